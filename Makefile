@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The one entry point: make, make check, make demo, make fuzz, make help.
+# Object lists live in Kbuild. `make V=1` shows the commands.
+
+include Kbuild
+
+O ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+CLANG_FORMAT ?= clang-format
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
+	-I$(O) -Ikernel -Iuserspace -isystem $(O)/kselftest
+LDLIBS := -lbpf -lelf -lz -ljson-c -lunistring -lcrypto
+
+ifeq ($(SANITIZE),1)
+override CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	-I$(O) -Ikernel
+
+bpf-objs := $(addprefix $(O)/,$(bpf-y))
+skels := $(patsubst $(O)/kernel/%.bpf.o,$(O)/%.skel.h,$(bpf-objs))
+lib-objs := $(addprefix $(O)/,$(libclawlock-y))
+cmd-objs := $(addprefix $(O)/,$(clawlock-y))
+unit-tests := $(addprefix $(O)/,$(unit-tests-y))
+kernel-tests := $(addprefix $(O)/,$(kernel-tests-y))
+fuzzers := $(addprefix $(O)/,$(fuzz-y))
+harness := $(O)/kselftest/kselftest_harness.h
+
+.PHONY: all tests check unit-check demo fuzz format format-check setup clean help
+.DEFAULT_GOAL := all
+# Keep the BPF objects and skeletons between runs: they are not throwaway.
+.SECONDARY:
+
+all: $(O)/clawlock
+
+help:
+	@echo 'make               build build/clawlock and the BPF objects'
+	@echo 'make tests         build unit and kernel test binaries'
+	@echo 'make check         unit tests here (ASan/UBSan), kernel tests in the VM'
+	@echo '                   on 6.1 and 6.12; ends with "N passed, N failed"'
+	@echo 'make unit-check    unit tests only'
+	@echo 'make demo          boot the VM and show an agent denied a secret'
+	@echo 'make fuzz          run the JSON5 fuzzer (FUZZ_SECONDS=600)'
+	@echo 'make format        run clang-format over the C sources'
+	@echo 'make setup         install build and test dependencies (Debian)'
+	@echo 'options: V=1 (show commands), O=DIR (build folder), SANITIZE=1'
+
+$(O)/vmlinux.h:
+	$(call msg,BTF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(O)/kernel/%.bpf.o: kernel/%.bpf.c kernel/clawlock.h $(O)/vmlinux.h
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/%.skel.h: $(O)/kernel/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(harness):
+	$(call msg,FETCH,$@)
+	$(Q)tests/fetch-kselftest $(@D)
+
+$(O)/userspace/%.o: userspace/%.c | $(skels)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/tests/%.o: tests/%.c | $(skels) $(harness)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/clawlock: $(cmd-objs) $(lib-objs)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(unit-tests) $(kernel-tests): %: %.o $(lib-objs)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+tests: $(O)/clawlock $(unit-tests) $(kernel-tests)
+
+# Unit tests under ASan/UBSan in their own build folder; kernel tests in the VM.
+check: tests
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 $(O)/asan/clawlock \
+		$(addprefix $(O)/asan/,$(unit-tests-y))
+	$(Q)tests/run-tests --build $(O) --unit-build $(O)/asan
+
+unit-check: tests
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 \
+		$(addprefix $(O)/asan/,$(unit-tests-y))
+	$(Q)tests/run-tests --build $(O) --unit-build $(O)/asan --no-vm
+
+demo: $(O)/clawlock
+	$(Q)tests/vm/run-vm --kernel $(or $(KERNEL),6.12) -- tests/demo.sh $(O)/clawlock
+
+FUZZ_SECONDS ?= 600
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ikernel -Iuserspace \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/json5.c userspace/json5.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/json5_fuzz.c userspace/json5.c \
+		-ljson-c -lunistring -o $@
+
+fuzz: $(fuzzers)
+	$(Q)mkdir -p $(O)/fuzz-corpus/json5
+	$(Q)cp -n tests/unit/json5-cases/* $(O)/fuzz-corpus/json5/ 2>/dev/null || true
+	$(Q)$(O)/tests/fuzz/json5_fuzz -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -print_final_stats=1 $(O)/fuzz-corpus/json5
+
+SOURCES = $(wildcard kernel/*.c kernel/*.h userspace/*.c userspace/*.h tests/*/*.c tests/*/*.h)
+
+format:
+	$(Q)$(CLANG_FORMAT) -i $(SOURCES)
+
+format-check:
+	$(Q)$(CLANG_FORMAT) --dry-run --Werror $(SOURCES)
+
+setup:
+	$(Q)./dev setup
+
+clean:
+	$(Q)rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * clawlock.bpf.c - the eBPF-LSM programs.
+ *
+ * Every hook starts with one question: is the current task confined? The
+ * answer comes from the nearest bound ancestor of its cgroup and is cached
+ * per task, so an unconfined task pays one cgroup-id read and one task
+ * storage lookup. Confined tasks are default-deny: a request is allowed only
+ * when the nearest rule says so. Any lookup that cannot finish (a walk that
+ * hits its bound) denies.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "clawlock.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define EACCES 13
+/* include/linux/fs.h and uapi fcntl.h: macros are not in BTF. */
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC 0x20
+#define O_TRUNC 01000
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_BINDINGS);
+	__type(key, __u64);
+	__type(value, struct cl_binding);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_bindings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_FILE_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cl_file_key);
+	__type(value, struct cl_file_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_file_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cl_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct cl_task_cache);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_task_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, CL_EVENT_RING_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CL_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_stats SEC(".maps");
+
+/* Userspace-only tables (see clawlock.h); created and pinned with the rest. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_BINDINGS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct cl_scope_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_scope_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_FILE_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct cl_rule_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_rule_info SEC(".maps");
+
+/* Who is asking: the binding that applies to the current task. */
+struct cl_identity {
+	__u64 bound_cgroup_id;
+	struct cl_binding binding;
+};
+
+static __always_inline void cl_count(enum cl_stat stat)
+{
+	__u32 key = stat;
+	__u64 *value = bpf_map_lookup_elem(&cl_stats, &key);
+
+	if (value)
+		*value += 1;
+}
+
+struct cl_ancestor_walk {
+	int level; /* level of the current task's cgroup */
+	struct cl_identity *id;
+	int found;
+};
+
+/* One step up the cgroup hierarchy, starting at the task's own cgroup. */
+static long cl_ancestor_step(__u32 i, void *data)
+{
+	struct cl_ancestor_walk *walk = data;
+	int level = walk->level - (int)i;
+	struct cl_binding *binding;
+	__u64 cgid;
+
+	if (level < 0)
+		return 1;
+	cgid = bpf_get_current_ancestor_cgroup_id(level);
+	binding = bpf_map_lookup_elem(&cl_bindings, &cgid);
+	if (!binding)
+		return 0;
+	walk->id->bound_cgroup_id = cgid;
+	walk->id->binding = *binding;
+	walk->found = 1;
+	return 1;
+}
+
+/*
+ * Find the nearest bound ancestor of the current task's cgroup (the cgroup
+ * itself included). Returns 1 if the task is confined. The walk visits every
+ * level, so it cannot be cut short; if bpf_loop itself refuses, the task is
+ * treated as confined by an empty policy, which denies everything.
+ */
+static __always_inline int cl_resolve(struct task_struct *task, struct cl_identity *id)
+{
+	struct cl_ancestor_walk walk = { .id = id };
+	long ret;
+
+	walk.level = BPF_CORE_READ(task, cgroups, dfl_cgrp, level);
+	ret = bpf_loop(walk.level + 1, cl_ancestor_step, &walk, 0);
+	if (ret < 0) {
+		id->bound_cgroup_id = 0;
+		id->binding.policy_id = 0;
+		id->binding.mode = CL_MODE_ENFORCE;
+		return 1;
+	}
+	return walk.found;
+}
+
+/*
+ * Is the current task confined? The answer is cached in task storage and
+ * trusted while the task's cgroup and the global binding epoch are unchanged.
+ * The epoch is read before resolving: a binding that lands during the walk
+ * bumps the epoch afterwards, so a stale answer never outlives the next hook.
+ */
+static __always_inline int cl_identify(struct cl_identity *id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 cgid = bpf_get_current_cgroup_id();
+	struct cl_task_cache *cache;
+	struct cl_state *state;
+	__u32 zero = 0;
+	__u64 epoch = 0;
+	int confined;
+
+	state = bpf_map_lookup_elem(&cl_state, &zero);
+	if (state)
+		epoch = state->bind_epoch;
+	cache = bpf_task_storage_get(&cl_task_cache, task, 0,
+				     BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (state && cache && cache->valid && cache->cgroup_id == cgid &&
+	    cache->epoch == epoch) {
+		if (!cache->bound_cgroup_id)
+			return 0;
+		id->bound_cgroup_id = cache->bound_cgroup_id;
+		id->binding = cache->binding;
+		return 1;
+	}
+
+	confined = cl_resolve(task, id);
+	/* A confinement with no bound cgroup (bpf_loop refused) is not cached. */
+	if (state && cache && (!confined || id->bound_cgroup_id)) {
+		cache->cgroup_id = cgid;
+		cache->epoch = epoch;
+		cache->bound_cgroup_id = confined ? id->bound_cgroup_id : 0;
+		cache->binding = id->binding;
+		cache->valid = 1;
+	}
+	return confined;
+}
+
+struct cl_file_walk {
+	struct dentry *dentry;
+	struct mount *mnt;
+	__u32 policy_id;
+	int done; /* reached the root of the mount namespace */
+	int found;
+	struct cl_file_rule rule;
+};
+
+/*
+ * One step of the walk from a file to the root. Rules are keyed by inode, so
+ * the walk follows the object: up d_parent within its filesystem (through the
+ * root of a bind mount, to the directory it was bound from), then from the
+ * filesystem root to the mount point it hangs on.
+ */
+static long cl_file_step(__u32 i, void *data)
+{
+	struct cl_file_walk *walk = data;
+	/* Locals: CO-RE must not relocate accesses to our own struct. */
+	struct dentry *dentry = walk->dentry;
+	struct mount *mnt = walk->mnt;
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct cl_file_rule *rule;
+	struct dentry *parent;
+	struct mount *up;
+
+	if (inode) {
+		struct cl_file_key key = {
+			.policy_id = walk->policy_id,
+			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+			.ino = BPF_CORE_READ(inode, i_ino),
+		};
+
+		rule = bpf_map_lookup_elem(&cl_file_rules, &key);
+		if (rule) {
+			walk->rule = *rule;
+			walk->found = 1;
+			return 1;
+		}
+	}
+
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent && parent != dentry) {
+		walk->dentry = parent;
+		return 0;
+	}
+	/* The root of this filesystem: continue at the mount point. */
+	up = BPF_CORE_READ(mnt, mnt_parent);
+	if (!up || up == mnt) {
+		walk->done = 1;
+		return 1;
+	}
+	walk->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+	walk->mnt = up;
+	return 0;
+}
+
+static __always_inline struct mount *cl_real_mount(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((void *)vfsmnt -
+				bpf_core_field_offset(struct mount, mnt));
+}
+
+/* What an open asks for, as rule access bits. */
+static __always_inline __u32 cl_open_access(struct file *file)
+{
+	unsigned int fmode = BPF_CORE_READ(file, f_mode);
+	unsigned int flags = BPF_CORE_READ(file, f_flags);
+	__u32 access = 0;
+
+	/* An exec open also reads; the exec right alone covers it. */
+	if (fmode & FMODE_EXEC)
+		return CL_ACC_EXEC;
+	if (fmode & FMODE_READ)
+		access |= CL_ACC_READ;
+	if ((fmode & FMODE_WRITE) || (flags & O_TRUNC))
+		access |= CL_ACC_WRITE;
+	return access;
+}
+
+static __always_inline void cl_emit_open(struct file *file,
+					 struct cl_identity *id, __u32 access,
+					 __u32 rule_id, __u32 flags)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct cl_event *event;
+	long len;
+
+	/* A failed reserve is counted; the verdict is already decided. */
+	event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+	if (!event) {
+		cl_count(CL_STAT_EVENT_DROP);
+		return;
+	}
+	event->time_ns = bpf_ktime_get_boot_ns();
+	event->cgroup_id = bpf_get_current_cgroup_id();
+	event->bound_cgroup_id = id->bound_cgroup_id;
+	event->pid = (__u32)pid_tgid;
+	event->tgid = pid_tgid >> 32;
+	event->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	event->uid = (__u32)bpf_get_current_uid_gid();
+	event->policy_id = id->binding.policy_id;
+	event->rule_id = rule_id;
+	event->op = CL_OP_OPEN;
+	event->access = access;
+	event->decision = id->binding.mode == CL_MODE_AUDIT ?
+				  CL_DECISION_AUDIT : CL_DECISION_DENY;
+	event->flags = flags;
+	bpf_get_current_comm(event->comm, sizeof(event->comm));
+	len = bpf_d_path((struct path *)&file->f_path, event->path,
+			 sizeof(event->path));
+	if (len < 0) {
+		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+
+		bpf_probe_read_kernel_str(event->path, sizeof(event->path), name);
+		event->flags |= CL_EVENT_PATH_TRUNCATED;
+	}
+	bpf_ringbuf_submit(event, 0);
+}
+
+/* Deny (or, in audit mode, only report) a confined request. */
+static __always_inline int cl_refuse(struct cl_identity *id)
+{
+	if (id->binding.mode == CL_MODE_AUDIT) {
+		cl_count(CL_STAT_AUDIT);
+		return 0;
+	}
+	cl_count(CL_STAT_DENY);
+	return -EACCES;
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(cl_file_open, struct file *file, int ret)
+{
+	struct cl_file_walk walk = {};
+	struct cl_identity id = {};
+	__u32 access, flags = 0;
+
+	if (ret)
+		return ret;
+	if (!cl_identify(&id))
+		return 0;
+
+	access = cl_open_access(file);
+	walk.policy_id = id.binding.policy_id;
+	walk.dentry = BPF_CORE_READ(file, f_path.dentry);
+	walk.mnt = cl_real_mount(BPF_CORE_READ(file, f_path.mnt));
+	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
+
+	if (walk.found) {
+		if (!(walk.rule.access & CL_ACC_DENY) &&
+		    (walk.rule.access & access) == access)
+			return 0;
+	} else if (walk.done) {
+		flags = CL_EVENT_NO_RULE;
+	} else {
+		/* The bound was hit, or bpf_loop refused: fail closed. */
+		flags = CL_EVENT_WALK_LIMIT;
+		cl_count(CL_STAT_WALK_LIMIT);
+	}
+	cl_emit_open(file, &id, access, walk.found ? walk.rule.rule_id : 0, flags);
+	return cl_refuse(&id);
+}

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * clawlock.h - map keys, map values and the event record, shared by the BPF
+ * programs in kernel/ and the loader in userspace/. Defined once, here.
+ *
+ * Fixed-width types only: the same bytes are read by both sides.
+ */
+#ifndef CLAWLOCK_H
+#define CLAWLOCK_H
+
+#ifdef __bpf__
+/* vmlinux.h already defines __u32 and friends. */
+#else
+#include <linux/types.h>
+#endif
+
+/* Where everything is pinned in bpffs. */
+#define CL_PIN_ROOT "/sys/fs/bpf/clawlock"
+
+/*
+ * Upper bound on the dentries one file decision walks. A walk that reaches
+ * it without reaching the root is a denial (fail closed), never an allow.
+ */
+#define CL_WALK_MAX 512
+
+/* Bytes of path carried in an event, including the NUL. */
+#define CL_EVENT_PATH_MAX 256
+
+#define CL_AGENT_MAX 64
+#define CL_SESSION_MAX 192
+#define CL_RULE_PATH_MAX 256
+#define CL_RULE_SOURCE_MAX 160
+
+#define CL_MAX_BINDINGS 16384
+#define CL_MAX_POLICIES 4096
+#define CL_MAX_FILE_RULES 262144
+#define CL_EVENT_RING_BYTES (4 << 20)
+
+/* Access bits of a file rule and of a request. */
+enum cl_access {
+	CL_ACC_READ = 1 << 0,
+	CL_ACC_WRITE = 1 << 1,
+	CL_ACC_EXEC = 1 << 2,
+	/* A deny rule: nothing below it is reachable unless a nearer allow says so. */
+	CL_ACC_DENY = 1 << 7,
+};
+
+enum cl_mode {
+	CL_MODE_ENFORCE = 0,
+	CL_MODE_AUDIT = 1,
+};
+
+/* File rule: the inode a rule names, within one policy. */
+struct cl_file_key {
+	__u32 policy_id;
+	/* Kernel-internal dev_t of the superblock (MKDEV(major, minor)). */
+	__u32 dev;
+	__u64 ino;
+};
+
+struct cl_file_rule {
+	__u32 access; /* enum cl_access bits */
+	__u32 rule_id; /* index into cl_rule_info, for events */
+};
+
+/* A cgroup bound to a policy. Descendant cgroups inherit it. */
+struct cl_binding {
+	__u32 policy_id;
+	__u32 mode; /* enum cl_mode */
+};
+
+/* Global state, one element. */
+struct cl_state {
+	/* Bumped after every change to cl_bindings; invalidates cached identities. */
+	__u64 bind_epoch;
+	/* Allocators, used by the loader only (under its lock). */
+	__u32 next_policy_id;
+	__u32 next_rule_id;
+};
+
+/* Per-task cache of "which binding applies to me", keyed by cgroup and epoch. */
+struct cl_task_cache {
+	__u64 cgroup_id;
+	__u64 epoch;
+	__u64 bound_cgroup_id; /* the ancestor whose binding applies; 0 = none */
+	struct cl_binding binding;
+	__u32 valid;
+	__u32 pad;
+};
+
+enum cl_op {
+	CL_OP_OPEN = 1,
+};
+
+enum cl_decision {
+	CL_DECISION_DENY = 1,
+	CL_DECISION_AUDIT = 2,
+};
+
+/* Why a request was decided without a matching rule. */
+enum cl_event_flags {
+	CL_EVENT_NO_RULE = 1 << 0, /* default deny: no rule on the way to the root */
+	CL_EVENT_WALK_LIMIT = 1 << 1, /* walk reached CL_WALK_MAX: denied */
+	CL_EVENT_PATH_TRUNCATED = 1 << 2, /* path did not fit; only its last name */
+};
+
+/* One denial (or audit) record on the cl_events ring buffer. */
+struct cl_event {
+	__u64 time_ns; /* CLOCK_BOOTTIME */
+	__u64 cgroup_id; /* the process's own cgroup */
+	__u64 bound_cgroup_id; /* the bound ancestor: names agent and session */
+	__u32 pid;
+	__u32 tgid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 policy_id;
+	__u32 rule_id; /* 0 when no rule decided */
+	__u32 op; /* enum cl_op */
+	__u32 access; /* enum cl_access bits asked for */
+	__u32 decision; /* enum cl_decision */
+	__u32 flags; /* enum cl_event_flags */
+	char comm[16];
+	char path[CL_EVENT_PATH_MAX];
+};
+
+/* Counters in the per-CPU cl_stats array. */
+enum cl_stat {
+	CL_STAT_DENY = 0,
+	CL_STAT_AUDIT,
+	CL_STAT_EVENT_DROP,
+	CL_STAT_WALK_LIMIT,
+	CL_STAT_MAX,
+};
+
+/*
+ * Read by userspace only (events, status): which agent and session a bound
+ * cgroup is, and where each rule came from. The programs never touch these.
+ */
+struct cl_scope_info {
+	char agent[CL_AGENT_MAX];
+	char session[CL_SESSION_MAX];
+};
+
+struct cl_rule_info {
+	__u32 policy_id;
+	__u32 access;
+	char path[CL_RULE_PATH_MAX];
+	char source[CL_RULE_SOURCE_MAX];
+};
+
+#endif /* CLAWLOCK_H */

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpfstate.c - load, pin, unload; write policies and bindings.
+ *
+ * Everything lives under CL_PIN_ROOT in bpffs, so enforcement does not depend
+ * on any clawlock process staying alive: maps are pinned by libbpf (by name),
+ * programs and links by us as prog_NAME and link_NAME.
+ */
+#include "bpfstate.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/magic.h>
+
+#include "clawlock.skel.h"
+#include "util.h"
+
+#define LSM_LIST "/sys/kernel/security/lsm"
+#define BPFFS "/sys/fs/bpf"
+
+static int read_lsm_list(char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(LSM_LIST, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* securityfs may just not be mounted (containers, minimal hosts). */
+		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
+		fd = open(LSM_LIST, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int cl_bpf_lsm_check(char *why, size_t size)
+{
+	char list[512], *save = NULL, copy[512];
+
+	if (read_lsm_list(list, sizeof(list)) < 0) {
+		snprintf(why, size,
+			 "BPF LSM is not active: cannot read %s (%s); the kernel needs "
+			 "CONFIG_SECURITY and securityfs",
+			 LSM_LIST, strerror(errno));
+		return -1;
+	}
+	cl_strlcpy(copy, list, sizeof(copy));
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		if (strcmp(name, "bpf") == 0)
+			return 0;
+	}
+	snprintf(why, size,
+		 "BPF LSM is not active: the active LSMs are '%s'; boot with "
+		 "lsm=%s,bpf (needs CONFIG_BPF_LSM=y)",
+		 list, list);
+	return -1;
+}
+
+static int ensure_bpffs(void)
+{
+	struct statfs fs;
+
+	if (statfs(BPFFS, &fs) == 0 && fs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700") == 0)
+		return 0;
+	cl_error("%s is not a bpf filesystem and mounting one failed: %s", BPFFS,
+		 strerror(errno));
+	return -1;
+}
+
+int cl_bpf_loaded(void)
+{
+	return access(CL_PIN_ROOT "/link_cl_file_open", F_OK) == 0;
+}
+
+static int pin_path(char *buf, size_t size, const char *kind, const char *name)
+{
+	/* bpffs refuses dots in names (reserved), hence the underscore. */
+	if ((size_t)snprintf(buf, size, "%s/%s_%s", CL_PIN_ROOT, kind, name) >= size)
+		return -1;
+	return 0;
+}
+
+/* Attach every program, then pin program and link; the pins keep them alive. */
+static int attach_and_pin(struct clawlock_bpf *skel)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		struct bpf_link *link;
+		char path[PATH_MAX];
+		int err;
+
+		link = bpf_program__attach(prog);
+		if (!link) {
+			cl_error("cannot attach %s: %s", name, strerror(errno));
+			return -1;
+		}
+		pin_path(path, sizeof(path), "link", name);
+		err = bpf_link__pin(link, path);
+		if (!err) {
+			pin_path(path, sizeof(path), "prog", name);
+			err = bpf_obj_pin(bpf_program__fd(prog), path) ? -errno : 0;
+		}
+		/* The pin holds the link; our fd is no longer needed. */
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+		if (err) {
+			cl_error("cannot pin %s: %s", path, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int init_state(struct clawlock_bpf *skel)
+{
+	struct cl_state state = { .bind_epoch = 1, .next_policy_id = 1, .next_rule_id = 1 };
+	__u32 zero = 0;
+
+	if (bpf_map__update_elem(skel->maps.cl_state, &zero, sizeof(zero), &state,
+				 sizeof(state), BPF_ANY)) {
+		cl_error("cannot initialise cl_state: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void explain_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		cl_error("the kernel refused to load the LSM programs (%s): this kernel does "
+			 "not allow BPF LSM programs (lockdown, or BPF LSM disabled)",
+			 strerror(-err));
+	else
+		cl_error("cannot load the BPF programs: %s (run with -v for the verifier log)",
+			 strerror(-err));
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && cl_verbose < 2)
+		return 0;
+	if (level == LIBBPF_INFO && !cl_verbose)
+		return 0;
+	if (level == LIBBPF_WARN && !cl_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+int cl_bpf_load(void)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = CL_PIN_ROOT);
+	struct clawlock_bpf *skel;
+	char why[640];
+	int err;
+
+	if (cl_bpf_lsm_check(why, sizeof(why)) < 0) {
+		cl_error("%s", why);
+		return -1;
+	}
+	if (ensure_bpffs() < 0)
+		return -1;
+	if (cl_bpf_loaded()) {
+		cl_info("already loaded (pinned under %s)", CL_PIN_ROOT);
+		return 0;
+	}
+	if (mkdir(CL_PIN_ROOT, 0700) < 0 && errno != EEXIST) {
+		cl_error("cannot create %s: %s", CL_PIN_ROOT, strerror(errno));
+		return -1;
+	}
+	libbpf_set_print(libbpf_print);
+	skel = clawlock_bpf__open_opts(&opts);
+	if (!skel) {
+		cl_error("cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	err = clawlock_bpf__load(skel);
+	if (err) {
+		explain_load_error(err);
+		goto fail;
+	}
+	if (init_state(skel) < 0 || attach_and_pin(skel) < 0)
+		goto fail;
+	clawlock_bpf__destroy(skel);
+	cl_info("loaded: programs attached and pinned under %s", CL_PIN_ROOT);
+	return 0;
+fail:
+	clawlock_bpf__destroy(skel);
+	cl_bpf_unload();
+	return -1;
+}
+
+/* Links first (that detaches the programs), then programs, then maps. */
+static int unpin_pass(DIR *dir, const char *prefix, int *left)
+{
+	struct dirent *ent;
+	int failed = 0;
+
+	rewinddir(dir);
+	while ((ent = readdir(dir))) {
+		char path[PATH_MAX];
+
+		if (ent->d_name[0] == '.')
+			continue;
+		if (prefix && strncmp(ent->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, ent->d_name);
+		if (unlink(path) < 0) {
+			cl_error("cannot remove %s: %s", path, strerror(errno));
+			failed = 1;
+			(*left)++;
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+int cl_bpf_unload(void)
+{
+	DIR *dir = opendir(CL_PIN_ROOT);
+	int left = 0;
+
+	if (!dir) {
+		if (errno == ENOENT)
+			return 0;
+		cl_error("cannot open %s: %s", CL_PIN_ROOT, strerror(errno));
+		return -1;
+	}
+	unpin_pass(dir, "link_", &left);
+	unpin_pass(dir, "prog_", &left);
+	unpin_pass(dir, NULL, &left);
+	closedir(dir);
+	if (rmdir(CL_PIN_ROOT) < 0 && errno != ENOENT) {
+		cl_error("cannot remove %s: %s", CL_PIN_ROOT, strerror(errno));
+		return -1;
+	}
+	return left ? -1 : 0;
+}
+
+static int open_pinned(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		cl_error("cannot open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+int cl_maps_open(struct cl_maps *maps)
+{
+	struct {
+		int *fd;
+		const char *name;
+	} table[] = {
+		{ &maps->bindings, "cl_bindings" },     { &maps->file_rules, "cl_file_rules" },
+		{ &maps->state, "cl_state" },           { &maps->events, "cl_events" },
+		{ &maps->stats, "cl_stats" },           { &maps->scope_info, "cl_scope_info" },
+		{ &maps->rule_info, "cl_rule_info" },
+	};
+
+	memset(maps, -1, sizeof(*maps));
+	if (!cl_bpf_loaded()) {
+		cl_error("clawlock is not loaded: run 'clawlock load' first");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		*table[i].fd = open_pinned(table[i].name);
+		if (*table[i].fd < 0) {
+			cl_maps_close(maps);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void cl_maps_close(struct cl_maps *maps)
+{
+	int *fds = (int *)maps;
+
+	for (size_t i = 0; i < sizeof(*maps) / sizeof(int); i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+int cl_maps_lock(struct cl_maps *maps)
+{
+	mkdir("/run/clawlock", 0700);
+	maps->lock = open(CL_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (maps->lock < 0 || flock(maps->lock, LOCK_EX) < 0) {
+		cl_error("cannot lock %s: %s", CL_LOCK_PATH, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void cl_maps_unlock(struct cl_maps *maps)
+{
+	if (maps->lock >= 0)
+		close(maps->lock);
+	maps->lock = -1;
+}
+
+static int state_read(struct cl_maps *maps, struct cl_state *state)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(maps->state, &zero, state)) {
+		cl_error("cannot read cl_state: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int state_write(struct cl_maps *maps, const struct cl_state *state)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(maps->state, &zero, state, BPF_ANY)) {
+		cl_error("cannot write cl_state: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Two rules on one inode (hard links, bind mounts): the stricter wins. */
+static __u32 stricter(__u32 a, __u32 b)
+{
+	if ((a | b) & CL_ACC_DENY)
+		return CL_ACC_DENY;
+	return a & b;
+}
+
+static int write_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
+		      const struct cl_rule *rule, const struct stat *st)
+{
+	struct cl_file_key key = {
+		.policy_id = policy_id,
+		.dev = (major(st->st_dev) << 20) | minor(st->st_dev),
+		.ino = st->st_ino,
+	};
+	struct cl_file_rule value = { .access = rule->access, .rule_id = rule_id };
+	struct cl_rule_info info = { .policy_id = policy_id, .access = rule->access };
+	struct cl_file_rule old;
+
+	if (!bpf_map_lookup_elem(maps->file_rules, &key, &old))
+		value.access = stricter(old.access, rule->access);
+	cl_strlcpy(info.path, rule->path, sizeof(info.path));
+	cl_strlcpy(info.source, rule->source, sizeof(info.source));
+	if (bpf_map_update_elem(maps->rule_info, &rule_id, &info, BPF_ANY) ||
+	    bpf_map_update_elem(maps->file_rules, &key, &value, BPF_ANY)) {
+		cl_error("cannot store the rule for %s (%s): %s", rule->path, rule->source,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Delete the file rules of the policies @dead says are dead; their rule
+ * records too when @records is set. Keys are collected first: deleting while
+ * iterating a hash map can restart the iteration.
+ */
+static int delete_policies(struct cl_maps *maps, int (*dead)(struct cl_maps *, __u32),
+			   int records)
+{
+	struct cl_file_key key, next, *doomed = NULL;
+	__u32 rid, rnext, *doomed_rules = NULL;
+	size_t n = 0, nr = 0, cap = 0, capr = 0;
+	struct cl_rule_info info;
+	void *prev = NULL;
+	int ret = 0;
+
+	while (!bpf_map_get_next_key(maps->file_rules, prev, &next)) {
+		if (dead(maps, next.policy_id)) {
+			if (n == cap) {
+				void *grown = realloc(doomed, (cap = cap ? cap * 2 : 256) *
+								      sizeof(*doomed));
+				if (!grown)
+					goto nomem;
+				doomed = grown;
+			}
+			doomed[n++] = next;
+		}
+		key = next;
+		prev = &key;
+	}
+	prev = NULL;
+	while (records && !bpf_map_get_next_key(maps->rule_info, prev, &rnext)) {
+		if (!bpf_map_lookup_elem(maps->rule_info, &rnext, &info) &&
+		    dead(maps, info.policy_id)) {
+			if (nr == capr) {
+				void *grown = realloc(doomed_rules, (capr = capr ? capr * 2 : 256) *
+									    sizeof(*doomed_rules));
+				if (!grown)
+					goto nomem;
+				doomed_rules = grown;
+			}
+			doomed_rules[nr++] = rnext;
+		}
+		rid = rnext;
+		prev = &rid;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(maps->file_rules, &doomed[i]) && errno != ENOENT)
+			ret = -1;
+	for (size_t i = 0; i < nr; i++)
+		if (bpf_map_delete_elem(maps->rule_info, &doomed_rules[i]) && errno != ENOENT)
+			ret = -1;
+	free(doomed);
+	free(doomed_rules);
+	return ret;
+nomem:
+	cl_error("out of memory while removing old rules");
+	free(doomed);
+	free(doomed_rules);
+	return -1;
+}
+
+static __u32 rollback_id;
+
+static int is_rollback(struct cl_maps *maps, __u32 policy_id)
+{
+	(void)maps;
+	return policy_id == rollback_id;
+}
+
+int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent,
+		      uint32_t *policy_id)
+{
+	struct cl_state state;
+	__u32 id, rule_id;
+
+	if (state_read(maps, &state) < 0)
+		return -1;
+	id = state.next_policy_id++;
+	rule_id = state.next_rule_id;
+	state.next_rule_id += agent->files.count;
+	/* Reserve the ids first: a crash half-way leaves garbage, never a reuse. */
+	if (state_write(maps, &state) < 0)
+		return -1;
+
+	for (size_t i = 0; i < agent->files.count; i++) {
+		const struct cl_rule *rule = &agent->files.rules[i];
+		struct stat st;
+
+		if (stat(rule->path, &st) < 0) {
+			if (errno == ENOENT && rule->access == CL_ACC_DENY) {
+				if (cl_verbose)
+					cl_info("%s: skipping deny rule for missing %s",
+						rule->source, rule->path);
+				continue;
+			}
+			cl_error("%s: rule path %s: %s", rule->source, rule->path,
+				 strerror(errno));
+			goto rollback;
+		}
+		if (write_rule(maps, id, rule_id + i, rule, &st) < 0)
+			goto rollback;
+	}
+	*policy_id = id;
+	return 0;
+rollback:
+	rollback_id = id;
+	delete_policies(maps, is_rollback, 1);
+	return -1;
+}
+
+int cl_bind(struct cl_maps *maps, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
+	    const char *agent, const char *session)
+{
+	struct cl_binding binding = { .policy_id = policy_id, .mode = mode };
+	struct cl_scope_info info = { 0 };
+	struct cl_state state;
+
+	cl_strlcpy(info.agent, agent, sizeof(info.agent));
+	cl_strlcpy(info.session, session ? session : "", sizeof(info.session));
+	if (bpf_map_update_elem(maps->scope_info, &cgid, &info, BPF_ANY) ||
+	    bpf_map_update_elem(maps->bindings, &cgid, &binding, BPF_ANY)) {
+		cl_error("cannot bind cgroup %llu: %s", (unsigned long long)cgid, strerror(errno));
+		return -1;
+	}
+	/* After the binding: tasks that cached the old answer look again. */
+	if (state_read(maps, &state) < 0)
+		return -1;
+	state.bind_epoch++;
+	return state_write(maps, &state);
+}
+
+static int is_unbound(struct cl_maps *maps, __u32 policy_id)
+{
+	struct cl_binding binding;
+	__u64 key, next;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(maps->bindings, prev, &next)) {
+		if (!bpf_map_lookup_elem(maps->bindings, &next, &binding) &&
+		    binding.policy_id == policy_id)
+			return 0;
+		key = next;
+		prev = &key;
+	}
+	return 1;
+}
+
+static size_t count_keys(int fd, size_t key_size)
+{
+	char key[64], next[64];
+	void *prev = NULL;
+	size_t n = 0;
+
+	if (key_size > sizeof(key))
+		return 0;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+int cl_policy_gc(struct cl_maps *maps)
+{
+	/*
+	 * Rule records outlive their policy, so that events still in the ring
+	 * buffer can name the rule that decided them; they are reclaimed only
+	 * once the table is half full.
+	 */
+	int records = count_keys(maps->rule_info, sizeof(__u32)) > CL_MAX_FILE_RULES / 2;
+
+	return delete_policies(maps, is_unbound, records);
+}
+
+uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u32 key = stat;
+	uint64_t total = 0;
+	__u64 *values;
+
+	if (ncpu <= 0)
+		return 0;
+	values = calloc(ncpu, sizeof(*values));
+	if (values && !bpf_map_lookup_elem(maps->stats, &key, values)) {
+		for (int i = 0; i < ncpu; i++)
+			total += values[i];
+	}
+	free(values);
+	return total;
+}

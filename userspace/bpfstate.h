@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bpfstate.h - the pinned BPF state: loading and unloading the programs,
+ * opening the pinned maps, writing policies and bindings into them.
+ */
+#ifndef CLAWLOCK_BPFSTATE_H
+#define CLAWLOCK_BPFSTATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clawlock.h"
+#include "policy.h"
+
+#define CL_LOCK_PATH "/run/clawlock/lock"
+
+struct cl_maps {
+	int bindings;
+	int file_rules;
+	int state;
+	int events;
+	int stats;
+	int scope_info;
+	int rule_info;
+	int lock; /* flock'd lock file while writing, else -1 */
+};
+
+/*
+ * Is BPF LSM in the kernel's active LSM list? 0 if so; otherwise -1 with
+ * the reason (and what to do about it) in @why.
+ */
+int cl_bpf_lsm_check(char *why, size_t size);
+
+/* Attach and pin everything; 0 if loaded (or already loaded). */
+int cl_bpf_load(void);
+/* Detach and remove every pinned object; 0 if nothing is left pinned. */
+int cl_bpf_unload(void);
+/* True if the programs are pinned under CL_PIN_ROOT. */
+int cl_bpf_loaded(void);
+
+/* Open the pinned maps; prints why not (not loaded) and returns -1. */
+int cl_maps_open(struct cl_maps *maps);
+void cl_maps_close(struct cl_maps *maps);
+/* Serialise writers (run, apply) with a lock file. */
+int cl_maps_lock(struct cl_maps *maps);
+void cl_maps_unlock(struct cl_maps *maps);
+
+/*
+ * Write @agent's file rules under a fresh policy id. Rules whose path does
+ * not exist are errors for allow rules and skipped for deny rules (nothing to
+ * protect yet). Returns 0 and the id, or -1 after printing why (any rules
+ * already written are removed again).
+ */
+int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent,
+		      uint32_t *policy_id);
+
+/* Bind cgroup @cgid to a policy, record its agent and session, bump the epoch. */
+int cl_bind(struct cl_maps *maps, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
+	    const char *agent, const char *session);
+
+/* Remove the rules of policies no binding refers to any more. */
+int cl_policy_gc(struct cl_maps *maps);
+
+/* Sum of a per-CPU counter. */
+uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat);
+
+#endif /* CLAWLOCK_BPFSTATE_H */

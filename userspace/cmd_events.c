@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_events.c - clawlock events: read denial records off the ring buffer
+ * and print them, one per line, as text or JSON.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <json-c/json.h>
+
+#include "bpfstate.h"
+#include "commands.h"
+#include "policy.h"
+#include "util.h"
+
+static const char events_help[] =
+	"Usage: clawlock events [--json] [--follow] [--agent ID] [--session KEY]\n"
+	"                       [--op OP] [--count N] [--timeout SECS]\n"
+	"\n"
+	"Print the denial events (and audit records) waiting in the kernel's ring\n"
+	"buffer, one line each, then exit; with --follow keep printing as they\n"
+	"happen until interrupted. Each record is consumed once: two readers\n"
+	"share the stream.\n"
+	"\n"
+	"  -j, --json          one JSON object a line: time, host, agent, session,\n"
+	"                      cgroup, pid, ppid, uid, comm, op, path, access,\n"
+	"                      decision, reason, rule {path, access, source}, policy\n"
+	"  -f, --follow        keep streaming\n"
+	"      --agent ID      only this agent's events\n"
+	"      --session KEY   only this session's events\n"
+	"      --op OP         only this operation (open)\n"
+	"  -n, --count N       stop after N printed events\n"
+	"      --timeout SECS  with --follow, stop after SECS seconds\n"
+	"\n"
+	"The default text line reads:\n"
+	"  TIME DECISION OP ACCESS PATH agent=ID session=KEY pid=PID comm=COMM\n"
+	"      rule=PATH(ACCESS) source=FILE:LINE:COL KEY\n";
+
+struct events_ctx {
+	struct cl_maps maps;
+	int json;
+	const char *agent;
+	const char *session;
+	const char *op;
+	long count; /* printed so far */
+	long limit; /* 0: no limit */
+	long long boot_to_real_ns;
+	char host[256];
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static long long clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void format_time(long long real_ns, char *buf, size_t size)
+{
+	time_t secs = real_ns / 1000000000LL;
+	struct tm tm;
+	size_t len;
+
+	gmtime_r(&secs, &tm);
+	len = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + len, size - len, ".%06lldZ", (real_ns % 1000000000LL) / 1000);
+}
+
+static const char *op_name(__u32 op)
+{
+	switch (op) {
+	case CL_OP_OPEN:
+		return "open";
+	}
+	return "unknown";
+}
+
+static const char *reason_name(const struct cl_event *e)
+{
+	if (e->flags & CL_EVENT_WALK_LIMIT)
+		return "walk-limit";
+	if (e->flags & CL_EVENT_NO_RULE)
+		return "no-rule";
+	return "rule";
+}
+
+static struct json_object *rule_json(struct events_ctx *ctx, const struct cl_event *e)
+{
+	struct cl_rule_info info;
+	struct json_object *rule;
+	char access[32];
+
+	if (!e->rule_id || bpf_map_lookup_elem(ctx->maps.rule_info, &e->rule_id, &info))
+		return NULL;
+	rule = json_object_new_object();
+	json_object_object_add(rule, "id", json_object_new_int64(e->rule_id));
+	json_object_object_add(rule, "path", json_object_new_string(info.path));
+	json_object_object_add(rule, "access",
+			       json_object_new_string(cl_access_format(info.access, access,
+								       sizeof(access))));
+	json_object_object_add(rule, "source", json_object_new_string(info.source));
+	return rule;
+}
+
+static struct json_object *event_json(struct events_ctx *ctx, const struct cl_event *e,
+				      const struct cl_scope_info *scope)
+{
+	struct json_object *obj = json_object_new_object();
+	char when[64], access[32];
+
+	format_time(e->time_ns + ctx->boot_to_real_ns, when, sizeof(when));
+	json_object_object_add(obj, "time", json_object_new_string(when));
+	json_object_object_add(obj, "host", json_object_new_string(ctx->host));
+	json_object_object_add(obj, "agent", json_object_new_string(scope->agent));
+	json_object_object_add(obj, "session",
+			       scope->session[0] ? json_object_new_string(scope->session) : NULL);
+	json_object_object_add(obj, "cgroup", json_object_new_uint64(e->cgroup_id));
+	json_object_object_add(obj, "pid", json_object_new_int64(e->tgid));
+	json_object_object_add(obj, "tid", json_object_new_int64(e->pid));
+	json_object_object_add(obj, "ppid", json_object_new_int64(e->ppid));
+	json_object_object_add(obj, "uid", json_object_new_int64(e->uid));
+	json_object_object_add(obj, "comm", json_object_new_string(e->comm));
+	json_object_object_add(obj, "op", json_object_new_string(op_name(e->op)));
+	json_object_object_add(obj, "path", json_object_new_string(e->path));
+	if (e->flags & CL_EVENT_PATH_TRUNCATED)
+		json_object_object_add(obj, "pathTruncated", json_object_new_boolean(1));
+	json_object_object_add(obj, "access",
+			       json_object_new_string(cl_access_format(e->access, access,
+								       sizeof(access))));
+	json_object_object_add(obj, "decision",
+			       json_object_new_string(e->decision == CL_DECISION_AUDIT ? "audit" :
+											 "deny"));
+	json_object_object_add(obj, "reason", json_object_new_string(reason_name(e)));
+	json_object_object_add(obj, "rule", rule_json(ctx, e));
+	json_object_object_add(obj, "policy", json_object_new_int64(e->policy_id));
+	return obj;
+}
+
+static void print_text(struct json_object *obj)
+{
+	struct json_object *rule = NULL, *v;
+	const char *f[8];
+	static const char *const keys[] = { "time", "decision", "op",   "access",
+					    "path", "agent",    "session", "comm" };
+
+	for (int i = 0; i < 8; i++)
+		f[i] = json_object_object_get_ex(obj, keys[i], &v) && v ?
+			       json_object_get_string(v) : "-";
+	json_object_object_get_ex(obj, "pid", &v);
+	printf("%s %s %s %s %s agent=%s session=%s pid=%s comm=%s", f[0], f[1], f[2], f[3],
+	       f[4], f[5], f[6], json_object_get_string(v), f[7]);
+	if (json_object_object_get_ex(obj, "rule", &rule) && rule) {
+		const char *path, *access, *source;
+
+		json_object_object_get_ex(rule, "path", &v);
+		path = json_object_get_string(v);
+		json_object_object_get_ex(rule, "access", &v);
+		access = json_object_get_string(v);
+		json_object_object_get_ex(rule, "source", &v);
+		source = json_object_get_string(v);
+		printf(" rule=%s(%s) source=%s\n", path, access, source);
+	} else {
+		json_object_object_get_ex(obj, "reason", &v);
+		printf(" rule=none reason=%s\n", json_object_get_string(v));
+	}
+}
+
+static int wanted(struct events_ctx *ctx, const struct cl_event *e,
+		  const struct cl_scope_info *scope)
+{
+	if (ctx->agent && strcmp(ctx->agent, scope->agent))
+		return 0;
+	if (ctx->session && strcmp(ctx->session, scope->session))
+		return 0;
+	if (ctx->op && strcmp(ctx->op, op_name(e->op)))
+		return 0;
+	return 1;
+}
+
+static int handle_event(void *data, void *raw, size_t size)
+{
+	struct events_ctx *ctx = data;
+	const struct cl_event *e = raw;
+	struct cl_scope_info scope = { 0 };
+	struct json_object *obj;
+
+	if (size < sizeof(*e))
+		return 0;
+	if (bpf_map_lookup_elem(ctx->maps.scope_info, &e->bound_cgroup_id, &scope))
+		snprintf(scope.agent, sizeof(scope.agent), "?");
+	if (!wanted(ctx, e, &scope))
+		return 0;
+	obj = event_json(ctx, e, &scope);
+	if (ctx->json)
+		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+									   JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print_text(obj);
+	json_object_put(obj);
+	fflush(stdout);
+	ctx->count++;
+	/* A negative return stops ring_buffer__consume/poll early. */
+	return ctx->limit && ctx->count >= ctx->limit ? -1 : 0;
+}
+
+static int parse_events_opts(int argc, char **argv, struct events_ctx *ctx, int *follow,
+			     long *timeout)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "agent", required_argument, NULL, 'a' },
+		{ "session", required_argument, NULL, 's' },
+		{ "op", required_argument, NULL, 'o' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	char *end;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jfn:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'j': ctx->json = 1; break;
+		case 'f': *follow = 1; break;
+		case 'a': ctx->agent = optarg; break;
+		case 's': ctx->session = optarg; break;
+		case 'o': ctx->op = optarg; break;
+		case 'n':
+		case 't':
+			errno = 0;
+			long value = strtol(optarg, &end, 10);
+
+			if (errno || *end || value < 0) {
+				cl_error("events: --%s takes a whole number, not '%s'",
+					 c == 'n' ? "count" : "timeout", optarg);
+				return -1;
+			}
+			if (c == 'n')
+				ctx->limit = value;
+			else
+				*timeout = value;
+			break;
+		case 'h': fputs(events_help, stdout); return 1;
+		default: return -1;
+		}
+	}
+	if (optind < argc) {
+		cl_error("events: unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+int cl_cmd_events(int argc, char **argv)
+{
+	struct events_ctx ctx = { 0 };
+	struct ring_buffer *rb;
+	long timeout = 0;
+	int follow = 0, ret;
+	long long deadline;
+
+	ret = parse_events_opts(argc, argv, &ctx, &follow, &timeout);
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (cl_maps_open(&ctx.maps) < 0)
+		return CL_EXIT_FAILURE;
+	gethostname(ctx.host, sizeof(ctx.host) - 1);
+	ctx.boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	rb = ring_buffer__new(ctx.maps.events, handle_event, &ctx, NULL);
+	if (!rb) {
+		cl_error("cannot open the event ring buffer: %s", strerror(errno));
+		cl_maps_close(&ctx.maps);
+		return CL_EXIT_FAILURE;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	deadline = clock_ns(CLOCK_MONOTONIC) + timeout * 1000000000LL;
+	ret = ring_buffer__consume(rb);
+	while (follow && !stop && ret >= 0 && !(ctx.limit && ctx.count >= ctx.limit)) {
+		if (timeout && clock_ns(CLOCK_MONOTONIC) >= deadline)
+			break;
+		ret = ring_buffer__poll(rb, 200);
+		if (ret == -EINTR)
+			ret = 0;
+	}
+	if (ret < 0 && !(ctx.limit && ctx.count >= ctx.limit)) {
+		cl_error("reading events failed: %s", strerror(-ret));
+		ret = CL_EXIT_FAILURE;
+	} else {
+		ret = CL_EXIT_OK;
+	}
+	ring_buffer__free(rb);
+	cl_maps_close(&ctx.maps);
+	return ret;
+}

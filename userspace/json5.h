@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * json5.h - a JSON5 reader (https://spec.json5.org) that produces json-c
+ * objects. Every value it creates remembers its line and column, so later
+ * stages can report errors against the source text.
+ */
+#ifndef CLAWLOCK_JSON5_H
+#define CLAWLOCK_JSON5_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+/* Objects and arrays nested deeper than this are rejected. */
+#define JSON5_MAX_DEPTH 200
+/* Files larger than this are rejected before parsing. */
+#define JSON5_MAX_FILE_BYTES (64u << 20)
+
+struct json5_error {
+	int line; /* 1-based; 0 when the error is not in the text (I/O) */
+	int column; /* 1-based, in characters */
+	char message[192];
+};
+
+/*
+ * Parse @len bytes of @text (UTF-8; NUL bytes allowed inside strings).
+ * Returns a new json-c object (release with json_object_put), or NULL with
+ * @err filled in. Note that a JSON5 `null` document also returns NULL; then
+ * err->message is empty.
+ */
+struct json_object *json5_parse(const char *text, size_t len, struct json5_error *err);
+
+/* Read and parse a whole file. */
+struct json_object *json5_parse_file(const char *path, struct json5_error *err);
+
+/* Where @value started in the source. False for values not made by json5_parse. */
+bool json5_position(struct json_object *value, int *line, int *column);
+
+/* "path:line:column: message" (or "path: message" for I/O errors) into @buf. */
+void json5_format_error(char *buf, size_t size, const char *path,
+			const struct json5_error *err);
+
+#endif /* CLAWLOCK_JSON5_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * policy.h - clawlock's own policy file (JSON5): agents, profiles and file
+ * rules. Documentation/policy.md describes the format.
+ */
+#ifndef CLAWLOCK_POLICY_H
+#define CLAWLOCK_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clawlock.h"
+
+/* Includes nested deeper than this are rejected (and so are cycles). */
+#define CL_POLICY_MAX_INCLUDE_DEPTH 8
+
+struct cl_rule {
+	char *path; /* absolute, normalised, ~ expanded */
+	uint32_t access; /* enum cl_access bits */
+	/* Where the rule was written: "file:line:col key.path". */
+	char source[CL_RULE_SOURCE_MAX];
+};
+
+struct cl_rule_list {
+	struct cl_rule *rules;
+	size_t count;
+};
+
+struct cl_agent {
+	char *id;
+	enum cl_mode mode;
+	struct cl_rule_list files; /* profiles first, then the agent's own */
+	char source[CL_RULE_SOURCE_MAX];
+};
+
+struct cl_profile {
+	char *name;
+	struct cl_rule_list files;
+};
+
+struct cl_policy {
+	struct cl_agent *agents;
+	size_t agent_count;
+	struct cl_profile *profiles;
+	size_t profile_count;
+};
+
+/*
+ * Read @path and everything it includes. On failure returns -1 with a
+ * "file:line:column: reason" message in @err; @policy is then empty.
+ */
+int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t errsize);
+void cl_policy_free(struct cl_policy *policy);
+const struct cl_agent *cl_policy_agent(const struct cl_policy *policy, const char *id);
+
+/*
+ * "read", "read,write", "read+exec", "deny", ... into access bits. Returns 0,
+ * or -1 with a reason in @err.
+ */
+int cl_access_parse(const char *text, uint32_t *access, char *err, size_t errsize);
+/* "read,exec" or "deny" into @buf. */
+const char *cl_access_format(uint32_t access, char *buf, size_t size);
+
+/* Normalise a rule path: expand ~, drop duplicate and trailing slashes. */
+int cl_path_normalise(const char *in, char *out, size_t size, char *err, size_t errsize);
+
+#endif /* CLAWLOCK_POLICY_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * util.h - messages and small helpers shared by every clawlock command.
+ */
+#ifndef CLAWLOCK_UTIL_H
+#define CLAWLOCK_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit statuses, documented in `clawlock --help`. */
+enum cl_exit {
+	CL_EXIT_OK = 0,
+	CL_EXIT_FAILURE = 1, /* the system refused (not loaded, no BPF LSM, I/O) */
+	CL_EXIT_USAGE = 2, /* bad command line or bad input file; nothing applied */
+};
+
+extern int cl_verbose;
+extern int cl_quiet;
+
+void cl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A progress or status line on stderr; silenced by --quiet. */
+void cl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* strdup that reports failure instead of returning NULL silently. */
+char *cl_strdup(const char *s);
+/* Bounded copy that always terminates; returns false if @src was cut. */
+bool cl_strlcpy(char *dst, const char *src, size_t size);
+
+#endif /* CLAWLOCK_UTIL_H */
