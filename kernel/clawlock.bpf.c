@@ -22,6 +22,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define FMODE_READ 0x1
 #define FMODE_WRITE 0x2
 #define FMODE_EXEC 0x20
+#define __FMODE_EXEC 0x20 /* in f_flags: how AppArmor and TOMOYO spot exec opens */
 #define O_TRUNC 01000
 
 struct {
@@ -265,8 +266,11 @@ static __always_inline __u32 cl_open_access(struct file *file)
 	unsigned int flags = BPF_CORE_READ(file, f_flags);
 	__u32 access = 0;
 
-	/* An exec open also reads; the exec right alone covers it. */
-	if (fmode & FMODE_EXEC)
+	/*
+	 * An exec open also reads; the exec right alone covers it. Since 6.8 the
+	 * reliable mark of an exec open is __FMODE_EXEC in f_flags.
+	 */
+	if ((fmode & FMODE_EXEC) || (flags & __FMODE_EXEC))
 		return CL_ACC_EXEC;
 	if (fmode & FMODE_READ)
 		access |= CL_ACC_READ;

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cltest.h - helpers for the kernel tests: run the clawlock binary, run a
+ * confined helper (the test binary itself, re-executed with --helper), read
+ * the denial events. Everything here runs inside the test VM as root.
+ */
+#ifndef CLAWLOCK_CLTEST_H
+#define CLAWLOCK_CLTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+/* A helper's exit status: 0 on success, HELPER_ERRNO + errno on failure. */
+#define HELPER_ERRNO 100
+
+static inline const char *cl_binary(void)
+{
+	const char *bin = getenv("CLAWLOCK");
+
+	return bin ? bin : "build/clawlock";
+}
+
+static inline const char *cl_source(void)
+{
+	const char *src = getenv("CLAWLOCK_SOURCE");
+
+	return src ? src : ".";
+}
+
+static inline const char *cl_self(void)
+{
+	static char self[PATH_MAX];
+
+	if (!self[0]) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		self[n > 0 ? n : 0] = '\0';
+	}
+	return self;
+}
+
+/*
+ * Run argv[] with stdout (and stderr, if @err) captured into @out. Returns
+ * the exit status, or -1 if it could not run or was killed.
+ */
+static inline int cl_spawn(char *const argv[], char *out, size_t size, int merge_stderr)
+{
+	int pipefd[2], status;
+	size_t len = 0;
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		if (merge_stderr)
+			dup2(pipefd[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		char buf[4096];
+		ssize_t n = read(pipefd[0], buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		if (out && len + 1 < size) {
+			size_t take = (size_t)n < size - len - 1 ? (size_t)n : size - len - 1;
+
+			memcpy(out + len, buf, take);
+			len += take;
+		}
+	}
+	if (out && size)
+		out[len] = '\0';
+	close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* clawlock ARGS... (a NULL-terminated list), output captured. */
+static inline int cl_run_clawlock(char *out, size_t size, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	argv[argc++] = (char *)cl_binary();
+	va_start(ap, size);
+	while (argc < 31 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	return cl_spawn(argv, out, size, 1);
+}
+
+static inline int cl_load(void)
+{
+	return cl_run_clawlock(NULL, 0, "-q", "load", NULL);
+}
+
+/*
+ * Run the helper confined as @agent of @policy:
+ *   clawlock run --policy P --agent A -- SELF --helper OP PATH
+ * Returns its exit status; *pid gets the helper's pid (clawlock execs it).
+ */
+static inline int cl_confined(const char *policy, const char *agent, const char *op,
+			      const char *path, pid_t *pid_out)
+{
+	char *argv[] = { (char *)cl_binary(), "-q", "run", "--policy", (char *)policy,
+			 "--agent", (char *)agent, "--", (char *)cl_self(), "--helper",
+			 (char *)op, (char *)path, NULL };
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid_out)
+		*pid_out = pid;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+#define DENIED (HELPER_ERRNO + EACCES)
+
+/* The helper side: performs one operation and reports errno in its status. */
+static inline int cl_helper_op(const char *op, const char *path)
+{
+	int fd = -1;
+
+	if (!strcmp(op, "read")) {
+		fd = open(path, O_RDONLY);
+	} else if (!strcmp(op, "write")) {
+		fd = open(path, O_WRONLY | O_CREAT, 0644);
+	} else if (!strcmp(op, "trunc")) {
+		fd = open(path, O_RDONLY | O_TRUNC);
+	} else if (!strcmp(op, "exec")) {
+		char *argv[] = { (char *)path, NULL };
+
+		execv(path, argv);
+		return HELPER_ERRNO + errno;
+	} else if (!strcmp(op, "wait-read")) {
+		char line[16];
+
+		/* Tell the test we are confined, then wait for its go. */
+		if (write(1, "ready\n", 6) != 6 || read(0, line, sizeof(line)) <= 0)
+			return 99;
+		return cl_helper_op("read", path);
+	} else if (!strcmp(op, "fork-read")) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(cl_helper_op("read", path));
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+			return 98;
+		return WEXITSTATUS(status);
+	} else {
+		return 97;
+	}
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	close(fd);
+	return 0;
+}
+
+/* Runs before main(): the test binary doubles as the confined helper. */
+__attribute__((constructor)) static void cl_helper_main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "--helper"))
+		_exit(cl_helper_op(argv[2], argv[3]));
+}
+
+static inline int cl_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static inline int cl_rm_entry(const char *path, const struct stat *st, int type,
+			      struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+static inline void cl_rm_tree(const char *path)
+{
+	nftw(path, cl_rm_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/*
+ * Find the first event of @agent whose path is @path, from `clawlock events
+ * --json --agent A`. Returns a new object (json_object_put it) or NULL.
+ * Reading consumes every waiting event, so each test uses its own agent id
+ * and reads its events right after causing them.
+ */
+static inline struct json_object *cl_find_event(const char *agent, const char *path)
+{
+	static char out[1 << 20];
+	struct json_object *found = NULL;
+	char *save = NULL;
+
+	if (cl_run_clawlock(out, sizeof(out), "events", "--json", "--agent", agent, NULL) != 0)
+		return NULL;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *ev = json_tokener_parse(line), *p;
+
+		if (!found && ev && json_object_object_get_ex(ev, "path", &p) &&
+		    !strcmp(json_object_get_string(p), path)) {
+			found = ev;
+			continue;
+		}
+		json_object_put(ev);
+	}
+	return found;
+}
+
+static inline const char *cl_event_str(struct json_object *ev, const char *key)
+{
+	struct json_object *v;
+
+	if (!ev || !json_object_object_get_ex(ev, key, &v) || !v)
+		return "";
+	return json_object_get_string(v);
+}
+
+#endif /* CLAWLOCK_CLTEST_H */

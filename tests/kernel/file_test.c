@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * file_test.c - file rules enforced by the real kernel (run in the test VM).
+ *
+ * Each test builds a tree on tmpfs, writes a policy for an agent of its
+ * own, and runs this binary as the confined helper through `clawlock run`.
+ *
+ *   work/            read,write,exec   the agent's workspace
+ *   work/private/    deny              a carve-out inside it
+ *   work/ro/         read              read-only inside it
+ *   secret/          deny              a denied tree
+ *   secret/shared/   read              an opening inside it
+ *   other/           (no rule)         default deny
+ */
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "cgroup.h"
+#include "cltest.h"
+#include "kselftest_harness.h"
+
+FIXTURE(files)
+{
+	char root[64];
+	char policy[128];
+	char agent[32];
+	char path[512];
+};
+
+static const char *at(FIXTURE_DATA(files) *self, const char *rel)
+{
+	if (rel[0] == '/')
+		return rel;
+	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
+	return self->path;
+}
+
+static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) *self)
+{
+	static const char *const dirs[] = { "work", "work/private", "work/ro", "secret",
+					    "secret/shared", "secret/sub", "other", "mnt",
+					    "mnt2" };
+	static const char *const files[] = { "work/file", "work/private/key", "work/ro/file",
+					     "secret/key", "secret/shared/file",
+					     "secret/sub/key", "other/file" };
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		ASSERT_EQ(0, mkdir(at(self, dirs[i]), 0755));
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		ASSERT_EQ(0, cl_write_file(at(self, files[i]), "data\n"));
+	ASSERT_EQ(0, symlink("../secret/key", at(self, "work/link")));
+}
+
+static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) *self,
+			 const char *mode)
+{
+	char text[12288], selfdir[PATH_MAX];
+
+	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
+	*strrchr(selfdir, '/') = '\0';
+	snprintf(text, sizeof(text),
+		 "{ include: '%s/policies/baseline.json5',\n"
+		 "  agents: { '%s': { mode: '%s', use: ['system'], files: {\n"
+		 "    '%s': 'read,exec',\n"
+		 "    '%s/work': 'read,write,exec',\n"
+		 "    '%s/work/private': 'deny',\n"
+		 "    '%s/work/ro': 'read',\n"
+		 "    '%s/secret': 'deny',\n"
+		 "    '%s/secret/shared': 'read',\n"
+		 "  } } } }\n",
+		 cl_source(), self->agent, mode, selfdir, self->root, self->root, self->root,
+		 self->root, self->root);
+	ASSERT_EQ(0, cl_write_file(self->policy, text));
+}
+
+FIXTURE_SETUP(files)
+{
+	strcpy(self->root, "/tmp/cl-files-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->root));
+	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
+	/* One agent per test: its events and cgroup are its own. */
+	snprintf(self->agent, sizeof(self->agent), "files-%d", getpid());
+	make_tree(_metadata, self);
+	write_policy(_metadata, self, "enforce");
+	ASSERT_EQ(0, cl_load());
+}
+
+FIXTURE_TEARDOWN(files)
+{
+	umount2(at(self, "mnt"), MNT_DETACH);
+	umount2(at(self, "mnt2"), MNT_DETACH);
+	cl_rm_tree(self->root);
+}
+
+#define CONFINED(op, rel) cl_confined(self->policy, self->agent, op, at(self, rel), NULL)
+
+TEST_F(files, read_and_write_allowed_in_workspace)
+{
+	EXPECT_EQ(0, CONFINED("read", "work/file"));
+	EXPECT_EQ(0, CONFINED("write", "work/file"));
+	EXPECT_EQ(0, CONFINED("write", "work/new-file"));
+}
+
+TEST_F(files, no_rule_means_denied)
+{
+	EXPECT_EQ(DENIED, CONFINED("read", "other/file"));
+	EXPECT_EQ(DENIED, CONFINED("read", "other"));
+	EXPECT_EQ(DENIED, CONFINED("read", "/root"));
+}
+
+TEST_F(files, read_only_tree_refuses_writes)
+{
+	EXPECT_EQ(0, CONFINED("read", "work/ro/file"));
+	EXPECT_EQ(DENIED, CONFINED("write", "work/ro/file"));
+	/* O_TRUNC truncates even on a read-only open: it is a write. */
+	EXPECT_EQ(DENIED, CONFINED("trunc", "work/ro/file"));
+}
+
+TEST_F(files, deny_inside_allowed_tree)
+{
+	EXPECT_EQ(DENIED, CONFINED("read", "work/private/key"));
+	EXPECT_EQ(DENIED, CONFINED("write", "work/private/key"));
+}
+
+TEST_F(files, allow_inside_denied_tree)
+{
+	EXPECT_EQ(0, CONFINED("read", "secret/shared/file"));
+	EXPECT_EQ(DENIED, CONFINED("write", "secret/shared/file"));
+	EXPECT_EQ(DENIED, CONFINED("read", "secret/key"));
+}
+
+TEST_F(files, symlink_into_denied_tree)
+{
+	EXPECT_EQ(DENIED, CONFINED("read", "work/link"));
+}
+
+TEST_F(files, bind_mount_of_denied_tree)
+{
+	char src[512];
+
+	snprintf(src, sizeof(src), "%s/secret", self->root);
+	ASSERT_EQ(0, mount(src, at(self, "mnt"), NULL, MS_BIND, NULL));
+	EXPECT_EQ(DENIED, CONFINED("read", "mnt/key"));
+	/* A bind of a subdirectory still lives inside the denied tree. */
+	snprintf(src, sizeof(src), "%s/secret/sub", self->root);
+	ASSERT_EQ(0, mount(src, at(self, "mnt2"), NULL, MS_BIND, NULL));
+	EXPECT_EQ(DENIED, CONFINED("read", "mnt2/key"));
+	/* And the opening inside the denied tree stays open through the bind. */
+	EXPECT_EQ(0, CONFINED("read", "mnt/shared/file"));
+}
+
+/* Start a confined helper that waits on stdin before reading @path. */
+static pid_t start_waiting_helper(FIXTURE_DATA(files) *self, const char *path, int *to,
+				  int *from)
+{
+	int in[2], out[2];
+	pid_t pid;
+
+	if (pipe(in) < 0 || pipe(out) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)cl_binary(), "-q", "run", "--policy", self->policy,
+				 "--agent", self->agent, "--", (char *)cl_self(), "--helper",
+				 "wait-read", (char *)path, NULL };
+
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	*to = in[1];
+	*from = out[0];
+	return pid;
+}
+
+static int finish_waiting_helper(pid_t pid, int to, int from)
+{
+	int status;
+
+	if (write(to, "go\n", 3) != 3)
+		return -1;
+	close(to);
+	close(from);
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(files, renamed_directory_keeps_its_rule)
+{
+	char ready[8] = { 0 }, from_path[512], to_path[512];
+	int to, from;
+	pid_t pid;
+
+	snprintf(from_path, sizeof(from_path), "%s/work/private", self->root);
+	snprintf(to_path, sizeof(to_path), "%s/work/renamed", self->root);
+	pid = start_waiting_helper(self, at(self, "work/renamed/key"), &to, &from);
+	ASSERT_LT(0, pid);
+	/* The policy is compiled and the helper confined before the rename. */
+	ASSERT_EQ(6, read(from, ready, 6));
+	ASSERT_EQ(0, rename(from_path, to_path));
+	EXPECT_EQ(DENIED, finish_waiting_helper(pid, to, from));
+}
+
+TEST_F(files, child_process_inherits_confinement)
+{
+	EXPECT_EQ(DENIED, CONFINED("fork-read", "secret/key"));
+	EXPECT_EQ(0, CONFINED("fork-read", "work/file"));
+}
+
+TEST_F(files, child_cgroup_inherits_confinement)
+{
+	char mount[PATH_MAX], key[96], slug[CL_SLUG_MAX], child[PATH_MAX];
+	int status;
+	pid_t pid;
+
+	/* Create and bind the agent's scope cgroup. */
+	ASSERT_EQ(0, CONFINED("read", "work/file"));
+	ASSERT_EQ(0, cl_cgroup_mount(mount, sizeof(mount)));
+	cl_scope_key(self->agent, NULL, key, sizeof(key));
+	cl_slugify(key, slug);
+	ASSERT_GT((int)sizeof(child), snprintf(child, sizeof(child), "%s/%s/%s/child", mount,
+					       CL_CGROUP_SUBTREE, slug));
+	ASSERT_EQ(0, cl_cgroup_create(child));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (cl_cgroup_enter(child) < 0)
+			_exit(90);
+		if (cl_helper_op("read", at(self, "work/file")) != 0)
+			_exit(91);
+		_exit(cl_helper_op("read", at(self, "secret/key")));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(DENIED, WEXITSTATUS(status));
+	rmdir(child);
+}
+
+TEST_F(files, unconfined_process_is_untouched)
+{
+	/* Bind the agent, then read its denied files from outside. */
+	ASSERT_EQ(DENIED, CONFINED("read", "secret/key"));
+	EXPECT_EQ(0, cl_helper_op("read", at(self, "secret/key")));
+	EXPECT_EQ(0, cl_helper_op("write", at(self, "work/ro/file")));
+	EXPECT_EQ(0, cl_helper_op("read", at(self, "other/file")));
+}
+
+TEST_F(files, denial_event_names_path_pid_agent_and_rule)
+{
+	char key_path[512], secret[512];
+	struct json_object *ev;
+	pid_t pid;
+
+	snprintf(key_path, sizeof(key_path), "%s/secret/key", self->root);
+	snprintf(secret, sizeof(secret), "%s/secret", self->root);
+	ASSERT_EQ(DENIED, cl_confined(self->policy, self->agent, "read", key_path, &pid));
+	ev = cl_find_event(self->agent, key_path);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ(self->agent, cl_event_str(ev, "agent"));
+	EXPECT_STREQ("open", cl_event_str(ev, "op"));
+	EXPECT_STREQ("read", cl_event_str(ev, "access"));
+	EXPECT_STREQ("deny", cl_event_str(ev, "decision"));
+	EXPECT_STREQ("rule", cl_event_str(ev, "reason"));
+	{
+		struct json_object *v, *rule;
+
+		ASSERT_TRUE(json_object_object_get_ex(ev, "pid", &v));
+		/* clawlock run execs the helper: same pid. */
+		EXPECT_EQ(pid, json_object_get_int(v));
+		ASSERT_TRUE(json_object_object_get_ex(ev, "rule", &rule));
+		ASSERT_NE(NULL, rule);
+		EXPECT_STREQ(secret, cl_event_str(rule, "path"));
+		EXPECT_STREQ("deny", cl_event_str(rule, "access"));
+		EXPECT_NE(NULL, strstr(cl_event_str(rule, "source"), "policy.json5:"));
+	}
+	json_object_put(ev);
+}
+
+TEST_F(files, no_rule_event_says_so)
+{
+	char other[512];
+	struct json_object *ev;
+
+	snprintf(other, sizeof(other), "%s/other/file", self->root);
+	ASSERT_EQ(DENIED, cl_confined(self->policy, self->agent, "read", other, NULL));
+	ev = cl_find_event(self->agent, other);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("no-rule", cl_event_str(ev, "reason"));
+	json_object_put(ev);
+}
+
+TEST_F(files, audit_mode_allows_and_reports)
+{
+	char key_path[512];
+	struct json_object *ev;
+
+	write_policy(_metadata, self, "audit");
+	snprintf(key_path, sizeof(key_path), "%s/secret/key", self->root);
+	EXPECT_EQ(0, cl_confined(self->policy, self->agent, "read", key_path, NULL));
+	ev = cl_find_event(self->agent, key_path);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("audit", cl_event_str(ev, "decision"));
+	json_object_put(ev);
+}
+
+TEST_F(files, exec_needs_the_exec_right)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s/work/true && cp /bin/true %s/work/ro/true",
+		 self->root, self->root);
+	ASSERT_EQ(0, system(cmd));
+	EXPECT_EQ(0, CONFINED("exec", "work/true"));
+	EXPECT_EQ(DENIED, CONFINED("exec", "work/ro/true"));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lifecycle_test.c - clawlock load and unload against the real kernel (run
+ * in the test VM): what gets pinned, that nothing is left behind, and the
+ * errors an operator sees.
+ */
+#include <dirent.h>
+
+#include <bpf/bpf.h>
+
+#include "clawlock.h"
+#include "cltest.h"
+#include "kselftest_harness.h"
+
+static int pinned(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, name);
+	return access(path, F_OK) == 0;
+}
+
+/* Is a program of this name loaded anywhere in the kernel? */
+static int prog_loaded(const char *name)
+{
+	__u32 id = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name)) {
+			close(fd);
+			return 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+TEST(load_pins_programs_links_and_maps)
+{
+	ASSERT_EQ(0, cl_load());
+	EXPECT_TRUE(pinned("link_cl_file_open"));
+	EXPECT_TRUE(pinned("prog_cl_file_open"));
+	EXPECT_TRUE(pinned("cl_bindings"));
+	EXPECT_TRUE(pinned("cl_file_rules"));
+	EXPECT_TRUE(pinned("cl_events"));
+	EXPECT_TRUE(prog_loaded("cl_file_open"));
+}
+
+TEST(load_twice_is_harmless)
+{
+	char out[4096];
+
+	ASSERT_EQ(0, cl_load());
+	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "load", NULL));
+	EXPECT_NE(NULL, strstr(out, "already loaded"));
+}
+
+TEST(unload_leaves_nothing_pinned)
+{
+	ASSERT_EQ(0, cl_load());
+	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
+	EXPECT_NE(0, access(CL_PIN_ROOT, F_OK));
+	/* The programs go once the last reference (the pins) is gone. */
+	for (int i = 0; i < 50 && prog_loaded("cl_file_open"); i++)
+		usleep(100000);
+	EXPECT_FALSE(prog_loaded("cl_file_open"));
+	/* Unloading again is harmless. */
+	EXPECT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
+}
+
+TEST(enforcement_outlives_the_loader)
+{
+	char dir[] = "/tmp/cl-life-XXXXXX", policy[128], secret[128], text[9000];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(policy, sizeof(policy), "%s/p.json5", dir);
+	snprintf(secret, sizeof(secret), "%s/secret", dir);
+	ASSERT_EQ(0, cl_write_file(secret, "x"));
+	snprintf(text, sizeof(text),
+		 "{ include: '%s/policies/baseline.json5', agents: { life: { use: 'system',"
+		 " files: { '%s': 'read,exec' } } } }",
+		 cl_source(), cl_self());
+	ASSERT_EQ(0, cl_write_file(policy, text));
+	ASSERT_EQ(0, cl_load());
+	/* Every clawlock process has exited before and after: the pins enforce. */
+	EXPECT_EQ(DENIED, cl_confined(policy, "life", "read", secret, NULL));
+	EXPECT_EQ(DENIED, cl_confined(policy, "life", "read", secret, NULL));
+	cl_rm_tree(dir);
+}
+
+TEST(run_before_load_says_so)
+{
+	char dir[] = "/tmp/cl-nl-XXXXXX", policy[128], out[4096];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(policy, sizeof(policy), "%s/p.json5", dir);
+	ASSERT_EQ(0, cl_write_file(policy, "{ agents: { a: { files: { '/usr': 'read' } } } }"));
+	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
+	EXPECT_EQ(1, cl_run_clawlock(out, sizeof(out), "run", "--policy", policy, "--agent", "a",
+				     "--", "/bin/true", NULL));
+	EXPECT_NE(NULL, strstr(out, "not loaded"));
+	EXPECT_EQ(2, cl_run_clawlock(out, sizeof(out), "run", "--agent", "a", "--", "/bin/true",
+				     NULL));
+	EXPECT_NE(NULL, strstr(out, "--policy"));
+	cl_rm_tree(dir);
+}
+
+TEST(bad_policy_is_rejected_with_its_position)
+{
+	char dir[] = "/tmp/cl-bad-XXXXXX", policy[128], out[4096], want[160];
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(policy, sizeof(policy), "%s/bad.json5", dir);
+	ASSERT_EQ(0, cl_write_file(policy, "{\n  agents: {\n    a: { files: { '/x': 'reed' } },\n  },\n}\n"));
+	ASSERT_EQ(0, cl_load());
+	EXPECT_EQ(2, cl_run_clawlock(out, sizeof(out), "run", "--policy", policy, "--agent", "a",
+				     "--", "/bin/true", NULL));
+	snprintf(want, sizeof(want), "%s:3:25: ", policy);
+	EXPECT_NE(NULL, strstr(out, want))
+	{
+		TH_LOG("got: %s", out);
+	}
+	cl_rm_tree(dir);
+}
+
+TEST(status_reports_loaded_state)
+{
+	char out[65536];
+	struct json_object *status, *v;
+
+	ASSERT_EQ(0, cl_load());
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "status", "--json", NULL));
+	status = json_tokener_parse(out);
+	ASSERT_NE(NULL, status);
+	ASSERT_TRUE(json_object_object_get_ex(status, "bpfLsmActive", &v));
+	EXPECT_TRUE(json_object_get_boolean(v));
+	ASSERT_TRUE(json_object_object_get_ex(status, "loaded", &v));
+	EXPECT_TRUE(json_object_get_boolean(v));
+	json_object_put(status);
+}
+
+TEST_HARNESS_MAIN

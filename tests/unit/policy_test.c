@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * policy_test.c - clawlock policy files: profiles and their order, includes,
+ * errors with file:line:column, access words, path normalisation, and
+ * OpenClaw's slug of scope keys (which names the scope cgroups).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "policy.h"
+#include "kselftest_harness.h"
+
+FIXTURE(policy)
+{
+	char dir[64];
+	char path[128];
+	char err[1024];
+	struct cl_policy policy;
+};
+
+FIXTURE_SETUP(policy)
+{
+	strcpy(self->dir, "/tmp/cl-policy-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	memset(&self->policy, 0, sizeof(self->policy));
+}
+
+FIXTURE_TEARDOWN(policy)
+{
+	char cmd[128];
+
+	cl_policy_free(&self->policy);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	system(cmd);
+}
+
+static const char *put(FIXTURE_DATA(policy) *self, const char *name, const char *text)
+{
+	FILE *f;
+
+	snprintf(self->path, sizeof(self->path), "%s/%s", self->dir, name);
+	f = fopen(self->path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	return self->path;
+}
+
+static const struct cl_rule *rule(const struct cl_agent *agent, const char *path)
+{
+	for (size_t i = 0; i < agent->files.count; i++) {
+		if (!strcmp(agent->files.rules[i].path, path))
+			return &agent->files.rules[i];
+	}
+	return NULL;
+}
+
+TEST_F(policy, agent_rules_follow_profiles_then_own)
+{
+	const struct cl_agent *agent;
+	const char *path = put(self, "p.json5",
+			       "{ version: 1,\n"
+			       "  profiles: {\n"
+			       "    base: { files: { '/usr': 'read,exec', '/etc': 'read' } },\n"
+			       "    strict: { files: { '/etc': 'deny' } },\n"
+			       "  },\n"
+			       "  agents: {\n"
+			       "    a: { use: ['base', 'strict'], files: { '/usr': ['read'] } },\n"
+			       "    b: { mode: 'audit', use: 'base' },\n"
+			       "  },\n"
+			       "}\n");
+
+	ASSERT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
+	{
+		TH_LOG("%s", self->err);
+	}
+	ASSERT_EQ(2, self->policy.agent_count);
+	agent = cl_policy_agent(&self->policy, "a");
+	ASSERT_NE(NULL, agent);
+	EXPECT_EQ(CL_MODE_ENFORCE, agent->mode);
+	ASSERT_EQ(2, agent->files.count);
+	/* The agent's own rule wins over its profile's; a later profile over an earlier. */
+	EXPECT_EQ(CL_ACC_READ, rule(agent, "/usr")->access);
+	EXPECT_EQ(CL_ACC_DENY, rule(agent, "/etc")->access);
+	EXPECT_NE(NULL, strstr(rule(agent, "/usr")->source, "p.json5:7:52 agents.a.files[\"/usr\"]"))
+	{
+		TH_LOG("%s", rule(agent, "/usr")->source);
+	}
+	EXPECT_NE(NULL, strstr(rule(agent, "/etc")->source, "profiles.strict.files"));
+	agent = cl_policy_agent(&self->policy, "b");
+	ASSERT_NE(NULL, agent);
+	EXPECT_EQ(CL_MODE_AUDIT, agent->mode);
+	EXPECT_EQ(CL_ACC_READ | CL_ACC_EXEC, rule(agent, "/usr")->access);
+}
+
+TEST_F(policy, includes_are_relative_to_the_including_file)
+{
+	char err_path[160];
+	const char *path;
+
+	ASSERT_EQ(0, mkdir(strcat(strcpy(err_path, self->dir), "/sub"), 0755));
+	put(self, "sub/base.json5", "{ profiles: { sys: { files: { '/usr': 'read' } } } }");
+	path = put(self, "main.json5", "{ include: ['sub/base.json5'], agents: { x: { use: 'sys' } } }");
+	ASSERT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
+	{
+		TH_LOG("%s", self->err);
+	}
+	EXPECT_EQ(CL_ACC_READ, rule(cl_policy_agent(&self->policy, "x"), "/usr")->access);
+}
+
+/* Load @text and expect an error containing @want. */
+static void expect_error(struct __test_metadata *_metadata, FIXTURE_DATA(policy) *self,
+			 const char *text, const char *want)
+{
+	char full[256];
+	const char *path = put(self, "bad.json5", text);
+
+	EXPECT_EQ(-1, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)));
+	snprintf(full, sizeof(full), want, path);
+	EXPECT_NE(NULL, strstr(self->err, full))
+	{
+		TH_LOG("expected '%s' in '%s'", full, self->err);
+	}
+	EXPECT_EQ(0, self->policy.agent_count);
+}
+
+TEST_F(policy, errors_name_file_line_and_column)
+{
+	expect_error(_metadata, self, "{ agents: { a: {\n  files: { '/x': 'reed' } } } }",
+		     "%s:2:18: /x: unknown access 'reed'");
+	expect_error(_metadata, self, "{ agents: { a: {\n  flies: {} } } }",
+		     "%s:2:10: unknown key 'flies' in agent 'a'");
+	expect_error(_metadata, self, "{ agents: { a: { files: { 'rel/path': 'read' } } } }",
+		     "%s:1:39: rule path 'rel/path' must be absolute");
+	expect_error(_metadata, self, "{ agents: { a: { files: { '/x': 'read,deny' } } } }",
+		     "'deny' cannot be combined");
+	expect_error(_metadata, self, "{ agents: { a: { use: 'nope' } } }",
+		     "%s:1:23: agent 'a' uses unknown profile 'nope'");
+	expect_error(_metadata, self, "{ agents: { a: { mode: 'loud' } } }",
+		     "%s:1:24: agents.a.mode must be");
+	expect_error(_metadata, self, "{ version: 2 }", "%s:1:12: version must be 1");
+	expect_error(_metadata, self, "{ agents: [1] }", "%s:1:11: agents must be an object");
+	expect_error(_metadata, self, "[]", "%s:1:1: a policy file must be an object");
+	expect_error(_metadata, self, "{ agents: { a: {}, }, x: 1 }", "unknown key 'x'");
+	expect_error(_metadata, self, "{ agents: {\n  a: { files: { '/x': 'read' } ", "%s:2:32: ");
+}
+
+TEST_F(policy, include_cycles_and_missing_files_are_errors)
+{
+	put(self, "a.json5", "{ include: 'b.json5' }");
+	put(self, "b.json5", "{\n  include: 'a.json5' }");
+	snprintf(self->path, sizeof(self->path), "%s/a.json5", self->dir);
+	EXPECT_EQ(-1, cl_policy_load(self->path, &self->policy, self->err, sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "b.json5:2:12: include cycle"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	expect_error(_metadata, self, "{ include: 'missing.json5' }",
+		     "%s:1:12: cannot include ");
+	EXPECT_EQ(-1, cl_policy_load("/nonexistent.json5", &self->policy, self->err,
+				     sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "/nonexistent.json5: cannot open"));
+}
+
+TEST(access_words)
+{
+	char err[256], buf[32];
+	uint32_t access;
+
+	ASSERT_EQ(0, cl_access_parse("read,write", &access, err, sizeof(err)));
+	EXPECT_EQ(CL_ACC_READ | CL_ACC_WRITE, access);
+	ASSERT_EQ(0, cl_access_parse("r+x", &access, err, sizeof(err)));
+	EXPECT_EQ(CL_ACC_READ | CL_ACC_EXEC, access);
+	ASSERT_EQ(0, cl_access_parse("deny", &access, err, sizeof(err)));
+	EXPECT_EQ(CL_ACC_DENY, access);
+	EXPECT_EQ(-1, cl_access_parse("", &access, err, sizeof(err)));
+	EXPECT_EQ(-1, cl_access_parse("exec,nope", &access, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "'nope'"));
+	EXPECT_STREQ("read,write,exec",
+		     cl_access_format(CL_ACC_READ | CL_ACC_WRITE | CL_ACC_EXEC, buf, sizeof(buf)));
+	EXPECT_STREQ("deny", cl_access_format(CL_ACC_DENY, buf, sizeof(buf)));
+}
+
+TEST(paths_are_normalised)
+{
+	char out[256], err[256];
+
+	setenv("HOME", "/home/agent", 1);
+	ASSERT_EQ(0, cl_path_normalise("~/.ssh/", out, sizeof(out), err, sizeof(err)));
+	EXPECT_STREQ("/home/agent/.ssh", out);
+	ASSERT_EQ(0, cl_path_normalise("//usr///lib/", out, sizeof(out), err, sizeof(err)));
+	EXPECT_STREQ("/usr/lib", out);
+	ASSERT_EQ(0, cl_path_normalise("/", out, sizeof(out), err, sizeof(err)));
+	EXPECT_STREQ("/", out);
+	EXPECT_EQ(-1, cl_path_normalise("~user/x", out, sizeof(out), err, sizeof(err)));
+	EXPECT_EQ(-1, cl_path_normalise("/very/long", out, 6, err, sizeof(err)));
+}
+
+TEST(scope_slugs_match_openclaw)
+{
+	char slug[CL_SLUG_MAX], key[128];
+
+	/* OpenClaw names this agent's container openclaw-sbx-agent-maker-f37c6399. */
+	cl_scope_key("maker", NULL, key, sizeof(key));
+	EXPECT_STREQ("agent:maker", key);
+	cl_slugify(key, slug);
+	EXPECT_STREQ("agent-maker-f37c6399", slug);
+	cl_slugify("agent:main:main", slug);
+	EXPECT_STREQ("agent-main-main-6d9217fe", slug);
+	/* Runs of other characters become one dash; dashes trimmed; 32 characters kept. */
+	cl_slugify("Agent:Main:Feishu:Direct:OU_83bb", slug);
+	EXPECT_EQ(0, strncmp("agent-main-feishu-direct-ou_83bb-", slug, 33));
+	cl_slugify("::x::", slug);
+	EXPECT_EQ(0, strncmp("x-", slug, 2));
+	cl_slugify("agent:a-very-long-agent-name-that-goes-on:session", slug);
+	EXPECT_EQ(32 + 1 + 8, strlen(slug));
+	cl_slugify("!!!", slug);
+	EXPECT_EQ(0, strncmp("session-", slug, 8));
+}
+
+TEST_HARNESS_MAIN
