@@ -106,7 +106,7 @@ tests: $(O)/clawlock $(unit-tests) $(kernel-tests)
 check: tests
 	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 $(O)/asan/clawlock \
 		$(addprefix $(O)/asan/,$(unit-tests-y))
-	$(Q)tests/run-tests --build $(O) --unit-build $(O)/asan
+	$(Q)tests/run-tests --build $(O) --unit-build $(O)/asan --clawlock $(O)/asan/clawlock
 
 unit-check: tests
 	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 \

@@ -19,11 +19,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define EACCES 13
 /* include/linux/fs.h and uapi fcntl.h: macros are not in BTF. */
-#define FMODE_READ 0x1
-#define FMODE_WRITE 0x2
-#define FMODE_EXEC 0x20
+#define FMODE_READ   0x1
+#define FMODE_WRITE  0x2
+#define FMODE_EXEC   0x20
 #define __FMODE_EXEC 0x20 /* in f_flags: how AppArmor and TOMOYO spot exec opens */
-#define O_TRUNC 01000
+#define O_TRUNC	     01000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -173,10 +173,8 @@ static __always_inline int cl_identify(struct cl_identity *id)
 	state = bpf_map_lookup_elem(&cl_state, &zero);
 	if (state)
 		epoch = state->bind_epoch;
-	cache = bpf_task_storage_get(&cl_task_cache, task, 0,
-				     BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (state && cache && cache->valid && cache->cgroup_id == cgid &&
-	    cache->epoch == epoch) {
+	cache = bpf_task_storage_get(&cl_task_cache, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (state && cache && cache->valid && cache->cgroup_id == cgid && cache->epoch == epoch) {
 		if (!cache->bound_cgroup_id)
 			return 0;
 		id->bound_cgroup_id = cache->bound_cgroup_id;
@@ -255,8 +253,7 @@ static long cl_file_step(__u32 i, void *data)
 
 static __always_inline struct mount *cl_real_mount(struct vfsmount *vfsmnt)
 {
-	return (struct mount *)((void *)vfsmnt -
-				bpf_core_field_offset(struct mount, mnt));
+	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
 }
 
 /* What an open asks for, as rule access bits. */
@@ -279,8 +276,7 @@ static __always_inline __u32 cl_open_access(struct file *file)
 	return access;
 }
 
-static __always_inline void cl_emit_open(struct file *file,
-					 struct cl_identity *id, __u32 access,
+static __always_inline void cl_emit_open(struct file *file, struct cl_identity *id, __u32 access,
 					 __u32 rule_id, __u32 flags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -305,12 +301,10 @@ static __always_inline void cl_emit_open(struct file *file,
 	event->rule_id = rule_id;
 	event->op = CL_OP_OPEN;
 	event->access = access;
-	event->decision = id->binding.mode == CL_MODE_AUDIT ?
-				  CL_DECISION_AUDIT : CL_DECISION_DENY;
+	event->decision = id->binding.mode == CL_MODE_AUDIT ? CL_DECISION_AUDIT : CL_DECISION_DENY;
 	event->flags = flags;
 	bpf_get_current_comm(event->comm, sizeof(event->comm));
-	len = bpf_d_path((struct path *)&file->f_path, event->path,
-			 sizeof(event->path));
+	len = bpf_d_path((struct path *)&file->f_path, event->path, sizeof(event->path));
 	if (len < 0) {
 		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
 
@@ -350,8 +344,7 @@ int BPF_PROG(cl_file_open, struct file *file, int ret)
 	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
 
 	if (walk.found) {
-		if (!(walk.rule.access & CL_ACC_DENY) &&
-		    (walk.rule.access & access) == access)
+		if (!(walk.rule.access & CL_ACC_DENY) && (walk.rule.access & access) == access)
 			return 0;
 	} else if (walk.done) {
 		flags = CL_EVENT_NO_RULE;

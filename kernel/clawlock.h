@@ -26,14 +26,14 @@
 /* Bytes of path carried in an event, including the NUL. */
 #define CL_EVENT_PATH_MAX 256
 
-#define CL_AGENT_MAX 64
-#define CL_SESSION_MAX 192
-#define CL_RULE_PATH_MAX 256
+#define CL_AGENT_MAX	   64
+#define CL_SESSION_MAX	   192
+#define CL_RULE_PATH_MAX   256
 #define CL_RULE_SOURCE_MAX 160
 
-#define CL_MAX_BINDINGS 16384
-#define CL_MAX_POLICIES 4096
-#define CL_MAX_FILE_RULES 262144
+#define CL_MAX_BINDINGS	    16384
+#define CL_MAX_POLICIES	    4096
+#define CL_MAX_FILE_RULES   262144
 #define CL_EVENT_RING_BYTES (4 << 20)
 
 /* Access bits of a file rule and of a request. */
@@ -59,7 +59,7 @@ struct cl_file_key {
 };
 
 struct cl_file_rule {
-	__u32 access; /* enum cl_access bits */
+	__u32 access;  /* enum cl_access bits */
 	__u32 rule_id; /* index into cl_rule_info, for events */
 };
 
@@ -99,26 +99,26 @@ enum cl_decision {
 
 /* Why a request was decided without a matching rule. */
 enum cl_event_flags {
-	CL_EVENT_NO_RULE = 1 << 0, /* default deny: no rule on the way to the root */
-	CL_EVENT_WALK_LIMIT = 1 << 1, /* walk reached CL_WALK_MAX: denied */
+	CL_EVENT_NO_RULE = 1 << 0,	  /* default deny: no rule on the way to the root */
+	CL_EVENT_WALK_LIMIT = 1 << 1,	  /* walk reached CL_WALK_MAX: denied */
 	CL_EVENT_PATH_TRUNCATED = 1 << 2, /* path did not fit; only its last name */
 };
 
 /* One denial (or audit) record on the cl_events ring buffer. */
 struct cl_event {
-	__u64 time_ns; /* CLOCK_BOOTTIME */
-	__u64 cgroup_id; /* the process's own cgroup */
+	__u64 time_ns;	       /* CLOCK_BOOTTIME */
+	__u64 cgroup_id;       /* the process's own cgroup */
 	__u64 bound_cgroup_id; /* the bound ancestor: names agent and session */
 	__u32 pid;
 	__u32 tgid;
 	__u32 ppid;
 	__u32 uid;
 	__u32 policy_id;
-	__u32 rule_id; /* 0 when no rule decided */
-	__u32 op; /* enum cl_op */
-	__u32 access; /* enum cl_access bits asked for */
+	__u32 rule_id;	/* 0 when no rule decided */
+	__u32 op;	/* enum cl_op */
+	__u32 access;	/* enum cl_access bits asked for */
 	__u32 decision; /* enum cl_decision */
-	__u32 flags; /* enum cl_event_flags */
+	__u32 flags;	/* enum cl_event_flags */
 	char comm[16];
 	char path[CL_EVENT_PATH_MAX];
 };

@@ -30,7 +30,7 @@
 #include "util.h"
 
 #define LSM_LIST "/sys/kernel/security/lsm"
-#define BPFFS "/sys/fs/bpf"
+#define BPFFS	 "/sys/fs/bpf"
 
 static int read_lsm_list(char *buf, size_t size)
 {
@@ -85,8 +85,7 @@ static int ensure_bpffs(void)
 		return 0;
 	if (mount("bpf", BPFFS, "bpf", 0, "mode=0700") == 0)
 		return 0;
-	cl_error("%s is not a bpf filesystem and mounting one failed: %s", BPFFS,
-		 strerror(errno));
+	cl_error("%s is not a bpf filesystem and mounting one failed: %s", BPFFS, strerror(errno));
 	return -1;
 }
 
@@ -108,7 +107,7 @@ static int attach_and_pin(struct clawlock_bpf *skel)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program (prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 		struct bpf_link *link;
 		char path[PATH_MAX];
@@ -141,8 +140,8 @@ static int init_state(struct clawlock_bpf *skel)
 	struct cl_state state = { .bind_epoch = 1, .next_policy_id = 1, .next_rule_id = 1 };
 	__u32 zero = 0;
 
-	if (bpf_map__update_elem(skel->maps.cl_state, &zero, sizeof(zero), &state,
-				 sizeof(state), BPF_ANY)) {
+	if (bpf_map__update_elem(skel->maps.cl_state, &zero, sizeof(zero), &state, sizeof(state),
+				 BPF_ANY)) {
 		cl_error("cannot initialise cl_state: %s", strerror(errno));
 		return -1;
 	}
@@ -278,9 +277,9 @@ int cl_maps_open(struct cl_maps *maps)
 		int *fd;
 		const char *name;
 	} table[] = {
-		{ &maps->bindings, "cl_bindings" },     { &maps->file_rules, "cl_file_rules" },
-		{ &maps->state, "cl_state" },           { &maps->events, "cl_events" },
-		{ &maps->stats, "cl_stats" },           { &maps->scope_info, "cl_scope_info" },
+		{ &maps->bindings, "cl_bindings" },   { &maps->file_rules, "cl_file_rules" },
+		{ &maps->state, "cl_state" },	      { &maps->events, "cl_events" },
+		{ &maps->stats, "cl_stats" },	      { &maps->scope_info, "cl_scope_info" },
 		{ &maps->rule_info, "cl_rule_info" },
 	};
 
@@ -388,8 +387,7 @@ static int write_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
  * records too when @records is set. Keys are collected first: deleting while
  * iterating a hash map can restart the iteration.
  */
-static int delete_policies(struct cl_maps *maps, int (*dead)(struct cl_maps *, __u32),
-			   int records)
+static int delete_policies(struct cl_maps *maps, int (*dead)(struct cl_maps *, __u32), int records)
 {
 	struct cl_file_key key, next, *doomed = NULL;
 	__u32 rid, rnext, *doomed_rules = NULL;
@@ -452,8 +450,7 @@ static int is_rollback(struct cl_maps *maps, __u32 policy_id)
 	return policy_id == rollback_id;
 }
 
-int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent,
-		      uint32_t *policy_id)
+int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id)
 {
 	struct cl_state state;
 	__u32 id, rule_id;
@@ -478,8 +475,7 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent,
 						rule->source, rule->path);
 				continue;
 			}
-			cl_error("%s: rule path %s: %s", rule->source, rule->path,
-				 strerror(errno));
+			cl_error("%s: rule path %s: %s", rule->source, rule->path, strerror(errno));
 			goto rollback;
 		}
 		if (write_rule(maps, id, rule_id + i, rule, &st) < 0)

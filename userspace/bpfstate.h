@@ -51,8 +51,7 @@ void cl_maps_unlock(struct cl_maps *maps);
  * protect yet). Returns 0 and the id, or -1 after printing why (any rules
  * already written are removed again).
  */
-int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent,
-		      uint32_t *policy_id);
+int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);
 
 /* Bind cgroup @cgid to a policy, record its agent and session, bump the epoch. */
 int cl_bind(struct cl_maps *maps, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,

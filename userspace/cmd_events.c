@@ -112,9 +112,9 @@ static struct json_object *rule_json(struct events_ctx *ctx, const struct cl_eve
 	rule = json_object_new_object();
 	json_object_object_add(rule, "id", json_object_new_int64(e->rule_id));
 	json_object_object_add(rule, "path", json_object_new_string(info.path));
-	json_object_object_add(rule, "access",
-			       json_object_new_string(cl_access_format(info.access, access,
-								       sizeof(access))));
+	json_object_object_add(
+		rule, "access",
+		json_object_new_string(cl_access_format(info.access, access, sizeof(access))));
 	json_object_object_add(rule, "source", json_object_new_string(info.source));
 	return rule;
 }
@@ -141,12 +141,12 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	json_object_object_add(obj, "path", json_object_new_string(e->path));
 	if (e->flags & CL_EVENT_PATH_TRUNCATED)
 		json_object_object_add(obj, "pathTruncated", json_object_new_boolean(1));
-	json_object_object_add(obj, "access",
-			       json_object_new_string(cl_access_format(e->access, access,
-								       sizeof(access))));
-	json_object_object_add(obj, "decision",
-			       json_object_new_string(e->decision == CL_DECISION_AUDIT ? "audit" :
-											 "deny"));
+	json_object_object_add(
+		obj, "access",
+		json_object_new_string(cl_access_format(e->access, access, sizeof(access))));
+	json_object_object_add(
+		obj, "decision",
+		json_object_new_string(e->decision == CL_DECISION_AUDIT ? "audit" : "deny"));
 	json_object_object_add(obj, "reason", json_object_new_string(reason_name(e)));
 	json_object_object_add(obj, "rule", rule_json(ctx, e));
 	json_object_object_add(obj, "policy", json_object_new_int64(e->policy_id));
@@ -157,15 +157,15 @@ static void print_text(struct json_object *obj)
 {
 	struct json_object *rule = NULL, *v;
 	const char *f[8];
-	static const char *const keys[] = { "time", "decision", "op",   "access",
-					    "path", "agent",    "session", "comm" };
+	static const char *const keys[] = { "time", "decision", "op",	   "access",
+					    "path", "agent",	"session", "comm" };
 
 	for (int i = 0; i < 8; i++)
-		f[i] = json_object_object_get_ex(obj, keys[i], &v) && v ?
-			       json_object_get_string(v) : "-";
+		f[i] = json_object_object_get_ex(obj, keys[i], &v) && v ? json_object_get_string(v)
+									: "-";
 	json_object_object_get_ex(obj, "pid", &v);
-	printf("%s %s %s %s %s agent=%s session=%s pid=%s comm=%s", f[0], f[1], f[2], f[3],
-	       f[4], f[5], f[6], json_object_get_string(v), f[7]);
+	printf("%s %s %s %s %s agent=%s session=%s pid=%s comm=%s", f[0], f[1], f[2], f[3], f[4],
+	       f[5], f[6], json_object_get_string(v), f[7]);
 	if (json_object_object_get_ex(obj, "rule", &rule) && rule) {
 		const char *path, *access, *source;
 
@@ -209,8 +209,9 @@ static int handle_event(void *data, void *raw, size_t size)
 		return 0;
 	obj = event_json(ctx, e, &scope);
 	if (ctx->json)
-		printf("%s\n", json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-									   JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		print_text(obj);
 	json_object_put(obj);
@@ -240,11 +241,21 @@ static int parse_events_opts(int argc, char **argv, struct events_ctx *ctx, int 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jfn:h", options, NULL)) != -1) {
 		switch (c) {
-		case 'j': ctx->json = 1; break;
-		case 'f': *follow = 1; break;
-		case 'a': ctx->agent = optarg; break;
-		case 's': ctx->session = optarg; break;
-		case 'o': ctx->op = optarg; break;
+		case 'j':
+			ctx->json = 1;
+			break;
+		case 'f':
+			*follow = 1;
+			break;
+		case 'a':
+			ctx->agent = optarg;
+			break;
+		case 's':
+			ctx->session = optarg;
+			break;
+		case 'o':
+			ctx->op = optarg;
+			break;
 		case 'n':
 		case 't':
 			errno = 0;
@@ -260,8 +271,11 @@ static int parse_events_opts(int argc, char **argv, struct events_ctx *ctx, int 
 			else
 				*timeout = value;
 			break;
-		case 'h': fputs(events_help, stdout); return 1;
-		default: return -1;
+		case 'h':
+			fputs(events_help, stdout);
+			return 1;
+		default:
+			return -1;
 		}
 	}
 	if (optind < argc) {

@@ -26,8 +26,8 @@ static const char load_help[] =
 static const char unload_help[] =
 	"Usage: clawlock unload\n"
 	"\n"
-	"Detach every clawlock program and remove everything pinned under\n"
-	CL_PIN_ROOT ". Processes in agent cgroups are no longer confined\n"
+	"Detach every clawlock program and remove everything pinned under\n" CL_PIN_ROOT
+	". Processes in agent cgroups are no longer confined\n"
 	"afterwards. Refuses (exit 1) when BPF LSM is not active.\n";
 
 static const char status_help[] =
@@ -97,14 +97,15 @@ static struct json_object *bindings_json(struct cl_maps *maps)
 			bpf_map_lookup_elem(maps->scope_info, &next, &info);
 			json_object_object_add(item, "cgroup", json_object_new_uint64(next));
 			json_object_object_add(item, "agent", json_object_new_string(info.agent));
-			json_object_object_add(item, "session",
-					       info.session[0] ? json_object_new_string(info.session) :
-								 NULL);
+			json_object_object_add(
+				item, "session",
+				info.session[0] ? json_object_new_string(info.session) : NULL);
 			json_object_object_add(item, "policy",
 					       json_object_new_int64(binding.policy_id));
 			json_object_object_add(item, "mode",
-					       json_object_new_string(binding.mode == CL_MODE_AUDIT ?
-									      "audit" : "enforce"));
+					       json_object_new_string(binding.mode == CL_MODE_AUDIT
+									      ? "audit"
+									      : "enforce"));
 			json_object_array_add(list, item);
 		} else {
 			json_object_put(item);
@@ -171,8 +172,8 @@ static void print_status_text(struct json_object *status)
 		cgroup = json_object_get_int64(f);
 		json_object_object_get_ex(b, "policy", &f);
 		policy = json_object_get_int64(f);
-		printf("  cgroup %lld  agent %s  session %s  policy %lld  %s\n",
-		       (long long)cgroup, agent, session, (long long)policy, mode);
+		printf("  cgroup %lld  agent %s  session %s  policy %lld  %s\n", (long long)cgroup,
+		       agent, session, (long long)policy, mode);
 	}
 	static const char *const counters[] = { "denied", "audited", "eventsDropped",
 						"walkLimitDenials" };
@@ -207,8 +208,9 @@ int cl_cmd_status(int argc, char **argv)
 	}
 	status = status_json();
 	if (json)
-		printf("%s\n", json_object_to_json_string_ext(status, JSON_C_TO_STRING_PRETTY |
-									      JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n",
+		       json_object_to_json_string_ext(
+			       status, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		print_status_text(status);
 	json_object_put(status);

@@ -73,12 +73,23 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 	/* '+': stop at the first non-option, so CMD's own options stay its own. */
 	while ((c = getopt_long(argc, argv, "+p:a:s:h", options, NULL)) != -1) {
 		switch (c) {
-		case 'p': o->policy = optarg; break;
-		case 'a': o->agent = optarg; break;
-		case 's': o->session = optarg; break;
-		case 'C': o->cgroup_root = optarg; break;
-		case 'h': fputs(help, stdout); return 1;
-		default: return -1;
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'a':
+			o->agent = optarg;
+			break;
+		case 's':
+			o->session = optarg;
+			break;
+		case 'C':
+			o->cgroup_root = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 1;
+		default:
+			return -1;
 		}
 	}
 	if (!o->policy) {

@@ -312,12 +312,24 @@ static bool read_escape(struct parser *p, struct strbuf *sb)
 		return true;
 	}
 	switch (c) {
-	case 'b': out = '\b'; break;
-	case 'f': out = '\f'; break;
-	case 'n': out = '\n'; break;
-	case 'r': out = '\r'; break;
-	case 't': out = '\t'; break;
-	case 'v': out = '\v'; break;
+	case 'b':
+		out = '\b';
+		break;
+	case 'f':
+		out = '\f';
+		break;
+	case 'n':
+		out = '\n';
+		break;
+	case 'r':
+		out = '\r';
+		break;
+	case 't':
+		out = '\t';
+		break;
+	case 'v':
+		out = '\v';
+		break;
 	case '0':
 		advance(p);
 		if (is_digit(peek(p))) {
@@ -511,8 +523,8 @@ static struct json_object *make_integer(const char *digits, bool negative, int b
 	if (errno || *end)
 		return NULL;
 	if (!negative)
-		return u <= INT64_MAX ? json_object_new_int64((int64_t)u) :
-					json_object_new_uint64(u);
+		return u <= INT64_MAX ? json_object_new_int64((int64_t)u)
+				      : json_object_new_uint64(u);
 	if (u == 0)
 		return NULL; /* -0 keeps its sign as a double */
 	if (u <= (unsigned long long)INT64_MAX + 1)
@@ -520,8 +532,7 @@ static struct json_object *make_integer(const char *digits, bool negative, int b
 	return NULL;
 }
 
-static struct json_object *make_number(const char *digits, bool negative,
-				       bool is_float, int base)
+static struct json_object *make_number(const char *digits, bool negative, bool is_float, int base)
 {
 	struct json_object *obj = NULL;
 	double d = 0;
@@ -883,12 +894,10 @@ out:
 	return root;
 }
 
-void json5_format_error(char *buf, size_t size, const char *path,
-			const struct json5_error *err)
+void json5_format_error(char *buf, size_t size, const char *path, const struct json5_error *err)
 {
 	if (err->line > 0)
-		snprintf(buf, size, "%s:%d:%d: %s", path, err->line, err->column,
-			 err->message);
+		snprintf(buf, size, "%s:%d:%d: %s", path, err->line, err->column, err->message);
 	else
 		snprintf(buf, size, "%s: %s", path, err->message);
 }

@@ -17,7 +17,7 @@
 #define JSON5_MAX_FILE_BYTES (64u << 20)
 
 struct json5_error {
-	int line; /* 1-based; 0 when the error is not in the text (I/O) */
+	int line;   /* 1-based; 0 when the error is not in the text (I/O) */
 	int column; /* 1-based, in characters */
 	char message[192];
 };
@@ -37,7 +37,6 @@ struct json_object *json5_parse_file(const char *path, struct json5_error *err);
 bool json5_position(struct json_object *value, int *line, int *column);
 
 /* "path:line:column: message" (or "path: message" for I/O errors) into @buf. */
-void json5_format_error(char *buf, size_t size, const char *path,
-			const struct json5_error *err);
+void json5_format_error(char *buf, size_t size, const char *path, const struct json5_error *err);
 
 #endif /* CLAWLOCK_JSON5_H */

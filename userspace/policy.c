@@ -30,11 +30,11 @@ struct loader {
 	size_t doc_count;
 };
 
-static int fail_at(struct loader *ld, const char *file, struct json_object *obj,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail_at(struct loader *ld, const char *file, struct json_object *obj, const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
 
-static int fail_at(struct loader *ld, const char *file, struct json_object *obj,
-		   const char *fmt, ...)
+static int fail_at(struct loader *ld, const char *file, struct json_object *obj, const char *fmt,
+		   ...)
 {
 	char reason[512];
 	int line, column;
@@ -50,8 +50,8 @@ static int fail_at(struct loader *ld, const char *file, struct json_object *obj,
 	return -1;
 }
 
-static void describe(char *buf, size_t size, const char *file,
-		     struct json_object *obj, const char *key_path)
+static void describe(char *buf, size_t size, const char *file, struct json_object *obj,
+		     const char *key_path)
 {
 	int line = 0, column = 0;
 
@@ -65,9 +65,8 @@ static const struct {
 	const char *word;
 	uint32_t bits;
 } access_words[] = {
-	{ "read", CL_ACC_READ },   { "r", CL_ACC_READ },
-	{ "write", CL_ACC_WRITE }, { "w", CL_ACC_WRITE },
-	{ "exec", CL_ACC_EXEC },   { "x", CL_ACC_EXEC },
+	{ "read", CL_ACC_READ },    { "r", CL_ACC_READ },    { "write", CL_ACC_WRITE },
+	{ "w", CL_ACC_WRITE },	    { "exec", CL_ACC_EXEC }, { "x", CL_ACC_EXEC },
 	{ "execute", CL_ACC_EXEC }, { "deny", CL_ACC_DENY },
 };
 
@@ -94,8 +93,8 @@ int cl_access_parse(const char *text, uint32_t *access, char *err, size_t errsiz
 
 		if (len && access_word(p, len, &word) < 0) {
 			snprintf(err, errsize,
-				 "unknown access '%.*s' (use read, write, exec or deny)",
-				 (int)len, p);
+				 "unknown access '%.*s' (use read, write, exec or deny)", (int)len,
+				 p);
 			return -1;
 		}
 		if (len)
@@ -128,8 +127,8 @@ const char *cl_access_format(uint32_t access, char *buf, size_t size)
 	for (int i = 0; i < 3; i++) {
 		if (!(access & (1u << i)))
 			continue;
-		len += snprintf(buf + len, len < size ? size - len : 0, "%s%s",
-				len ? "," : "", names[i]);
+		len += snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? "," : "",
+				names[i]);
 	}
 	if (!len)
 		snprintf(buf, size, "none");
@@ -173,8 +172,8 @@ too_long:
 	return -1;
 }
 
-static int rule_list_set(struct cl_rule_list *list, const char *path,
-			 uint32_t access, const char *source)
+static int rule_list_set(struct cl_rule_list *list, const char *path, uint32_t access,
+			 const char *source)
 {
 	struct cl_rule *rule = NULL;
 
@@ -224,9 +223,10 @@ static int parse_files(struct loader *ld, const char *file, struct json_object *
 		       const char *owner, struct cl_rule_list *list)
 {
 	if (!json_object_is_type(files, json_type_object))
-		return fail_at(ld, file, files, "%s.files must be an object of path: access", owner);
+		return fail_at(ld, file, files, "%s.files must be an object of path: access",
+			       owner);
 
-	json_object_object_foreach(files, key, value) {
+	json_object_object_foreach (files, key, value) {
 		char path[CL_RULE_PATH_MAX], reason[256], source[CL_RULE_SOURCE_MAX];
 		char key_path[CL_RULE_SOURCE_MAX];
 		const char *text;
@@ -246,7 +246,8 @@ static int parse_files(struct loader *ld, const char *file, struct json_object *
 				uint32_t bits;
 
 				if (!json_object_is_type(word, json_type_string))
-					return fail_at(ld, file, word, "%s: access words must be strings", key);
+					return fail_at(ld, file, word,
+						       "%s: access words must be strings", key);
 				if (cl_access_parse(json_object_get_string(word), &bits, reason,
 						    sizeof(reason)) < 0)
 					return fail_at(ld, file, word, "%s: %s", key, reason);
@@ -254,7 +255,8 @@ static int parse_files(struct loader *ld, const char *file, struct json_object *
 			}
 			if ((access & CL_ACC_DENY) && access != CL_ACC_DENY)
 				return fail_at(ld, file, value,
-					       "%s: 'deny' cannot be combined with other access", key);
+					       "%s: 'deny' cannot be combined with other access",
+					       key);
 			if (!access)
 				return fail_at(ld, file, value, "%s: empty access list", key);
 		} else {
@@ -305,13 +307,14 @@ static int parse_profile(struct loader *ld, const char *file, const char *name,
 	policy->profile_count++;
 	snprintf(owner, sizeof(owner), "profiles.%s", name);
 
-	json_object_object_foreach(body, key, value) {
+	json_object_object_foreach (body, key, value) {
 		if (strcmp(key, "files") == 0) {
 			if (parse_files(ld, file, value, owner, &profile->files) < 0)
 				return -1;
 		} else {
-			return fail_at(ld, file, value, "unknown key '%s' in profile '%s' (expected files)",
-				       key, name);
+			return fail_at(ld, file, value,
+				       "unknown key '%s' in profile '%s' (expected files)", key,
+				       name);
 		}
 	}
 	return 0;
@@ -329,8 +332,8 @@ static int agent_use(struct loader *ld, const char *file, struct cl_agent *agent
 			return fail_at(ld, file, use, "out of memory");
 		json_object_array_add(list, json_object_get(use));
 	} else if (!json_object_is_type(use, json_type_array)) {
-		return fail_at(ld, file, use, "agents.%s.use must be a profile name or a list of them",
-			       agent->id);
+		return fail_at(ld, file, use,
+			       "agents.%s.use must be a profile name or a list of them", agent->id);
 	}
 	n = json_object_array_length(list);
 	for (size_t i = 0; i < n; i++) {
@@ -371,8 +374,8 @@ static int parse_mode(struct loader *ld, const char *file, struct cl_agent *agen
 	else if (json_object_is_type(mode, json_type_string) && strcmp(text, "audit") == 0)
 		agent->mode = CL_MODE_AUDIT;
 	else
-		return fail_at(ld, file, mode,
-			       "agents.%s.mode must be \"enforce\" or \"audit\"", agent->id);
+		return fail_at(ld, file, mode, "agents.%s.mode must be \"enforce\" or \"audit\"",
+			       agent->id);
 	return 0;
 }
 
@@ -403,7 +406,7 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 	snprintf(owner, sizeof(owner), "agents.%s", id);
 	describe(agent->source, sizeof(agent->source), file, body, owner);
 
-	json_object_object_foreach(body, key, value) {
+	json_object_object_foreach (body, key, value) {
 		if (strcmp(key, "mode") == 0) {
 			if (parse_mode(ld, file, agent, value) < 0)
 				return -1;
@@ -468,14 +471,13 @@ static int load_includes(struct loader *ld, const char *file, struct json_object
 	return 0;
 }
 
-static int parse_section(struct loader *ld, const char *file, struct json_object *section,
-			 const char *name,
-			 int (*parse)(struct loader *, const char *, const char *,
-				      struct json_object *))
+static int
+parse_section(struct loader *ld, const char *file, struct json_object *section, const char *name,
+	      int (*parse)(struct loader *, const char *, const char *, struct json_object *))
 {
 	if (!json_object_is_type(section, json_type_object))
 		return fail_at(ld, file, section, "%s must be an object", name);
-	json_object_object_foreach(section, key, value) {
+	json_object_object_foreach (section, key, value) {
 		if (parse(ld, file, key, value) < 0)
 			return -1;
 	}
@@ -488,12 +490,13 @@ static int parse_document(struct loader *ld, const char *file, struct json_objec
 
 	if (!json_object_is_type(root, json_type_object))
 		return fail_at(ld, file, root, "a policy file must be an object");
-	json_object_object_foreach(root, key, val) {
-		if (strcmp(key, "version") && strcmp(key, "include") &&
-		    strcmp(key, "profiles") && strcmp(key, "agents"))
-			return fail_at(ld, file, val,
-				       "unknown key '%s' (expected version, include, profiles, agents)",
-				       key);
+	json_object_object_foreach (root, key, val) {
+		if (strcmp(key, "version") && strcmp(key, "include") && strcmp(key, "profiles") &&
+		    strcmp(key, "agents"))
+			return fail_at(
+				ld, file, val,
+				"unknown key '%s' (expected version, include, profiles, agents)",
+				key);
 	}
 	if (json_object_object_get_ex(root, "version", &value) &&
 	    (!json_object_is_type(value, json_type_int) || json_object_get_int64(value) != 1))
@@ -543,7 +546,8 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 	if (!root) {
 		free(real);
 		if (!jerr.message[0])
-			snprintf(jerr.message, sizeof(jerr.message), "a policy file must be an object");
+			snprintf(jerr.message, sizeof(jerr.message),
+				 "a policy file must be an object");
 		json5_format_error(ld->err, ld->errsize, path, &jerr);
 		return -1;
 	}

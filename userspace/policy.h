@@ -15,7 +15,7 @@
 #define CL_POLICY_MAX_INCLUDE_DEPTH 8
 
 struct cl_rule {
-	char *path; /* absolute, normalised, ~ expanded */
+	char *path;	 /* absolute, normalised, ~ expanded */
 	uint32_t access; /* enum cl_access bits */
 	/* Where the rule was written: "file:line:col key.path". */
 	char source[CL_RULE_SOURCE_MAX];

@@ -12,7 +12,7 @@
 enum cl_exit {
 	CL_EXIT_OK = 0,
 	CL_EXIT_FAILURE = 1, /* the system refused (not loaded, no BPF LSM, I/O) */
-	CL_EXIT_USAGE = 2, /* bad command line or bad input file; nothing applied */
+	CL_EXIT_USAGE = 2,   /* bad command line or bad input file; nothing applied */
 };
 
 extern int cl_verbose;

@@ -124,9 +124,11 @@ static inline int cl_load(void)
 static inline int cl_confined(const char *policy, const char *agent, const char *op,
 			      const char *path, pid_t *pid_out)
 {
-	char *argv[] = { (char *)cl_binary(), "-q", "run", "--policy", (char *)policy,
-			 "--agent", (char *)agent, "--", (char *)cl_self(), "--helper",
-			 (char *)op, (char *)path, NULL };
+	char *argv[] = {
+		(char *)cl_binary(), "-q",	    "run", "--policy",	      (char *)policy,
+		"--agent",	     (char *)agent, "--",  (char *)cl_self(), "--helper",
+		(char *)op,	     (char *)path,  NULL
+	};
 	int status;
 	pid_t pid = fork();
 
@@ -205,8 +207,7 @@ static inline int cl_write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-static inline int cl_rm_entry(const char *path, const struct stat *st, int type,
-			      struct FTW *ftw)
+static inline int cl_rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)type;

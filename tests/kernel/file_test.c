@@ -27,7 +27,7 @@ FIXTURE(files)
 	char path[512];
 };
 
-static const char *at(FIXTURE_DATA(files) *self, const char *rel)
+static const char *at(FIXTURE_DATA(files) * self, const char *rel)
 {
 	if (rel[0] == '/')
 		return rel;
@@ -35,14 +35,14 @@ static const char *at(FIXTURE_DATA(files) *self, const char *rel)
 	return self->path;
 }
 
-static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) *self)
+static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self)
 {
-	static const char *const dirs[] = { "work", "work/private", "work/ro", "secret",
-					    "secret/shared", "secret/sub", "other", "mnt",
-					    "mnt2" };
-	static const char *const files[] = { "work/file", "work/private/key", "work/ro/file",
-					     "secret/key", "secret/shared/file",
-					     "secret/sub/key", "other/file" };
+	static const char *const dirs[] = { "work",   "work/private",  "work/ro",
+					    "secret", "secret/shared", "secret/sub",
+					    "other",  "mnt",	       "mnt2" };
+	static const char *const files[] = { "work/file",  "work/private/key",	 "work/ro/file",
+					     "secret/key", "secret/shared/file", "secret/sub/key",
+					     "other/file" };
 
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		ASSERT_EQ(0, mkdir(at(self, dirs[i]), 0755));
@@ -51,7 +51,7 @@ static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) *se
 	ASSERT_EQ(0, symlink("../secret/key", at(self, "work/link")));
 }
 
-static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) *self,
+static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
 			 const char *mode)
 {
 	char text[12288], selfdir[PATH_MAX];
@@ -150,8 +150,7 @@ TEST_F(files, bind_mount_of_denied_tree)
 }
 
 /* Start a confined helper that waits on stdin before reading @path. */
-static pid_t start_waiting_helper(FIXTURE_DATA(files) *self, const char *path, int *to,
-				  int *from)
+static pid_t start_waiting_helper(FIXTURE_DATA(files) * self, const char *path, int *to, int *from)
 {
 	int in[2], out[2];
 	pid_t pid;
@@ -160,9 +159,11 @@ static pid_t start_waiting_helper(FIXTURE_DATA(files) *self, const char *path, i
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		char *argv[] = { (char *)cl_binary(), "-q", "run", "--policy", self->policy,
-				 "--agent", self->agent, "--", (char *)cl_self(), "--helper",
-				 "wait-read", (char *)path, NULL };
+		char *argv[] = {
+			(char *)cl_binary(), "-q",	   "run", "--policy",	     self->policy,
+			"--agent",	     self->agent,  "--",  (char *)cl_self(), "--helper",
+			"wait-read",	     (char *)path, NULL
+		};
 
 		dup2(in[0], 0);
 		dup2(out[1], 1);
@@ -224,8 +225,8 @@ TEST_F(files, child_cgroup_inherits_confinement)
 	ASSERT_EQ(0, cl_cgroup_mount(mount, sizeof(mount)));
 	cl_scope_key(self->agent, NULL, key, sizeof(key));
 	cl_slugify(key, slug);
-	ASSERT_GT((int)sizeof(child), snprintf(child, sizeof(child), "%s/%s/%s/child", mount,
-					       CL_CGROUP_SUBTREE, slug));
+	ASSERT_GT((int)sizeof(child),
+		  snprintf(child, sizeof(child), "%s/%s/%s/child", mount, CL_CGROUP_SUBTREE, slug));
 	ASSERT_EQ(0, cl_cgroup_create(child));
 
 	pid = fork();

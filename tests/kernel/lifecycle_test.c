@@ -117,7 +117,9 @@ TEST(bad_policy_is_rejected_with_its_position)
 
 	ASSERT_NE(NULL, mkdtemp(dir));
 	snprintf(policy, sizeof(policy), "%s/bad.json5", dir);
-	ASSERT_EQ(0, cl_write_file(policy, "{\n  agents: {\n    a: { files: { '/x': 'reed' } },\n  },\n}\n"));
+	ASSERT_EQ(0,
+		  cl_write_file(policy,
+				"{\n  agents: {\n    a: { files: { '/x': 'reed' } },\n  },\n}\n"));
 	ASSERT_EQ(0, cl_load());
 	EXPECT_EQ(2, cl_run_clawlock(out, sizeof(out), "run", "--policy", policy, "--agent", "a",
 				     "--", "/bin/true", NULL));

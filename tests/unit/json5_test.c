@@ -11,6 +11,7 @@
 
 #include "json5.h"
 #include "kselftest_harness.h"
+#include "leakcheck.h"
 
 /* Parse @text (length by strlen unless @len) and serialise it as plain JSON. */
 static const char *roundtrip(const char *text, size_t len, char *out, size_t size)
@@ -24,8 +25,8 @@ static const char *roundtrip(const char *text, size_t len, char *out, size_t siz
 	}
 	snprintf(out, size, "%s",
 		 obj ? json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-								   JSON_C_TO_STRING_NOSLASHESCAPE) :
-		       "null");
+								   JSON_C_TO_STRING_NOSLASHESCAPE)
+		     : "null");
 	json_object_put(obj);
 	return out;
 }
@@ -41,8 +42,7 @@ struct invalid_case {
 	int column;
 };
 
-static int check_valid(struct __test_metadata *_metadata, const struct valid_case *cases,
-		       size_t n)
+static int check_valid(struct __test_metadata *_metadata, const struct valid_case *cases, size_t n)
 {
 	char out[512];
 
@@ -102,17 +102,19 @@ TEST(objects)
 	};
 
 	check_valid(_metadata, cases, N(cases));
+	LEAK_CHECK();
 }
 
 TEST(invalid_objects)
 {
 	static const struct invalid_case cases[] = {
-		{ "{a:1,,}", 1, 6 },  { "{,}", 1, 2 },     { "{1:2}", 1, 2 },
-		{ "{a b:1}", 1, 4 },  { "{'a' 1}", 1, 6 }, { "{a:1", 1, 5 },
-		{ "{a-b:1}", 1, 3 },  { "{\\u0031:1}", 1, 2 }, { "{:1}", 1, 2 },
+		{ "{a:1,,}", 1, 6 }, { "{,}", 1, 2 },	      { "{1:2}", 1, 2 },
+		{ "{a b:1}", 1, 4 }, { "{'a' 1}", 1, 6 },     { "{a:1", 1, 5 },
+		{ "{a-b:1}", 1, 3 }, { "{\\u0031:1}", 1, 2 }, { "{:1}", 1, 2 },
 	};
 
 	check_invalid(_metadata, cases, N(cases));
+	LEAK_CHECK();
 }
 
 TEST(arrays)
@@ -133,6 +135,7 @@ TEST(arrays)
 
 	check_valid(_metadata, cases, N(cases));
 	check_invalid(_metadata, bad, N(bad));
+	LEAK_CHECK();
 }
 
 TEST(strings)
@@ -155,17 +158,13 @@ TEST(strings)
 		{ "'\\uD800'", "\"\ufffd\"" },
 	};
 	static const struct invalid_case bad[] = {
-		{ "'abc", 1, 1 },
-		{ "'a\nb'", 1, 3 },
-		{ "'\\1'", 1, 3 },
-		{ "'\\01'", 1, 4 },
-		{ "'\\x4'", 1, 5 },
-		{ "'\\u12'", 1, 6 },
-		{ "\"a'", 1, 1 },
+		{ "'abc", 1, 1 },   { "'a\nb'", 1, 3 },	 { "'\\1'", 1, 3 }, { "'\\01'", 1, 4 },
+		{ "'\\x4'", 1, 5 }, { "'\\u12'", 1, 6 }, { "\"a'", 1, 1 },
 	};
 
 	check_valid(_metadata, cases, N(cases));
 	check_invalid(_metadata, bad, N(bad));
+	LEAK_CHECK();
 }
 
 TEST(strings_keep_nul)
@@ -184,6 +183,7 @@ TEST(strings_keep_nul)
 	ASSERT_NE(NULL, obj);
 	EXPECT_EQ(3, json_object_get_string_len(obj));
 	json_object_put(obj);
+	LEAK_CHECK();
 }
 
 TEST(numbers)
@@ -202,13 +202,14 @@ TEST(numbers)
 		{ "[1,-1]", "[1,-1]" },
 	};
 	static const struct invalid_case bad[] = {
-		{ "01", 1, 2 },    { "1a", 1, 2 },   { "0x", 1, 3 },   { ".", 1, 2 },
-		{ "1e", 1, 3 },    { "+-1", 1, 2 },  { "infinity", 1, 1 }, { "- 1", 1, 2 },
-		{ "0xg", 1, 3 },   { "1.e", 1, 4 },  { "NaNa", 1, 4 },
+		{ "01", 1, 2 },	 { "1a", 1, 2 },  { "0x", 1, 3 },	{ ".", 1, 2 },
+		{ "1e", 1, 3 },	 { "+-1", 1, 2 }, { "infinity", 1, 1 }, { "- 1", 1, 2 },
+		{ "0xg", 1, 3 }, { "1.e", 1, 4 }, { "NaNa", 1, 4 },
 	};
 
 	check_valid(_metadata, cases, N(cases));
 	check_invalid(_metadata, bad, N(bad));
+	LEAK_CHECK();
 }
 
 static double parse_double(const char *text)
@@ -244,6 +245,7 @@ TEST(number_forms)
 	/* Past 64 bits: a double, not an error. */
 	EXPECT_EQ(1e20, parse_double("100000000000000000000"));
 	EXPECT_EQ(18446744073709551616.0, parse_double("0x10000000000000000"));
+	LEAK_CHECK();
 }
 
 TEST(comments_and_space)
@@ -267,6 +269,7 @@ TEST(comments_and_space)
 
 	check_valid(_metadata, cases, N(cases));
 	check_invalid(_metadata, bad, N(bad));
+	LEAK_CHECK();
 }
 
 TEST(literals_and_documents)
@@ -278,13 +281,14 @@ TEST(literals_and_documents)
 		{ " \n true \n ", "true" },
 	};
 	static const struct invalid_case bad[] = {
-		{ "", 1, 1 },        { "   ", 1, 4 },  { "truex", 1, 5 }, { "nul", 1, 1 },
-		{ "1 2", 1, 3 },     { "{} {}", 1, 4 }, { "undefined", 1, 1 }, { "\x01", 1, 1 },
-		{ "[1]]", 1, 4 },
+		{ "", 1, 1 },	       { "   ", 1, 4 },	 { "truex", 1, 5 },
+		{ "nul", 1, 1 },       { "1 2", 1, 3 },	 { "{} {}", 1, 4 },
+		{ "undefined", 1, 1 }, { "\x01", 1, 1 }, { "[1]]", 1, 4 },
 	};
 
 	check_valid(_metadata, cases, N(cases));
 	check_invalid(_metadata, bad, N(bad));
+	LEAK_CHECK();
 }
 
 TEST(error_positions_count_characters_and_lines)
@@ -300,6 +304,7 @@ TEST(error_positions_count_characters_and_lines)
 	};
 
 	check_invalid(_metadata, bad, N(bad));
+	LEAK_CHECK();
 }
 
 TEST(invalid_utf8_is_an_error)
@@ -317,6 +322,7 @@ TEST(invalid_utf8_is_an_error)
 		}
 		json_object_put(obj);
 	}
+	LEAK_CHECK();
 }
 
 TEST(nesting_limit)
@@ -341,6 +347,7 @@ TEST(nesting_limit)
 	EXPECT_NULL(obj);
 	EXPECT_EQ(JSON5_MAX_DEPTH + 1, err.column);
 	EXPECT_NE(NULL, strstr(err.message, "nested deeper"));
+	LEAK_CHECK();
 }
 
 TEST(values_remember_their_position)
@@ -365,6 +372,7 @@ TEST(values_remember_their_position)
 	EXPECT_EQ(4, line);
 	EXPECT_EQ(12, column);
 	json_object_put(root);
+	LEAK_CHECK();
 }
 
 TEST(files_and_error_format)
@@ -391,6 +399,7 @@ TEST(files_and_error_format)
 	EXPECT_EQ(0, err.line);
 	json5_format_error(msg, sizeof(msg), path, &err);
 	EXPECT_NE(NULL, strstr(msg, "cannot open"));
+	LEAK_CHECK();
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
 #include "cgroup.h"
 #include "policy.h"
 #include "kselftest_harness.h"
+#include "leakcheck.h"
 
 FIXTURE(policy)
 {
@@ -34,11 +35,12 @@ FIXTURE_TEARDOWN(policy)
 	char cmd[128];
 
 	cl_policy_free(&self->policy);
+	LEAK_CHECK();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
 	system(cmd);
 }
 
-static const char *put(FIXTURE_DATA(policy) *self, const char *name, const char *text)
+static const char *put(FIXTURE_DATA(policy) * self, const char *name, const char *text)
 {
 	FILE *f;
 
@@ -87,7 +89,8 @@ TEST_F(policy, agent_rules_follow_profiles_then_own)
 	/* The agent's own rule wins over its profile's; a later profile over an earlier. */
 	EXPECT_EQ(CL_ACC_READ, rule(agent, "/usr")->access);
 	EXPECT_EQ(CL_ACC_DENY, rule(agent, "/etc")->access);
-	EXPECT_NE(NULL, strstr(rule(agent, "/usr")->source, "p.json5:7:52 agents.a.files[\"/usr\"]"))
+	EXPECT_NE(NULL,
+		  strstr(rule(agent, "/usr")->source, "p.json5:7:52 agents.a.files[\"/usr\"]"))
 	{
 		TH_LOG("%s", rule(agent, "/usr")->source);
 	}
@@ -105,7 +108,8 @@ TEST_F(policy, includes_are_relative_to_the_including_file)
 
 	ASSERT_EQ(0, mkdir(strcat(strcpy(err_path, self->dir), "/sub"), 0755));
 	put(self, "sub/base.json5", "{ profiles: { sys: { files: { '/usr': 'read' } } } }");
-	path = put(self, "main.json5", "{ include: ['sub/base.json5'], agents: { x: { use: 'sys' } } }");
+	path = put(self, "main.json5",
+		   "{ include: ['sub/base.json5'], agents: { x: { use: 'sys' } } }");
 	ASSERT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
 	{
 		TH_LOG("%s", self->err);
@@ -114,7 +118,7 @@ TEST_F(policy, includes_are_relative_to_the_including_file)
 }
 
 /* Load @text and expect an error containing @want. */
-static void expect_error(struct __test_metadata *_metadata, FIXTURE_DATA(policy) *self,
+static void expect_error(struct __test_metadata *_metadata, FIXTURE_DATA(policy) * self,
 			 const char *text, const char *want)
 {
 	char full[256];
@@ -160,8 +164,7 @@ TEST_F(policy, include_cycles_and_missing_files_are_errors)
 	{
 		TH_LOG("%s", self->err);
 	}
-	expect_error(_metadata, self, "{ include: 'missing.json5' }",
-		     "%s:1:12: cannot include ");
+	expect_error(_metadata, self, "{ include: 'missing.json5' }", "%s:1:12: cannot include ");
 	EXPECT_EQ(-1, cl_policy_load("/nonexistent.json5", &self->policy, self->err,
 				     sizeof(self->err)));
 	EXPECT_NE(NULL, strstr(self->err, "/nonexistent.json5: cannot open"));
@@ -184,6 +187,7 @@ TEST(access_words)
 	EXPECT_STREQ("read,write,exec",
 		     cl_access_format(CL_ACC_READ | CL_ACC_WRITE | CL_ACC_EXEC, buf, sizeof(buf)));
 	EXPECT_STREQ("deny", cl_access_format(CL_ACC_DENY, buf, sizeof(buf)));
+	LEAK_CHECK();
 }
 
 TEST(paths_are_normalised)
@@ -199,6 +203,7 @@ TEST(paths_are_normalised)
 	EXPECT_STREQ("/", out);
 	EXPECT_EQ(-1, cl_path_normalise("~user/x", out, sizeof(out), err, sizeof(err)));
 	EXPECT_EQ(-1, cl_path_normalise("/very/long", out, 6, err, sizeof(err)));
+	LEAK_CHECK();
 }
 
 TEST(scope_slugs_match_openclaw)
@@ -221,6 +226,7 @@ TEST(scope_slugs_match_openclaw)
 	EXPECT_EQ(32 + 1 + 8, strlen(slug));
 	cl_slugify("!!!", slug);
 	EXPECT_EQ(0, strncmp("session-", slug, 8));
+	LEAK_CHECK();
 }
 
 TEST_HARNESS_MAIN
