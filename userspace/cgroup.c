@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -37,49 +38,90 @@ int cl_cgroup_mount(char *out, size_t size)
 	return -1;
 }
 
-static void sha256_hex8(const char *text, char out[9])
+/* The first @digits hex digits of SHA-256(@text, @len). */
+static void sha256_hex(const char *text, size_t len, char *out, int digits)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
+	unsigned int dlen = 0;
 
-	EVP_Digest(text, strlen(text), digest, &len, EVP_sha256(), NULL);
-	for (int i = 0; i < 4; i++)
+	EVP_Digest(text, len, digest, &dlen, EVP_sha256(), NULL);
+	for (int i = 0; i < digits / 2; i++)
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
-void cl_slugify(const char *key, char out[CL_SLUG_MAX])
+/* Ends in ":workspace:" and 32 hex digits (OpenClaw's workspace-qualified keys). */
+static bool has_workspace_suffix(const char *key, size_t len)
 {
-	size_t len = strlen(key), n = 0, start = 0;
-	char *mapped = malloc(len + 1), hash[9];
+	static const char marker[] = ":workspace:";
+	size_t mlen = sizeof(marker) - 1;
+
+	if (len < mlen + 32 || strncasecmp(key + len - 32 - mlen, marker, mlen) != 0)
+		return false;
+	for (size_t i = len - 32; i < len; i++) {
+		if (!isxdigit((unsigned char)key[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The first 32 characters of @key mapped as OpenClaw does, dashes trimmed. */
+static size_t slug_base(const char *key, size_t len, char *base)
+{
+	size_t n = 0, start = 0;
 	bool in_run = false;
 
-	sha256_hex8(key, hash);
-	if (!mapped) {
-		snprintf(out, CL_SLUG_MAX, "session-%s", hash);
-		return;
-	}
-	/* As OpenClaw: lower-case, each run outside [a-z0-9._-] becomes one dash ... */
+	/* Lower-case; each run outside [a-z0-9._-] becomes one dash ... */
 	for (size_t i = 0; i < len; i++) {
 		char c = (char)tolower((unsigned char)key[i]);
 		bool allowed = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
 			       c == '_' || c == '-';
 
 		if (allowed)
-			mapped[n++] = c;
+			base[n++] = c;
 		else if (!in_run)
-			mapped[n++] = '-';
+			base[n++] = '-';
 		in_run = !allowed;
 	}
 	/* ... dashes trimmed at both ends, then the first 32 characters. */
-	while (n && mapped[n - 1] == '-')
+	while (n && base[n - 1] == '-')
 		n--;
-	while (start < n && mapped[start] == '-')
+	while (start < n && base[start] == '-')
 		start++;
 	if (n - start > 32)
 		n = start + 32;
-	mapped[n] = '\0';
-	snprintf(out, CL_SLUG_MAX, "%s-%s", n > start ? mapped + start : "session", hash);
-	free(mapped);
+	memmove(base, base + start, n - start);
+	base[n - start] = '\0';
+	return n - start;
+}
+
+/* OpenClaw's slugifySessionKey (src/agents/sandbox/shared.ts, 2026.9.6). */
+void cl_slugify(const char *key, char out[CL_SLUG_MAX])
+{
+	size_t len;
+	char hash[33], *base;
+
+	/* String.prototype.trim(), then "session" for an empty key. */
+	while (*key && isspace((unsigned char)*key))
+		key++;
+	len = strlen(key);
+	while (len && isspace((unsigned char)key[len - 1]))
+		len--;
+	if (!len) {
+		key = "session";
+		len = strlen(key);
+	}
+	if (has_workspace_suffix(key, len)) {
+		sha256_hex(key, len, hash, 32);
+		snprintf(out, CL_SLUG_MAX, "workspace-%s", hash);
+		return;
+	}
+	sha256_hex(key, len, hash, 8);
+	base = malloc(len + 1);
+	if (base && slug_base(key, len, base))
+		snprintf(out, CL_SLUG_MAX, "%s-%s", base, hash);
+	else
+		snprintf(out, CL_SLUG_MAX, "session-%s", hash);
+	free(base);
 }
 
 void cl_scope_key(const char *agent, const char *session, char *out, size_t size)

@@ -226,6 +226,14 @@ TEST(scope_slugs_match_openclaw)
 	EXPECT_EQ(32 + 1 + 8, strlen(slug));
 	cl_slugify("!!!", slug);
 	EXPECT_EQ(0, strncmp("session-", slug, 8));
+	/* Blank keys are "session"; surrounding white space does not count. */
+	cl_slugify("  ", slug);
+	EXPECT_STREQ("session-3f3af1ec", slug);
+	cl_slugify(" agent:maker\n", slug);
+	EXPECT_STREQ("agent-maker-f37c6399", slug);
+	/* Workspace-qualified scope keys (2026.9.6) become workspace-<32 hex>. */
+	cl_slugify("agent:b:workspace:0123456789abcdef0123456789ABCDEF", slug);
+	EXPECT_STREQ("workspace-8e4eb0b4b44c41cd9fa377698c94bc62", slug);
 	LEAK_CHECK();
 }
 
