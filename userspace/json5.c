@@ -22,6 +22,7 @@
 #include <unistr.h>
 
 struct parser {
+	unsigned int file_id;
 	const uint8_t *text;
 	size_t len;
 	size_t pos;
@@ -469,26 +470,48 @@ static bool read_identifier(struct parser *p, struct strbuf *sb)
 	}
 }
 
-static void set_position(struct json_object *obj, int line, int column)
+/*
+ * A value's origin is packed into its json-c userdata: 16 bits of file id,
+ * 28 of line, 20 of column (larger values saturate). Zero means "unknown".
+ */
+#define POS_LINE_MAX   ((1u << 28) - 1)
+#define POS_COLUMN_MAX ((1u << 20) - 1)
+
+static void set_position(struct json_object *obj, unsigned int file_id, int line, int column)
 {
-	uintptr_t packed = ((uintptr_t)(unsigned int)line << 32) | (unsigned int)column;
+	uint64_t l = (unsigned int)line > POS_LINE_MAX ? POS_LINE_MAX : (unsigned int)line;
+	uint64_t c = (unsigned int)column > POS_COLUMN_MAX ? POS_COLUMN_MAX : (unsigned int)column;
+	uint64_t packed = ((uint64_t)(file_id & 0xffff) << 48) | (l << 20) | c;
 
 	if (obj)
-		json_object_set_userdata(obj, (void *)packed, NULL);
+		json_object_set_userdata(obj, (void *)(uintptr_t)packed, NULL);
 }
 
-bool json5_position(struct json_object *value, int *line, int *column)
+bool json5_origin(struct json_object *value, unsigned int *file_id, int *line, int *column)
 {
-	uintptr_t packed;
+	uint64_t packed;
 
 	if (!value)
 		return false;
 	packed = (uintptr_t)json_object_get_userdata(value);
 	if (!packed)
 		return false;
-	*line = (int)(packed >> 32);
-	*column = (int)(packed & 0xffffffffu);
+	if (file_id)
+		*file_id = (unsigned int)(packed >> 48);
+	*line = (int)((packed >> 20) & POS_LINE_MAX);
+	*column = (int)(packed & POS_COLUMN_MAX);
 	return true;
+}
+
+bool json5_position(struct json_object *value, int *line, int *column)
+{
+	return json5_origin(value, NULL, line, column);
+}
+
+void json5_copy_position(struct json_object *to, struct json_object *from)
+{
+	if (to && from)
+		json_object_set_userdata(to, json_object_get_userdata(from), NULL);
 }
 
 static struct json_object *parse_value(struct parser *p);
@@ -822,13 +845,20 @@ static struct json_object *parse_value(struct parser *p)
 		report_unexpected(p, "where a value was expected");
 		return NULL;
 	}
-	set_position(obj, line, column);
+	set_position(obj, p->file_id, line, column);
 	return obj;
 }
 
 struct json_object *json5_parse(const char *text, size_t len, struct json5_error *err)
 {
+	return json5_parse_ex(text, len, 0, err);
+}
+
+struct json_object *json5_parse_ex(const char *text, size_t len, unsigned int file_id,
+				   struct json5_error *err)
+{
 	struct parser p = {
+		.file_id = file_id,
 		.text = (const uint8_t *)text,
 		.len = len,
 		.line = 1,
@@ -849,6 +879,12 @@ struct json_object *json5_parse(const char *text, size_t len, struct json5_error
 }
 
 struct json_object *json5_parse_file(const char *path, struct json5_error *err)
+{
+	return json5_parse_file_ex(path, 0, err);
+}
+
+struct json_object *json5_parse_file_ex(const char *path, unsigned int file_id,
+					struct json5_error *err)
 {
 	struct json_object *root = NULL;
 	char *text = NULL;
@@ -887,7 +923,7 @@ struct json_object *json5_parse_file(const char *path, struct json5_error *err)
 		snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(errno));
 		goto out;
 	}
-	root = json5_parse(text, len, err);
+	root = json5_parse_ex(text, len, file_id, err);
 out:
 	free(text);
 	fclose(f);

@@ -33,8 +33,21 @@ struct json_object *json5_parse(const char *text, size_t len, struct json5_error
 /* Read and parse a whole file. */
 struct json_object *json5_parse_file(const char *path, struct json5_error *err);
 
+/*
+ * The same, tagging every value with @file_id (0 to 65535), so that values
+ * merged from several files (includes) still tell where they came from.
+ */
+struct json_object *json5_parse_ex(const char *text, size_t len, unsigned int file_id,
+				   struct json5_error *err);
+struct json_object *json5_parse_file_ex(const char *path, unsigned int file_id,
+					struct json5_error *err);
+
 /* Where @value started in the source. False for values not made by json5_parse. */
 bool json5_position(struct json_object *value, int *line, int *column);
+/* The same with the file id given at parsing. */
+bool json5_origin(struct json_object *value, unsigned int *file_id, int *line, int *column);
+/* Give @to the origin of @from (for values built from parsed ones). */
+void json5_copy_position(struct json_object *to, struct json_object *from);
 
 /* "path:line:column: message" (or "path: message" for I/O errors) into @buf. */
 void json5_format_error(char *buf, size_t size, const char *path, const struct json5_error *err);

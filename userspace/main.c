@@ -30,6 +30,11 @@ static const char usage_text[] =
 	"  status [--json]      show whether clawlock is loaded, its bindings\n"
 	"                       and counters\n"
 	"  check --policy FILE  parse a policy file and print its agents' rules\n"
+	"  compile [--openclaw FILE] [--policy FILE] [--json]\n"
+	"                       translate the OpenClaw config: every agent's policy\n"
+	"  explain --agent ID [--session KEY] [--op OP --target T] [--json]\n"
+	"                       the sandbox OpenClaw gives a session, and whether\n"
+	"                       the kernel would allow an operation, and why\n"
 	"  help [COMMAND]       show this text, or a command's own help\n"
 	"  version              print the version\n"
 	"\n"
@@ -50,8 +55,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "load", cl_cmd_load },     { "unload", cl_cmd_unload }, { "run", cl_cmd_run },
-	{ "events", cl_cmd_events }, { "status", cl_cmd_status }, { "check", cl_cmd_check },
+	{ "load", cl_cmd_load },       { "unload", cl_cmd_unload },   { "run", cl_cmd_run },
+	{ "events", cl_cmd_events },   { "status", cl_cmd_status },   { "check", cl_cmd_check },
+	{ "compile", cl_cmd_compile }, { "explain", cl_cmd_explain },
 };
 
 static int dispatch(const char *name, int argc, char **argv)

@@ -172,8 +172,8 @@ too_long:
 	return -1;
 }
 
-static int rule_list_set(struct cl_rule_list *list, const char *path, uint32_t access,
-			 const char *source)
+int cl_rule_list_set(struct cl_rule_list *list, const char *path, uint32_t access,
+		     const char *source)
 {
 	struct cl_rule *rule = NULL;
 
@@ -203,13 +203,13 @@ static int rule_list_merge(struct cl_rule_list *into, const struct cl_rule_list 
 	for (size_t i = 0; i < from->count; i++) {
 		const struct cl_rule *r = &from->rules[i];
 
-		if (rule_list_set(into, r->path, r->access, r->source) < 0)
+		if (cl_rule_list_set(into, r->path, r->access, r->source) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static void rule_list_free(struct cl_rule_list *list)
+void cl_rule_list_free(struct cl_rule_list *list)
 {
 	for (size_t i = 0; i < list->count; i++)
 		free(list->rules[i].path);
@@ -268,7 +268,7 @@ static int parse_files(struct loader *ld, const char *file, struct json_object *
 		    (int)sizeof(key_path))
 			key_path[sizeof(key_path) - 1] = '\0';
 		describe(source, sizeof(source), file, value, key_path);
-		if (rule_list_set(list, path, access, source) < 0)
+		if (cl_rule_list_set(list, path, access, source) < 0)
 			return fail_at(ld, file, value, "out of memory");
 	}
 	return 0;
@@ -591,11 +591,11 @@ void cl_policy_free(struct cl_policy *policy)
 {
 	for (size_t i = 0; i < policy->agent_count; i++) {
 		free(policy->agents[i].id);
-		rule_list_free(&policy->agents[i].files);
+		cl_rule_list_free(&policy->agents[i].files);
 	}
 	for (size_t i = 0; i < policy->profile_count; i++) {
 		free(policy->profiles[i].name);
-		rule_list_free(&policy->profiles[i].files);
+		cl_rule_list_free(&policy->profiles[i].files);
 	}
 	free(policy->agents);
 	free(policy->profiles);

@@ -45,6 +45,11 @@ struct cl_policy {
 	size_t profile_count;
 };
 
+/* Set the rule for @path (replacing one for the same path) in @list. */
+int cl_rule_list_set(struct cl_rule_list *list, const char *path, uint32_t access,
+		     const char *source);
+void cl_rule_list_free(struct cl_rule_list *list);
+
 /*
  * Read @path and everything it includes. On failure returns -1 with a
  * "file:line:column: reason" message in @err; @policy is then empty.

@@ -57,6 +57,17 @@ char *cl_strdup(const char *s)
 	return copy;
 }
 
+bool cl_format(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < size;
+}
+
 bool cl_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);

@@ -25,6 +25,11 @@ void cl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* strdup that reports failure instead of returning NULL silently. */
 char *cl_strdup(const char *s);
+/*
+ * snprintf for text that may be cut (key paths, messages): always
+ * terminated; returns false if the result did not fit.
+ */
+bool cl_format(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Bounded copy that always terminates; returns false if @src was cut. */
 bool cl_strlcpy(char *dst, const char *src, size_t size);
 

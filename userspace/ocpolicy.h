@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ocpolicy.h - compile the sandbox OpenClaw promises one agent and session
+ * into clawlock's policy model (design §5): file rules with provenance, the
+ * network mode, the capability mask, the exec switch and resource limits.
+ * Also the effective sandbox tool policy that decides the exec switch.
+ */
+#ifndef CLAWLOCK_OCPOLICY_H
+#define CLAWLOCK_OCPOLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ocsandbox.h"
+#include "policy.h"
+
+#define OC_MAX_TOOLS 96
+#define OC_MAX_NOTES 16
+
+struct oc_tool_list {
+	char *names[OC_MAX_TOOLS];
+	size_t count;
+	const char *source; /* agent, global, default */
+	char key[OC_KEY_MAX];
+};
+
+struct oc_compiled {
+	struct oc_sandbox sb;
+	bool confined;			 /* false: this session runs on the host, unconfined */
+	struct cl_agent policy;		 /* id is "<agent>", files are the rules */
+	struct oc_tool_list tools_allow; /* the sandbox tool policy */
+	struct oc_tool_list tools_deny;
+	bool exec_allowed; /* false: no exec beyond the first program */
+	char exec_key[OC_KEY_MAX];
+	bool writes_allowed;
+	char writes_key[OC_KEY_MAX];
+	uint64_t cap_drop_mask;	   /* bit n: capability n is denied */
+	char *notes[OC_MAX_NOTES]; /* what was not translated, and why */
+	size_t note_count;
+};
+
+/*
+ * Compile @agent/@session of @cfg. @baseline holds the "system" and
+ * "secrets" profiles (policies/baseline.json5); NULL compiles without them.
+ * Returns 0, or -1 with the reason (a key path) in @err.
+ */
+int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, const char *agent,
+	       const char *session, struct oc_compiled *out, char *err, size_t errsize);
+void oc_compiled_free(struct oc_compiled *c);
+
+/* Capability names as capabilities(7) has them, without CAP_ ("net_admin"). */
+int oc_cap_number(const char *name);
+const char *oc_cap_name(int number);
+
+#endif /* CLAWLOCK_OCPOLICY_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * openclaw.h - reading the user's openclaw.json as OpenClaw 2026.9.6 does:
+ * where it lives, $include, ${VAR} substitution, both schema eras; and
+ * resolving, per agent and session, the sandbox OpenClaw promises.
+ */
+#ifndef CLAWLOCK_OPENCLAW_H
+#define CLAWLOCK_OPENCLAW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+/* As OpenClaw: at most 10 nested includes. */
+#define OC_MAX_INCLUDE_DEPTH 10
+#define OC_MAX_FILES	     256
+
+struct oc_config {
+	struct json_object *root;  /* after $include and ${VAR}; an object */
+	char *path;		   /* the config file */
+	bool exists;		   /* false: OpenClaw's defaults apply */
+	char *home;		   /* OPENCLAW_HOME, else HOME */
+	char *state_dir;	   /* OPENCLAW_STATE_DIR, else ~/.openclaw[-profile] */
+	char *files[OC_MAX_FILES]; /* file id -> path, for positions */
+	size_t file_count;
+	char **warnings; /* unknown keys and the like: reported, not fatal */
+	size_t warning_count;
+};
+
+/*
+ * Read the config: @path if given, else $OPENCLAW_CONFIG_PATH, else
+ * <state dir>/openclaw.json. Returns 0, or -1 with "file:line:col: reason"
+ * (or a key path) in @err. Never puts a config value into @err.
+ */
+int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t errsize);
+void oc_config_free(struct oc_config *cfg);
+
+/* "file:line:col" of a value from the config, or "file" when unknown. */
+const char *oc_where(const struct oc_config *cfg, struct json_object *value, char *buf,
+		     size_t size);
+
+/* The object at a dotted path ("agents.defaults.sandbox"), or NULL. */
+struct json_object *oc_get(struct json_object *obj, const char *dotted);
+/* A string member, or NULL when absent or not a string. */
+const char *oc_get_string(struct json_object *obj, const char *key);
+
+/* OpenClaw's resolveUserPath: ~ is the config's home, relative is from the cwd. */
+char *oc_user_path(const struct oc_config *cfg, const char *path);
+
+#endif /* CLAWLOCK_OPENCLAW_H */
