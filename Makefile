@@ -126,11 +126,26 @@ $(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/json5.c userspace/
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/json5_fuzz.c userspace/json5.c \
 		-ljson-c -lunistring -o $@
 
+OC_FUZZ_SOURCES := tests/fuzz/openclaw_fuzz.c userspace/json5.c userspace/openclaw.c \
+	userspace/ocsandbox.c userspace/ocpolicy.c userspace/policy.c userspace/cgroup.c \
+	userspace/util.c
+
+$(O)/tests/fuzz/openclaw_fuzz: $(OC_FUZZ_SOURCES) $(wildcard userspace/*.h)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(OC_FUZZ_SOURCES) -ljson-c -lunistring -lcrypto -o $@
+
+# Each fuzzer runs FUZZ_SECONDS; FUZZERS picks some (json5_fuzz openclaw_fuzz).
+FUZZERS ?= $(notdir $(fuzz-y))
+
 fuzz: $(fuzzers)
-	$(Q)mkdir -p $(O)/fuzz-corpus/json5
-	$(Q)cp -n tests/unit/json5-cases/* $(O)/fuzz-corpus/json5/ 2>/dev/null || true
-	$(Q)$(O)/tests/fuzz/json5_fuzz -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 -print_final_stats=1 $(O)/fuzz-corpus/json5
+	$(Q)for f in $(FUZZERS); do \
+		corpus=$(O)/fuzz-corpus/$$f; mkdir -p $$corpus; \
+		cp -n tests/unit/json5-cases/* policies/examples/* $$corpus/ 2>/dev/null; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
+		CLAWLOCK_SOURCE=$(CURDIR) $(O)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=4096 -print_final_stats=1 $$corpus || exit 1; \
+	done
 
 SOURCES = $(wildcard kernel/*.c kernel/*.h userspace/*.c userspace/*.h tests/*/*.c tests/*/*.h)
 

@@ -14,5 +14,6 @@ int cl_cmd_status(int argc, char **argv);
 int cl_cmd_check(int argc, char **argv);
 int cl_cmd_compile(int argc, char **argv);
 int cl_cmd_explain(int argc, char **argv);
+int cl_cmd_audit(int argc, char **argv);
 
 #endif /* CLAWLOCK_COMMANDS_H */

@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  explain --agent ID [--session KEY] [--op OP --target T] [--json]\n"
 	"                       the sandbox OpenClaw gives a session, and whether\n"
 	"                       the kernel would allow an operation, and why\n"
+	"  audit [--json]       findings on the OpenClaw config's sandboxing\n"
 	"  help [COMMAND]       show this text, or a command's own help\n"
 	"  version              print the version\n"
 	"\n"
@@ -57,7 +58,7 @@ static const struct {
 } commands[] = {
 	{ "load", cl_cmd_load },       { "unload", cl_cmd_unload },   { "run", cl_cmd_run },
 	{ "events", cl_cmd_events },   { "status", cl_cmd_status },   { "check", cl_cmd_check },
-	{ "compile", cl_cmd_compile }, { "explain", cl_cmd_explain },
+	{ "compile", cl_cmd_compile }, { "explain", cl_cmd_explain }, { "audit", cl_cmd_audit },
 };
 
 static int dispatch(const char *name, int argc, char **argv)

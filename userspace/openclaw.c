@@ -489,6 +489,119 @@ static int substitute_all(struct loader *ld, struct json_object *obj)
 	return 0;
 }
 
+static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt, ...)
+{
+	char where[PATH_MAX + 32], reason[512], **grown;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	grown = realloc(cfg->warnings, (cfg->warning_count + 1) * sizeof(*grown));
+	if (!grown)
+		return;
+	cfg->warnings = grown;
+	oc_where(cfg, at, where, sizeof(where));
+	if (asprintf(&grown[cfg->warning_count], "%s: %s", where, reason) >= 0)
+		cfg->warning_count++;
+}
+
+static const char *const sandbox_keys[] = {
+	"mode",		 "backend",
+	"scope",	 "workspaceAccess",
+	"workspaceRoot", "sessionToolsVisibility",
+	"perSession",	 "docker",
+	"ssh",		 "browser",
+	"prune",	 NULL,
+};
+
+static const char *const docker_keys[] = {
+	"image",
+	"containerPrefix",
+	"workdir",
+	"readOnlyRoot",
+	"tmpfs",
+	"network",
+	"user",
+	"capDrop",
+	"env",
+	"setupCommand",
+	"pidsLimit",
+	"memory",
+	"memorySwap",
+	"cpus",
+	"gpus",
+	"ulimits",
+	"seccompProfile",
+	"apparmorProfile",
+	"dns",
+	"extraHosts",
+	"binds",
+	"dangerouslyAllowReservedContainerTargets",
+	"dangerouslyAllowExternalBindSources",
+	"dangerouslyAllowContainerNamespaceJoin",
+	NULL,
+};
+
+static bool known(const char *const *keys, const char *key)
+{
+	for (; *keys; keys++) {
+		if (!strcmp(*keys, key))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Unknown keys in a sandbox block are warnings, not errors: OpenClaw versions
+ * differ, and clawlock only needs the keys it translates.
+ */
+static void check_sandbox_keys(struct oc_config *cfg, struct json_object *sb, const char *owner)
+{
+	struct json_object *docker;
+
+	if (!json_object_is_type(sb, json_type_object))
+		return;
+	json_object_object_foreach (sb, key, value) {
+		if (!known(sandbox_keys, key))
+			warn(cfg, value, "unknown key '%s' in %s.sandbox (ignored)", key, owner);
+	}
+	if (json_object_object_get_ex(sb, "docker", &docker) &&
+	    json_object_is_type(docker, json_type_object)) {
+		json_object_object_foreach (docker, dkey, dvalue) {
+			if (!known(docker_keys, dkey))
+				warn(cfg, dvalue, "unknown key '%s' in %s.sandbox.docker (ignored)",
+				     dkey, owner);
+		}
+	}
+}
+
+static void check_keys(struct oc_config *cfg)
+{
+	struct json_object *agents = oc_get(cfg->root, "agents"), *roster;
+	char owner[256];
+
+	check_sandbox_keys(cfg, oc_get(agents, "defaults.sandbox"), "agents.defaults");
+	if (json_object_object_get_ex(agents, "entries", &roster) &&
+	    json_object_is_type(roster, json_type_object)) {
+		json_object_object_foreach (roster, id, entry) {
+			snprintf(owner, sizeof(owner), "agents.entries.%s", id);
+			check_sandbox_keys(cfg, oc_get(entry, "sandbox"), owner);
+		}
+	} else if (json_object_object_get_ex(agents, "list", &roster) &&
+		   json_object_is_type(roster, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(roster); i++) {
+			snprintf(owner, sizeof(owner), "agents.list[%zu]", i);
+			check_sandbox_keys(cfg,
+					   oc_get(json_object_array_get_idx(roster, i), "sandbox"),
+					   owner);
+		}
+	}
+}
+
 static char *env_or(const char *name)
 {
 	const char *v = getenv(name);
@@ -607,6 +720,7 @@ int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t er
 	ld.chain[ld.depth++] = cfg->path;
 	if (process(&ld, &cfg->root, cfg->path) < 0 || substitute_all(&ld, cfg->root) < 0)
 		goto out;
+	check_keys(cfg);
 	ret = 0;
 out:
 	for (size_t i = 0; i < ld.root_count; i++) {

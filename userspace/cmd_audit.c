@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_audit.c - clawlock audit: findings on the OpenClaw config, in the
+ * shape of `openclaw security audit --json` (checkId, severity, title,
+ * detail, remediation, and a summary count). Live kernel checks come with
+ * the daemon; these need only the config.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "commands.h"
+#include "ocpolicy.h"
+#include "util.h"
+
+static const char audit_help[] =
+	"Usage: clawlock audit [--openclaw FILE] [--json]\n"
+	"\n"
+	"Check the OpenClaw config for sandbox weaknesses and print findings, most\n"
+	"severe first: sandbox off, main sessions on the host, elevated exec (and\n"
+	"wildcard allowFrom), writable binds, binds of sensitive host paths, network\n"
+	"other than none, secrets a sandbox can reach, host exec without approvals,\n"
+	"and promises only the kernel can keep (exec allowed while file tools are\n"
+	"denied).\n"
+	"\n"
+	"  -c, --openclaw FILE  the OpenClaw config (see clawlock compile --help)\n"
+	"  -j, --json           {ts, summary{critical, warn, info}, findings[{checkId,\n"
+	"                       severity, title, detail, remediation}]}\n"
+	"\n"
+	"Exit status: 0 when the audit ran (whatever it found), 2 on a config error.\n";
+
+struct audit {
+	struct json_object *findings;
+	int counts[3];	   /* critical, warn, info */
+	int host_sessions; /* agents with a session that runs on the host */
+};
+
+static void finding(struct audit *a, const char *id, const char *severity, const char *title,
+		    const char *detail, const char *fix)
+{
+	struct json_object *f = json_object_new_object();
+
+	json_object_object_add(f, "checkId", json_object_new_string(id));
+	json_object_object_add(f, "severity", json_object_new_string(severity));
+	json_object_object_add(f, "title", json_object_new_string(title));
+	json_object_object_add(f, "detail", json_object_new_string(detail));
+	json_object_object_add(f, "remediation", fix ? json_object_new_string(fix) : NULL);
+	json_object_array_add(a->findings, f);
+	a->counts[!strcmp(severity, "critical") ? 0 : !strcmp(severity, "warn") ? 1 : 2]++;
+}
+
+static bool under(const char *root, const char *path)
+{
+	size_t len = strlen(root);
+
+	return !strcmp(root, "/") ||
+	       (!strncmp(root, path, len) && (!path[len] || path[len] == '/'));
+}
+
+/* Host paths no sandbox should see (OpenClaw's own bind denylist, and then some). */
+static bool sensitive(const struct oc_config *cfg, const char *host)
+{
+	static const char *const system_paths[] = { "/",     "/etc",  "/proc", "/sys",	   "/dev",
+						    "/boot", "/root", "/run",  "/var/run", NULL };
+	static const char *const home_paths[] = { ".ssh",   ".aws", ".gnupg", ".docker", ".config",
+						  ".netrc", ".npm", ".cargo", ".kube",	 NULL };
+	char path[4096];
+
+	for (int i = 0; system_paths[i]; i++) {
+		if (!strcmp(host, system_paths[i]) ||
+		    (strcmp(system_paths[i], "/") && under(system_paths[i], host)))
+			return true;
+	}
+	if (strstr(host, "docker.sock"))
+		return true;
+	for (int i = 0; home_paths[i]; i++) {
+		cl_format(path, sizeof(path), "%s/%s", cfg->home, home_paths[i]);
+		if (under(path, host) || under(host, path))
+			return true;
+	}
+	return under(cfg->state_dir, host) && !strstr(host, "/sandboxes") &&
+	       !strstr(host, "/workspace");
+}
+
+static void audit_mounts(struct audit *a, const struct oc_config *cfg, const struct oc_compiled *c)
+{
+	char detail[1024];
+
+	for (size_t i = 0; i < c->sb.mount_count; i++) {
+		const struct oc_mount *m = &c->sb.mounts[i];
+
+		if (strcmp(m->source, "bind"))
+			continue;
+		if (sensitive(cfg, m->host)) {
+			cl_format(detail, sizeof(detail),
+				  "%s mounts %s at %s in agent %s's sandbox", m->key, m->host,
+				  m->container, c->sb.agent_id);
+			finding(a, "sandbox.dangerous_bind_mount", "critical",
+				"Sandbox binds a sensitive host path", detail,
+				"Remove the bind, or bind a narrower directory read-only.");
+		} else if (m->writable) {
+			cl_format(detail, sizeof(detail), "%s mounts %s writable at %s (no :ro)",
+				  m->key, m->host, m->container);
+			finding(a, "clawlock.bind_writable", "warn", "Writable bind mount", detail,
+				"Append :ro unless the agent must write there.");
+		}
+	}
+}
+
+static void audit_secrets(struct audit *a, const struct oc_compiled *c)
+{
+	char detail[1024];
+
+	for (size_t i = 0; i < c->policy.files.count; i++) {
+		const struct cl_rule *secret = &c->policy.files.rules[i];
+
+		if (secret->access != CL_ACC_DENY)
+			continue;
+		for (size_t m = 0; m < c->sb.mount_count; m++) {
+			/* A mount at or inside a secret is nearer than its deny: it reopens it. */
+			if (!under(secret->path, c->sb.mounts[m].host))
+				continue;
+			cl_format(detail, sizeof(detail),
+				  "%s reopens %s, which is mandatory-deny (%s)",
+				  c->sb.mounts[m].key, secret->path, secret->source);
+			finding(a, "clawlock.secret_reachable", "critical",
+				"A secret is reachable from a sandbox", detail,
+				"Do not mount secret paths into sandboxes.");
+		}
+	}
+}
+
+static void audit_agent(struct audit *a, const struct oc_config *cfg,
+			const struct cl_policy *baseline, const char *id)
+{
+	struct oc_compiled main_s, other;
+	char err[1024], detail[1024], session[160];
+
+	if (oc_compile(cfg, baseline, id, NULL, &main_s, err, sizeof(err)) < 0) {
+		finding(a, "clawlock.config_error", "critical", "Agent cannot be resolved", err,
+			NULL);
+		return;
+	}
+	cl_format(session, sizeof(session), "agent:%s:audit:group:probe", id);
+	if (oc_compile(cfg, baseline, id, session, &other, err, sizeof(err)) < 0) {
+		finding(a, "clawlock.config_error", "critical",
+			"Agent's sandbox cannot be compiled", err, NULL);
+		oc_compiled_free(&main_s);
+		return;
+	}
+	a->host_sessions += !main_s.sb.sandboxed;
+	if (main_s.sb.mode == OC_MODE_OFF) {
+		cl_format(detail, sizeof(detail),
+			  "agent %s runs every session on the host (%s: off)", id,
+			  main_s.sb.mode_key);
+		finding(a, "clawlock.sandbox_off", "warn", "Sandbox is off", detail,
+			"Set agents.defaults.sandbox.mode to \"all\" (or \"non-main\").");
+	} else if (!main_s.sb.sandboxed) {
+		cl_format(detail, sizeof(detail),
+			  "agent %s's main session %s runs on the host (mode non-main)", id,
+			  main_s.sb.session_key);
+		finding(a, "clawlock.main_session_on_host", "warn", "Main session runs on the host",
+			detail, "Use mode \"all\" if the main session talks to untrusted input.");
+	}
+	if (other.confined) {
+		audit_mounts(a, cfg, &other);
+		audit_secrets(a, &other);
+		if (strcmp(other.sb.network, "none")) {
+			cl_format(detail, sizeof(detail), "agent %s's sandbox has network %s (%s)",
+				  id, other.sb.network, other.sb.network_key);
+			finding(a, "clawlock.network_not_none", "warn",
+				"Sandbox has network access", detail,
+				"Use network \"none\" unless the agent needs egress.");
+		}
+	}
+	if (other.exec_allowed) {
+		for (size_t i = 0; i < other.tools_deny.count; i++) {
+			if (strcmp(other.tools_deny.names[i], "read") &&
+			    strcmp(other.tools_deny.names[i], "group:fs"))
+				continue;
+			cl_format(
+				detail, sizeof(detail),
+				"agent %s denies file tools but allows exec: only the kernel keeps a "
+				"shell from reading files",
+				id);
+			finding(a, "clawlock.fs_tools_denied_exec_allowed", "info",
+				"Only the kernel enforces the file boundary", detail,
+				"Load clawlock, or deny exec and process too.");
+			break;
+		}
+	}
+	oc_compiled_free(&main_s);
+	oc_compiled_free(&other);
+}
+
+static void audit_global(struct audit *a, const struct oc_config *cfg)
+{
+	struct json_object *elevated = oc_get(cfg->root, "tools.elevated"), *enabled, *from;
+	const char *exec_mode = oc_get_string(oc_get(cfg->root, "tools.exec"), "mode");
+	const char *security = oc_get_string(oc_get(cfg->root, "tools.exec"), "security");
+	char detail[512];
+
+	if (!json_object_object_get_ex(elevated, "enabled", &enabled) ||
+	    json_object_get_boolean(enabled)) {
+		finding(a, "clawlock.elevated_enabled", "warn", "Elevated exec is enabled",
+			"tools.elevated.enabled is not false: approved senders can run exec on the host",
+			"Set tools.elevated.enabled to false, or confine elevated exec with an overlay profile.");
+	}
+	from = oc_get(elevated, "allowFrom");
+	if (json_object_is_type(from, json_type_object)) {
+		json_object_object_foreach (from, channel, list) {
+			for (size_t i = 0; json_object_is_type(list, json_type_array) &&
+					   i < json_object_array_length(list);
+			     i++) {
+				if (strcmp(json_object_get_string(
+						   json_object_array_get_idx(list, i)),
+					   "*"))
+					continue;
+				cl_format(
+					detail, sizeof(detail),
+					"tools.elevated.allowFrom.%s contains \"*\": anyone on %s can "
+					"run host exec",
+					channel, channel);
+				finding(a, "tools.elevated.allowFrom.wildcard", "critical",
+					"Elevated exec open to everyone", detail,
+					"List the senders who may use elevated exec.");
+			}
+		}
+	}
+	/* Exec approvals matter where exec runs on the host. */
+	if (a->host_sessions &&
+	    ((exec_mode && !strcmp(exec_mode, "full")) || (security && !strcmp(security, "full")) ||
+	     (!exec_mode && !security))) {
+		finding(a, "clawlock.host_exec_without_approvals", "warn",
+			"Host exec runs without approvals",
+			exec_mode || security
+				? "tools.exec is full: host exec is never asked about"
+				: "tools.exec is unset: on the host, exec defaults to full "
+				  "(no approvals)",
+			"Set tools.exec.mode to \"ask\" or \"allowlist\".");
+	}
+}
+
+int cl_cmd_audit(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "openclaw", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *path = NULL;
+	struct audit a = { 0 };
+	struct cl_policy baseline;
+	struct oc_config cfg;
+	char err[2048], **ids, *bpath, exe[4096];
+	size_t count;
+	int json = 0, c;
+	ssize_t n;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:jh", options, NULL)) != -1) {
+		if (c == 'c')
+			path = optarg;
+		else if (c == 'j')
+			json = 1;
+		else if (c == 'h')
+			return fputs(audit_help, stdout), CL_EXIT_OK;
+		else
+			return CL_EXIT_USAGE;
+	}
+	if (oc_config_load(path, &cfg, err, sizeof(err)) < 0) {
+		cl_error("%s", err);
+		return CL_EXIT_USAGE;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	if (strrchr(exe, '/'))
+		*strrchr(exe, '/') = '\0';
+	if (asprintf(&bpath, "%s/../policies/baseline.json5", exe) < 0 ||
+	    cl_policy_load(getenv("CLAWLOCK_BASELINE") ?: bpath, &baseline, err, sizeof(err)) < 0)
+		memset(&baseline, 0, sizeof(baseline));
+	free(bpath);
+	a.findings = json_object_new_array();
+	if (oc_agent_ids(&cfg, &ids, &count) == 0) {
+		for (size_t i = 0; i < count; i++)
+			audit_agent(&a, &cfg, &baseline, ids[i]);
+		oc_agent_ids_free(ids, count);
+	}
+	audit_global(&a, &cfg);
+	if (json) {
+		struct json_object *doc = json_object_new_object(), *sum = json_object_new_object();
+
+		json_object_object_add(doc, "ts",
+				       json_object_new_int64((int64_t)time(NULL) * 1000));
+		json_object_object_add(sum, "critical", json_object_new_int(a.counts[0]));
+		json_object_object_add(sum, "warn", json_object_new_int(a.counts[1]));
+		json_object_object_add(sum, "info", json_object_new_int(a.counts[2]));
+		json_object_object_add(doc, "summary", sum);
+		json_object_object_add(doc, "findings", json_object_get(a.findings));
+		printf("%s\n",
+		       json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(doc);
+	} else {
+		static const char *const order[] = { "critical", "warn", "info" };
+
+		for (int s = 0; s < 3; s++) {
+			for (size_t i = 0; i < json_object_array_length(a.findings); i++) {
+				struct json_object *f = json_object_array_get_idx(a.findings, i),
+						   *fix;
+
+				if (strcmp(json_object_get_string(
+						   json_object_object_get(f, "severity")),
+					   order[s]))
+					continue;
+				printf("%-8s %s: %s\n         %s\n", order[s],
+				       json_object_get_string(json_object_object_get(f, "checkId")),
+				       json_object_get_string(json_object_object_get(f, "title")),
+				       json_object_get_string(json_object_object_get(f, "detail")));
+				fix = json_object_object_get(f, "remediation");
+				if (fix)
+					printf("         fix: %s\n", json_object_get_string(fix));
+			}
+		}
+		printf("Summary: %d critical, %d warn, %d info\n", a.counts[0], a.counts[1],
+		       a.counts[2]);
+	}
+	json_object_put(a.findings);
+	cl_policy_free(&baseline);
+	oc_config_free(&cfg);
+	return CL_EXIT_OK;
+}
