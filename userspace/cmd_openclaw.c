@@ -277,6 +277,40 @@ static struct json_object *switch_json(bool allowed, const char *key)
 	return o;
 }
 
+static struct json_object *elevated_json(const struct oc_compiled *c)
+{
+	const struct oc_elevated *e = &c->elevated;
+	struct json_object *o = json_object_new_object(), *fails = json_object_new_array();
+
+	json_object_object_add(o, "enabled", json_object_new_boolean(e->enabled));
+	json_object_object_add(o, "channel", e->channel[0] ? jstr(e->channel) : NULL);
+	json_object_object_add(o, "allowedByConfig", json_object_new_boolean(e->allowed_by_config));
+	json_object_object_add(o, "alwaysAllowedByConfig",
+			       json_object_new_boolean(e->always_allowed_by_config));
+	for (size_t i = 0; i < e->failure_count; i++) {
+		struct json_object *f = json_object_new_object();
+		char gate[OC_KEY_MAX];
+
+		cl_format(gate, sizeof(gate), "%s", e->failures[i]);
+		*strchr(gate, ' ') = '\0';
+		json_object_object_add(f, "gate", jstr(gate));
+		json_object_object_add(f, "key", jstr(strchr(e->failures[i], ' ') + 1));
+		json_object_array_add(fails, f);
+	}
+	json_object_object_add(o, "failures", fails);
+	return o;
+}
+
+static struct json_object *host_exec_json(const struct oc_compiled *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "security", jstr(c->host_exec.security));
+	json_object_object_add(o, "ask", jstr(c->host_exec.ask));
+	json_object_object_add(o, "source", jstr(c->host_exec.key));
+	return o;
+}
+
 static struct json_object *sandbox_json(const struct oc_compiled *c)
 {
 	const struct oc_sandbox *sb = &c->sb;
@@ -335,6 +369,8 @@ static struct json_object *compiled_json(const struct oc_compiled *c)
 	json_object_object_add(o, "policyMode",
 			       jstr(c->policy.mode == CL_MODE_AUDIT ? "audit" : "enforce"));
 	json_object_object_add(o, "sandbox", sandbox_json(c));
+	json_object_object_add(o, "elevated", elevated_json(c));
+	json_object_object_add(o, "hostExec", host_exec_json(c));
 	for (size_t i = 0; i < c->policy.files.count; i++)
 		json_object_array_add(rules, rule_json(&c->policy.files.rules[i]));
 	json_object_object_add(o, "rules", rules);
@@ -488,14 +524,6 @@ static void print_explain_text(struct json_object *o)
 	}
 }
 
-/* Config, baseline and overlay, loaded once for a command. */
-struct oc_inputs {
-	struct oc_config cfg;
-	struct cl_policy baseline;
-	struct cl_policy overlay;
-	int have_overlay;
-};
-
 static int load_inputs(const struct oc_opts *o, struct oc_inputs *in)
 {
 	char err[2048];
@@ -523,15 +551,23 @@ fail:
 	return CL_EXIT_USAGE;
 }
 
-static void free_inputs(struct oc_inputs *in)
+int cl_oc_load_inputs(const char *openclaw, const char *overlay, const char *baseline,
+		      struct oc_inputs *in)
+{
+	struct oc_opts o = { .openclaw = openclaw, .overlay = overlay, .baseline = baseline };
+
+	return load_inputs(&o, in);
+}
+
+void cl_oc_free_inputs(struct oc_inputs *in)
 {
 	cl_policy_free(&in->baseline);
 	cl_policy_free(&in->overlay);
 	oc_config_free(&in->cfg);
 }
 
-static int compile_one(struct oc_inputs *in, const char *agent, const char *session,
-		       struct oc_compiled *c)
+int cl_oc_compile(struct oc_inputs *in, const char *agent, const char *session,
+		  struct oc_compiled *c)
 {
 	char err[2048];
 
@@ -570,8 +606,8 @@ int cl_cmd_explain(int argc, char **argv)
 	ret = load_inputs(&o, &in);
 	if (ret)
 		return ret;
-	if (compile_one(&in, o.agent, o.session, &c) < 0) {
-		free_inputs(&in);
+	if (cl_oc_compile(&in, o.agent, o.session, &c) < 0) {
+		cl_oc_free_inputs(&in);
 		return CL_EXIT_USAGE;
 	}
 	out = compiled_json(&c);
@@ -586,7 +622,7 @@ int cl_cmd_explain(int argc, char **argv)
 	}
 	json_object_put(out);
 	oc_compiled_free(&c);
-	free_inputs(&in);
+	cl_oc_free_inputs(&in);
 	return ret;
 }
 
@@ -605,7 +641,7 @@ int cl_cmd_compile(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (oc_agent_ids(&in.cfg, &ids, &count) < 0) {
-		free_inputs(&in);
+		cl_oc_free_inputs(&in);
 		return CL_EXIT_FAILURE;
 	}
 	agents = json_object_new_array();
@@ -621,7 +657,7 @@ int cl_cmd_compile(int argc, char **argv)
 		for (int s = 0; s < 2; s++) {
 			struct oc_compiled c;
 
-			if (compile_one(&in, ids[i], sessions[s], &c) < 0) {
+			if (cl_oc_compile(&in, ids[i], sessions[s], &c) < 0) {
 				ret = CL_EXIT_USAGE;
 				break;
 			}
@@ -647,6 +683,6 @@ int cl_cmd_compile(int argc, char **argv)
 	}
 	json_object_put(agents);
 	oc_agent_ids_free(ids, count);
-	free_inputs(&in);
+	cl_oc_free_inputs(&in);
 	return ret;
 }

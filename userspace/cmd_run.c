@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "bpfstate.h"
 #include "cgroup.h"
 #include "commands.h"
@@ -20,6 +22,8 @@
 static const char run_help[] =
 	"Usage: clawlock run --policy FILE --agent ID [--session KEY]\n"
 	"                    [--cgroup-root DIR] -- CMD [ARG...]\n"
+	"       clawlock run --openclaw FILE [--policy OVERLAY] --agent ID\n"
+	"                    [--session KEY] -- CMD [ARG...]\n"
 	"\n"
 	"Run CMD confined by agent ID's policy from FILE. clawlock compiles the\n"
 	"agent's rules into the kernel maps, creates the scope's cgroup under the\n"
@@ -32,7 +36,12 @@ static const char run_help[] =
 	"the same scope rebinds it to the newly compiled policy.\n"
 	"\n"
 	"  -p, --policy FILE       clawlock policy file (JSON5, see\n"
-	"                          Documentation/policy.md)\n"
+	"                          Documentation/policy.md); with --openclaw, an\n"
+	"                          overlay on top of the translation\n"
+	"  -c, --openclaw FILE     confine as OpenClaw's config sandboxes this agent\n"
+	"                          and session (Documentation/openclaw.md): the scope\n"
+	"                          cgroup is named by OpenClaw's slug, and CMD starts\n"
+	"                          in the session's workspace directory\n"
 	"  -a, --agent ID          the agent whose rules apply\n"
 	"  -s, --session KEY       the session key (scope) to run in\n"
 	"      --cgroup-root DIR   where scope cgroups live\n"
@@ -51,9 +60,11 @@ static const char check_help[] =
 
 struct run_opts {
 	const char *policy;
+	const char *openclaw;
 	const char *agent;
 	const char *session;
 	const char *cgroup_root;
+	const char *slug; /* the scope's cgroup name, when OpenClaw's config gives it */
 };
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char *help,
@@ -61,6 +72,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 {
 	static const struct option options[] = {
 		{ "policy", required_argument, NULL, 'p' },
+		{ "openclaw", required_argument, NULL, 'c' },
 		{ "agent", required_argument, NULL, 'a' },
 		{ "session", required_argument, NULL, 's' },
 		{ "cgroup-root", required_argument, NULL, 'C' },
@@ -71,10 +83,13 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 
 	optind = 1;
 	/* '+': stop at the first non-option, so CMD's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+p:a:s:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:c:a:s:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->policy = optarg;
+			break;
+		case 'c':
+			o->openclaw = optarg;
 			break;
 		case 'a':
 			o->agent = optarg;
@@ -92,7 +107,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 			return -1;
 		}
 	}
-	if (!o->policy) {
+	if (!o->policy && (!need_command || !o->openclaw)) {
 		cl_error("%s: --policy FILE is required (see --help)", argv[0]);
 		return -1;
 	}
@@ -115,6 +130,8 @@ static int scope_cgroup(const struct run_opts *o, char *path, size_t size)
 
 	cl_scope_key(o->agent, o->session, key, sizeof(key));
 	cl_slugify(key, slug);
+	if (o->slug)
+		cl_format(slug, sizeof(slug), "%s", o->slug);
 	if (o->cgroup_root) {
 		len = snprintf(path, size, "%s/%s", o->cgroup_root, slug);
 	} else {
@@ -160,6 +177,72 @@ out:
 	return ret;
 }
 
+/* mkdir -p for OpenClaw's per-scope sandbox dir (OpenClaw creates it on first use). */
+static int ensure_dir(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (!cl_format(buf, sizeof(buf), "%s", path))
+		return -1;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Run CMD in the sandbox OpenClaw's config gives this agent and session. */
+static int run_openclaw(struct run_opts *o, char **cmd)
+{
+	struct oc_inputs in;
+	struct oc_compiled c;
+	int ret;
+
+	ret = cl_oc_load_inputs(o->openclaw, o->policy, NULL, &in);
+	if (ret)
+		return ret;
+	if (cl_oc_compile(&in, o->agent, o->session, &c) < 0) {
+		cl_oc_free_inputs(&in);
+		return CL_EXIT_USAGE;
+	}
+	ret = CL_EXIT_USAGE;
+	if (!c.confined) {
+		cl_error(
+			"session %s of agent %s is not sandboxed by %s (%s: %s): nothing to confine",
+			c.sb.session_key, c.sb.agent_id, in.cfg.path, c.sb.mode_key,
+			oc_mode_name(c.sb.mode));
+		goto out;
+	}
+	if (c.sb.access != OC_ACCESS_RW && ensure_dir(c.sb.sandbox_dir) < 0) {
+		cl_error("cannot create the sandbox dir %s: %s", c.sb.sandbox_dir, strerror(errno));
+		goto out;
+	}
+	if (!c.exec_allowed)
+		cl_warn("%s denies exec, which the kernel does not enforce yet", c.exec_key);
+	o->slug = c.sb.slug;
+	o->session = c.sb.session_key;
+	ret = CL_EXIT_FAILURE;
+	if (confine_self(o, &c.policy) < 0)
+		goto out;
+	/* OpenClaw's /workspace is this directory on the host. */
+	if (chdir(c.sb.workspace_dir) < 0)
+		cl_warn("cannot enter %s: %s", c.sb.workspace_dir, strerror(errno));
+	oc_compiled_free(&c);
+	cl_oc_free_inputs(&in);
+	execvp(cmd[0], cmd);
+	ret = errno;
+	cl_error("cannot execute %s: %s", cmd[0], strerror(ret));
+	return ret == ENOENT ? 127 : 126;
+out:
+	oc_compiled_free(&c);
+	cl_oc_free_inputs(&in);
+	return ret;
+}
+
 int cl_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
@@ -171,6 +254,8 @@ int cl_cmd_run(int argc, char **argv)
 	ret = parse_run_opts(argc, argv, &o, run_help, 1);
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (o.openclaw)
+		return run_openclaw(&o, argv + optind);
 	if (cl_policy_load(o.policy, &policy, err, sizeof(err)) < 0) {
 		cl_error("%s", err);
 		return CL_EXIT_USAGE;

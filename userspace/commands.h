@@ -6,6 +6,9 @@
 #ifndef CLAWLOCK_COMMANDS_H
 #define CLAWLOCK_COMMANDS_H
 
+#include "ocpolicy.h"
+#include "policy.h"
+
 int cl_cmd_load(int argc, char **argv);
 int cl_cmd_unload(int argc, char **argv);
 int cl_cmd_run(int argc, char **argv);
@@ -15,5 +18,21 @@ int cl_cmd_check(int argc, char **argv);
 int cl_cmd_compile(int argc, char **argv);
 int cl_cmd_explain(int argc, char **argv);
 int cl_cmd_audit(int argc, char **argv);
+
+/* The OpenClaw config, the baseline profiles and an optional overlay. */
+struct oc_inputs {
+	struct oc_config cfg;
+	struct cl_policy baseline;
+	struct cl_policy overlay;
+	int have_overlay;
+};
+
+/* Load them (errors printed; returns an exit status, 0 on success). */
+int cl_oc_load_inputs(const char *openclaw, const char *overlay, const char *baseline,
+		      struct oc_inputs *in);
+void cl_oc_free_inputs(struct oc_inputs *in);
+/* Compile one session with the overlay applied; errors printed. */
+int cl_oc_compile(struct oc_inputs *in, const char *agent, const char *session,
+		  struct oc_compiled *c);
 
 #endif /* CLAWLOCK_COMMANDS_H */

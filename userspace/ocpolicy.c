@@ -146,6 +146,12 @@ static void note(struct oc_compiled *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The chat channels OpenClaw 2026.9.6 bundles, in its order. */
+static const char channel_ids[] =
+	"feishu googlechat nostr buzz msteams mattermost nextcloud-talk matrix raft a2a line zalo "
+	"clickclack zalouser sms synology-chat tlon discord imessage irc reef signal slack "
+	"telegram twitch whatsapp";
+
 /* Tool names: lower-case; bash is exec, apply-patch is apply_patch. */
 static void tool_name(const char *in, char *out, size_t size)
 {
@@ -349,11 +355,13 @@ static void sandbox_tools(const struct oc_config *cfg, struct json_object *agent
 	} else if ((v = oc_get(g, "deny")) && json_object_is_type(v, json_type_array)) {
 		fill_list(&c->tools_deny, v, "global", "tools.sandbox.tools.deny");
 	} else {
-		fill_default(&c->tools_deny,
-			     "browser canvas computer mobile_ui nodes automations gateway whatsapp "
-			     "telegram discord slack signal imessage msteams googlechat mattermost "
-			     "matrix irc line zalo sms",
-			     "tools.sandbox.tools.deny");
+		char deny[1024];
+
+		cl_format(deny, sizeof(deny),
+			  "browser canvas computer mobile_ui nodes automations "
+			  "gateway %s",
+			  channel_ids);
+		fill_default(&c->tools_deny, deny, "tools.sandbox.tools.deny");
 	}
 }
 
@@ -375,6 +383,143 @@ static void tool_switches(const struct oc_config *cfg, struct json_object *agent
 	c->writes_allowed = c->exec_allowed || any_writer;
 	cl_format(c->writes_key, sizeof(c->writes_key), "%s",
 		  c->writes_allowed ? "tools (write or exec allowed)" : wwhy);
+}
+
+/* The channel a session key names: agent:<id>:<channel>:... (not the main key). */
+static void session_channel(const struct oc_config *cfg, const char *key, char *out, size_t size)
+{
+	const char *mk = oc_get_string(oc_get(cfg->root, "session"), "mainKey");
+	char first[64] = "";
+	size_t len;
+
+	out[0] = '\0';
+	if (strncmp(key, "agent:", 6) || !strchr(key + 6, ':'))
+		return;
+	key = strchr(key + 6, ':') + 1;
+	len = strcspn(key, ":");
+	if (!len || len >= sizeof(first))
+		return;
+	for (size_t i = 0; i < len; i++)
+		first[i] = (char)tolower((unsigned char)key[i]);
+	first[len] = '\0';
+	if (!strcasecmp(first, mk && *mk ? mk : "main"))
+		return;
+	/*
+	 * Other channels are recognised through registered channel plugins,
+	 * which `openclaw sandbox explain` (2026.9.6) does not load: it infers no
+	 * channel from the key, and neither do we. Only webchat is built in.
+	 */
+	if (!strcmp(first, "webchat"))
+		cl_format(out, size, "webchat");
+}
+
+static size_t allow_tokens(struct json_object *list, bool *star)
+{
+	size_t n = 0;
+
+	*star = false;
+	for (size_t i = 0;
+	     json_object_is_type(list, json_type_array) && i < json_object_array_length(list);
+	     i++) {
+		const char *t = json_object_get_string(json_object_array_get_idx(list, i));
+
+		if (t && *t) {
+			n++;
+			*star |= !strcmp(t, "*");
+		}
+	}
+	return n;
+}
+
+static void fail_gate(struct oc_elevated *e, const char *gate, const char *key)
+{
+	if (e->failure_count < 4)
+		cl_format(e->failures[e->failure_count++], OC_KEY_MAX, "%s %s", gate, key);
+}
+
+/* The elevated gates of sandbox-explain.ts. */
+static void elevated(const struct oc_config *cfg, struct json_object *agent_tools,
+		     struct oc_compiled *c)
+{
+	struct json_object *g = oc_get(cfg->root, "tools.elevated"),
+			   *a = oc_get(agent_tools, "elevated");
+	struct json_object *ge = oc_get(g, "enabled"), *ae = oc_get(a, "enabled");
+	bool g_on = !(json_object_is_type(ge, json_type_boolean) && !json_object_get_boolean(ge));
+	bool a_on = !(json_object_is_type(ae, json_type_boolean) && !json_object_get_boolean(ae));
+	struct oc_elevated *e = &c->elevated;
+	struct json_object *gl = NULL, *al = NULL;
+	bool gstar = false, astar = false;
+	size_t gn = 0, an = 0;
+	char key[OC_KEY_MAX];
+
+	e->enabled = g_on && a_on;
+	session_channel(cfg, c->sb.session_key, e->channel, sizeof(e->channel));
+	if (e->channel[0]) {
+		gl = oc_get(oc_get(g, "allowFrom"), e->channel);
+		al = oc_get(oc_get(a, "allowFrom"), e->channel);
+		gn = allow_tokens(gl, &gstar);
+		an = allow_tokens(al, &astar);
+	}
+	e->allowed_by_config =
+		e->enabled && e->channel[0] && gn && (oc_get(a, "allowFrom") ? an : 1);
+	e->always_allowed_by_config =
+		e->allowed_by_config && gstar && (oc_get(a, "allowFrom") ? astar : true);
+	if (!g_on)
+		fail_gate(e, "enabled", "tools.elevated.enabled");
+	if (!a_on)
+		fail_gate(e, "enabled", "agents.entries.*.tools.elevated.enabled");
+	if (e->channel[0] && !gn) {
+		cl_format(key, sizeof(key), "tools.elevated.allowFrom.%s", e->channel);
+		fail_gate(e, "allowFrom", key);
+	}
+	if (e->channel[0] && oc_get(a, "allowFrom") && !an) {
+		cl_format(key, sizeof(key), "agents.entries.*.tools.elevated.allowFrom.%s",
+			  e->channel);
+		fail_gate(e, "allowFrom", key);
+	}
+}
+
+/* tools.exec: the agent's over the global; mode (new) or security/ask (old). */
+static void host_exec(const struct oc_config *cfg, struct json_object *agent_tools,
+		      const char *akey, struct oc_compiled *c)
+{
+	struct json_object *exec = oc_get(agent_tools, "exec");
+	const char *mode, *security, *ask;
+
+	if (exec)
+		cl_format(c->host_exec.key, sizeof(c->host_exec.key), "%s.tools.exec", akey);
+	else
+		cl_format(c->host_exec.key, sizeof(c->host_exec.key), "tools.exec");
+	if (!exec)
+		exec = oc_get(cfg->root, "tools.exec");
+	mode = oc_get_string(exec, "mode");
+	security = oc_get_string(exec, "security");
+	ask = oc_get_string(exec, "ask");
+	c->host_exec.security = "full";
+	c->host_exec.ask = "off";
+	if (mode) {
+		static const struct {
+			const char *mode, *security, *ask;
+		} modes[] = { { "deny", "deny", "off" },
+			      { "allowlist", "allowlist", "off" },
+			      { "ask", "allowlist", "on-miss" },
+			      { "auto", "allowlist", "on-miss" },
+			      { "full", "full", "off" } };
+
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			if (!strcmp(mode, modes[i].mode)) {
+				c->host_exec.security = modes[i].security;
+				c->host_exec.ask = modes[i].ask;
+			}
+		}
+		return;
+	}
+	if (security && (!strcmp(security, "deny") || !strcmp(security, "allowlist")))
+		c->host_exec.security = !strcmp(security, "deny") ? "deny" : "allowlist";
+	if (ask && (!strcmp(ask, "on-miss") || !strcmp(ask, "always")))
+		c->host_exec.ask = !strcmp(ask, "always") ? "always" : "on-miss";
+	if (!exec)
+		cl_format(c->host_exec.key, sizeof(c->host_exec.key), "default");
 }
 
 static int add_profile(struct oc_compiled *c, const struct cl_policy *baseline, const char *name)
@@ -498,6 +643,8 @@ int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, co
 	agent_tools = oc_get(oc_agent_entry(cfg, out->sb.agent_id, akey, sizeof(akey)), "tools");
 	sandbox_tools(cfg, agent_tools, akey, out);
 	tool_switches(cfg, agent_tools, out);
+	elevated(cfg, agent_tools, out);
+	host_exec(cfg, agent_tools, akey, out);
 	out->confined = out->sb.sandboxed;
 	if (!out->confined) {
 		note(out, "session %s runs on the host (%s: %s): no kernel policy",

@@ -24,6 +24,23 @@ struct oc_tool_list {
 	char key[OC_KEY_MAX];
 };
 
+/* The gates of elevated exec for one session, as `openclaw sandbox explain` has them. */
+struct oc_elevated {
+	bool enabled;
+	char channel[32]; /* inferred from the session key; "" if none */
+	bool allowed_by_config;
+	bool always_allowed_by_config;
+	char failures[4][OC_KEY_MAX]; /* "gate key" */
+	size_t failure_count;
+};
+
+/* Host exec approvals: tools.exec.mode (new) or security/ask (old). */
+struct oc_host_exec {
+	const char *security; /* deny, allowlist, full */
+	const char *ask;      /* off, on-miss, always */
+	char key[OC_KEY_MAX];
+};
+
 struct oc_compiled {
 	struct oc_sandbox sb;
 	bool confined;			 /* false: this session runs on the host, unconfined */
@@ -34,7 +51,9 @@ struct oc_compiled {
 	char exec_key[OC_KEY_MAX];
 	bool writes_allowed;
 	char writes_key[OC_KEY_MAX];
-	uint64_t cap_drop_mask;	   /* bit n: capability n is denied */
+	uint64_t cap_drop_mask; /* bit n: capability n is denied */
+	struct oc_elevated elevated;
+	struct oc_host_exec host_exec;
 	char *notes[OC_MAX_NOTES]; /* what was not translated, and why */
 	size_t note_count;
 };

@@ -6,8 +6,9 @@
  * For every config in policies/examples: `openclaw config validate` must
  * accept it, and for every agent and several session keys clawlock's
  * resolution must equal `openclaw sandbox explain --json` in mode, scope,
- * sessionIsSandboxed, workspaceAccess, the effective workspace root and the
- * workspace mounts (host root, container root, writable), in order. Any
+ * sessionIsSandboxed, workspaceAccess, the effective workspace root, the
+ * workspace mounts (host root, container root, writable) in order, the
+ * sources of the sandbox tool lists, and the elevated gates. Any
  * difference fails. Without npm or the registry the tests are skipped, never
  * passed.
  */
@@ -18,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ocsandbox.h"
+#include "ocpolicy.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 
@@ -131,8 +132,9 @@ static const char *str(struct json_object *o, const char *path)
 
 /* Compare one case; returns the number of differences (logged). */
 static int compare(struct __test_metadata *_metadata, struct json_object *want,
-		   const struct oc_sandbox *sb, const char *label)
+		   const struct oc_compiled *c, const char *label)
 {
+	const struct oc_sandbox *sb = &c->sb;
 	struct json_object *mounts = oc_get(want, "sandbox.workspaceMounts");
 	int diffs = 0;
 	size_t n;
@@ -153,6 +155,13 @@ static int compare(struct __test_metadata *_metadata, struct json_object *want,
 	SAME("sandbox.sessionIsSandboxed", sb->sandboxed ? "true" : "false");
 	SAME("sandbox.effectiveHostWorkspaceRoot",
 	     sb->sandboxed ? sb->workspace_dir : sb->agent_workspace);
+	SAME("sandbox.tools.sources.allow.source", c->tools_allow.source);
+	SAME("sandbox.tools.sources.deny.source", c->tools_deny.source);
+	SAME("elevated.enabled", c->elevated.enabled ? "true" : "false");
+	SAME("elevated.allowedByConfig", c->elevated.allowed_by_config ? "true" : "false");
+	SAME("elevated.alwaysAllowedByConfig",
+	     c->elevated.always_allowed_by_config ? "true" : "false");
+	SAME("elevated.channel", c->elevated.channel[0] ? c->elevated.channel : "(missing)");
 	n = mounts ? json_object_array_length(mounts) : 0;
 	if (n != sb->mount_count) {
 		TH_LOG("%s: %zu mounts in openclaw, %zu in clawlock", label, n, sb->mount_count);
@@ -291,7 +300,7 @@ TEST_F_TIMEOUT(conformance, agrees_with_openclaw, 900)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *want;
-		struct oc_sandbox sb;
+		struct oc_compiled c;
 		char label[256];
 
 		snprintf(label, sizeof(label), "%s --agent %s --session '%s'", variant->file,
@@ -302,14 +311,14 @@ TEST_F_TIMEOUT(conformance, agrees_with_openclaw, 900)
 		{
 			TH_LOG("%s: openclaw printed no JSON (see %s)", label, cases[i].out);
 		}
-		ASSERT_EQ(0, oc_resolve(&cfg, cases[i].agent,
-					cases[i].session[0] ? cases[i].session : NULL, &sb, err,
+		ASSERT_EQ(0, oc_compile(&cfg, NULL, cases[i].agent,
+					cases[i].session[0] ? cases[i].session : NULL, &c, err,
 					sizeof(err)))
 		{
 			TH_LOG("%s: %s", label, err);
 		}
-		diffs += compare(_metadata, want, &sb, label);
-		oc_sandbox_free(&sb);
+		diffs += compare(_metadata, want, &c, label);
+		oc_compiled_free(&c);
 		json_object_put(want);
 	}
 	EXPECT_EQ(0, diffs);

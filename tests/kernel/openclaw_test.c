@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * openclaw_test.c - an OpenClaw config's sandbox promises kept by the real
+ * kernel (run in the test VM): `clawlock run --openclaw` confines a helper
+ * as the config sandboxes an agent's session, and the helper tries the
+ * workspace, the binds, the secrets and the rest of the host.
+ */
+#include "cltest.h"
+#include "kselftest_harness.h"
+
+FIXTURE(oc)
+{
+	char home[64];
+	char config[128];
+	char overlay[128];
+	char path[512];
+};
+
+static const char *at(FIXTURE_DATA(oc) * self, const char *rel)
+{
+	snprintf(self->path, sizeof(self->path), "%s/%s", self->home, rel);
+	return self->path;
+}
+
+static void write_config(struct __test_metadata *_metadata, FIXTURE_DATA(oc) * self,
+			 const char *access)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "{ agents: { ownership: 'explicit', defaults: { systemAgent: { agentId: 'main' },"
+		 "  sandbox: { mode: 'non-main', scope: 'agent', workspaceAccess: '%s',"
+		 "  docker: { binds: ['%s/ref:/ref:ro', '%s/out:/out'] } } },"
+		 "  entries: { main: {}, research: { workspace: '~/ws' } } } }",
+		 access, self->home, self->home);
+	ASSERT_EQ(0, cl_write_file(self->config, text));
+}
+
+FIXTURE_SETUP(oc)
+{
+	static const char *const dirs[] = { "ws", "ref", "out", ".ssh", "elsewhere", ".openclaw" };
+	char text[8192], selfdir[PATH_MAX];
+
+	strcpy(self->home, "/tmp/cl-oc-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->home));
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		ASSERT_EQ(0, mkdir(at(self, dirs[i]), 0755));
+	ASSERT_EQ(0, cl_write_file(at(self, "ws/notes.md"), "notes\n"));
+	ASSERT_EQ(0, cl_write_file(at(self, "ref/paper.txt"), "paper\n"));
+	ASSERT_EQ(0, cl_write_file(at(self, ".ssh/id_ed25519"), "key\n"));
+	ASSERT_EQ(0, cl_write_file(at(self, "elsewhere/file"), "x\n"));
+	snprintf(self->config, sizeof(self->config), "%s/.openclaw/openclaw.json", self->home);
+	write_config(_metadata, self, "ro");
+	/* The overlay lets the helper (this binary) run at all. */
+	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
+	*strrchr(selfdir, '/') = '\0';
+	snprintf(self->overlay, sizeof(self->overlay), "%s/overlay.json5", self->home);
+	snprintf(text, sizeof(text), "{ agents: { research: { files: { '%s': 'read,exec' } } } }",
+		 selfdir);
+	ASSERT_EQ(0, cl_write_file(self->overlay, text));
+	setenv("HOME", self->home, 1);
+	unsetenv("OPENCLAW_CONFIG_PATH");
+	ASSERT_EQ(0, cl_load());
+}
+
+FIXTURE_TEARDOWN(oc)
+{
+	cl_rm_tree(self->home);
+}
+
+/* clawlock run --openclaw CONFIG --policy OVERLAY --agent A --session S -- SELF --helper OP PATH */
+static int confined(FIXTURE_DATA(oc) * self, const char *session, const char *op, const char *rel)
+{
+	char *argv[] = { (char *)cl_binary(),
+			 "-q",
+			 "run",
+			 "--openclaw",
+			 self->config,
+			 "--policy",
+			 self->overlay,
+			 "--agent",
+			 "research",
+			 "--session",
+			 (char *)session,
+			 "--",
+			 (char *)cl_self(),
+			 "--helper",
+			 (char *)op,
+			 (char *)at(self, rel),
+			 NULL };
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+#define GROUP "agent:research:telegram:group:42"
+
+TEST_F(oc, read_only_workspace_is_read_only_in_the_kernel)
+{
+	EXPECT_EQ(0, confined(self, GROUP, "read", "ws/notes.md"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "write", "ws/notes.md"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "write", "ws/new.md"));
+}
+
+TEST_F(oc, binds_keep_their_modes)
+{
+	EXPECT_EQ(0, confined(self, GROUP, "read", "ref/paper.txt"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "write", "ref/paper.txt"));
+	EXPECT_EQ(0, confined(self, GROUP, "write", "out/result.txt"));
+}
+
+TEST_F(oc, secrets_config_and_the_rest_of_the_host_are_closed)
+{
+	EXPECT_EQ(DENIED, confined(self, GROUP, "read", ".ssh/id_ed25519"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "read", ".openclaw/openclaw.json"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "read", "elsewhere/file"));
+}
+
+TEST_F(oc, workspace_access_none_hides_the_agent_workspace)
+{
+	write_config(_metadata, self, "none");
+	EXPECT_EQ(DENIED, confined(self, GROUP, "read", "ws/notes.md"));
+	EXPECT_EQ(0, confined(self, GROUP, "read", "ref/paper.txt"));
+}
+
+TEST_F(oc, workspace_access_rw_opens_it_for_writing)
+{
+	write_config(_metadata, self, "rw");
+	EXPECT_EQ(0, confined(self, GROUP, "write", "ws/notes.md"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "write", "ref/paper.txt"));
+}
+
+TEST_F(oc, the_main_session_is_not_sandboxed_so_run_refuses)
+{
+	/* non-main mode: the agent's own main session runs on the host. */
+	EXPECT_EQ(2, confined(self, "main", "read", "ws/notes.md"));
+}
+
+TEST_F(oc, the_denial_names_the_config_key)
+{
+	char target[512];
+	struct json_object *ev, *rule;
+
+	snprintf(target, sizeof(target), "%s/ref/paper.txt", self->home);
+	ASSERT_EQ(DENIED, confined(self, GROUP, "write", "ref/paper.txt"));
+	ev = cl_find_event("research", target);
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ(GROUP, cl_event_str(ev, "session"));
+	ASSERT_TRUE(json_object_object_get_ex(ev, "rule", &rule));
+	EXPECT_NE(NULL, strstr(cl_event_str(rule, "source"),
+			       "openclaw.json:1:170 agents.defaults.sandbox.docker.binds[0]"))
+	{
+		TH_LOG("rule source: %s", cl_event_str(rule, "source"));
+	}
+	json_object_put(ev);
+}
+
+TEST_HARNESS_MAIN
