@@ -38,8 +38,7 @@ int cl_cgroup_mount(char *out, size_t size)
 	return -1;
 }
 
-/* The first @digits hex digits of SHA-256(@text, @len). */
-static void sha256_hex(const char *text, size_t len, char *out, int digits)
+void cl_sha256_hex(const char *text, size_t len, char *out, int digits)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
@@ -111,11 +110,11 @@ void cl_slugify(const char *key, char out[CL_SLUG_MAX])
 		len = strlen(key);
 	}
 	if (has_workspace_suffix(key, len)) {
-		sha256_hex(key, len, hash, 32);
+		cl_sha256_hex(key, len, hash, 32);
 		snprintf(out, CL_SLUG_MAX, "workspace-%s", hash);
 		return;
 	}
-	sha256_hex(key, len, hash, 8);
+	cl_sha256_hex(key, len, hash, 8);
 	base = malloc(len + 1);
 	if (base && slug_base(key, len, base))
 		snprintf(out, CL_SLUG_MAX, "%s-%s", base, hash);

@@ -16,6 +16,8 @@
 
 /* The cgroup v2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
 int cl_cgroup_mount(char *out, size_t size);
+/* The first @digits (even, up to 64) hex digits of SHA-256(@text, @len) into @out. */
+void cl_sha256_hex(const char *text, size_t len, char *out, int digits);
 /* OpenClaw's slugifySessionKey(key). */
 void cl_slugify(const char *key, char out[CL_SLUG_MAX]);
 /* The scope key of an agent's run: the session key, or "agent:<id>". */

@@ -258,10 +258,9 @@ int cl_cmd_audit(int argc, char **argv)
 	struct audit a = { 0 };
 	struct cl_policy baseline;
 	struct oc_config cfg;
-	char err[2048], **ids, *bpath, exe[4096];
+	char err[2048], **ids, bpath[4096];
 	size_t count;
 	int json = 0, c;
-	ssize_t n;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:jh", options, NULL)) != -1) {
@@ -278,14 +277,11 @@ int cl_cmd_audit(int argc, char **argv)
 		cl_error("%s", err);
 		return CL_EXIT_USAGE;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	if (strrchr(exe, '/'))
-		*strrchr(exe, '/') = '\0';
-	if (asprintf(&bpath, "%s/../policies/baseline.json5", exe) < 0 ||
-	    cl_policy_load(getenv("CLAWLOCK_BASELINE") ?: bpath, &baseline, err, sizeof(err)) < 0)
+	if (cl_find_baseline(bpath, sizeof(bpath)) < 0 ||
+	    cl_policy_load(bpath, &baseline, err, sizeof(err)) < 0) {
+		cl_warn("baseline profiles: %s: secrets are not checked", err);
 		memset(&baseline, 0, sizeof(baseline));
-	free(bpath);
+	}
 	a.findings = json_object_new_array();
 	if (oc_agent_ids(&cfg, &ids, &count) == 0) {
 		for (size_t i = 0; i < count; i++)

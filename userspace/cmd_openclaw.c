@@ -35,7 +35,9 @@ static const char compile_help[] =
 	"  -p, --policy FILE    clawlock overlay (Documentation/openclaw.md): extra\n"
 	"                       profiles and per-agent rules and modes\n"
 	"      --baseline FILE  the system and secrets profiles [default:\n"
-	"                       policies/baseline.json5 beside the binary's tree]\n"
+	"                       $CLAWLOCK_BASELINE, else policies/baseline.json5 of the\n"
+	"                       tree the binary was built in, else\n"
+	"                       /usr/share/clawlock/policies/baseline.json5]\n"
 	"  -s, --session KEY    the non-main session to show [default: agent:ID:other]\n"
 	"  -j, --json           one JSON document\n"
 	"\n"
@@ -140,36 +142,42 @@ static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *h
 	return 0;
 }
 
-/* policies/baseline.json5 of the tree the binary was built in, or an installed copy. */
-static int load_baseline(const char *explicit_path, struct cl_policy *baseline)
+int cl_find_baseline(char *path, size_t size)
 {
-	char exe[PATH_MAX], path[PATH_MAX + 64], err[1024];
 	const char *env = getenv("CLAWLOCK_BASELINE");
+	char dir[PATH_MAX];
 	ssize_t n;
 
-	memset(baseline, 0, sizeof(*baseline));
-	if (explicit_path || env) {
-		cl_format(path, sizeof(path), "%s", explicit_path ? explicit_path : env);
-	} else {
-		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-		exe[n > 0 ? n : 0] = '\0';
-		if (strrchr(exe, '/'))
-			*strrchr(exe, '/') = '\0';
-		cl_format(path, sizeof(path), "%s/../policies/baseline.json5", exe);
-		if (access(path, R_OK) < 0)
-			cl_format(path, sizeof(path),
-				  "/usr/share/clawlock/policies/baseline.json5");
+	if (env && *env)
+		return cl_format(path, size, "%s", env) ? 0 : -1;
+	/* The source tree the binary was built in: build/, build/asan/, ... */
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	dir[n > 0 ? n : 0] = '\0';
+	for (int up = 0; up < 4 && strrchr(dir, '/'); up++) {
+		*strrchr(dir, '/') = '\0';
+		cl_format(path, size, "%s/policies/baseline.json5", dir);
+		if (access(path, R_OK) == 0)
+			return 0;
 	}
-	{
-		char *real = realpath(path, NULL);
+	return cl_format(path, size, "/usr/share/clawlock/policies/baseline.json5") ? 0 : -1;
+}
 
-		if (real) {
-			cl_format(path, sizeof(path), "%s", real);
-			free(real);
-		}
+static int load_baseline(const char *explicit_path, struct cl_policy *baseline)
+{
+	char path[PATH_MAX + 64], err[1024], *real;
+
+	memset(baseline, 0, sizeof(*baseline));
+	if (explicit_path)
+		cl_format(path, sizeof(path), "%s", explicit_path);
+	else if (cl_find_baseline(path, sizeof(path)) < 0)
+		return -1;
+	real = realpath(path, NULL);
+	if (real) {
+		cl_format(path, sizeof(path), "%s", real);
+		free(real);
 	}
 	if (cl_policy_load(path, baseline, err, sizeof(err)) < 0) {
-		cl_error("baseline profiles: %s", err);
+		cl_error("baseline profiles: %s (set CLAWLOCK_BASELINE or --baseline)", err);
 		return -1;
 	}
 	return 0;
@@ -341,6 +349,16 @@ static struct json_object *sandbox_json(const struct oc_compiled *c)
 	json_object_object_add(s, "exec", switch_json(c->exec_allowed, c->exec_key));
 	json_object_object_add(s, "writes", switch_json(c->writes_allowed, c->writes_key));
 	json_object_object_add(s, "limits", limits_json(sb));
+	/* Always: docker runs sandboxes with no-new-privileges, and so does clawlock. */
+	json_object_object_add(s, "noNewPrivileges", json_object_new_boolean(1));
+	{
+		struct json_object *env = json_object_new_array();
+
+		for (size_t i = 0; i < sb->env_names.count; i++)
+			json_object_array_add(env, jstr(sb->env_names.items[i]));
+		json_object_object_add(s, "envNames", env);
+		json_object_object_add(s, "ulimits", json_object_get(sb->ulimits));
+	}
 	json_object_object_add(s, "tools", tools_json(c));
 	return s;
 }

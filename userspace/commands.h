@@ -19,6 +19,9 @@ int cl_cmd_compile(int argc, char **argv);
 int cl_cmd_explain(int argc, char **argv);
 int cl_cmd_audit(int argc, char **argv);
 
+/* Where policies/baseline.json5 is (see clawlock compile --help). */
+int cl_find_baseline(char *path, size_t size);
+
 /* The OpenClaw config, the baseline profiles and an optional overlay. */
 struct oc_inputs {
 	struct oc_config cfg;

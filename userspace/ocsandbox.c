@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "cgroup.h"
 #include "util.h"
 
@@ -37,16 +35,6 @@ const char *oc_scope_name(enum oc_scope scope)
 const char *oc_access_name(enum oc_access access)
 {
 	return access == OC_ACCESS_RW ? "rw" : access == OC_ACCESS_RO ? "ro" : "none";
-}
-
-static void sha256_hex(const char *text, char *out, int digits)
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0;
-
-	EVP_Digest(text, strlen(text), digest, &len, EVP_sha256(), NULL);
-	for (int i = 0; i < digits / 2; i++)
-		cl_format(out + 2 * i, 3, "%02x", digest[i]);
 }
 
 /* A copy without leading and trailing white space (String.prototype.trim). */
@@ -459,6 +447,58 @@ static char *value_text(struct json_object *v)
 	return strdup(json_object_get_string(v));
 }
 
+static void add_name(struct oc_list *list, const char *name)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		if (!strcmp(list->items[i], name))
+			return;
+	}
+	if (list->count < OC_MAX_LIST)
+		list->items[list->count++] = strdup(name);
+}
+
+/*
+ * docker.env: the agent's map over the global one (default {LANG}); only
+ * the names are kept. docker.ulimits: the agent's entries over the global.
+ */
+static void merge_env_ulimits(struct oc_sandbox *sb, struct json_object *agent,
+			      struct json_object *global)
+{
+	struct json_object *genv = oc_get(global, "env"), *aenv = oc_get(agent, "env");
+	struct json_object *gul = oc_get(global, "ulimits"), *aul = oc_get(agent, "ulimits");
+
+	if (!json_object_is_type(genv, json_type_object) &&
+	    !json_object_is_type(aenv, json_type_object))
+		add_name(&sb->env_names, "LANG");
+	if (json_object_is_type(genv, json_type_object)) {
+		json_object_object_foreach (genv, name, v) {
+			(void)v;
+			add_name(&sb->env_names, name);
+		}
+	} else if (json_object_is_type(aenv, json_type_object)) {
+		add_name(&sb->env_names, "LANG");
+	}
+	if (json_object_is_type(aenv, json_type_object)) {
+		json_object_object_foreach (aenv, name, v) {
+			(void)v;
+			add_name(&sb->env_names, name);
+		}
+	}
+	if (!json_object_is_type(gul, json_type_object) &&
+	    !json_object_is_type(aul, json_type_object))
+		return;
+	sb->ulimits = json_object_new_object();
+	for (int pass = 0; pass < 2; pass++) {
+		struct json_object *from = pass ? aul : gul;
+
+		if (!json_object_is_type(from, json_type_object))
+			continue;
+		json_object_object_foreach (from, name, v) {
+			json_object_object_add(sb->ulimits, name, json_object_get(v));
+		}
+	}
+}
+
 /* docker.*: the agent's block is ignored entirely for shared scope. */
 static void resolve_docker(struct oc_sandbox *sb, struct json_object *asb, const char *akey,
 			   struct json_object *gsb)
@@ -482,39 +522,13 @@ static void resolve_docker(struct oc_sandbox *sb, struct json_object *asb, const
 	sb->cpus = value_text(pick(a, akey, gsb, "docker.cpus", key));
 	sb->seccomp_profile = value_text(pick(a, akey, gsb, "docker.seccompProfile", key));
 	sb->apparmor_profile = value_text(pick(a, akey, gsb, "docker.apparmorProfile", key));
+	merge_env_ulimits(sb, oc_get(a, "docker"), oc_get(gsb, "docker"));
 }
 
 /* normalizeMountContainerPath: POSIX-normalised, no trailing slash, "/" for empty. */
 static char *container_path(const char *p)
 {
-	char *out = malloc(strlen(p) + 2), *copy = strdup(p);
-	size_t n = 0;
-
-	if (!out || !copy) {
-		free(out);
-		free(copy);
-		return NULL;
-	}
-	for (char *save = NULL, *part = strtok_r(copy, "/", &save); part;
-	     part = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(part, "."))
-			continue;
-		if (!strcmp(part, "..")) {
-			while (n && out[n - 1] != '/')
-				n--;
-			if (n)
-				n--;
-			continue;
-		}
-		out[n++] = '/';
-		memcpy(out + n, part, strlen(part));
-		n += strlen(part);
-	}
-	if (!n)
-		out[n++] = '/';
-	out[n] = '\0';
-	free(copy);
-	return out;
+	return oc_path_normalize(p);
 }
 
 /* Add or replace (keeping its place, as a JS Map does) the mount at @container. */
@@ -756,8 +770,7 @@ static int layout(const struct oc_config *cfg, struct oc_sandbox *sb)
 {
 	char hash[33], *raw, *mk;
 
-	(void)cfg;
-	sha256_hex(sb->agent_workspace, hash, 32);
+	cl_sha256_hex(sb->agent_workspace, strlen(sb->agent_workspace), hash, 32);
 	if (!strcmp(sb->session_key, "global")) {
 		mk = main_key_name(cfg);
 		if (!mk || asprintf(&raw, "agent:%s:%s", sb->agent_id, mk) < 0)
@@ -901,4 +914,7 @@ void oc_sandbox_free(struct oc_sandbox *sb)
 	sb->mount_count = 0;
 	free_list(&sb->cap_drop);
 	free_list(&sb->tmpfs);
+	free_list(&sb->env_names);
+	json_object_put(sb->ulimits);
+	sb->ulimits = NULL;
 }

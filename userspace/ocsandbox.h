@@ -80,6 +80,8 @@ struct oc_sandbox {
 	char *memory, *memory_swap, *cpus; /* as written; NULL: unset */
 	char limits_key[OC_KEY_MAX];
 	char *seccomp_profile, *apparmor_profile;
+	struct oc_list env_names;    /* docker.env, merged; names only: values may be secrets */
+	struct json_object *ulimits; /* docker.ulimits, merged (agent over global) */
 
 	struct oc_mount mounts[OC_MAX_MOUNTS];
 	size_t mount_count;

@@ -91,31 +91,17 @@ const char *oc_get_string(struct json_object *obj, const char *key)
 	return json_object_get_string(v);
 }
 
-/* Node's path.resolve: absolute, without ".", ".." or repeated slashes. */
-static char *path_resolve(const char *base, const char *p)
+char *oc_path_normalize(const char *path)
 {
-	char cwd[PATH_MAX], *joined, *out;
+	char *copy = strdup(path), *out = malloc(strlen(path) + 2);
 	size_t n = 0;
 
-	if (p[0] != '/') {
-		if (!base) {
-			if (!getcwd(cwd, sizeof(cwd)))
-				return NULL;
-			base = cwd;
-		}
-		if (asprintf(&joined, "%s/%s", base, p) < 0)
-			return NULL;
-	} else {
-		joined = strdup(p);
-		if (!joined)
-			return NULL;
-	}
-	out = malloc(strlen(joined) + 2);
-	if (!out) {
-		free(joined);
+	if (!copy || !out) {
+		free(copy);
+		free(out);
 		return NULL;
 	}
-	for (char *save = NULL, *part = strtok_r(joined, "/", &save); part;
+	for (char *save = NULL, *part = strtok_r(copy, "/", &save); part;
 	     part = strtok_r(NULL, "/", &save)) {
 		if (!strcmp(part, "."))
 			continue;
@@ -133,6 +119,25 @@ static char *path_resolve(const char *base, const char *p)
 	if (!n)
 		out[n++] = '/';
 	out[n] = '\0';
+	free(copy);
+	return out;
+}
+
+/* Node's path.resolve: @p against @base (or the cwd), then normalised. */
+static char *path_resolve(const char *base, const char *p)
+{
+	char cwd[PATH_MAX], *joined, *out;
+
+	if (p[0] == '/')
+		return oc_path_normalize(p);
+	if (!base) {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return NULL;
+		base = cwd;
+	}
+	if (asprintf(&joined, "%s/%s", base, p) < 0)
+		return NULL;
+	out = oc_path_normalize(joined);
 	free(joined);
 	return out;
 }

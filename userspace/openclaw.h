@@ -45,6 +45,9 @@ struct json_object *oc_get(struct json_object *obj, const char *dotted);
 /* A string member, or NULL when absent or not a string. */
 const char *oc_get_string(struct json_object *obj, const char *key);
 
+/* Lexically normalise @path (no ".", "..", repeated or trailing slashes). */
+char *oc_path_normalize(const char *path);
+
 /* OpenClaw's resolveUserPath: ~ is the config's home, relative is from the cwd. */
 char *oc_user_path(const struct oc_config *cfg, const char *path);
 

@@ -249,6 +249,24 @@ TEST_F(oc, entries_win_over_list_and_ids_normalise)
 	oc_agent_ids_free(ids, n);
 }
 
+TEST_F(oc, env_and_ulimits_merge_and_env_values_stay_hidden)
+{
+	struct oc_sandbox sb;
+
+	ASSERT_EQ(0, load(self,
+			  "{ agents: { defaults: { sandbox: { mode: 'all', docker: {"
+			  " env: { TOKEN: 'hunter2' }, ulimits: { nofile: 1024, nproc: 64 } } } },"
+			  " list: [{ id: 'main', sandbox: { docker: { env: { EXTRA: 'x' },"
+			  " ulimits: { nproc: 128 } } } }] } }"));
+	ASSERT_EQ(0, resolve(self, "main", NULL, &sb));
+	ASSERT_EQ(2, sb.env_names.count);
+	EXPECT_STREQ("TOKEN", sb.env_names.items[0]);
+	EXPECT_STREQ("EXTRA", sb.env_names.items[1]);
+	EXPECT_STREQ("{\"nofile\":1024,\"nproc\":128}",
+		     json_object_to_json_string_ext(sb.ulimits, JSON_C_TO_STRING_PLAIN));
+	oc_sandbox_free(&sb);
+}
+
 TEST_F(oc, per_agent_settings_merge_over_defaults)
 {
 	struct oc_sandbox sb;
@@ -531,6 +549,70 @@ TEST_F(oc, audit_reports_weak_sandboxing)
 	EXPECT_TRUE(has_finding(doc, "clawlock.secret_reachable", "critical"));
 	EXPECT_LE(3, json_object_get_int(oc_get(doc, "summary.critical")));
 	json_object_put(doc);
+}
+
+/* clawlock explain --json on every example config, for every agent. */
+TEST_F(oc, explain_json_of_every_example)
+{
+	static const char *const examples[] = { "personal-host",     "family-list-era",
+						"current-era-binds", "non-main-sessions",
+						"shared-scope",	     "hardened-baseline" };
+	static char out[1 << 18];
+	char exe[4096], cmd[9000], path[4200];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	exe[n > 0 ? n : 0] = '\0';
+	*strstr(exe, "/tests/unit/") = '\0';
+	for (size_t e = 0; e < sizeof(examples) / sizeof(examples[0]); e++) {
+		char **ids;
+		size_t count;
+
+		snprintf(path, sizeof(path), "%s/policies/examples/%s.json5",
+			 getenv("CLAWLOCK_SOURCE") ? getenv("CLAWLOCK_SOURCE") : ".", examples[e]);
+		oc_config_free(&self->cfg);
+		ASSERT_EQ(0, oc_config_load(path, &self->cfg, self->err, sizeof(self->err)));
+		ASSERT_EQ(0, oc_agent_ids(&self->cfg, &ids, &count));
+		for (size_t a = 0; a < count; a++) {
+			struct json_object *doc;
+			FILE *p;
+			size_t len;
+
+			/* Every example compiles, for the main session at least. */
+			ASSERT_EQ(0, compile(self, ids[a], NULL))
+			{
+				TH_LOG("%s: %s", path, self->err);
+			}
+			snprintf(cmd, sizeof(cmd),
+				 "%s/clawlock explain --openclaw '%s' --agent %s --json --op read"
+				 " --target /etc/hostname",
+				 exe, path, ids[a]);
+			p = popen(cmd, "r");
+			ASSERT_NE(NULL, p);
+			len = fread(out, 1, sizeof(out) - 1, p);
+			out[len] = '\0';
+			EXPECT_EQ(0, pclose(p));
+			doc = json_tokener_parse(out);
+			ASSERT_NE(NULL, doc)
+			{
+				TH_LOG("%s: %s", cmd, out);
+			}
+			EXPECT_STREQ(ids[a], json_object_get_string(oc_get(doc, "agentId")));
+			EXPECT_NE(NULL, oc_get(doc, "sessionKey"));
+			EXPECT_TRUE(
+				json_object_is_type(oc_get(doc, "sandboxed"), json_type_boolean));
+			EXPECT_NE(NULL, oc_get(doc, "decision"));
+			EXPECT_NE(NULL, oc_get(doc, "rule.source"));
+			EXPECT_TRUE(
+				json_object_get_boolean(oc_get(doc, "sandbox.noNewPrivileges")));
+			/* No rule for /etc/hostname in a sandbox but the baseline's /etc (read). */
+			if (json_object_get_boolean(oc_get(doc, "sandboxed")))
+				EXPECT_STREQ("allow",
+					     json_object_get_string(oc_get(doc, "decision")));
+			json_object_put(doc);
+			oc_compiled_free(&compiled);
+		}
+		oc_agent_ids_free(ids, count);
+	}
 }
 
 TEST_F(oc, audit_of_a_tight_config_is_quiet)
