@@ -240,7 +240,11 @@ static long cl_file_step(__u32 i, void *data)
 		walk->dentry = parent;
 		return 0;
 	}
-	/* The root of this filesystem: continue at the mount point. */
+	/* The root of this filesystem: continue at the mount point, if known. */
+	if (!mnt) {
+		walk->done = 1;
+		return 1;
+	}
 	up = BPF_CORE_READ(mnt, mnt_parent);
 	if (!up || up == mnt) {
 		walk->done = 1;
@@ -276,20 +280,13 @@ static __always_inline __u32 cl_open_access(struct file *file)
 	return access;
 }
 
-static __always_inline void cl_emit_open(struct file *file, struct cl_identity *id, __u32 access,
-					 __u32 rule_id, __u32 flags)
+/* The fields every event has. */
+static __always_inline void cl_event_fill(struct cl_event *event, struct cl_identity *id, __u32 op,
+					  __u32 access, __u32 rule_id, __u32 flags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct cl_event *event;
-	long len;
 
-	/* A failed reserve is counted; the verdict is already decided. */
-	event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
-	if (!event) {
-		cl_count(CL_STAT_EVENT_DROP);
-		return;
-	}
 	event->time_ns = bpf_ktime_get_boot_ns();
 	event->cgroup_id = bpf_get_current_cgroup_id();
 	event->bound_cgroup_id = id->bound_cgroup_id;
@@ -299,11 +296,26 @@ static __always_inline void cl_emit_open(struct file *file, struct cl_identity *
 	event->uid = (__u32)bpf_get_current_uid_gid();
 	event->policy_id = id->binding.policy_id;
 	event->rule_id = rule_id;
-	event->op = CL_OP_OPEN;
+	event->op = op;
 	event->access = access;
 	event->decision = id->binding.mode == CL_MODE_AUDIT ? CL_DECISION_AUDIT : CL_DECISION_DENY;
 	event->flags = flags;
 	bpf_get_current_comm(event->comm, sizeof(event->comm));
+}
+
+static __always_inline void cl_emit_open(struct file *file, struct cl_identity *id, __u32 access,
+					 __u32 rule_id, __u32 flags)
+{
+	struct cl_event *event;
+	long len;
+
+	/* A failed reserve is counted; the verdict is already decided. */
+	event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+	if (!event) {
+		cl_count(CL_STAT_EVENT_DROP);
+		return;
+	}
+	cl_event_fill(event, id, CL_OP_OPEN, access, rule_id, flags);
 	len = bpf_d_path((struct path *)&file->f_path, event->path, sizeof(event->path));
 	if (len < 0) {
 		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
@@ -311,6 +323,26 @@ static __always_inline void cl_emit_open(struct file *file, struct cl_identity *
 		bpf_probe_read_kernel_str(event->path, sizeof(event->path), name);
 		event->flags |= CL_EVENT_PATH_TRUNCATED;
 	}
+	bpf_ringbuf_submit(event, 0);
+}
+
+/*
+ * bpf_d_path is not allowed on every hook of every kernel, so events of the
+ * other file hooks carry the name the operation was about, flagged as such.
+ */
+static __always_inline void cl_emit_name(struct dentry *dentry, struct cl_identity *id, __u32 op,
+					 __u32 access, __u32 rule_id, __u32 flags)
+{
+	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+	const unsigned char *name;
+
+	if (!event) {
+		cl_count(CL_STAT_EVENT_DROP);
+		return;
+	}
+	cl_event_fill(event, id, op, access, rule_id, flags | CL_EVENT_PATH_TRUNCATED);
+	name = BPF_CORE_READ(dentry, d_name.name);
+	bpf_probe_read_kernel_str(event->path, sizeof(event->path), name);
 	bpf_ringbuf_submit(event, 0);
 }
 
@@ -325,34 +357,218 @@ static __always_inline int cl_refuse(struct cl_identity *id)
 	return -EACCES;
 }
 
+struct cl_verdict {
+	int allowed;
+	__u32 rule_id;
+	__u32 flags;
+};
+
+/*
+ * The one file decision: walk from @dentry (on @mnt, or NULL when the hook
+ * gives no mount) to the root; the nearest rule decides; no rule, a walk cut
+ * short or a refused loop deny.
+ */
+static __always_inline void cl_decide(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
+				      __u32 access, struct cl_verdict *d)
+{
+	struct cl_file_walk walk = { .dentry = dentry, .mnt = mnt, .policy_id = policy_id };
+
+	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
+	d->allowed = 0;
+	d->rule_id = 0;
+	d->flags = 0;
+	if (walk.found) {
+		d->rule_id = walk.rule.rule_id;
+		d->allowed =
+			!(walk.rule.access & CL_ACC_DENY) && (walk.rule.access & access) == access;
+	} else if (walk.done) {
+		d->flags = CL_EVENT_NO_RULE;
+	} else {
+		/* The bound was hit, or bpf_loop refused: fail closed. */
+		d->flags = CL_EVENT_WALK_LIMIT;
+		cl_count(CL_STAT_WALK_LIMIT);
+	}
+}
+
 SEC("lsm/file_open")
 int BPF_PROG(cl_file_open, struct file *file, int ret)
 {
-	struct cl_file_walk walk = {};
 	struct cl_identity id = {};
-	__u32 access, flags = 0;
+	struct cl_verdict d;
+	__u32 access;
 
 	if (ret)
 		return ret;
 	if (!cl_identify(&id))
 		return 0;
-
 	access = cl_open_access(file);
-	walk.policy_id = id.binding.policy_id;
-	walk.dentry = BPF_CORE_READ(file, f_path.dentry);
-	walk.mnt = cl_real_mount(BPF_CORE_READ(file, f_path.mnt));
-	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
-
-	if (walk.found) {
-		if (!(walk.rule.access & CL_ACC_DENY) && (walk.rule.access & access) == access)
-			return 0;
-	} else if (walk.done) {
-		flags = CL_EVENT_NO_RULE;
-	} else {
-		/* The bound was hit, or bpf_loop refused: fail closed. */
-		flags = CL_EVENT_WALK_LIMIT;
-		cl_count(CL_STAT_WALK_LIMIT);
-	}
-	cl_emit_open(file, &id, access, walk.found ? walk.rule.rule_id : 0, flags);
+	cl_decide(BPF_CORE_READ(file, f_path.dentry),
+		  cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), id.binding.policy_id, access, &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_open(file, &id, access, d.rule_id, d.flags);
 	return cl_refuse(&id);
+}
+
+/* A write-like change to @dentry (on @mnt): the write right is needed on it. */
+static __always_inline int cl_write_check(struct cl_identity *id, struct dentry *dentry,
+					  struct mount *mnt, __u32 op)
+{
+	struct cl_verdict d;
+
+	cl_decide(dentry, mnt, id->binding.policy_id, CL_ACC_WRITE, &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_name(dentry, id, op, CL_ACC_WRITE, d.rule_id, d.flags);
+	return cl_refuse(id);
+}
+
+static __always_inline int cl_path_write(const struct path *path, __u32 op)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify(&id))
+		return 0;
+	return cl_write_check(&id, BPF_CORE_READ(path, dentry),
+			      cl_real_mount(BPF_CORE_READ(path, mnt)), op);
+}
+
+/*
+ * The hooks below ignore the previous program's verdict argument: it comes
+ * last, after arguments whose number differs between kernels (path_rename
+ * gained flags), and clawlock attaches only one program per hook.
+ */
+
+/* A new name in @dir: write on the directory. */
+SEC("lsm/path_mkdir")
+int BPF_PROG(cl_path_mkdir, const struct path *dir)
+{
+	return cl_path_write(dir, CL_OP_CREATE);
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(cl_path_mknod, const struct path *dir)
+{
+	return cl_path_write(dir, CL_OP_CREATE);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(cl_path_symlink, const struct path *dir)
+{
+	return cl_path_write(dir, CL_OP_CREATE);
+}
+
+/* Removing a name: write on the victim itself (its own rule, else its directory's). */
+static __always_inline int cl_remove(const struct path *dir, struct dentry *dentry)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify(&id))
+		return 0;
+	return cl_write_check(&id, dentry, cl_real_mount(BPF_CORE_READ(dir, mnt)), CL_OP_UNLINK);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(cl_path_unlink, const struct path *dir, struct dentry *dentry)
+{
+	return cl_remove(dir, dentry);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(cl_path_rmdir, const struct path *dir, struct dentry *dentry)
+{
+	return cl_remove(dir, dentry);
+}
+
+/*
+ * A rename writes the object it moves (so nothing leaves a tree it may not
+ * write, a denied tree above all), the target directory, and whatever it
+ * replaces (or, for RENAME_EXCHANGE, moves back).
+ */
+SEC("lsm/path_rename")
+int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry)
+{
+	struct mount *old_mnt, *new_mnt;
+	struct cl_identity id = {};
+	int err;
+
+	if (!cl_identify(&id))
+		return 0;
+	old_mnt = cl_real_mount(BPF_CORE_READ(old_dir, mnt));
+	new_mnt = cl_real_mount(BPF_CORE_READ(new_dir, mnt));
+	err = cl_write_check(&id, old_dentry, old_mnt, CL_OP_RENAME);
+	if (err)
+		return err;
+	err = cl_write_check(&id, BPF_CORE_READ(new_dir, dentry), new_mnt, CL_OP_RENAME);
+	if (err)
+		return err;
+	if (BPF_CORE_READ(new_dentry, d_inode))
+		return cl_write_check(&id, new_dentry, new_mnt, CL_OP_RENAME);
+	return 0;
+}
+
+/*
+ * A hard link exposes the object under a new name: it needs write on the
+ * object itself, so a file of a denied (or read-only) tree cannot be linked
+ * into a tree the agent may read, and write on the new directory.
+ */
+SEC("lsm/path_link")
+int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir)
+{
+	struct cl_identity id = {};
+	struct mount *mnt;
+	int err;
+
+	if (!cl_identify(&id))
+		return 0;
+	mnt = cl_real_mount(BPF_CORE_READ(new_dir, mnt));
+	err = cl_write_check(&id, old_dentry, mnt, CL_OP_LINK);
+	if (err)
+		return err;
+	return cl_write_check(&id, BPF_CORE_READ(new_dir, dentry), mnt, CL_OP_LINK);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(cl_path_truncate, const struct path *path)
+{
+	return cl_path_write(path, CL_OP_SETATTR);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(cl_path_chmod, const struct path *path)
+{
+	return cl_path_write(path, CL_OP_SETATTR);
+}
+
+SEC("lsm/path_chown")
+int BPF_PROG(cl_path_chown, const struct path *path)
+{
+	return cl_path_write(path, CL_OP_SETATTR);
+}
+
+/*
+ * xattr hooks give a dentry and no mount (and their first argument's type
+ * differs between kernels): the walk stops at the root of the file's own
+ * filesystem, so a file whose rules all lie above that root is denied.
+ */
+static __always_inline int cl_xattr(struct dentry *dentry)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify(&id))
+		return 0;
+	return cl_write_check(&id, dentry, 0, CL_OP_XATTR);
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(cl_inode_setxattr, void *ns, struct dentry *dentry)
+{
+	return cl_xattr(dentry);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(cl_inode_removexattr, void *ns, struct dentry *dentry)
+{
+	return cl_xattr(dentry);
 }

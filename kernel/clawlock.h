@@ -90,6 +90,12 @@ struct cl_task_cache {
 
 enum cl_op {
 	CL_OP_OPEN = 1,
+	CL_OP_CREATE, /* mkdir, mknod, symlink: a new name in a directory */
+	CL_OP_UNLINK, /* unlink, rmdir */
+	CL_OP_RENAME,
+	CL_OP_LINK,
+	CL_OP_SETATTR, /* truncate, chmod, chown */
+	CL_OP_XATTR,   /* setxattr, removexattr */
 };
 
 enum cl_decision {
@@ -101,7 +107,7 @@ enum cl_decision {
 enum cl_event_flags {
 	CL_EVENT_NO_RULE = 1 << 0,	  /* default deny: no rule on the way to the root */
 	CL_EVENT_WALK_LIMIT = 1 << 1,	  /* walk reached CL_WALK_MAX: denied */
-	CL_EVENT_PATH_TRUNCATED = 1 << 2, /* path did not fit; only its last name */
+	CL_EVENT_PATH_TRUNCATED = 1 << 2, /* path is only the last name (did not fit, or no path) */
 };
 
 /* One denial (or audit) record on the cl_events ring buffer. */

@@ -36,7 +36,9 @@ static const char events_help[] =
 	"  -f, --follow        keep streaming\n"
 	"      --agent ID      only this agent's events\n"
 	"      --session KEY   only this session's events\n"
-	"      --op OP         only this operation (open)\n"
+	"      --op OP         only this operation: open, create (mkdir, mknod,\n"
+	"                      symlink), unlink (and rmdir), rename, link, setattr\n"
+	"                      (truncate, chmod, chown), xattr\n"
 	"  -n, --count N       stop after N printed events\n"
 	"      --timeout SECS  with --follow, stop after SECS seconds\n"
 	"\n"
@@ -85,10 +87,14 @@ static void format_time(long long real_ns, char *buf, size_t size)
 
 static const char *op_name(__u32 op)
 {
-	switch (op) {
-	case CL_OP_OPEN:
-		return "open";
-	}
+	static const char *const names[] = {
+		[CL_OP_OPEN] = "open",	   [CL_OP_CREATE] = "create", [CL_OP_UNLINK] = "unlink",
+		[CL_OP_RENAME] = "rename", [CL_OP_LINK] = "link",     [CL_OP_SETATTR] = "setattr",
+		[CL_OP_XATTR] = "xattr",
+	};
+
+	if (op < sizeof(names) / sizeof(names[0]) && names[op])
+		return names[op];
 	return "unknown";
 }
 

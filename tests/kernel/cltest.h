@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -147,10 +148,55 @@ static inline int cl_confined(const char *policy, const char *agent, const char 
 
 #define DENIED (HELPER_ERRNO + EACCES)
 
+/* Two-path operations take "FROM|TO". */
+static inline int cl_helper_pair(const char *op, const char *arg)
+{
+	char from[PATH_MAX], *to;
+	int ret;
+
+	snprintf(from, sizeof(from), "%s", arg);
+	to = strchr(from, '|');
+	if (!to)
+		return 96;
+	*to++ = '\0';
+	ret = !strcmp(op, "rename") ? rename(from, to) : link(from, to);
+	return ret < 0 ? HELPER_ERRNO + errno : 0;
+}
+
+/* Operations that change a name or an inode, not open it. */
+static inline int cl_helper_change(const char *op, const char *path)
+{
+	int ret;
+
+	if (!strcmp(op, "unlink"))
+		ret = unlink(path);
+	else if (!strcmp(op, "rmdir"))
+		ret = rmdir(path);
+	else if (!strcmp(op, "mkdir"))
+		ret = mkdir(path, 0755);
+	else if (!strcmp(op, "symlink"))
+		ret = symlink("target", path);
+	else if (!strcmp(op, "truncate"))
+		ret = truncate(path, 0);
+	else if (!strcmp(op, "chmod"))
+		ret = chmod(path, 0600);
+	else if (!strcmp(op, "setxattr"))
+		ret = setxattr(path, "user.clawlock", "1", 1, 0);
+	else
+		return -1;
+	return ret < 0 ? HELPER_ERRNO + errno : 0;
+}
+
 /* The helper side: performs one operation and reports errno in its status. */
 static inline int cl_helper_op(const char *op, const char *path)
 {
-	int fd = -1;
+	int fd = -1, ret;
+
+	if (!strcmp(op, "rename") || !strcmp(op, "link"))
+		return cl_helper_pair(op, path);
+	ret = cl_helper_change(op, path);
+	if (ret >= 0)
+		return ret;
 
 	if (!strcmp(op, "read")) {
 		fd = open(path, O_RDONLY);

@@ -322,4 +322,68 @@ TEST_F(files, exec_needs_the_exec_right)
 	EXPECT_EQ(DENIED, CONFINED("exec", "work/ro/true"));
 }
 
+/* "FROM|TO" under the fixture root, for rename and link. */
+static const char *pair(FIXTURE_DATA(files) * self, const char *from, const char *to)
+{
+	snprintf(self->path, sizeof(self->path), "%s/%s|%s/%s", self->root, from, self->root, to);
+	return self->path;
+}
+
+#define CONFINED_PAIR(op, from, to)                                                                \
+	cl_confined(self->policy, self->agent, op, pair(self, from, to), NULL)
+
+TEST_F(files, read_only_tree_refuses_every_change)
+{
+	EXPECT_EQ(DENIED, CONFINED("unlink", "work/ro/file"));
+	EXPECT_EQ(DENIED, CONFINED("mkdir", "work/ro/newdir"));
+	EXPECT_EQ(DENIED, CONFINED("symlink", "work/ro/newlink"));
+	EXPECT_EQ(DENIED, CONFINED("truncate", "work/ro/file"));
+	EXPECT_EQ(DENIED, CONFINED("chmod", "work/ro/file"));
+	EXPECT_EQ(DENIED, CONFINED("setxattr", "work/ro/file"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/ro/file", "work/moved"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/file", "work/ro/moved"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("link", "work/file", "work/ro/linked"));
+	/* Nothing changed. */
+	EXPECT_EQ(0, access(at(self, "work/ro/file"), F_OK));
+}
+
+TEST_F(files, workspace_allows_every_change)
+{
+	EXPECT_EQ(0, CONFINED("mkdir", "work/d"));
+	EXPECT_EQ(0, CONFINED("rmdir", "work/d"));
+	EXPECT_EQ(0, CONFINED("symlink", "work/l"));
+	EXPECT_EQ(0, CONFINED("truncate", "work/file"));
+	EXPECT_EQ(0, CONFINED("chmod", "work/file"));
+	EXPECT_EQ(0, CONFINED_PAIR("rename", "work/file", "work/renamed"));
+	EXPECT_EQ(0, CONFINED_PAIR("link", "work/renamed", "work/hardlink"));
+	EXPECT_EQ(0, CONFINED("unlink", "work/hardlink"));
+}
+
+TEST_F(files, secrets_cannot_be_moved_or_linked_out)
+{
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "secret/key", "work/stolen"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("link", "secret/key", "work/stolen"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "secret", "work/stolen-dir"));
+	EXPECT_NE(0, access(at(self, "work/stolen"), F_OK));
+	/* A deny carve-out inside the workspace cannot be deleted or renamed either. */
+	EXPECT_EQ(DENIED, CONFINED("unlink", "work/private/key"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/private", "work/public"));
+}
+
+TEST_F(files, change_denials_are_events)
+{
+	char file[512];
+	struct json_object *ev;
+
+	snprintf(file, sizeof(file), "%s/work/ro/file", self->root);
+	ASSERT_EQ(DENIED, CONFINED("unlink", "work/ro/file"));
+	/* The event names the object by its last name. */
+	ev = cl_find_event(self->agent, "file");
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("unlink", cl_event_str(ev, "op"));
+	EXPECT_STREQ("write", cl_event_str(ev, "access"));
+	EXPECT_STREQ("deny", cl_event_str(ev, "decision"));
+	json_object_put(ev);
+}
+
 TEST_HARNESS_MAIN
