@@ -573,6 +573,13 @@ static struct json_object *make_number(const char *digits, bool negative, bool i
 	return json_object_new_double(negative ? -d : d);
 }
 
+/* Append to a number's text; running out of memory is an error, not a wrong number. */
+static void number_append(struct parser *p, struct strbuf *sb, const char *text, size_t n)
+{
+	if (!strbuf_append(sb, text, n))
+		fail(p, "out of memory");
+}
+
 static bool read_digits(struct parser *p, struct strbuf *sb, bool hex)
 {
 	bool any = false;
@@ -596,7 +603,7 @@ static bool read_decimal(struct parser *p, struct strbuf *sb, bool *is_float)
 
 	if (peek(p) == '0') {
 		advance(p);
-		strbuf_append(sb, "0", 1);
+		number_append(p, sb, "0", 1);
 		int_digits = true;
 		if (is_digit(peek(p))) {
 			fail(p, "leading zeros are not allowed");
@@ -608,7 +615,7 @@ static bool read_decimal(struct parser *p, struct strbuf *sb, bool *is_float)
 	if (peek(p) == '.') {
 		advance(p);
 		*is_float = true;
-		strbuf_append(sb, ".", 1);
+		number_append(p, sb, ".", 1);
 		frac_digits = read_digits(p, sb, false);
 	}
 	if (!int_digits && !frac_digits) {
@@ -618,11 +625,11 @@ static bool read_decimal(struct parser *p, struct strbuf *sb, bool *is_float)
 	if (peek(p) == 'e' || peek(p) == 'E') {
 		advance(p);
 		*is_float = true;
-		strbuf_append(sb, "e", 1);
+		number_append(p, sb, "e", 1);
 		if (peek(p) == '+' || peek(p) == '-') {
 			char sign = (char)advance(p);
 
-			strbuf_append(sb, &sign, 1);
+			number_append(p, sb, &sign, 1);
 		}
 		if (!read_digits(p, sb, false)) {
 			report_unexpected(p, "in an exponent");
