@@ -24,6 +24,9 @@ char LICENSE[] SEC("license") = "GPL";
 #define FMODE_EXEC   0x20
 #define __FMODE_EXEC 0x20 /* in f_flags: how AppArmor and TOMOYO spot exec opens */
 #define O_TRUNC	     01000
+#define PROT_EXEC    0x4
+#define S_ISUID	     04000
+#define S_ISGID	     02000
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -571,4 +574,73 @@ SEC("lsm/inode_removexattr")
 int BPF_PROG(cl_inode_removexattr, void *ns, struct dentry *dentry)
 {
 	return cl_xattr(dentry);
+}
+
+/*
+ * No new privileges: an exec that would raise credentials is refused, and so
+ * is the exec of a deleted file (or one with no name, like a memfd's). The
+ * capability module decides the transition before this hook runs (it comes
+ * first in the LSM order) and marks it in bprm->secureexec; set-id mode
+ * bits are refused outright, so running as root does not hide them.
+ */
+SEC("lsm/bprm_creds_from_file")
+int BPF_PROG(cl_bprm_creds_from_file, struct linux_binprm *bprm, struct file *file)
+{
+	struct cl_identity id = {};
+	__u32 flags = 0;
+	umode_t mode;
+
+	if (!cl_identify(&id))
+		return 0;
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & (S_ISUID | S_ISGID)) || BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
+		flags = CL_EVENT_SETID;
+	/* A deleted file has no place in the tree any more: it is not run either. */
+	if (!BPF_CORE_READ(file, f_inode, i_nlink))
+		flags |= CL_EVENT_UNLINKED;
+	if (!flags)
+		return 0;
+	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_EXEC, CL_ACC_EXEC, 0, flags);
+	return cl_refuse(&id);
+}
+
+/* Executable code from a file needs the exec right on it, however it is mapped. */
+static __always_inline int cl_exec_map(struct file *file)
+{
+	struct cl_identity id = {};
+	struct cl_verdict d;
+
+	if (!cl_identify(&id))
+		return 0;
+	cl_decide(BPF_CORE_READ(file, f_path.dentry),
+		  cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), id.binding.policy_id, CL_ACC_EXEC,
+		  &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_MMAP, CL_ACC_EXEC, d.rule_id,
+		     d.flags);
+	return cl_refuse(&id);
+}
+
+/* Anonymous executable memory (JITs) is not a file and is not checked here. */
+SEC("lsm/mmap_file")
+int BPF_PROG(cl_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot)
+{
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	return cl_exec_map(file);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(cl_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot)
+{
+	struct file *file;
+
+	if (!(prot & PROT_EXEC))
+		return 0;
+	file = BPF_CORE_READ(vma, vm_file);
+	if (!file)
+		return 0;
+	return cl_exec_map(file);
 }

@@ -96,6 +96,8 @@ enum cl_op {
 	CL_OP_LINK,
 	CL_OP_SETATTR, /* truncate, chmod, chown */
 	CL_OP_XATTR,   /* setxattr, removexattr */
+	CL_OP_EXEC,    /* an exec that would change credentials (set-id, file caps) */
+	CL_OP_MMAP,    /* an executable mapping of a file (mmap, mprotect) */
 };
 
 enum cl_decision {
@@ -108,6 +110,8 @@ enum cl_event_flags {
 	CL_EVENT_NO_RULE = 1 << 0,	  /* default deny: no rule on the way to the root */
 	CL_EVENT_WALK_LIMIT = 1 << 1,	  /* walk reached CL_WALK_MAX: denied */
 	CL_EVENT_PATH_TRUNCATED = 1 << 2, /* path is only the last name (did not fit, or no path) */
+	CL_EVENT_UNLINKED = 1 << 3,	  /* exec of a file with no name left (deleted): denied */
+	CL_EVENT_SETID = 1 << 4, /* exec with a set-id or file-capability transition: denied */
 };
 
 /* One denial (or audit) record on the cl_events ring buffer. */

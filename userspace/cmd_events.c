@@ -38,7 +38,8 @@ static const char events_help[] =
 	"      --session KEY   only this session's events\n"
 	"      --op OP         only this operation: open, create (mkdir, mknod,\n"
 	"                      symlink), unlink (and rmdir), rename, link, setattr\n"
-	"                      (truncate, chmod, chown), xattr\n"
+	"                      (truncate, chmod, chown), xattr, exec (a privilege\n"
+	"                      transition), mmap (executable mapping)\n"
 	"  -n, --count N       stop after N printed events\n"
 	"      --timeout SECS  with --follow, stop after SECS seconds\n"
 	"\n"
@@ -90,7 +91,7 @@ static const char *op_name(__u32 op)
 	static const char *const names[] = {
 		[CL_OP_OPEN] = "open",	   [CL_OP_CREATE] = "create", [CL_OP_UNLINK] = "unlink",
 		[CL_OP_RENAME] = "rename", [CL_OP_LINK] = "link",     [CL_OP_SETATTR] = "setattr",
-		[CL_OP_XATTR] = "xattr",
+		[CL_OP_XATTR] = "xattr",   [CL_OP_EXEC] = "exec",     [CL_OP_MMAP] = "mmap",
 	};
 
 	if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -100,6 +101,10 @@ static const char *op_name(__u32 op)
 
 static const char *reason_name(const struct cl_event *e)
 {
+	if (e->flags & CL_EVENT_SETID)
+		return "set-id";
+	if (e->flags & CL_EVENT_UNLINKED)
+		return "unlinked";
 	if (e->flags & CL_EVENT_WALK_LIMIT)
 		return "walk-limit";
 	if (e->flags & CL_EVENT_NO_RULE)

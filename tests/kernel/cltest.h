@@ -8,6 +8,7 @@
 #define CLAWLOCK_CLTEST_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -17,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -163,6 +167,50 @@ static inline int cl_helper_pair(const char *op, const char *arg)
 	return ret < 0 ? HELPER_ERRNO + errno : 0;
 }
 
+/* An executable mapping of @path, made directly or added by mprotect. */
+static inline int cl_helper_map_exec(const char *path, bool by_mprotect)
+{
+	int fd = open(path, O_RDONLY);
+	void *p;
+
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	p = mmap(NULL, 4096, PROT_READ | (by_mprotect ? 0 : PROT_EXEC), MAP_PRIVATE, fd, 0);
+	if (p != MAP_FAILED && by_mprotect && mprotect(p, 4096, PROT_READ | PROT_EXEC) < 0) {
+		int err = errno;
+
+		munmap(p, 4096);
+		close(fd);
+		return HELPER_ERRNO + err;
+	}
+	close(fd);
+	return p == MAP_FAILED ? HELPER_ERRNO + errno : 0;
+}
+
+/* Run @path from a descriptor only: a deleted file, or a copy in a memfd. */
+static inline int cl_helper_exec_fd(const char *op, const char *path)
+{
+	char *argv[] = { (char *)path, NULL }, *envp[] = { NULL };
+	int fd;
+
+	if (!strcmp(op, "exec-deleted")) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || unlink(path) < 0)
+			return HELPER_ERRNO + errno;
+	} else {
+		int src = open(path, O_RDONLY);
+		struct stat st;
+
+		fd = syscall(SYS_memfd_create, "payload", 0);
+		if (src < 0 || fd < 0 || fstat(src, &st) < 0 ||
+		    sendfile(fd, src, NULL, st.st_size) != st.st_size)
+			return 95;
+		close(src);
+	}
+	syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+	return HELPER_ERRNO + errno;
+}
+
 /* Operations that change a name or an inode, not open it. */
 static inline int cl_helper_change(const char *op, const char *path)
 {
@@ -194,6 +242,16 @@ static inline int cl_helper_op(const char *op, const char *path)
 
 	if (!strcmp(op, "rename") || !strcmp(op, "link"))
 		return cl_helper_pair(op, path);
+	if (!strcmp(op, "mmap-exec") || !strcmp(op, "mprotect-exec"))
+		return cl_helper_map_exec(path, op[1] == 'p');
+	if (!strcmp(op, "exec-deleted") || !strcmp(op, "exec-memfd"))
+		return cl_helper_exec_fd(op, path);
+	if (!strcmp(op, "exec-ldso")) {
+		char *argv[] = { "/lib64/ld-linux-x86-64.so.2", (char *)path, NULL };
+
+		execv(argv[0], argv);
+		return HELPER_ERRNO + errno;
+	}
 	ret = cl_helper_change(op, path);
 	if (ret >= 0)
 		return ret;

@@ -386,4 +386,46 @@ TEST_F(files, change_denials_are_events)
 	json_object_put(ev);
 }
 
+static void copy_true(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
+		      const char *rel, const char *mode, const char *owner)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "cp /bin/true '%s/%s' && chown %s '%s/%s' && chmod %s '%s/%s'",
+		 self->root, rel, owner, self->root, rel, mode, self->root, rel);
+	ASSERT_EQ(0, system(cmd));
+}
+
+TEST_F(files, set_id_execs_are_refused)
+{
+	copy_true(_metadata, self, "work/plain", "0755", "root");
+	copy_true(_metadata, self, "work/suid", "4755", "nobody");
+	copy_true(_metadata, self, "work/sgid", "2755", "root");
+	copy_true(_metadata, self, "work/suid-root", "4755", "root");
+	EXPECT_EQ(0, CONFINED("exec", "work/plain"));
+	EXPECT_EQ(DENIED, CONFINED("exec", "work/suid"));
+	EXPECT_EQ(DENIED, CONFINED("exec", "work/sgid"));
+	/* Refused by its mode bits even where root gains nothing from it. */
+	EXPECT_EQ(DENIED, CONFINED("exec", "work/suid-root"));
+}
+
+TEST_F(files, deleted_and_memfd_execs_are_refused)
+{
+	copy_true(_metadata, self, "work/gone", "0755", "root");
+	EXPECT_EQ(DENIED, CONFINED("exec-deleted", "work/gone"));
+	EXPECT_EQ(DENIED, CONFINED("exec-memfd", "/bin/true"));
+}
+
+TEST_F(files, executable_mappings_need_the_exec_right)
+{
+	copy_true(_metadata, self, "work/true", "0755", "root");
+	copy_true(_metadata, self, "work/ro/true", "0755", "root");
+	EXPECT_EQ(0, CONFINED("mmap-exec", "work/true"));
+	EXPECT_EQ(DENIED, CONFINED("mmap-exec", "work/ro/true"));
+	EXPECT_EQ(DENIED, CONFINED("mprotect-exec", "work/ro/true"));
+	/* ld.so may run, but cannot map a program the policy does not let run. */
+	EXPECT_EQ(0, CONFINED("exec-ldso", "work/true"));
+	EXPECT_NE(0, CONFINED("exec-ldso", "work/ro/true"));
+}
+
 TEST_HARNESS_MAIN
