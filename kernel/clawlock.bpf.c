@@ -17,7 +17,12 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#define EPERM  1
 #define EACCES 13
+/* include/uapi/linux/magic.h */
+#define CGROUP_SUPER_MAGIC  0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define BPF_FS_MAGIC	    0xcafe4a11
 /* include/linux/fs.h and uapi fcntl.h: macros are not in BTF. */
 #define FMODE_READ   0x1
 #define FMODE_WRITE  0x2
@@ -375,11 +380,18 @@ static __always_inline void cl_decide(struct dentry *dentry, struct mount *mnt, 
 				      __u32 access, struct cl_verdict *d)
 {
 	struct cl_file_walk walk = { .dentry = dentry, .mnt = mnt, .policy_id = policy_id };
+	unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
 
-	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
 	d->allowed = 0;
 	d->rule_id = 0;
 	d->flags = 0;
+	/* cgroupfs and bpffs are the sandbox's walls: no rule opens them for writing. */
+	if ((access & CL_ACC_WRITE) && (magic == CGROUP_SUPER_MAGIC ||
+					magic == CGROUP2_SUPER_MAGIC || magic == BPF_FS_MAGIC)) {
+		d->flags = CL_EVENT_CONTROL_FS;
+		return;
+	}
+	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
 	if (walk.found) {
 		d->rule_id = walk.rule.rule_id;
 		d->allowed =
@@ -643,4 +655,92 @@ int BPF_PROG(cl_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	if (!file)
 		return 0;
 	return cl_exec_map(file);
+}
+
+/*
+ * Hardening: operations no sandbox may perform at all, whatever its rules.
+ * They fail with EPERM (audit mode only reports them, like every denial).
+ */
+static __always_inline void cl_emit_op(struct cl_identity *id, __u32 op)
+{
+	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+
+	if (!event) {
+		cl_count(CL_STAT_EVENT_DROP);
+		return;
+	}
+	cl_event_fill(event, id, op, 0, 0, CL_EVENT_HARDENING);
+	event->path[0] = '\0';
+	bpf_ringbuf_submit(event, 0);
+}
+
+static __always_inline int cl_forbid(__u32 op)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify(&id))
+		return 0;
+	cl_emit_op(&id, op);
+	if (id.binding.mode == CL_MODE_AUDIT) {
+		cl_count(CL_STAT_AUDIT);
+		return 0;
+	}
+	cl_count(CL_STAT_DENY);
+	return -EPERM;
+}
+
+SEC("lsm/bpf")
+int BPF_PROG(cl_bpf, int cmd)
+{
+	return cl_forbid(CL_OP_BPF);
+}
+
+SEC("lsm/perf_event_open")
+int BPF_PROG(cl_perf_event_open, struct perf_event_attr *attr)
+{
+	return cl_forbid(CL_OP_PERF);
+}
+
+/* init_module, finit_module, firmware, kexec and policy loads. */
+SEC("lsm/kernel_load_data")
+int BPF_PROG(cl_kernel_load_data, int id)
+{
+	return cl_forbid(CL_OP_MODULE);
+}
+
+SEC("lsm/kernel_read_file")
+int BPF_PROG(cl_kernel_read_file, struct file *file)
+{
+	return cl_forbid(CL_OP_MODULE);
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(cl_sb_mount, const char *dev_name)
+{
+	return cl_forbid(CL_OP_MOUNT);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(cl_sb_umount, struct vfsmount *mnt)
+{
+	return cl_forbid(CL_OP_MOUNT);
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(cl_sb_pivotroot, const struct path *old_path)
+{
+	return cl_forbid(CL_OP_MOUNT);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(cl_move_mount, const struct path *from_path)
+{
+	return cl_forbid(CL_OP_MOUNT);
+}
+
+/* New user namespaces are how sandboxes leak: none inside one. */
+SEC("lsm/userns_create")
+int BPF_PROG(cl_userns_create, const struct cred *cred)
+{
+	return cl_forbid(CL_OP_USERNS);
 }

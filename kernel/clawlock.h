@@ -98,6 +98,11 @@ enum cl_op {
 	CL_OP_XATTR,   /* setxattr, removexattr */
 	CL_OP_EXEC,    /* an exec that would change credentials (set-id, file caps) */
 	CL_OP_MMAP,    /* an executable mapping of a file (mmap, mprotect) */
+	CL_OP_BPF,     /* the bpf() system call */
+	CL_OP_PERF,    /* perf_event_open */
+	CL_OP_MODULE,  /* loading a module, firmware, kexec image or policy */
+	CL_OP_MOUNT,   /* mount, umount, pivot_root, move_mount */
+	CL_OP_USERNS,  /* a new user namespace */
 };
 
 enum cl_decision {
@@ -111,7 +116,9 @@ enum cl_event_flags {
 	CL_EVENT_WALK_LIMIT = 1 << 1,	  /* walk reached CL_WALK_MAX: denied */
 	CL_EVENT_PATH_TRUNCATED = 1 << 2, /* path is only the last name (did not fit, or no path) */
 	CL_EVENT_UNLINKED = 1 << 3,	  /* exec of a file with no name left (deleted): denied */
-	CL_EVENT_SETID = 1 << 4, /* exec with a set-id or file-capability transition: denied */
+	CL_EVENT_SETID = 1 << 4,      /* exec with a set-id or file-capability transition: denied */
+	CL_EVENT_CONTROL_FS = 1 << 5, /* a write to cgroupfs or bpffs: always denied */
+	CL_EVENT_HARDENING = 1 << 6,  /* an operation no sandbox may perform */
 };
 
 /* One denial (or audit) record on the cl_events ring buffer. */

@@ -39,7 +39,8 @@ static const char events_help[] =
 	"      --op OP         only this operation: open, create (mkdir, mknod,\n"
 	"                      symlink), unlink (and rmdir), rename, link, setattr\n"
 	"                      (truncate, chmod, chown), xattr, exec (a privilege\n"
-	"                      transition), mmap (executable mapping)\n"
+	"                      transition), mmap (executable mapping), bpf,\n"
+	"                      perf_event_open, module, mount, userns\n"
 	"  -n, --count N       stop after N printed events\n"
 	"      --timeout SECS  with --follow, stop after SECS seconds\n"
 	"\n"
@@ -89,9 +90,20 @@ static void format_time(long long real_ns, char *buf, size_t size)
 static const char *op_name(__u32 op)
 {
 	static const char *const names[] = {
-		[CL_OP_OPEN] = "open",	   [CL_OP_CREATE] = "create", [CL_OP_UNLINK] = "unlink",
-		[CL_OP_RENAME] = "rename", [CL_OP_LINK] = "link",     [CL_OP_SETATTR] = "setattr",
-		[CL_OP_XATTR] = "xattr",   [CL_OP_EXEC] = "exec",     [CL_OP_MMAP] = "mmap",
+		[CL_OP_OPEN] = "open",
+		[CL_OP_CREATE] = "create",
+		[CL_OP_UNLINK] = "unlink",
+		[CL_OP_RENAME] = "rename",
+		[CL_OP_LINK] = "link",
+		[CL_OP_SETATTR] = "setattr",
+		[CL_OP_XATTR] = "xattr",
+		[CL_OP_EXEC] = "exec",
+		[CL_OP_MMAP] = "mmap",
+		[CL_OP_BPF] = "bpf",
+		[CL_OP_PERF] = "perf_event_open",
+		[CL_OP_MODULE] = "module",
+		[CL_OP_MOUNT] = "mount",
+		[CL_OP_USERNS] = "userns",
 	};
 
 	if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -101,6 +113,10 @@ static const char *op_name(__u32 op)
 
 static const char *reason_name(const struct cl_event *e)
 {
+	if (e->flags & CL_EVENT_HARDENING)
+		return "never-in-a-sandbox";
+	if (e->flags & CL_EVENT_CONTROL_FS)
+		return "control-fs";
 	if (e->flags & CL_EVENT_SETID)
 		return "set-id";
 	if (e->flags & CL_EVENT_UNLINKED)

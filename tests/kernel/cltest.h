@@ -18,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -211,6 +215,44 @@ static inline int cl_helper_exec_fd(const char *op, const char *path)
 	return HELPER_ERRNO + errno;
 }
 
+/* Operations no sandbox may perform; @path is where they act, when they do. */
+static inline int cl_helper_hardening(const char *op, const char *path)
+{
+	long ret;
+
+	if (!strcmp(op, "bpf")) {
+		union bpf_attr attr = { .map_type = BPF_MAP_TYPE_ARRAY,
+					.key_size = 4,
+					.value_size = 4,
+					.max_entries = 1 };
+
+		ret = syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+	} else if (!strcmp(op, "perf")) {
+		struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE,
+						.size = sizeof(attr),
+						.config = PERF_COUNT_SW_CPU_CLOCK };
+
+		ret = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+	} else if (!strcmp(op, "mount")) {
+		ret = mount("none", path, "tmpfs", 0, NULL);
+	} else if (!strcmp(op, "umount")) {
+		ret = umount2(path, 0);
+	} else if (!strcmp(op, "unshare-user")) {
+		ret = unshare(CLONE_NEWUSER);
+	} else if (!strcmp(op, "finit-module")) {
+		int fd = open(path, O_RDONLY);
+
+		ret = fd < 0 ? -1 : syscall(SYS_finit_module, fd, "", 0);
+	} else if (!strcmp(op, "cgroup-escape")) {
+		int fd = open(path, O_WRONLY);
+
+		ret = fd < 0 ? -1 : write(fd, "0", 1);
+	} else {
+		return -1;
+	}
+	return ret < 0 ? HELPER_ERRNO + errno : 0;
+}
+
 /* Operations that change a name or an inode, not open it. */
 static inline int cl_helper_change(const char *op, const char *path)
 {
@@ -253,6 +295,9 @@ static inline int cl_helper_op(const char *op, const char *path)
 		return HELPER_ERRNO + errno;
 	}
 	ret = cl_helper_change(op, path);
+	if (ret >= 0)
+		return ret;
+	ret = cl_helper_hardening(op, path);
 	if (ret >= 0)
 		return ret;
 

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hardening_test.c - what no sandbox may do, whatever its rules (run in the
+ * test VM): bpf(), perf_event_open, loading modules, mounting, and writing
+ * to cgroupfs or bpffs, even where a rule grants write there. The same
+ * operations from outside stay possible.
+ *
+ * New user namespaces are refused too (userns_create), but cannot be shown
+ * here: the VM runs tests in a chroot, where the kernel refuses them before
+ * any LSM is asked.
+ */
+#include "cltest.h"
+#include "kselftest_harness.h"
+
+#define FORBIDDEN (HELPER_ERRNO + EPERM)
+
+FIXTURE(hard)
+{
+	char root[64];
+	char policy[128];
+	char agent[32];
+	char path[512];
+};
+
+static const char *at(FIXTURE_DATA(hard) * self, const char *rel)
+{
+	if (rel[0] == '/')
+		return rel;
+	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
+	return self->path;
+}
+
+FIXTURE_SETUP(hard)
+{
+	char text[8192], selfdir[PATH_MAX];
+
+	strcpy(self->root, "/tmp/cl-hard-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->root));
+	ASSERT_EQ(0, mkdir(at(self, "mnt"), 0755));
+	ASSERT_EQ(0, mkdir(at(self, "mounted"), 0755));
+	ASSERT_EQ(0, mount("none", at(self, "mounted"), "tmpfs", 0, NULL));
+	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
+	*strrchr(selfdir, '/') = '\0';
+	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
+	snprintf(self->agent, sizeof(self->agent), "hard-%d", getpid());
+	/* Write to the control filesystems is granted here on purpose. */
+	snprintf(text, sizeof(text),
+		 "{ include: '%s/policies/baseline.json5', agents: { '%s': { use: ['system'],"
+		 " files: { '%s': 'read,exec', '%s': 'read,write,exec',"
+		 " '/sys/fs/cgroup': 'read,write', '/sys/fs/bpf': 'read,write' } } } }",
+		 cl_source(), self->agent, selfdir, self->root);
+	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, cl_load());
+}
+
+FIXTURE_TEARDOWN(hard)
+{
+	umount2(at(self, "mounted"), MNT_DETACH);
+	umount2(at(self, "mnt"), MNT_DETACH);
+	cl_rm_tree(self->root);
+}
+
+#define CONFINED(op, rel) cl_confined(self->policy, self->agent, op, at(self, rel), NULL)
+
+TEST_F(hard, no_bpf_and_no_perf)
+{
+	EXPECT_EQ(FORBIDDEN, CONFINED("bpf", "mnt"));
+	EXPECT_EQ(FORBIDDEN, CONFINED("perf", "mnt"));
+	/* From outside, both still work. */
+	EXPECT_EQ(0, cl_helper_op("bpf", "mnt"));
+	EXPECT_EQ(0, cl_helper_op("perf", "mnt"));
+}
+
+TEST_F(hard, no_mounts)
+{
+	EXPECT_EQ(FORBIDDEN, CONFINED("mount", "mnt"));
+	EXPECT_EQ(FORBIDDEN, CONFINED("umount", "mounted"));
+}
+
+TEST_F(hard, no_kernel_modules)
+{
+	/* A regular file: the kernel checks that before asking the LSMs. */
+	ASSERT_EQ(0, cl_write_file(at(self, "evil.ko"), "not a module"));
+	EXPECT_EQ(FORBIDDEN, CONFINED("finit-module", "evil.ko"));
+	/* From outside, the LSMs let it through and the module loader refuses it. */
+	EXPECT_EQ(HELPER_ERRNO + ENOEXEC, cl_helper_op("finit-module", at(self, "evil.ko")));
+}
+
+TEST_F(hard, no_way_out_of_the_cgroup_and_no_bpffs_writes)
+{
+	/* Rules grant write on both, yet the kernel refuses. */
+	EXPECT_EQ(DENIED, CONFINED("cgroup-escape", "/sys/fs/cgroup/cgroup.procs"));
+	EXPECT_EQ(DENIED, CONFINED("mkdir", "/sys/fs/cgroup/escape"));
+	EXPECT_EQ(DENIED, CONFINED("mkdir", "/sys/fs/bpf/mine"));
+	EXPECT_NE(0, access("/sys/fs/cgroup/escape", F_OK));
+}
+
+TEST_F(hard, forbidden_operations_are_events)
+{
+	struct json_object *ev;
+
+	ASSERT_EQ(FORBIDDEN, CONFINED("bpf", "mnt"));
+	ev = cl_find_event(self->agent, "");
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("bpf", cl_event_str(ev, "op"));
+	EXPECT_STREQ("never-in-a-sandbox", cl_event_str(ev, "reason"));
+	json_object_put(ev);
+}
+
+TEST_HARNESS_MAIN
