@@ -19,6 +19,10 @@
 #include "cltest.h"
 #include "kselftest_harness.h"
 
+/* Each test runs clawlock several times under TCG (and ASan in make check). */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+
 FIXTURE(files)
 {
 	char root[64];

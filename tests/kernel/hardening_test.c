@@ -12,6 +12,10 @@
 #include "cltest.h"
 #include "kselftest_harness.h"
 
+/* Each test runs clawlock several times under TCG (and ASan in make check). */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+
 #define FORBIDDEN (HELPER_ERRNO + EPERM)
 
 FIXTURE(hard)

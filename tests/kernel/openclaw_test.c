@@ -8,6 +8,10 @@
 #include "cltest.h"
 #include "kselftest_harness.h"
 
+/* Each test runs clawlock several times under TCG (and ASan in make check). */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+
 FIXTURE(oc)
 {
 	char home[64];
