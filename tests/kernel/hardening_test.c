@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hardening_test.c - what no sandbox may do, whatever its rules (run in the
- * test VM): bpf(), perf_event_open, loading modules, mounting, and writing
- * to cgroupfs or bpffs, even where a rule grants write there. The same
- * operations from outside stay possible.
- *
- * New user namespaces are refused too (userns_create), but cannot be shown
- * here: the VM runs tests in a chroot, where the kernel refuses them before
- * any LSM is asked.
+ * test VM): bpf(), perf_event_open, loading modules, mounting, new user
+ * namespaces, and writing to cgroupfs or bpffs, even where a rule grants
+ * write there. The same operations from outside stay possible.
  */
 #include "cltest.h"
 #include "kselftest_harness.h"
@@ -79,6 +75,21 @@ TEST_F(hard, no_mounts)
 {
 	EXPECT_EQ(FORBIDDEN, CONFINED("mount", "mnt"));
 	EXPECT_EQ(FORBIDDEN, CONFINED("umount", "mounted"));
+}
+
+TEST_F(hard, no_new_user_namespace)
+{
+	int status;
+	pid_t pid;
+
+	EXPECT_EQ(FORBIDDEN, CONFINED("unshare-user", "mnt"));
+	/* From outside (the VM's tests are not chrooted), it works. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(cl_helper_op("unshare-user", "mnt"));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(hard, no_kernel_modules)
