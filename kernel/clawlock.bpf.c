@@ -228,7 +228,14 @@ static long cl_file_step(__u32 i, void *data)
 	struct dentry *parent;
 	struct mount *up;
 
-	if (inode) {
+	/*
+	 * Every dentry on the way is positive. One whose inode or parent cannot
+	 * be read must not be stepped over (a deny rule may sit right there):
+	 * the walk stops short of the root, which denies.
+	 */
+	if (!inode)
+		return 1;
+	{
 		struct cl_file_key key = {
 			.policy_id = walk->policy_id,
 			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
@@ -244,7 +251,9 @@ static long cl_file_step(__u32 i, void *data)
 	}
 
 	parent = BPF_CORE_READ(dentry, d_parent);
-	if (parent && parent != dentry) {
+	if (!parent)
+		return 1;
+	if (parent != dentry) {
 		walk->dentry = parent;
 		return 0;
 	}
