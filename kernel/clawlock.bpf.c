@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "clawlock.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -24,14 +25,31 @@ char LICENSE[] SEC("license") = "GPL";
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #define BPF_FS_MAGIC	    0xcafe4a11
 /* include/linux/fs.h and uapi fcntl.h: macros are not in BTF. */
-#define FMODE_READ   0x1
-#define FMODE_WRITE  0x2
-#define FMODE_EXEC   0x20
-#define __FMODE_EXEC 0x20 /* in f_flags: how AppArmor and TOMOYO spot exec opens */
-#define O_TRUNC	     01000
-#define PROT_EXEC    0x4
-#define S_ISUID	     04000
-#define S_ISGID	     02000
+#define FMODE_READ	    0x1
+#define FMODE_WRITE	    0x2
+#define FMODE_EXEC	    0x20
+#define __FMODE_EXEC	    0x20 /* in f_flags: how AppArmor and TOMOYO spot exec opens */
+#define O_TRUNC		    01000
+#define PROT_EXEC	    0x4
+#define S_ISUID		    04000
+#define S_ISGID		    02000
+#define S_IFMT		    0170000
+#define S_IFSOCK	    0140000
+#define S_IFIFO		    0010000
+#define ANON_INODE_FS_MAGIC 0x09041934
+/* Socket families, types and protocols (uapi; not all in BTF). */
+#define AF_UNSPEC	0
+#define AF_UNIX		1
+#define AF_INET		2
+#define AF_INET6	10
+#define AF_NETLINK	16
+#define AF_PACKET	17
+#define SOCK_RAW	3
+#define SOCK_PACKET	10
+#define NETLINK_ROUTE	0
+#define IPPROTO_TCP	6
+#define IPPROTO_MPTCP	262
+#define CAP_OPT_NOAUDIT 0x2
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -98,6 +116,44 @@ struct {
 	__type(value, struct cl_rule_info);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_rule_info SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_POLICIES);
+	__type(key, __u32);
+	__type(value, struct cl_policy_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_policies SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, CL_MAX_NET_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cl_net4_key);
+	__type(value, struct cl_net_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_net4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, CL_MAX_NET_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cl_net6_key);
+	__type(value, struct cl_net_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_net6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_UNIX_NAMES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cl_unix_key);
+	__type(value, __u32); /* rule id */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_unix_names SEC(".maps");
+
+/* The host's network namespace: its loopback reaches the host's services. */
+extern const void init_net __ksym;
 
 /* Who is asking: the binding that applies to the current task. */
 struct cl_identity {
@@ -363,15 +419,21 @@ static __always_inline void cl_emit_name(struct dentry *dentry, struct cl_identi
 	bpf_ringbuf_submit(event, 0);
 }
 
-/* Deny (or, in audit mode, only report) a confined request. */
-static __always_inline int cl_refuse(struct cl_identity *id)
+/* Refuse a confined request with @err (in audit mode: only report it). */
+static __always_inline int cl_refuse_as(struct cl_identity *id, int err)
 {
 	if (id->binding.mode == CL_MODE_AUDIT) {
 		cl_count(CL_STAT_AUDIT);
 		return 0;
 	}
 	cl_count(CL_STAT_DENY);
-	return -EACCES;
+	return err;
+}
+
+/* Deny (or, in audit mode, only report) a confined request. */
+static __always_inline int cl_refuse(struct cl_identity *id)
+{
+	return cl_refuse_as(id, -EACCES);
 }
 
 struct cl_verdict {
@@ -690,12 +752,7 @@ static __always_inline int cl_forbid(__u32 op)
 	if (!cl_identify(&id))
 		return 0;
 	cl_emit_op(&id, op);
-	if (id.binding.mode == CL_MODE_AUDIT) {
-		cl_count(CL_STAT_AUDIT);
-		return 0;
-	}
-	cl_count(CL_STAT_DENY);
-	return -EPERM;
+	return cl_refuse_as(&id, -EPERM);
 }
 
 SEC("lsm/bpf")
@@ -752,4 +809,585 @@ SEC("lsm/userns_create")
 int BPF_PROG(cl_userns_create, const struct cred *cred)
 {
 	return cl_forbid(CL_OP_USERNS);
+}
+
+/* A record with the common fields filled and no target yet; NULL is counted. */
+static __always_inline struct cl_event *cl_event_start(struct cl_identity *id, __u32 op,
+						       __u32 access, __u32 rule_id, __u32 flags)
+{
+	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+
+	if (!event) {
+		cl_count(CL_STAT_EVENT_DROP);
+		return NULL;
+	}
+	cl_event_fill(event, id, op, access, rule_id, flags);
+	event->target_pid = 0;
+	event->arg = 0;
+	event->port = 0;
+	event->family = 0;
+	event->proto = 0;
+	__builtin_memset(event->addr, 0, sizeof(event->addr));
+	event->path[0] = '\0';
+	return event;
+}
+
+/*
+ * Network. An address is decided by one LPM lookup: the longest prefix of
+ * the policy holding it carries every rule that contains the address, most
+ * specific first, and the first one matching protocol and port decides. No
+ * prefix, or no entry matching, denies: `network: none` is no rules at all.
+ * Loopback is allowed only in a private network namespace; the host's
+ * loopback reaches the Gateway and every local service.
+ */
+struct cl_net_request {
+	__u8 family; /* AF_INET or AF_INET6 (v4-mapped addresses become AF_INET) */
+	__u8 proto;
+	__u16 port;
+	__u8 addr[16];
+};
+
+struct cl_net_verdict {
+	int allowed;
+	__u32 rule_id;
+	__u32 flags;
+};
+
+static __always_inline int cl_net_match(struct cl_net_value *value, struct cl_net_request *req,
+					__u32 *rule_id)
+{
+	__u32 count = value->count;
+
+	for (int i = 0; i < CL_NET_ENTRIES; i++) {
+		struct cl_net_entry *e = &value->entries[i];
+
+		if (i >= count)
+			break;
+		if (e->proto && e->proto != req->proto)
+			continue;
+		if (req->port < e->port_lo || req->port > e->port_hi)
+			continue;
+		*rule_id = e->rule_id;
+		return e->allow;
+	}
+	return 0;
+}
+
+static __always_inline int cl_is_loopback(struct cl_net_request *req)
+{
+	if (req->family == AF_INET)
+		return req->addr[0] == 127;
+	for (int i = 0; i < 15; i++)
+		if (req->addr[i])
+			return 0;
+	return req->addr[15] == 1;
+}
+
+static __always_inline void cl_net_decide(struct sock *sk, __u32 policy_id,
+					  struct cl_net_request *req, struct cl_net_verdict *v)
+{
+	struct cl_net_value *value;
+
+	v->allowed = 0;
+	v->rule_id = 0;
+	v->flags = 0;
+	if (cl_is_loopback(req)) {
+		void *net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+
+		if (net && net != &init_net) {
+			v->allowed = 1;
+			return;
+		}
+		v->flags = CL_EVENT_HOST_LOOPBACK;
+	}
+	if (req->family == AF_INET) {
+		struct cl_net4_key key = { .prefixlen = 64, .policy_id = policy_id };
+
+		__builtin_memcpy(key.addr, req->addr, 4);
+		value = bpf_map_lookup_elem(&cl_net4, &key);
+	} else {
+		struct cl_net6_key key = { .prefixlen = 160, .policy_id = policy_id };
+
+		__builtin_memcpy(key.addr, req->addr, 16);
+		value = bpf_map_lookup_elem(&cl_net6, &key);
+	}
+	if (value)
+		v->allowed = cl_net_match(value, req, &v->rule_id);
+	if (!v->allowed && !v->rule_id)
+		v->flags |= CL_EVENT_NO_RULE;
+}
+
+/*
+ * The address of a sockaddr in kernel memory. Returns 1 with @req filled, 0
+ * for AF_UNSPEC (a disconnect), -1 for anything an inet socket cannot take
+ * (denied: the kernel would refuse it anyway).
+ */
+static __always_inline int cl_sockaddr(struct sockaddr *address, int addrlen,
+				       struct cl_net_request *req)
+{
+	__u16 family = 0;
+
+	bpf_probe_read_kernel(&family, sizeof(family), &address->sa_family);
+	if (family == AF_INET && addrlen >= (int)sizeof(struct sockaddr_in)) {
+		struct sockaddr_in sin = {};
+
+		if (bpf_probe_read_kernel(&sin, sizeof(sin), address))
+			return -1;
+		req->family = AF_INET;
+		req->port = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(req->addr, &sin.sin_addr, 4);
+		return 1;
+	}
+	if (family == AF_INET6 && addrlen >= (int)sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 sin6 = {};
+		__u8 *a = (__u8 *)&sin6.sin6_addr;
+
+		if (bpf_probe_read_kernel(&sin6, sizeof(sin6), address))
+			return -1;
+		req->port = bpf_ntohs(sin6.sin6_port);
+		/* ::ffff:a.b.c.d is an IPv4 address and is decided as one. */
+		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
+		    !a[9] && a[10] == 0xff && a[11] == 0xff) {
+			req->family = AF_INET;
+			__builtin_memcpy(req->addr, a + 12, 4);
+		} else {
+			req->family = AF_INET6;
+			__builtin_memcpy(req->addr, a, 16);
+		}
+		return 1;
+	}
+	if (family == AF_UNSPEC)
+		return 0;
+	return -1;
+}
+
+static __always_inline __u8 cl_sock_proto(struct sock *sk)
+{
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
+
+	/* MPTCP is TCP on the wire (and does not fit a byte). */
+	return proto == IPPROTO_MPTCP ? IPPROTO_TCP : (__u8)proto;
+}
+
+static __always_inline void cl_emit_net(struct cl_identity *id, __u32 op,
+					struct cl_net_request *req, struct cl_net_verdict *v)
+{
+	struct cl_event *event = cl_event_start(id, op, CL_ACC_NET, v->rule_id, v->flags);
+
+	if (!event)
+		return;
+	event->family = req->family;
+	event->proto = req->proto;
+	event->port = req->port;
+	__builtin_memcpy(event->addr, req->addr, 16);
+	bpf_ringbuf_submit(event, 0);
+}
+
+static __always_inline int cl_inet_family(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	return family == AF_INET || family == AF_INET6;
+}
+
+/* connect, sendto and bind on an inet socket name an address: decide it. */
+static __always_inline int cl_net_address(struct socket *sock, struct sockaddr *address,
+					  int addrlen, __u32 op)
+{
+	struct cl_net_request req = {};
+	struct cl_identity id = {};
+	struct cl_net_verdict v;
+	struct sock *sk;
+	int ret;
+
+	if (!cl_identify(&id))
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || !cl_inet_family(sk))
+		return 0;
+	req.proto = cl_sock_proto(sk);
+	ret = cl_sockaddr(address, addrlen, &req);
+	/* bind() takes AF_UNSPEC as "any address" on IPv4 sockets: decide 0.0.0.0. */
+	if (ret == 0 && op == CL_OP_BIND) {
+		req.family = AF_INET;
+		ret = 1;
+	}
+	if (ret == 0)
+		return 0;
+	if (ret < 0) {
+		v.allowed = 0;
+		v.rule_id = 0;
+		v.flags = CL_EVENT_NO_RULE;
+	} else {
+		cl_net_decide(sk, id.binding.policy_id, &req, &v);
+	}
+	if (v.allowed)
+		return 0;
+	cl_emit_net(&id, op, &req, &v);
+	return cl_refuse(&id);
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(cl_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return cl_net_address(sock, address, addrlen, CL_OP_CONNECT);
+}
+
+/* A send that names its destination (UDP sendto, TCP fast open) is a connect. */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(cl_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+{
+	void *name = BPF_CORE_READ(msg, msg_name);
+
+	if (!name)
+		return 0;
+	return cl_net_address(sock, name, BPF_CORE_READ(msg, msg_namelen), CL_OP_SENDTO);
+}
+
+/* listen: the address the socket is bound to (0.0.0.0 if it never was). */
+SEC("lsm/socket_listen")
+int BPF_PROG(cl_socket_listen, struct socket *sock, int backlog)
+{
+	struct cl_net_request req = {};
+	struct cl_identity id = {};
+	struct cl_net_verdict v;
+	struct sock *sk;
+
+	if (!cl_identify(&id))
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk || !cl_inet_family(sk))
+		return 0;
+	req.proto = cl_sock_proto(sk);
+	req.port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET) {
+		__be32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+
+		req.family = AF_INET;
+		__builtin_memcpy(req.addr, &saddr, 4);
+	} else {
+		struct in6_addr a6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+		__u8 *a = (__u8 *)&a6;
+
+		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
+		    !a[9] && a[10] == 0xff && a[11] == 0xff) {
+			req.family = AF_INET;
+			__builtin_memcpy(req.addr, a + 12, 4);
+		} else {
+			req.family = AF_INET6;
+			__builtin_memcpy(req.addr, a, 16);
+		}
+	}
+	cl_net_decide(sk, id.binding.policy_id, &req, &v);
+	if (v.allowed)
+		return 0;
+	cl_emit_net(&id, CL_OP_LISTEN, &req, &v);
+	return cl_refuse(&id);
+}
+
+/*
+ * Sockets a sandbox may create: unix, inet and inet6 (not raw), and
+ * NETLINK_ROUTE (name resolution asks it for interface addresses). Packet
+ * and raw sockets, and every other family, are refused.
+ */
+SEC("lsm/socket_create")
+int BPF_PROG(cl_socket_create, int family, int type, int protocol, int kern)
+{
+	struct cl_identity id = {};
+	struct cl_event *event;
+
+	if (kern || !cl_identify(&id))
+		return 0;
+	if (family == AF_UNIX)
+		return 0;
+	if ((family == AF_INET || family == AF_INET6) && type != SOCK_RAW && type != SOCK_PACKET)
+		return 0;
+	if (family == AF_NETLINK && protocol == NETLINK_ROUTE && type != SOCK_PACKET)
+		return 0;
+	event = cl_event_start(&id, CL_OP_SOCKET, 0, 0, CL_EVENT_HARDENING);
+	if (event) {
+		event->family = family;
+		event->proto = type;
+		event->arg = protocol;
+		bpf_ringbuf_submit(event, 0);
+	}
+	return cl_refuse_as(&id, -EPERM);
+}
+
+/* Read an abstract name of @len bytes into @key; 1 if a rule lists it. */
+static __always_inline int cl_unix_name_read(struct cl_unix_key *key, void *name, int len)
+{
+	/*
+	 * A fixed-size read (the verifier wants a constant), then everything
+	 * past the name is cleared. A longer name is decided by its first
+	 * CL_UNIX_NAME_MAX bytes. A failed read matches nothing.
+	 */
+	if (len <= 0 || bpf_probe_read_kernel(key->name, CL_UNIX_NAME_MAX, name))
+		return 0;
+	for (int i = 0; i < CL_UNIX_NAME_MAX; i++)
+		if (i >= len)
+			key->name[i] = 0;
+	return bpf_map_lookup_elem(&cl_unix_names, key) != NULL;
+}
+
+static __always_inline int cl_unix_refuse(struct cl_identity *id, struct cl_unix_key *key, __u32 op)
+{
+	struct cl_event *event = cl_event_start(id, op, CL_ACC_WRITE, 0, CL_EVENT_ABSTRACT);
+
+	if (event) {
+		event->family = AF_UNIX;
+		event->path[0] = '@';
+		__builtin_memcpy(event->path + 1, key->name, sizeof(key->name));
+		event->path[sizeof(key->name) + 1] = '\0';
+		bpf_ringbuf_submit(event, 0);
+	}
+	return cl_refuse(id);
+}
+
+/*
+ * Unix sockets. A path socket is decided as a write to its file (what keeps
+ * docker.sock out of reach); an abstract one (no file) must be listed by
+ * name. @other is the socket being reached.
+ */
+static __always_inline int cl_unix_reach(struct sock *other)
+{
+	struct unix_sock *u = (struct unix_sock *)other;
+	struct cl_identity id = {};
+	struct unix_address *addr;
+	struct cl_unix_key key = {};
+	struct dentry *dentry;
+	int len;
+
+	if (!cl_identify(&id))
+		return 0;
+	if (!other)
+		goto abstract;
+	dentry = BPF_CORE_READ(u, path.dentry);
+	if (dentry)
+		return cl_write_check(&id, dentry, cl_real_mount(BPF_CORE_READ(u, path.mnt)),
+				      CL_OP_UNIX);
+abstract:
+	key.policy_id = id.binding.policy_id;
+	addr = other ? BPF_CORE_READ(u, addr) : NULL;
+	len = addr ? BPF_CORE_READ(addr, len) : 0;
+	/* sun_family, then the NUL that makes it abstract, then the name. */
+	len -= 3;
+	if (addr && len > 0) {
+		void *name = (void *)addr + bpf_core_field_offset(struct unix_address, name) + 3;
+
+		if (cl_unix_name_read(&key, name, len))
+			return 0;
+	}
+	return cl_unix_refuse(&id, &key, CL_OP_UNIX);
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(cl_unix_stream_connect, struct sock *sock, struct sock *other)
+{
+	return cl_unix_reach(other);
+}
+
+SEC("lsm/unix_may_send")
+int BPF_PROG(cl_unix_may_send, struct socket *sock, struct socket *other)
+{
+	return cl_unix_reach(BPF_CORE_READ(other, sk));
+}
+
+/*
+ * Binding an abstract unix name lets a sandbox stand in for a host service
+ * that listens there: only listed names. Autobind (no name) is harmless.
+ */
+static __always_inline int cl_unix_bind(struct sockaddr *address, int addrlen)
+{
+	struct cl_unix_key key = {};
+	struct cl_identity id = {};
+	char first = 1;
+
+	if (addrlen <= 2)
+		return 0;
+	bpf_probe_read_kernel(&first, 1, (void *)address + 2);
+	if (first)
+		return 0; /* a path: creating its file is a write on the directory */
+	if (!cl_identify(&id))
+		return 0;
+	key.policy_id = id.binding.policy_id;
+	if (cl_unix_name_read(&key, (void *)address + 3, addrlen - 3))
+		return 0;
+	return cl_unix_refuse(&id, &key, CL_OP_BIND);
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(cl_socket_bind, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	if (BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX)
+		return cl_unix_bind(address, addrlen);
+	return cl_net_address(sock, address, addrlen, CL_OP_BIND);
+}
+
+/*
+ * Process isolation: a sandbox may signal, trace or look into (through
+ * /proc/<pid>/mem, environ, fd, root, ...: the kernel asks ptrace_access_check
+ * for each) only processes of the same sandbox. The other process's binding
+ * is found by walking its cgroup's ancestors; a walk that cannot finish
+ * counts as another sandbox.
+ */
+struct cl_cgroup_walk {
+	struct cgroup *cgrp;
+	__u64 bound_cgroup_id;
+	int done;
+};
+
+static long cl_cgroup_step(__u32 i, void *data)
+{
+	struct cl_cgroup_walk *walk = data;
+	struct cgroup *cgrp = walk->cgrp;
+	__u64 cgid;
+
+	if (!cgrp) {
+		walk->done = 1; /* above the root: unconfined */
+		return 1;
+	}
+	cgid = BPF_CORE_READ(cgrp, kn, id);
+	if (bpf_map_lookup_elem(&cl_bindings, &cgid)) {
+		walk->bound_cgroup_id = cgid;
+		walk->done = 1;
+		return 1;
+	}
+	/* self is a cgroup's first member: its parent css is the parent cgroup. */
+	walk->cgrp = (struct cgroup *)BPF_CORE_READ(cgrp, self.parent);
+	return 0;
+}
+
+static __always_inline int cl_same_sandbox(struct cl_identity *id, struct task_struct *other)
+{
+	struct cl_cgroup_walk walk = { .cgrp = BPF_CORE_READ(other, cgroups, dfl_cgrp) };
+
+	if (!id->bound_cgroup_id)
+		return 0;
+	bpf_loop(CL_WALK_MAX, cl_cgroup_step, &walk, 0);
+	return walk.done && walk.bound_cgroup_id == id->bound_cgroup_id;
+}
+
+static __always_inline int cl_process_check(struct task_struct *other, __u32 op, __u32 arg)
+{
+	struct cl_identity id = {};
+	struct cl_event *event;
+
+	if (!cl_identify(&id))
+		return 0;
+	if (cl_same_sandbox(&id, other))
+		return 0;
+	event = cl_event_start(&id, op, 0, 0, CL_EVENT_OTHER_SANDBOX);
+	if (event) {
+		event->target_pid = BPF_CORE_READ(other, tgid);
+		event->arg = arg;
+		bpf_probe_read_kernel_str(event->path, sizeof(event->comm),
+					  BPF_CORE_READ(other, comm));
+		bpf_ringbuf_submit(event, 0);
+	}
+	return cl_refuse_as(&id, -EPERM);
+}
+
+SEC("lsm/task_kill")
+int BPF_PROG(cl_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig)
+{
+	return cl_process_check(p, CL_OP_SIGNAL, sig);
+}
+
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(cl_ptrace_access_check, struct task_struct *child, unsigned int mode)
+{
+	return cl_process_check(child, CL_OP_PTRACE, mode);
+}
+
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(cl_ptrace_traceme, struct task_struct *parent)
+{
+	return cl_process_check(parent, CL_OP_PTRACE, 0);
+}
+
+SEC("lsm/task_setnice")
+int BPF_PROG(cl_task_setnice, struct task_struct *p)
+{
+	return cl_process_check(p, CL_OP_SIGNAL, 0);
+}
+
+SEC("lsm/task_setscheduler")
+int BPF_PROG(cl_task_setscheduler, struct task_struct *p)
+{
+	return cl_process_check(p, CL_OP_SIGNAL, 0);
+}
+
+/*
+ * Capabilities the policy drops (OpenClaw's capDrop; "ALL" by default). Only
+ * checks of the current task's own credentials are decided here. Checks the
+ * kernel makes quietly (CAP_OPT_NOAUDIT, e.g. probing for an override it can
+ * do without) are refused without a record.
+ */
+SEC("lsm/capable")
+int BPF_PROG(cl_capable, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cl_policy_info *info;
+	struct cl_identity id = {};
+	struct cl_event *event;
+	__u64 dropped;
+
+	if (cred != task->cred && cred != task->real_cred)
+		return 0;
+	if (!cl_identify(&id))
+		return 0;
+	info = bpf_map_lookup_elem(&cl_policies, &id.binding.policy_id);
+	/* No policy record (the empty policy): every capability is dropped. */
+	dropped = info ? info->cap_drop : ~0ULL;
+	if (cap < 0 || cap > 63 || !(dropped & (1ULL << cap)))
+		return 0;
+	if (!(opts & CAP_OPT_NOAUDIT)) {
+		event = cl_event_start(&id, CL_OP_CAPABILITY, 0, 0, 0);
+		if (event) {
+			event->arg = cap;
+			bpf_ringbuf_submit(event, 0);
+		}
+	}
+	return cl_refuse_as(&id, -EPERM);
+}
+
+/*
+ * A file received over a unix socket (SCM_RIGHTS, pidfd_getfd) is decided as
+ * if the sandbox opened it with the same mode: a host process cannot hand a
+ * sandbox what its rules keep shut. Pipes, sockets and anonymous inodes have
+ * no place in the tree and pass.
+ */
+SEC("lsm/file_receive")
+int BPF_PROG(cl_file_receive, struct file *file)
+{
+	umode_t type = BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT;
+	struct cl_identity id = {};
+	struct cl_verdict d;
+	__u32 access;
+
+	if (type == S_IFIFO || type == S_IFSOCK ||
+	    BPF_CORE_READ(file, f_inode, i_sb, s_magic) == ANON_INODE_FS_MAGIC)
+		return 0;
+	if (!cl_identify(&id))
+		return 0;
+	access = cl_open_access(file);
+	if (!access)
+		access = CL_ACC_READ; /* O_PATH and friends: at least visible */
+	cl_decide(BPF_CORE_READ(file, f_path.dentry),
+		  cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), id.binding.policy_id, access, &d);
+	if (d.allowed)
+		return 0;
+	{
+		struct cl_event *event = cl_event_start(&id, CL_OP_RECEIVE, access, d.rule_id,
+							d.flags | CL_EVENT_PATH_TRUNCATED);
+
+		if (event) {
+			bpf_probe_read_kernel_str(event->path, sizeof(event->path),
+						  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+			bpf_ringbuf_submit(event, 0);
+		}
+	}
+	return cl_refuse(&id);
 }

@@ -34,6 +34,12 @@
 #define CL_MAX_BINDINGS	    16384
 #define CL_MAX_POLICIES	    4096
 #define CL_MAX_FILE_RULES   262144
+#define CL_MAX_NET_PREFIXES 65536
+#define CL_MAX_UNIX_NAMES   4096
+/* Rules that can decide one address: its own prefix's and every wider one's. */
+#define CL_NET_ENTRIES 16
+/* Bytes of an abstract unix socket name a rule can name (after the NUL). */
+#define CL_UNIX_NAME_MAX    64
 #define CL_EVENT_RING_BYTES (4 << 20)
 
 /* Access bits of a file rule and of a request. */
@@ -41,6 +47,8 @@ enum cl_access {
 	CL_ACC_READ = 1 << 0,
 	CL_ACC_WRITE = 1 << 1,
 	CL_ACC_EXEC = 1 << 2,
+	/* A network rule that allows (connect, sendto, bind, listen). */
+	CL_ACC_NET = 1 << 3,
 	/* A deny rule: nothing below it is reachable unless a nearer allow says so. */
 	CL_ACC_DENY = 1 << 7,
 };
@@ -61,6 +69,59 @@ struct cl_file_key {
 struct cl_file_rule {
 	__u32 access;  /* enum cl_access bits */
 	__u32 rule_id; /* index into cl_rule_info, for events */
+};
+
+/*
+ * What a policy says beyond its file rules. A policy id with no entry here
+ * (the empty policy of a failed lookup) gets every capability denied.
+ */
+struct cl_policy_info {
+	__u64 cap_drop; /* bit n: capability n is denied */
+	__u32 flags;
+	__u32 pad;
+};
+
+/*
+ * Network rules live in two LPM tries (IPv4, IPv6). The policy id is part of
+ * the key, ahead of the address, so a prefix length counts 32 bits for it.
+ */
+struct cl_net4_key {
+	__u32 prefixlen;
+	__u32 policy_id;
+	__u8 addr[4];
+};
+
+struct cl_net6_key {
+	__u32 prefixlen;
+	__u32 policy_id;
+	__u8 addr[16];
+};
+
+/* One rule as the kernel sees it: protocol, port range, allow or deny. */
+struct cl_net_entry {
+	__u16 port_lo; /* host byte order */
+	__u16 port_hi;
+	__u8 proto; /* 0: any; else IPPROTO_* */
+	__u8 allow;
+	__u16 pad;
+	__u32 rule_id;
+};
+
+/*
+ * A prefix's value: every rule whose prefix contains this one (CIDRs that
+ * hold the same address are nested), most specific first. The first entry
+ * matching protocol and port decides; none matching denies.
+ */
+struct cl_net_value {
+	__u32 count;
+	__u32 pad;
+	struct cl_net_entry entries[CL_NET_ENTRIES];
+};
+
+/* An abstract unix socket name a policy lists (zero-padded). */
+struct cl_unix_key {
+	__u32 policy_id;
+	char name[CL_UNIX_NAME_MAX];
 };
 
 /* A cgroup bound to a policy. Descendant cgroups inherit it. */
@@ -103,6 +164,17 @@ enum cl_op {
 	CL_OP_MODULE,  /* loading a module, firmware, kexec image or policy */
 	CL_OP_MOUNT,   /* mount, umount, pivot_root, move_mount */
 	CL_OP_USERNS,  /* a new user namespace */
+	CL_OP_SOCKET,  /* a socket family or type no sandbox may create (raw, packet) */
+	CL_OP_CONNECT, /* connect on an inet socket */
+	CL_OP_SENDTO,  /* a send that names its destination */
+	CL_OP_BIND,
+	CL_OP_LISTEN,
+	CL_OP_UNIX,	  /* connecting or sending to a unix socket */
+	CL_OP_SIGNAL,	  /* a signal to a process outside the sandbox */
+	CL_OP_PTRACE,	  /* ptrace or /proc access to a process outside it */
+	CL_OP_CAPABILITY, /* a capability the policy drops */
+	CL_OP_RECEIVE,	  /* a descriptor received over a unix socket */
+	CL_OP_SELF,	  /* touching clawlock's own BPF objects */
 };
 
 enum cl_decision {
@@ -119,6 +191,9 @@ enum cl_event_flags {
 	CL_EVENT_SETID = 1 << 4,      /* exec with a set-id or file-capability transition: denied */
 	CL_EVENT_CONTROL_FS = 1 << 5, /* a write to cgroupfs or bpffs: always denied */
 	CL_EVENT_HARDENING = 1 << 6,  /* an operation no sandbox may perform */
+	CL_EVENT_HOST_LOOPBACK = 1 << 7, /* loopback of the host's network namespace */
+	CL_EVENT_OTHER_SANDBOX = 1 << 8, /* the other process is not in this sandbox */
+	CL_EVENT_ABSTRACT = 1 << 9,	 /* an abstract unix socket no rule lists */
 };
 
 /* One denial (or audit) record on the cl_events ring buffer. */
@@ -131,11 +206,17 @@ struct cl_event {
 	__u32 ppid;
 	__u32 uid;
 	__u32 policy_id;
-	__u32 rule_id;	/* 0 when no rule decided */
-	__u32 op;	/* enum cl_op */
-	__u32 access;	/* enum cl_access bits asked for */
-	__u32 decision; /* enum cl_decision */
-	__u32 flags;	/* enum cl_event_flags */
+	__u32 rule_id;	  /* 0 when no rule decided */
+	__u32 op;	  /* enum cl_op */
+	__u32 access;	  /* enum cl_access bits asked for */
+	__u32 decision;	  /* enum cl_decision */
+	__u32 flags;	  /* enum cl_event_flags */
+	__u32 target_pid; /* signal, ptrace: the other process */
+	__u32 arg;	  /* signal number, capability number, ptrace mode */
+	__u16 port;	  /* network: host byte order */
+	__u8 family;	  /* AF_INET, AF_INET6, AF_UNIX, or the refused family */
+	__u8 proto;	  /* IPPROTO_*, or the refused socket type */
+	__u8 addr[16];	  /* network: the address (4 bytes for IPv4) */
 	char comm[16];
 	char path[CL_EVENT_PATH_MAX];
 };

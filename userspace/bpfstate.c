@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -150,9 +152,13 @@ static int init_state(struct clawlock_bpf *skel)
 
 static void explain_load_error(int err)
 {
-	if (err == -EPERM || err == -EACCES)
+	if (err == -EPERM)
 		cl_error("the kernel refused to load the LSM programs (%s): this kernel does "
 			 "not allow BPF LSM programs (lockdown, or BPF LSM disabled)",
+			 strerror(-err));
+	else if (err == -EACCES)
+		cl_error("the verifier rejected a program (%s): this kernel lacks something "
+			 "clawlock needs (run with -v for the verifier log)",
 			 strerror(-err));
 	else
 		cl_error("cannot load the BPF programs: %s (run with -v for the verifier log)",
@@ -277,10 +283,17 @@ int cl_maps_open(struct cl_maps *maps)
 		int *fd;
 		const char *name;
 	} table[] = {
-		{ &maps->bindings, "cl_bindings" },   { &maps->file_rules, "cl_file_rules" },
-		{ &maps->state, "cl_state" },	      { &maps->events, "cl_events" },
-		{ &maps->stats, "cl_stats" },	      { &maps->scope_info, "cl_scope_info" },
+		{ &maps->bindings, "cl_bindings" },
+		{ &maps->file_rules, "cl_file_rules" },
+		{ &maps->state, "cl_state" },
+		{ &maps->events, "cl_events" },
+		{ &maps->stats, "cl_stats" },
+		{ &maps->scope_info, "cl_scope_info" },
 		{ &maps->rule_info, "cl_rule_info" },
+		{ &maps->policies, "cl_policies" },
+		{ &maps->net4, "cl_net4" },
+		{ &maps->net6, "cl_net6" },
+		{ &maps->unix_names, "cl_unix_names" },
 	};
 
 	memset(maps, -1, sizeof(*maps));
@@ -326,6 +339,8 @@ void cl_maps_unlock(struct cl_maps *maps)
 		close(maps->lock);
 	maps->lock = -1;
 }
+
+#define CL_MAX_KEY 128
 
 static int state_read(struct cl_maps *maps, struct cl_state *state)
 {
@@ -382,64 +397,155 @@ static int write_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
 	return 0;
 }
 
+typedef int (*cl_dead_fn)(struct cl_maps *, __u32);
+
 /*
- * Delete the file rules of the policies @dead says are dead; their rule
- * records too when @records is set. Keys are collected first: deleting while
- * iterating a hash map can restart the iteration.
+ * Delete the entries of map @fd whose key holds a dead policy id at
+ * @id_offset (or, with @value_id, whose value does: rule records). Keys are
+ * collected first: deleting while iterating a hash map can restart the
+ * iteration.
  */
-static int delete_policies(struct cl_maps *maps, int (*dead)(struct cl_maps *, __u32), int records)
+static int delete_dead(struct cl_maps *maps, int fd, size_t key_size, size_t id_offset,
+		       int value_id, cl_dead_fn dead)
 {
-	struct cl_file_key key, next, *doomed = NULL;
-	__u32 rid, rnext, *doomed_rules = NULL;
-	size_t n = 0, nr = 0, cap = 0, capr = 0;
-	struct cl_rule_info info;
+	unsigned char key[CL_MAX_KEY], next[CL_MAX_KEY], value[sizeof(struct cl_rule_info)];
+	unsigned char *doomed = NULL;
+	size_t n = 0, cap = 0;
 	void *prev = NULL;
 	int ret = 0;
+	__u32 id;
 
-	while (!bpf_map_get_next_key(maps->file_rules, prev, &next)) {
-		if (dead(maps, next.policy_id)) {
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if (value_id) {
+			if (bpf_map_lookup_elem(fd, next, value))
+				goto step;
+			memcpy(&id, value + id_offset, sizeof(id));
+		} else {
+			memcpy(&id, next + id_offset, sizeof(id));
+		}
+		if (dead(maps, id)) {
 			if (n == cap) {
-				void *grown = realloc(doomed, (cap = cap ? cap * 2 : 256) *
-								      sizeof(*doomed));
-				if (!grown)
-					goto nomem;
+				void *grown =
+					realloc(doomed, (cap = cap ? cap * 2 : 256) * key_size);
+
+				if (!grown) {
+					cl_error("out of memory while removing old rules");
+					free(doomed);
+					return -1;
+				}
 				doomed = grown;
 			}
-			doomed[n++] = next;
+			memcpy(doomed + n++ * key_size, next, key_size);
 		}
-		key = next;
-		prev = &key;
-	}
-	prev = NULL;
-	while (records && !bpf_map_get_next_key(maps->rule_info, prev, &rnext)) {
-		if (!bpf_map_lookup_elem(maps->rule_info, &rnext, &info) &&
-		    dead(maps, info.policy_id)) {
-			if (nr == capr) {
-				void *grown = realloc(doomed_rules, (capr = capr ? capr * 2 : 256) *
-									    sizeof(*doomed_rules));
-				if (!grown)
-					goto nomem;
-				doomed_rules = grown;
-			}
-			doomed_rules[nr++] = rnext;
-		}
-		rid = rnext;
-		prev = &rid;
+step:
+		memcpy(key, next, key_size);
+		prev = key;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(maps->file_rules, &doomed[i]) && errno != ENOENT)
-			ret = -1;
-	for (size_t i = 0; i < nr; i++)
-		if (bpf_map_delete_elem(maps->rule_info, &doomed_rules[i]) && errno != ENOENT)
+		if (bpf_map_delete_elem(fd, doomed + i * key_size) && errno != ENOENT)
 			ret = -1;
 	free(doomed);
-	free(doomed_rules);
 	return ret;
-nomem:
-	cl_error("out of memory while removing old rules");
-	free(doomed);
-	free(doomed_rules);
-	return -1;
+}
+
+/* Delete every rule of the policies @dead says are dead; their rule records too with @records. */
+static int delete_policies(struct cl_maps *maps, cl_dead_fn dead, int records)
+{
+	int ret = 0;
+
+	ret |= delete_dead(maps, maps->file_rules, sizeof(struct cl_file_key),
+			   offsetof(struct cl_file_key, policy_id), 0, dead);
+	ret |= delete_dead(maps, maps->net4, sizeof(struct cl_net4_key),
+			   offsetof(struct cl_net4_key, policy_id), 0, dead);
+	ret |= delete_dead(maps, maps->net6, sizeof(struct cl_net6_key),
+			   offsetof(struct cl_net6_key, policy_id), 0, dead);
+	ret |= delete_dead(maps, maps->unix_names, sizeof(struct cl_unix_key),
+			   offsetof(struct cl_unix_key, policy_id), 0, dead);
+	ret |= delete_dead(maps, maps->policies, sizeof(__u32), 0, 0, dead);
+	if (records)
+		ret |= delete_dead(maps, maps->rule_info, sizeof(__u32),
+				   offsetof(struct cl_rule_info, policy_id), 1, dead);
+	return ret ? -1 : 0;
+}
+
+static int write_rule_info(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
+			   const struct cl_net_rule *rule)
+{
+	struct cl_rule_info info = {
+		.policy_id = policy_id,
+		.access = rule->allow ? CL_ACC_NET : CL_ACC_DENY,
+	};
+
+	cl_strlcpy(info.path, rule->text, sizeof(info.path));
+	cl_strlcpy(info.source, rule->source, sizeof(info.source));
+	if (bpf_map_update_elem(maps->rule_info, &rule_id, &info, BPF_ANY)) {
+		cl_error("cannot store the rule %s (%s): %s", rule->text, rule->source,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_net_node(struct cl_maps *maps, __u32 policy_id, const struct cl_net_node *node)
+{
+	struct cl_net4_key k4 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
+	struct cl_net6_key k6 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
+	int err;
+
+	if (node->family == AF_INET) {
+		memcpy(k4.addr, node->addr, 4);
+		err = bpf_map_update_elem(maps->net4, &k4, &node->value, BPF_ANY);
+	} else {
+		memcpy(k6.addr, node->addr, 16);
+		err = bpf_map_update_elem(maps->net6, &k6, &node->value, BPF_ANY);
+	}
+	if (err)
+		cl_error("cannot store a network prefix: %s", strerror(errno));
+	return err ? -1 : 0;
+}
+
+/* Network rules: one trie entry per prefix, one name entry per abstract socket. */
+static int write_net_rules(struct cl_maps *maps, __u32 policy_id, __u32 first_rule_id,
+			   const struct cl_net_list *net)
+{
+	struct cl_net_node *nodes;
+	size_t count;
+	char err[512];
+	int ret = 0;
+
+	if (cl_net_build(net, first_rule_id, &nodes, &count, err, sizeof(err)) < 0) {
+		cl_error("%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < count && !ret; i++)
+		ret = write_net_node(maps, policy_id, &nodes[i]);
+	free(nodes);
+	for (size_t i = 0; i < net->count && !ret; i++) {
+		const struct cl_net_rule *rule = &net->rules[i];
+		__u32 rule_id = first_rule_id + i;
+		struct cl_unix_key key = { .policy_id = policy_id };
+
+		ret = write_rule_info(maps, policy_id, rule_id, rule);
+		if (ret || rule->family != AF_UNIX || !rule->allow)
+			continue;
+		memcpy(key.name, rule->name, strnlen(rule->name, sizeof(key.name)));
+		if (bpf_map_update_elem(maps->unix_names, &key, &rule_id, BPF_ANY)) {
+			cl_error("cannot store the rule %s: %s", rule->text, strerror(errno));
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent)
+{
+	struct cl_policy_info info = { .cap_drop = agent->cap_drop };
+
+	if (bpf_map_update_elem(maps->policies, &policy_id, &info, BPF_ANY)) {
+		cl_error("cannot store policy %u: %s", policy_id, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static __u32 rollback_id;
@@ -459,7 +565,7 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32
 		return -1;
 	id = state.next_policy_id++;
 	rule_id = state.next_rule_id;
-	state.next_rule_id += agent->files.count;
+	state.next_rule_id += agent->files.count + agent->net.count;
 	/* Reserve the ids first: a crash half-way leaves garbage, never a reuse. */
 	if (state_write(maps, &state) < 0)
 		return -1;
@@ -481,6 +587,9 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32
 		if (write_rule(maps, id, rule_id + i, rule, &st) < 0)
 			goto rollback;
 	}
+	if (write_net_rules(maps, id, rule_id + agent->files.count, &agent->net) < 0 ||
+	    write_policy_info(maps, id, agent) < 0)
+		goto rollback;
 	*policy_id = id;
 	return 0;
 rollback:

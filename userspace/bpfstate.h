@@ -22,6 +22,10 @@ struct cl_maps {
 	int stats;
 	int scope_info;
 	int rule_info;
+	int policies;
+	int net4;
+	int net6;
+	int unix_names;
 	int lock; /* flock'd lock file while writing, else -1 */
 };
 
@@ -46,10 +50,10 @@ int cl_maps_lock(struct cl_maps *maps);
 void cl_maps_unlock(struct cl_maps *maps);
 
 /*
- * Write @agent's file rules under a fresh policy id. Rules whose path does
- * not exist are errors for allow rules and skipped for deny rules (nothing to
- * protect yet). Returns 0 and the id, or -1 after printing why (any rules
- * already written are removed again).
+ * Write @agent's rules (files, network, capabilities) under a fresh policy
+ * id. File rules whose path does not exist are errors for allow rules and
+ * skipped for deny rules (nothing to protect yet). Returns 0 and the id, or
+ * -1 after printing why (any rules already written are removed again).
  */
 int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);
 

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,7 @@ static const char events_help[] =
 	"share the stream.\n"
 	"\n"
 	"  -j, --json          one JSON object a line: time, host, agent, session,\n"
-	"                      cgroup, pid, ppid, uid, comm, op, path, access,\n"
+	"                      cgroup, pid, ppid, uid, comm, op, target, access,\n"
 	"                      decision, reason, rule {path, access, source}, policy\n"
 	"  -f, --follow        keep streaming\n"
 	"      --agent ID      only this agent's events\n"
@@ -40,12 +42,17 @@ static const char events_help[] =
 	"                      symlink), unlink (and rmdir), rename, link, setattr\n"
 	"                      (truncate, chmod, chown), xattr, exec (a privilege\n"
 	"                      transition), mmap (executable mapping), bpf,\n"
-	"                      perf_event_open, module, mount, userns\n"
+	"                      perf_event_open, module, mount, userns, socket (raw,\n"
+	"                      packet, other families), connect, sendto, bind,\n"
+	"                      listen, unix (connect/send to a unix socket), signal,\n"
+	"                      ptrace (also /proc/PID/mem and friends), capability,\n"
+	"                      receive (a descriptor passed in), clawlock (its own\n"
+	"                      BPF objects)\n"
 	"  -n, --count N       stop after N printed events\n"
 	"      --timeout SECS  with --follow, stop after SECS seconds\n"
 	"\n"
 	"The default text line reads:\n"
-	"  TIME DECISION OP ACCESS PATH agent=ID session=KEY pid=PID comm=COMM\n"
+	"  TIME DECISION OP ACCESS TARGET agent=ID session=KEY pid=PID comm=COMM\n"
 	"      rule=PATH(ACCESS) source=FILE:LINE:COL KEY\n";
 
 struct events_ctx {
@@ -104,6 +111,17 @@ static const char *op_name(__u32 op)
 		[CL_OP_MODULE] = "module",
 		[CL_OP_MOUNT] = "mount",
 		[CL_OP_USERNS] = "userns",
+		[CL_OP_SOCKET] = "socket",
+		[CL_OP_CONNECT] = "connect",
+		[CL_OP_SENDTO] = "sendto",
+		[CL_OP_BIND] = "bind",
+		[CL_OP_LISTEN] = "listen",
+		[CL_OP_UNIX] = "unix",
+		[CL_OP_SIGNAL] = "signal",
+		[CL_OP_PTRACE] = "ptrace",
+		[CL_OP_CAPABILITY] = "capability",
+		[CL_OP_RECEIVE] = "receive",
+		[CL_OP_SELF] = "clawlock",
 	};
 
 	if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -115,6 +133,16 @@ static const char *reason_name(const struct cl_event *e)
 {
 	if (e->flags & CL_EVENT_HARDENING)
 		return "never-in-a-sandbox";
+	if (e->flags & CL_EVENT_OTHER_SANDBOX)
+		return "other-sandbox";
+	if (e->flags & CL_EVENT_HOST_LOOPBACK)
+		return "host-loopback";
+	if (e->flags & CL_EVENT_ABSTRACT)
+		return "abstract-socket-not-listed";
+	if (e->op == CL_OP_CAPABILITY)
+		return "capability-dropped";
+	if (e->op == CL_OP_SELF)
+		return "clawlock-object";
 	if (e->flags & CL_EVENT_CONTROL_FS)
 		return "control-fs";
 	if (e->flags & CL_EVENT_SETID)
@@ -146,11 +174,45 @@ static struct json_object *rule_json(struct events_ctx *ctx, const struct cl_eve
 	return rule;
 }
 
+/*
+ * What the event was about, as one string: a path, ADDRESS:PORT/PROTO, the
+ * other process, the capability, or the refused socket kind.
+ */
+static void format_target(const struct cl_event *e, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	switch (e->op) {
+	case CL_OP_CONNECT:
+	case CL_OP_SENDTO:
+	case CL_OP_BIND:
+	case CL_OP_LISTEN:
+		inet_ntop(e->family == AF_INET ? AF_INET : AF_INET6, e->addr, addr, sizeof(addr));
+		snprintf(buf, size, e->family == AF_INET ? "%s:%u/%s" : "[%s]:%u/%s", addr, e->port,
+			 cl_net_proto_name(e->proto));
+		if (e->family == AF_UNIX)
+			snprintf(buf, size, "%s", e->path);
+		break;
+	case CL_OP_SIGNAL:
+	case CL_OP_PTRACE:
+		snprintf(buf, size, "pid %u (%s)", e->target_pid, e->path);
+		break;
+	case CL_OP_CAPABILITY:
+		snprintf(buf, size, "cap_%s", cl_cap_name(e->arg));
+		break;
+	case CL_OP_SOCKET:
+		snprintf(buf, size, "family %u type %u protocol %u", e->family, e->proto, e->arg);
+		break;
+	default:
+		snprintf(buf, size, "%s", e->path);
+	}
+}
+
 static struct json_object *event_json(struct events_ctx *ctx, const struct cl_event *e,
 				      const struct cl_scope_info *scope)
 {
 	struct json_object *obj = json_object_new_object();
-	char when[64], access[32];
+	char when[64], access[32], target[CL_EVENT_PATH_MAX + 64];
 
 	format_time(e->time_ns + ctx->boot_to_real_ns, when, sizeof(when));
 	json_object_object_add(obj, "time", json_object_new_string(when));
@@ -165,7 +227,13 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	json_object_object_add(obj, "uid", json_object_new_int64(e->uid));
 	json_object_object_add(obj, "comm", json_object_new_string(e->comm));
 	json_object_object_add(obj, "op", json_object_new_string(op_name(e->op)));
-	json_object_object_add(obj, "path", json_object_new_string(e->path));
+	format_target(e, target, sizeof(target));
+	json_object_object_add(obj, "target", json_object_new_string(target));
+	if (e->op == CL_OP_SIGNAL || e->op == CL_OP_PTRACE) {
+		json_object_object_add(obj, "targetPid", json_object_new_int64(e->target_pid));
+		json_object_object_add(obj, e->op == CL_OP_SIGNAL ? "signal" : "mode",
+				       json_object_new_int64(e->arg));
+	}
 	if (e->flags & CL_EVENT_PATH_TRUNCATED)
 		json_object_object_add(obj, "pathTruncated", json_object_new_boolean(1));
 	json_object_object_add(
@@ -184,8 +252,8 @@ static void print_text(struct json_object *obj)
 {
 	struct json_object *rule = NULL, *v;
 	const char *f[8];
-	static const char *const keys[] = { "time", "decision", "op",	   "access",
-					    "path", "agent",	"session", "comm" };
+	static const char *const keys[] = { "time",   "decision", "op",	     "access",
+					    "target", "agent",	  "session", "comm" };
 
 	for (int i = 0; i < 8; i++)
 		f[i] = json_object_object_get_ex(obj, keys[i], &v) && v ? json_object_get_string(v)

@@ -56,7 +56,8 @@ static const char explain_help[] =
 	"\n"
 	"With --op and --target, answer whether the kernel would allow it: the\n"
 	"decision, the rule that decided and the config key behind it. T is an\n"
-	"absolute path, or ADDR:PORT[/tcp|udp] for connect, bind and sendto.\n"
+	"absolute path, or ADDR:PORT[/tcp|udp] ([ADDR]:PORT for IPv6) for connect,\n"
+	"bind and sendto, decided as from the host's network namespace.\n"
 	"\n"
 	"  -a, --agent ID       the agent (or give an agent:ID:... session key)\n"
 	"  -s, --session KEY    the session [default: the agent's main session]; a\n"
@@ -268,10 +269,12 @@ static struct json_object *caps_json(const struct oc_compiled *c)
 	struct json_object *caps = json_object_new_object(), *drop = json_object_new_array();
 
 	for (int i = 0; i < 64; i++) {
-		if (c->cap_drop_mask & (1ULL << i))
-			json_object_array_add(drop, jstr(oc_cap_name(i)));
+		if ((c->cap_drop_mask & (1ULL << i)) && strcmp(cl_cap_name(i), "unknown"))
+			json_object_array_add(drop, jstr(cl_cap_name(i)));
 	}
 	json_object_object_add(caps, "drop", drop);
+	json_object_object_add(caps, "all",
+			       json_object_new_boolean(c->cap_drop_mask == cl_cap_all()));
 	json_object_object_add(caps, "source", jstr(c->sb.cap_drop.key));
 	return caps;
 }
@@ -375,6 +378,16 @@ static struct json_object *rule_json(const struct cl_rule *r)
 	return o;
 }
 
+static struct json_object *net_rule_json(const struct cl_net_rule *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "path", jstr(r->text));
+	json_object_object_add(o, "access", jstr(r->allow ? "allow" : "deny"));
+	json_object_object_add(o, "source", jstr(r->source));
+	return o;
+}
+
 static struct json_object *compiled_json(const struct oc_compiled *c)
 {
 	struct json_object *o = json_object_new_object(), *rules = json_object_new_array();
@@ -392,6 +405,13 @@ static struct json_object *compiled_json(const struct oc_compiled *c)
 	for (size_t i = 0; i < c->policy.files.count; i++)
 		json_object_array_add(rules, rule_json(&c->policy.files.rules[i]));
 	json_object_object_add(o, "rules", rules);
+	{
+		struct json_object *net = json_object_new_array();
+
+		for (size_t i = 0; i < c->policy.net.count; i++)
+			json_object_array_add(net, net_rule_json(&c->policy.net.rules[i]));
+		json_object_object_add(o, "networkRules", net);
+	}
 	for (size_t i = 0; i < c->note_count; i++)
 		json_object_array_add(notes, jstr(c->notes[i]));
 	for (size_t i = 0; i < c->policy.files.count; i++) {
@@ -427,6 +447,34 @@ static int parse_op(const char *op, uint32_t *access)
 	return -1;
 }
 
+/*
+ * A network verdict, as the kernel decides it from the host's network
+ * namespace (where `clawlock run` leaves the command): loopback is host
+ * loopback there.
+ */
+static int add_net_verdict(struct json_object *o, const struct oc_compiled *c, const char *target)
+{
+	const struct cl_net_rule *rule;
+	struct cl_net_request req;
+	char err[256];
+	bool allowed;
+
+	if (cl_net_target_parse(target, &req, err, sizeof(err)) < 0) {
+		cl_error("explain: --target %s", err);
+		return -1;
+	}
+	allowed = cl_net_decide(&c->policy.net, &req, &rule);
+	json_object_object_add(o, "decision", jstr(allowed ? "allow" : "deny"));
+	if (rule)
+		json_object_object_add(o, "reason", jstr("rule"));
+	else
+		json_object_object_add(o, "reason",
+				       jstr(c->policy.net.count ? "no-rule" : "network none"));
+	json_object_object_add(o, "rule", rule ? net_rule_json(rule) : NULL);
+	json_object_object_add(o, "networkSource", jstr(c->sb.network_key));
+	return 0;
+}
+
 /* The verdict for --op/--target, added to @o. */
 static int add_verdict(struct json_object *o, const struct oc_compiled *c, const char *op,
 		       const char *target)
@@ -448,19 +496,8 @@ static int add_verdict(struct json_object *o, const struct oc_compiled *c, const
 		json_object_object_add(o, "rule", source_obj("sandbox.mode", c->sb.mode_key));
 		return 0;
 	}
-	if (!access) {
-		/* Network: only the mode is known so far (allowlists come with enforcement). */
-		bool none = !strcmp(c->sb.network, "none");
-		struct json_object *rule = json_object_new_object();
-
-		json_object_object_add(o, "decision", jstr(none ? "deny" : "allow"));
-		json_object_object_add(o, "reason", jstr(none ? "network none" : "network mode"));
-		json_object_object_add(rule, "path", NULL);
-		json_object_object_add(rule, "access", jstr(c->sb.network));
-		json_object_object_add(rule, "source", jstr(c->sb.network_key));
-		json_object_object_add(o, "rule", rule);
-		return 0;
-	}
+	if (!access)
+		return add_net_verdict(o, c, target);
 	if (cl_verdict_file(&c->policy.files, target, access, &v, err, sizeof(err)) < 0) {
 		cl_error("explain: %s", err);
 		return -1;

@@ -174,6 +174,15 @@ out:
 	cl_maps_unlock(&maps);
 	/* No BPF map descriptor may leak into the confined command. */
 	cl_maps_close(&maps);
+	/*
+	 * Rules are checked when a file is opened, so a descriptor opened
+	 * outside would carry its access in. The sandbox starts with stdin,
+	 * stdout and stderr only (Documentation/internals.md, "descriptors").
+	 */
+	if (ret == 0 && close_range(3, ~0U, 0) < 0) {
+		cl_error("cannot close inherited descriptors: %s", strerror(errno));
+		ret = -1;
+	}
 	return ret;
 }
 
@@ -286,6 +295,17 @@ static void print_agent(const struct cl_agent *agent)
 		printf("  %-40s %-16s %s\n", rule->path,
 		       cl_access_format(rule->access, access, sizeof(access)), rule->source);
 	}
+	if (!agent->net.count)
+		printf("  %-40s %-16s %s\n", "network", "none", "(no network rules)");
+	for (size_t i = 0; i < agent->net.count; i++) {
+		const struct cl_net_rule *rule = &agent->net.rules[i];
+
+		printf("  %-40s %-16s %s\n", rule->text, rule->allow ? "allow" : "deny",
+		       rule->source);
+	}
+	if (agent->cap_drop)
+		printf("  %-40s %-16s\n", "capabilities",
+		       agent->cap_drop == cl_cap_all() ? "drop all" : "drop some");
 }
 
 int cl_cmd_check(int argc, char **argv)

@@ -22,68 +22,6 @@
 #include "json5.h"
 #include "util.h"
 
-static const char *const cap_names[] = {
-	"chown",
-	"dac_override",
-	"dac_read_search",
-	"fowner",
-	"fsetid",
-	"kill",
-	"setgid",
-	"setuid",
-	"setpcap",
-	"linux_immutable",
-	"net_bind_service",
-	"net_broadcast",
-	"net_admin",
-	"net_raw",
-	"ipc_lock",
-	"ipc_owner",
-	"sys_module",
-	"sys_rawio",
-	"sys_chroot",
-	"sys_ptrace",
-	"sys_pacct",
-	"sys_admin",
-	"sys_boot",
-	"sys_nice",
-	"sys_resource",
-	"sys_time",
-	"sys_tty_config",
-	"mknod",
-	"lease",
-	"audit_write",
-	"audit_control",
-	"setfcap",
-	"mac_override",
-	"mac_admin",
-	"syslog",
-	"wake_alarm",
-	"block_suspend",
-	"audit_read",
-	"perfmon",
-	"bpf",
-	"checkpoint_restore",
-};
-
-#define CAP_COUNT ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
-
-int oc_cap_number(const char *name)
-{
-	if (!strncasecmp(name, "CAP_", 4))
-		name += 4;
-	for (int i = 0; i < CAP_COUNT; i++) {
-		if (!strcasecmp(cap_names[i], name))
-			return i;
-	}
-	return -1;
-}
-
-const char *oc_cap_name(int number)
-{
-	return number >= 0 && number < CAP_COUNT ? cap_names[number] : "unknown";
-}
-
 /* Walk a key path such as agents.entries.a.sandbox.docker.binds[1]. */
 static struct json_object *at_key(struct json_object *root, const char *key)
 {
@@ -537,6 +475,38 @@ static int add_profile(struct oc_compiled *c, const struct cl_policy *baseline, 
 					     p->files.rules[r].source) < 0)
 				return -1;
 		}
+		if (cl_net_list_merge(&c->policy.net, &p->net) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * docker.network "none": no rules, so nothing but the loopback of a private
+ * network namespace. Any other network: the baseline's "egress" profile
+ * (the public internet; private, link-local and loopback ranges denied).
+ * Each network rule's source names the OpenClaw key first: that is the
+ * setting a reader of a denial wants to find.
+ */
+static int network(struct oc_compiled *c, const struct cl_policy *baseline)
+{
+	const char *mode = c->sb.network ? c->sb.network : "none";
+
+	if (!strcmp(mode, "none"))
+		return 0;
+	if (add_profile(c, baseline, "egress") < 0)
+		return -1;
+	if (!c->policy.net.count)
+		note(c, "%s=%s but the baseline has no \"egress\" profile: network denied",
+		     c->sb.network_key, mode);
+	for (size_t i = 0; i < c->policy.net.count; i++) {
+		struct cl_net_rule *r = &c->policy.net.rules[i];
+		char source[CL_RULE_SOURCE_MAX];
+
+		if (snprintf(source, sizeof(source), "%s=%s via %s", c->sb.network_key, mode,
+			     r->source) >= (int)sizeof(source))
+			source[sizeof(source) - 1] = '\0';
+		memcpy(r->source, source, sizeof(source));
 	}
 	return 0;
 }
@@ -577,15 +547,16 @@ static void capabilities(struct oc_compiled *c)
 {
 	for (size_t i = 0; i < c->sb.cap_drop.count; i++) {
 		const char *name = c->sb.cap_drop.items[i];
-		int n = oc_cap_number(name);
+		int n = cl_cap_number(name);
 
 		if (!strcasecmp(name, "ALL"))
-			c->cap_drop_mask = ~0ULL >> (64 - CAP_COUNT);
+			c->cap_drop_mask = cl_cap_all();
 		else if (n >= 0)
 			c->cap_drop_mask |= 1ULL << n;
 		else
 			note(c, "%s: unknown capability '%s' ignored", c->sb.cap_drop.key, name);
 	}
+	c->policy.cap_drop = c->cap_drop_mask;
 }
 
 static void untranslated(struct oc_compiled *c)
@@ -653,7 +624,7 @@ int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, co
 	}
 	if (check_binds(cfg, out, err, errsize) < 0 || add_profile(out, baseline, "system") < 0 ||
 	    add_profile(out, baseline, "secrets") < 0 || add_own_secrets(cfg, out) < 0 ||
-	    add_mounts(cfg, out, err, errsize) < 0) {
+	    add_mounts(cfg, out, err, errsize) < 0 || network(out, baseline) < 0) {
 		if (!err[0])
 			cl_format(err, errsize, "out of memory");
 		oc_compiled_free(out);
@@ -669,6 +640,7 @@ void oc_compiled_free(struct oc_compiled *c)
 	oc_sandbox_free(&c->sb);
 	free(c->policy.id);
 	cl_rule_list_free(&c->policy.files);
+	cl_net_list_free(&c->policy.net);
 	for (size_t i = 0; i < c->tools_allow.count; i++)
 		free(c->tools_allow.names[i]);
 	for (size_t i = 0; i < c->tools_deny.count; i++)

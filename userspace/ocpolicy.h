@@ -67,8 +67,4 @@ int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, co
 	       const char *session, struct oc_compiled *out, char *err, size_t errsize);
 void oc_compiled_free(struct oc_compiled *c);
 
-/* Capability names as capabilities(7) has them, without CAP_ ("net_admin"). */
-int oc_cap_number(const char *name);
-const char *oc_cap_name(int number);
-
 #endif /* CLAWLOCK_OCPOLICY_H */

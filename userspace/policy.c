@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "json5.h"
 #include "util.h"
@@ -274,6 +275,133 @@ static int parse_files(struct loader *ld, const char *file, struct json_object *
 	return 0;
 }
 
+/* network: { "tcp 0.0.0.0/0 443": "allow", "169.254.0.0/16": "deny", "unix @x": "allow" } */
+static int parse_network(struct loader *ld, const char *file, struct json_object *net,
+			 const char *owner, struct cl_net_list *list)
+{
+	if (!json_object_is_type(net, json_type_object))
+		return fail_at(ld, file, net,
+			       "%s.network must be an object of \"[proto] address[/len] [ports]\": "
+			       "\"allow\" or \"deny\"",
+			       owner);
+	json_object_object_foreach (net, key, value) {
+		char reason[256], key_path[CL_RULE_SOURCE_MAX];
+		struct cl_net_rule rule;
+
+		if (!json_object_is_type(value, json_type_string))
+			return fail_at(ld, file, value,
+				       "%s: network access must be \"allow\" or "
+				       "\"deny\"",
+				       key);
+		if (cl_net_parse(key, json_object_get_string(value), &rule, reason,
+				 sizeof(reason)) < 0)
+			return fail_at(ld, file, value, "%s", reason);
+		if (snprintf(key_path, sizeof(key_path), "%s.network[\"%s\"]", owner, key) >=
+		    (int)sizeof(key_path))
+			key_path[sizeof(key_path) - 1] = '\0';
+		describe(rule.source, sizeof(rule.source), file, value, key_path);
+		if (cl_net_list_set(list, &rule) < 0)
+			return fail_at(ld, file, value, "out of memory");
+	}
+	return 0;
+}
+
+static const char *const cap_names[] = {
+	"chown",
+	"dac_override",
+	"dac_read_search",
+	"fowner",
+	"fsetid",
+	"kill",
+	"setgid",
+	"setuid",
+	"setpcap",
+	"linux_immutable",
+	"net_bind_service",
+	"net_broadcast",
+	"net_admin",
+	"net_raw",
+	"ipc_lock",
+	"ipc_owner",
+	"sys_module",
+	"sys_rawio",
+	"sys_chroot",
+	"sys_ptrace",
+	"sys_pacct",
+	"sys_admin",
+	"sys_boot",
+	"sys_nice",
+	"sys_resource",
+	"sys_time",
+	"sys_tty_config",
+	"mknod",
+	"lease",
+	"audit_write",
+	"audit_control",
+	"setfcap",
+	"mac_override",
+	"mac_admin",
+	"syslog",
+	"wake_alarm",
+	"block_suspend",
+	"audit_read",
+	"perfmon",
+	"bpf",
+	"checkpoint_restore",
+};
+
+#define CAP_COUNT ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
+
+int cl_cap_number(const char *name)
+{
+	if (!strncasecmp(name, "CAP_", 4))
+		name += 4;
+	for (int i = 0; i < CAP_COUNT; i++)
+		if (!strcasecmp(cap_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *cl_cap_name(int number)
+{
+	return number >= 0 && number < CAP_COUNT ? cap_names[number] : "unknown";
+}
+
+uint64_t cl_cap_all(void)
+{
+	/* Capabilities a newer kernel adds are dropped too: ALL means all. */
+	return ~0ULL;
+}
+
+/* capDrop: ["net_raw", "sys_admin"] or ["ALL"], Docker's spelling accepted. */
+static int parse_cap_drop(struct loader *ld, const char *file, struct json_object *list,
+			  struct cl_agent *agent)
+{
+	size_t n;
+
+	if (!json_object_is_type(list, json_type_array))
+		return fail_at(ld, file, list,
+			       "agents.%s.capDrop must be a list of capability names", agent->id);
+	n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *item = json_object_array_get_idx(list, i);
+		const char *name = json_object_get_string(item);
+		int cap;
+
+		if (!json_object_is_type(item, json_type_string))
+			return fail_at(ld, file, item, "capability names must be strings");
+		if (!strcasecmp(name, "ALL")) {
+			agent->cap_drop = cl_cap_all();
+			continue;
+		}
+		cap = cl_cap_number(name);
+		if (cap < 0)
+			return fail_at(ld, file, item, "unknown capability '%s'", name);
+		agent->cap_drop |= 1ULL << cap;
+	}
+	return 0;
+}
+
 static struct cl_profile *find_profile(struct cl_policy *policy, const char *name)
 {
 	for (size_t i = 0; i < policy->profile_count; i++) {
@@ -311,10 +439,13 @@ static int parse_profile(struct loader *ld, const char *file, const char *name,
 		if (strcmp(key, "files") == 0) {
 			if (parse_files(ld, file, value, owner, &profile->files) < 0)
 				return -1;
+		} else if (strcmp(key, "network") == 0) {
+			if (parse_network(ld, file, value, owner, &profile->net) < 0)
+				return -1;
 		} else {
 			return fail_at(ld, file, value,
-				       "unknown key '%s' in profile '%s' (expected files)", key,
-				       name);
+				       "unknown key '%s' in profile '%s' (expected files, network)",
+				       key, name);
 		}
 	}
 	return 0;
@@ -350,7 +481,8 @@ static int agent_use(struct loader *ld, const char *file, struct cl_agent *agent
 				json_object_get_string(name));
 			goto fail;
 		}
-		if (rule_list_merge(&agent->files, &profile->files) < 0) {
+		if (rule_list_merge(&agent->files, &profile->files) < 0 ||
+		    cl_net_list_merge(&agent->net, &profile->net) < 0) {
 			fail_at(ld, file, name, "out of memory");
 			goto fail;
 		}
@@ -383,7 +515,7 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 		       struct json_object *body)
 {
 	struct cl_policy *policy = ld->policy;
-	struct json_object *use = NULL, *files = NULL;
+	struct json_object *use = NULL, *files = NULL, *net = NULL;
 	struct cl_agent *agent;
 	char owner[128];
 
@@ -414,9 +546,15 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 			use = value;
 		} else if (strcmp(key, "files") == 0) {
 			files = value;
+		} else if (strcmp(key, "network") == 0) {
+			net = value;
+		} else if (strcmp(key, "capDrop") == 0) {
+			if (parse_cap_drop(ld, file, value, agent) < 0)
+				return -1;
 		} else {
 			return fail_at(ld, file, value,
-				       "unknown key '%s' in agent '%s' (expected mode, use, files)",
+				       "unknown key '%s' in agent '%s' (expected mode, use, files, "
+				       "network, capDrop)",
 				       key, id);
 		}
 	}
@@ -424,6 +562,8 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 	if (use && agent_use(ld, file, agent, use) < 0)
 		return -1;
 	if (files && parse_files(ld, file, files, owner, &agent->files) < 0)
+		return -1;
+	if (net && parse_network(ld, file, net, owner, &agent->net) < 0)
 		return -1;
 	return 0;
 }
@@ -592,10 +732,12 @@ void cl_policy_free(struct cl_policy *policy)
 	for (size_t i = 0; i < policy->agent_count; i++) {
 		free(policy->agents[i].id);
 		cl_rule_list_free(&policy->agents[i].files);
+		cl_net_list_free(&policy->agents[i].net);
 	}
 	for (size_t i = 0; i < policy->profile_count; i++) {
 		free(policy->profiles[i].name);
 		cl_rule_list_free(&policy->profiles[i].files);
+		cl_net_list_free(&policy->profiles[i].net);
 	}
 	free(policy->agents);
 	free(policy->profiles);

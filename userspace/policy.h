@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "clawlock.h"
+#include "netrule.h"
 
 /* Includes nested deeper than this are rejected (and so are cycles). */
 #define CL_POLICY_MAX_INCLUDE_DEPTH 8
@@ -30,12 +31,15 @@ struct cl_agent {
 	char *id;
 	enum cl_mode mode;
 	struct cl_rule_list files; /* profiles first, then the agent's own */
+	struct cl_net_list net;	   /* no rules: no network (loopback of a private netns only) */
+	uint64_t cap_drop;	   /* bit n: capability n is denied */
 	char source[CL_RULE_SOURCE_MAX];
 };
 
 struct cl_profile {
 	char *name;
 	struct cl_rule_list files;
+	struct cl_net_list net;
 };
 
 struct cl_policy {
@@ -65,6 +69,12 @@ const struct cl_agent *cl_policy_agent(const struct cl_policy *policy, const cha
 int cl_access_parse(const char *text, uint32_t *access, char *err, size_t errsize);
 /* "read,exec" or "deny" into @buf. */
 const char *cl_access_format(uint32_t access, char *buf, size_t size);
+
+/* Capability names as capabilities(7) has them, without CAP_ ("net_admin"). */
+int cl_cap_number(const char *name);
+const char *cl_cap_name(int number);
+/* Bits of every capability the kernel knows (what "ALL" drops). */
+uint64_t cl_cap_all(void);
 
 /* Normalise a rule path: expand ~, drop duplicate and trailing slashes. */
 int cl_path_normalise(const char *in, char *out, size_t size, char *err, size_t errsize);

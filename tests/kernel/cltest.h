@@ -22,6 +22,12 @@
 #include <linux/perf_event.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/if_packet.h>
 #include <sys/mount.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
@@ -154,7 +160,10 @@ static inline int cl_confined(const char *policy, const char *agent, const char 
 	return WEXITSTATUS(status);
 }
 
-#define DENIED (HELPER_ERRNO + EACCES)
+#define DENIED	(HELPER_ERRNO + EACCES)
+#define REFUSED (HELPER_ERRNO + EPERM)
+/* A descriptor sent to the helper was refused on receipt (no errno for that). */
+#define DENIED_RECV 92
 
 /* Two-path operations take "FROM|TO". */
 static inline int cl_helper_pair(const char *op, const char *arg)
@@ -277,6 +286,154 @@ static inline int cl_helper_change(const char *op, const char *path)
 	return ret < 0 ? HELPER_ERRNO + errno : 0;
 }
 
+/* "1.2.3.4:80" or "[::1]:80" (with an optional "/udp") into a sockaddr. */
+static inline int cl_parse_addr(const char *text, struct sockaddr_storage *ss, socklen_t *len,
+				int *type)
+{
+	char buf[128], *port, *proto;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	*type = SOCK_STREAM;
+	proto = strrchr(buf, '/');
+	if (proto) {
+		*proto++ = '\0';
+		*type = !strcmp(proto, "udp") ? SOCK_DGRAM : SOCK_STREAM;
+	}
+	port = strrchr(buf, ':');
+	if (!port)
+		return -1;
+	*port++ = '\0';
+	memset(ss, 0, sizeof(*ss));
+	if (buf[0] == '[') {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		buf[strlen(buf) - 1] = '\0';
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(atoi(port));
+		*len = sizeof(*s6);
+		return inet_pton(AF_INET6, buf + 1, &s6->sin6_addr) == 1 ? 0 : -1;
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons(atoi(port));
+	*len = sizeof(struct sockaddr_in);
+	return inet_pton(AF_INET, buf, &((struct sockaddr_in *)ss)->sin_addr) == 1 ? 0 : -1;
+}
+
+/* connect, sendto (unconnected UDP), bind, listen on ADDRESS:PORT[/udp]. */
+static inline int cl_helper_net(const char *op, const char *arg)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd, type, ret;
+
+	if (cl_parse_addr(arg, &ss, &len, &type) < 0)
+		return 94;
+	fd = socket(ss.ss_family, type, 0);
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	if (!strcmp(op, "connect"))
+		ret = connect(fd, (struct sockaddr *)&ss, len);
+	else if (!strcmp(op, "sendto"))
+		ret = sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) < 0 ? -1 : 0;
+	else if (!strcmp(op, "bind"))
+		ret = bind(fd, (struct sockaddr *)&ss, len);
+	else
+		ret = bind(fd, (struct sockaddr *)&ss, len) < 0 ? -1 : listen(fd, 1);
+	/* listen-connect: then reach the listener from a second socket. */
+	if (!ret && !strcmp(op, "listen-connect")) {
+		int peer = socket(ss.ss_family, type, 0);
+
+		ret = peer < 0 ? -1 : connect(peer, (struct sockaddr *)&ss, len);
+		if (peer >= 0)
+			close(peer);
+	}
+	ret = ret < 0 ? HELPER_ERRNO + errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* A unix socket: a path, or "@name" for an abstract one. */
+static inline socklen_t cl_unix_addr(const char *name, struct sockaddr_un *sun)
+{
+	size_t n;
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	n = strnlen(name, sizeof(sun->sun_path) - 1);
+
+	memcpy(sun->sun_path, name, n);
+	if (name[0] == '@')
+		sun->sun_path[0] = '\0';
+	return offsetof(struct sockaddr_un, sun_path) + n + (name[0] != '@');
+}
+
+/* Connect to a unix socket; "recv-fd" then reads one descriptor off it. */
+static inline int cl_helper_unix(const char *op, const char *arg)
+{
+	char data, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &data, 1 };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct sockaddr_un sun;
+	socklen_t len = cl_unix_addr(arg, &sun);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct cmsghdr *cmsg;
+
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	if (!strcmp(op, "abstract-bind"))
+		return bind(fd, (struct sockaddr *)&sun, len) < 0 ? HELPER_ERRNO + errno : 0;
+	if (connect(fd, (struct sockaddr *)&sun, len) < 0)
+		return HELPER_ERRNO + errno;
+	if (strcmp(op, "recv-fd"))
+		return 0;
+	if (recvmsg(fd, &msg, 0) < 0)
+		return HELPER_ERRNO + errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	/* A refused descriptor is dropped and the message marked truncated. */
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return (msg.msg_flags & MSG_CTRUNC) ? DENIED_RECV : 93;
+	return 0;
+}
+
+/* Reach another process: signal it, trace it, read its memory or environment. */
+static inline int cl_helper_proc(const char *op, const char *arg)
+{
+	pid_t pid = atoi(arg);
+	char path[64];
+	int fd;
+
+	if (!strcmp(op, "kill"))
+		return kill(pid, SIGTERM) < 0 ? HELPER_ERRNO + errno : 0;
+	if (!strcmp(op, "ptrace")) {
+		if (ptrace(PTRACE_SEIZE, pid, 0, 0) < 0)
+			return HELPER_ERRNO + errno;
+		return 0;
+	}
+	if (!strcmp(op, "kill-child")) {
+		pid_t child = fork();
+		int status;
+
+		if (child == 0) {
+			pause();
+			_exit(0);
+		}
+		if (child < 0 || kill(child, SIGKILL) < 0)
+			return HELPER_ERRNO + errno;
+		waitpid(child, &status, 0);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%s/%s", arg,
+		 !strcmp(op, "proc-mem") ? "mem" : "environ");
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	close(fd);
+	return 0;
+}
+
 /* The helper side: performs one operation and reports errno in its status. */
 static inline int cl_helper_op(const char *op, const char *path)
 {
@@ -293,6 +450,27 @@ static inline int cl_helper_op(const char *op, const char *path)
 
 		execv(argv[0], argv);
 		return HELPER_ERRNO + errno;
+	}
+	if (!strcmp(op, "connect") || !strcmp(op, "sendto") || !strcmp(op, "bind") ||
+	    !strcmp(op, "listen") || !strcmp(op, "listen-connect"))
+		return cl_helper_net(op, path);
+	if (!strcmp(op, "unix-connect") || !strcmp(op, "recv-fd") || !strcmp(op, "abstract-bind"))
+		return cl_helper_unix(op, path);
+	if (!strcmp(op, "kill") || !strcmp(op, "ptrace") || !strcmp(op, "kill-child") ||
+	    !strcmp(op, "proc-mem") || !strcmp(op, "proc-environ"))
+		return cl_helper_proc(op, path);
+	if (!strcmp(op, "fd-open")) {
+		struct stat st;
+
+		return fstat(atoi(path), &st) < 0 ? HELPER_ERRNO + errno : 0;
+	}
+	if (!strcmp(op, "chown"))
+		return chown(path, 1, 1) < 0 ? HELPER_ERRNO + errno : 0;
+	if (!strcmp(op, "raw") || !strcmp(op, "packet")) {
+		int fd = op[0] == 'r' ? socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)
+				      : socket(AF_PACKET, SOCK_RAW, 0);
+
+		return fd < 0 ? HELPER_ERRNO + errno : 0;
 	}
 	ret = cl_helper_change(op, path);
 	if (ret >= 0)
@@ -386,7 +564,7 @@ static inline struct json_object *cl_find_event(const char *agent, const char *p
 	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct json_object *ev = json_tokener_parse(line), *p;
 
-		if (!found && ev && json_object_object_get_ex(ev, "path", &p) &&
+		if (!found && ev && json_object_object_get_ex(ev, "target", &p) &&
 		    !strcmp(json_object_get_string(p), path)) {
 			found = ev;
 			continue;

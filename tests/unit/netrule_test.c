@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netrule_test.c - network rules: their syntax and canonical text, the trie
+ * entries the kernel gets (each prefix carries every rule containing it,
+ * most specific first), the userspace decision `explain` gives, and network
+ * and capDrop keys in policy files.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netrule.h"
+#include "policy.h"
+#include "kselftest_harness.h"
+#include "leakcheck.h"
+
+static int add(struct cl_net_list *list, const char *spec, const char *access)
+{
+	struct cl_net_rule rule;
+	char err[256];
+
+	if (cl_net_parse(spec, access, &rule, err, sizeof(err)) < 0)
+		return -1;
+	snprintf(rule.source, sizeof(rule.source), "test %s", spec);
+	return cl_net_list_set(list, &rule);
+}
+
+/* The decision for "ADDRESS:PORT[/proto]": 1 allow, 0 deny; *rule_text the decider. */
+static int decide(const struct cl_net_list *list, const char *target, const char **rule_text)
+{
+	const struct cl_net_rule *rule;
+	struct cl_net_request req;
+	char err[256];
+	bool allowed;
+
+	if (cl_net_target_parse(target, &req, err, sizeof(err)) < 0)
+		return -1;
+	allowed = cl_net_decide(list, &req, &rule);
+	*rule_text = rule ? rule->text : "";
+	return allowed;
+}
+
+TEST(rules_parse_to_canonical_text)
+{
+	static const struct {
+		const char *spec, *text;
+	} cases[] = {
+		{ "10.1.2.3/8", "any 10.0.0.0/8" },
+		{ "tcp 140.82.112.0/20 443", "tcp 140.82.112.0/20 443" },
+		{ "udp 1.1.1.1 53", "udp 1.1.1.1/32 53" },
+		{ "tcp 0.0.0.0/0 8000-8999", "tcp 0.0.0.0/0 8000-8999" },
+		{ "2001:db8::1/32", "any 2001:db8::/32" },
+		{ "::1", "any ::1/128" },
+		{ "::ffff:169.254.0.0/112", "any 169.254.0.0/16" },
+		{ "unix @bus", "unix @bus" },
+	};
+	struct cl_net_rule rule;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ASSERT_EQ(0, cl_net_parse(cases[i].spec, "allow", &rule, err, sizeof(err)));
+		EXPECT_STREQ(cases[i].text, rule.text);
+	}
+	LEAK_CHECK();
+}
+
+TEST(bad_rules_say_why)
+{
+	static const char *const bad[] = {
+		"10.0.0.0/33",	   "tcp",	  "tcp 1.2.3.4 70000",
+		"tcp 1.2.3.4 9-8", "ftp 1.2.3.4", "unix /run/x.sock",
+		"1.2.3.4 80 90",   "example.com",
+	};
+	struct cl_net_rule rule;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		EXPECT_EQ(-1, cl_net_parse(bad[i], "allow", &rule, err, sizeof(err)));
+		EXPECT_NE('\0', err[0]);
+	}
+	EXPECT_EQ(-1, cl_net_parse("1.2.3.4", "maybe", &rule, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "allow"));
+}
+
+TEST(most_specific_matching_rule_decides)
+{
+	struct cl_net_list list = { 0 };
+	const char *by;
+
+	ASSERT_EQ(0, add(&list, "0.0.0.0/0", "allow"));
+	ASSERT_EQ(0, add(&list, "169.254.0.0/16", "deny"));
+	ASSERT_EQ(0, add(&list, "10.0.0.0/8", "deny"));
+	ASSERT_EQ(0, add(&list, "tcp 10.1.0.0/16 443", "allow"));
+	ASSERT_EQ(0, add(&list, "fd00::/8", "allow"));
+	EXPECT_EQ(0, decide(&list, "169.254.169.254:80", &by));
+	EXPECT_STREQ("any 169.254.0.0/16", by);
+	EXPECT_EQ(1, decide(&list, "8.8.8.8:53/udp", &by));
+	EXPECT_STREQ("any 0.0.0.0/0", by);
+	EXPECT_EQ(1, decide(&list, "10.1.2.3:443", &by));
+	EXPECT_STREQ("tcp 10.1.0.0/16 443", by);
+	/* Port or protocol not matching the /16: the /8 deny is next in line. */
+	EXPECT_EQ(0, decide(&list, "10.1.2.3:80", &by));
+	EXPECT_STREQ("any 10.0.0.0/8", by);
+	EXPECT_EQ(0, decide(&list, "10.1.2.3:443/udp", &by));
+	/* v4-mapped IPv6 is the IPv4 address. */
+	EXPECT_EQ(0, decide(&list, "[::ffff:169.254.169.254]:80", &by));
+	EXPECT_EQ(1, decide(&list, "[fd12::1]:22", &by));
+	/* No IPv6 rule covers 2001:db8::1: denied, no rule. */
+	EXPECT_EQ(0, decide(&list, "[2001:db8::1]:443", &by));
+	EXPECT_STREQ("", by);
+	cl_net_list_free(&list);
+	LEAK_CHECK();
+}
+
+TEST(trie_entries_carry_every_containing_rule)
+{
+	struct cl_net_list list = { 0 };
+	struct cl_net_node *nodes;
+	size_t count;
+	char err[256];
+
+	ASSERT_EQ(0, add(&list, "0.0.0.0/0", "allow"));
+	ASSERT_EQ(0, add(&list, "10.0.0.0/8", "deny"));
+	ASSERT_EQ(0, add(&list, "tcp 10.1.0.0/16 443", "allow"));
+	ASSERT_EQ(0, add(&list, "unix @bus", "allow"));
+	ASSERT_EQ(0, cl_net_build(&list, 100, &nodes, &count, err, sizeof(err)));
+	ASSERT_EQ(3, count);
+	/* The /16: itself, then the /8, then the /0. */
+	EXPECT_EQ(16, nodes[2].prefix);
+	ASSERT_EQ(3, nodes[2].value.count);
+	EXPECT_EQ(102, nodes[2].value.entries[0].rule_id);
+	EXPECT_EQ(443, nodes[2].value.entries[0].port_lo);
+	EXPECT_EQ(IPPROTO_TCP, nodes[2].value.entries[0].proto);
+	EXPECT_EQ(101, nodes[2].value.entries[1].rule_id);
+	EXPECT_EQ(0, nodes[2].value.entries[1].allow);
+	EXPECT_EQ(100, nodes[2].value.entries[2].rule_id);
+	EXPECT_EQ(1, nodes[0].value.count);
+	free(nodes);
+	cl_net_list_free(&list);
+	LEAK_CHECK();
+}
+
+TEST(too_many_rules_on_one_prefix_is_an_error)
+{
+	struct cl_net_list list = { 0 };
+	struct cl_net_node *nodes = NULL;
+	size_t count;
+	char spec[64], err[256];
+
+	for (int port = 1; port <= CL_NET_ENTRIES + 1; port++) {
+		snprintf(spec, sizeof(spec), "tcp 10.0.0.0/8 %d", port);
+		ASSERT_EQ(0, add(&list, spec, "allow"));
+	}
+	EXPECT_EQ(-1, cl_net_build(&list, 1, &nodes, &count, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "at most 16"));
+	cl_net_list_free(&list);
+	LEAK_CHECK();
+}
+
+TEST(policy_files_take_network_and_cap_drop)
+{
+	char dir[] = "/tmp/cl-net-XXXXXX", path[128], err[1024];
+	struct cl_policy policy;
+	const struct cl_agent *agent;
+	FILE *f;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/p.json5", dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("{ profiles: { web: { network: { 'tcp 0.0.0.0/0 443': 'allow' } } },\n"
+	      "  agents: { a: { use: 'web', capDrop: ['CAP_NET_RAW', 'chown'],\n"
+	      "                 network: { '10.0.0.0/8': 'deny' } } } }\n",
+	      f);
+	fclose(f);
+	ASSERT_EQ(0, cl_policy_load(path, &policy, err, sizeof(err)));
+	agent = cl_policy_agent(&policy, "a");
+	ASSERT_NE(NULL, agent);
+	ASSERT_EQ(2, agent->net.count);
+	EXPECT_STREQ("tcp 0.0.0.0/0 443", agent->net.rules[0].text);
+	EXPECT_NE(NULL, strstr(agent->net.rules[1].source, "agents.a.network"));
+	EXPECT_EQ((1ULL << 13) | (1ULL << 0), agent->cap_drop);
+	cl_policy_free(&policy);
+
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("{ agents: { a: {\n  network: { 'tcp 10.0.0.0/40': 'allow' } } } }\n", f);
+	fclose(f);
+	EXPECT_EQ(-1, cl_policy_load(path, &policy, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "p.json5:2:33:"));
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fputs("{ agents: { a: { capDrop: ['sys_admn'] } } }\n", f);
+	fclose(f);
+	EXPECT_EQ(-1, cl_policy_load(path, &policy, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "unknown capability 'sys_admn'"));
+	unlink(path);
+	rmdir(dir);
+	LEAK_CHECK();
+}
+
+TEST_HARNESS_MAIN
