@@ -927,7 +927,9 @@ static __always_inline int cl_sockaddr(struct sockaddr *address, int addrlen,
 {
 	__u16 family = 0;
 
-	bpf_probe_read_kernel(&family, sizeof(family), &address->sa_family);
+	/* An unreadable address is not a disconnect: deny. */
+	if (bpf_probe_read_kernel(&family, sizeof(family), &address->sa_family))
+		return -1;
 	if (family == AF_INET && addrlen >= (int)sizeof(struct sockaddr_in)) {
 		struct sockaddr_in sin = {};
 
@@ -1201,12 +1203,12 @@ static __always_inline int cl_unix_bind(struct sockaddr *address, int addrlen)
 {
 	struct cl_unix_key key = {};
 	struct cl_identity id = {};
-	char first = 1;
+	char first = 0;
 
 	if (addrlen <= 2)
 		return 0;
-	bpf_probe_read_kernel(&first, 1, (void *)address + 2);
-	if (first)
+	/* An unreadable name is taken as abstract, which must be listed. */
+	if (!bpf_probe_read_kernel(&first, 1, (void *)address + 2) && first)
 		return 0; /* a path: creating its file is a write on the directory */
 	if (!cl_identify(&id))
 		return 0;
@@ -1248,6 +1250,9 @@ static long cl_cgroup_step(__u32 i, void *data)
 		return 1;
 	}
 	cgid = BPF_CORE_READ(cgrp, kn, id);
+	/* An id that cannot be read must not be stepped over: unfinished, denied. */
+	if (!cgid)
+		return 1;
 	if (bpf_map_lookup_elem(&cl_bindings, &cgid)) {
 		walk->bound_cgroup_id = cgid;
 		walk->done = 1;
