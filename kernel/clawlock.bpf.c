@@ -376,19 +376,36 @@ static __always_inline void cl_event_fill(struct cl_event *event, struct cl_iden
 	bpf_get_current_comm(event->comm, sizeof(event->comm));
 }
 
+/* A record with the common fields filled and no target yet; NULL is counted. */
+static __always_inline struct cl_event *cl_event_start(struct cl_identity *id, __u32 op,
+						       __u32 access, __u32 rule_id, __u32 flags)
+{
+	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+
+	if (!event) {
+		cl_count(CL_STAT_EVENT_DROP);
+		return NULL;
+	}
+	cl_event_fill(event, id, op, access, rule_id, flags);
+	event->target_pid = 0;
+	event->arg = 0;
+	event->port = 0;
+	event->family = 0;
+	event->proto = 0;
+	__builtin_memset(event->addr, 0, sizeof(event->addr));
+	event->path[0] = '\0';
+	return event;
+}
+
 static __always_inline void cl_emit_open(struct file *file, struct cl_identity *id, __u32 access,
 					 __u32 rule_id, __u32 flags)
 {
-	struct cl_event *event;
+	/* A failed reserve is counted; the verdict is already decided. */
+	struct cl_event *event = cl_event_start(id, CL_OP_OPEN, access, rule_id, flags);
 	long len;
 
-	/* A failed reserve is counted; the verdict is already decided. */
-	event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
-	if (!event) {
-		cl_count(CL_STAT_EVENT_DROP);
+	if (!event)
 		return;
-	}
-	cl_event_fill(event, id, CL_OP_OPEN, access, rule_id, flags);
 	len = bpf_d_path((struct path *)&file->f_path, event->path, sizeof(event->path));
 	if (len < 0) {
 		const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
@@ -406,14 +423,12 @@ static __always_inline void cl_emit_open(struct file *file, struct cl_identity *
 static __always_inline void cl_emit_name(struct dentry *dentry, struct cl_identity *id, __u32 op,
 					 __u32 access, __u32 rule_id, __u32 flags)
 {
-	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+	struct cl_event *event =
+		cl_event_start(id, op, access, rule_id, flags | CL_EVENT_PATH_TRUNCATED);
 	const unsigned char *name;
 
-	if (!event) {
-		cl_count(CL_STAT_EVENT_DROP);
+	if (!event)
 		return;
-	}
-	cl_event_fill(event, id, op, access, rule_id, flags | CL_EVENT_PATH_TRUNCATED);
 	name = BPF_CORE_READ(dentry, d_name.name);
 	bpf_probe_read_kernel_str(event->path, sizeof(event->path), name);
 	bpf_ringbuf_submit(event, 0);
@@ -734,15 +749,10 @@ int BPF_PROG(cl_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
  */
 static __always_inline void cl_emit_op(struct cl_identity *id, __u32 op)
 {
-	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+	struct cl_event *event = cl_event_start(id, op, 0, 0, CL_EVENT_HARDENING);
 
-	if (!event) {
-		cl_count(CL_STAT_EVENT_DROP);
-		return;
-	}
-	cl_event_fill(event, id, op, 0, 0, CL_EVENT_HARDENING);
-	event->path[0] = '\0';
-	bpf_ringbuf_submit(event, 0);
+	if (event)
+		bpf_ringbuf_submit(event, 0);
 }
 
 static __always_inline int cl_forbid(__u32 op)
@@ -809,27 +819,6 @@ SEC("lsm/userns_create")
 int BPF_PROG(cl_userns_create, const struct cred *cred)
 {
 	return cl_forbid(CL_OP_USERNS);
-}
-
-/* A record with the common fields filled and no target yet; NULL is counted. */
-static __always_inline struct cl_event *cl_event_start(struct cl_identity *id, __u32 op,
-						       __u32 access, __u32 rule_id, __u32 flags)
-{
-	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
-
-	if (!event) {
-		cl_count(CL_STAT_EVENT_DROP);
-		return NULL;
-	}
-	cl_event_fill(event, id, op, access, rule_id, flags);
-	event->target_pid = 0;
-	event->arg = 0;
-	event->port = 0;
-	event->family = 0;
-	event->proto = 0;
-	__builtin_memset(event->addr, 0, sizeof(event->addr));
-	event->path[0] = '\0';
-	return event;
 }
 
 /*
@@ -1384,15 +1373,7 @@ int BPF_PROG(cl_file_receive, struct file *file)
 		  cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), id.binding.policy_id, access, &d);
 	if (d.allowed)
 		return 0;
-	{
-		struct cl_event *event = cl_event_start(&id, CL_OP_RECEIVE, access, d.rule_id,
-							d.flags | CL_EVENT_PATH_TRUNCATED);
-
-		if (event) {
-			bpf_probe_read_kernel_str(event->path, sizeof(event->path),
-						  BPF_CORE_READ(file, f_path.dentry, d_name.name));
-			bpf_ringbuf_submit(event, 0);
-		}
-	}
+	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_RECEIVE, access, d.rule_id,
+		     d.flags);
 	return cl_refuse(&id);
 }
