@@ -152,6 +152,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_unix_names SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_NAME_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct cl_name_key);
+	__type(value, struct cl_file_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_name_rules SEC(".maps");
+
 /* The host's network namespace: its loopback reaches the host's services. */
 extern const void init_net __ksym;
 
@@ -262,16 +271,53 @@ struct cl_file_walk {
 	struct dentry *dentry;
 	struct mount *mnt;
 	__u32 policy_id;
-	int done; /* reached the root of the mount namespace */
+	int names;    /* the policy has name rules */
+	int new_name; /* the first dentry may be negative: a name being created */
+	int done;     /* reached the root of the mount namespace */
 	int found;
 	struct cl_file_rule rule;
 };
 
 /*
+ * The name rule for @dentry, a child of @parent: one for this very place
+ * (a path that was missing at load), else a pattern on its name. Returns 1
+ * and fills @rule on a match, 0 on none, -1 when the name cannot be read.
+ */
+static __always_inline int cl_name_rule(struct cl_file_walk *walk, struct dentry *dentry,
+					struct dentry *parent, struct cl_file_rule *rule)
+{
+	struct inode *dir = BPF_CORE_READ(parent, d_inode);
+	struct cl_name_key key = { .policy_id = walk->policy_id };
+	struct cl_file_rule *found;
+
+	/* No rule can hold a name this long: it cannot match. */
+	if (BPF_CORE_READ(dentry, d_name.len) >= CL_NAME_MAX)
+		return 0;
+	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
+				      BPF_CORE_READ(dentry, d_name.name)) < 0)
+		return -1;
+	if (!dir)
+		return -1;
+	key.dev = BPF_CORE_READ(dir, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(dir, i_ino);
+	found = bpf_map_lookup_elem(&cl_name_rules, &key);
+	if (!found) {
+		key.dev = 0;
+		key.ino = 0;
+		found = bpf_map_lookup_elem(&cl_name_rules, &key);
+	}
+	if (!found)
+		return 0;
+	*rule = *found;
+	return 1;
+}
+
+/*
  * One step of the walk from a file to the root. Rules are keyed by inode, so
  * the walk follows the object: up d_parent within its filesystem (through the
  * root of a bind mount, to the directory it was bound from), then from the
- * filesystem root to the mount point it hangs on.
+ * filesystem root to the mount point it hangs on. A rule on the inode comes
+ * first; then, for a policy that has them, a name rule for the place.
  */
 static long cl_file_step(__u32 i, void *data)
 {
@@ -285,13 +331,12 @@ static long cl_file_step(__u32 i, void *data)
 	struct mount *up;
 
 	/*
-	 * Every dentry on the way is positive. One whose inode or parent cannot
-	 * be read must not be stepped over (a deny rule may sit right there):
-	 * the walk stops short of the root, which denies.
+	 * Every dentry on the way is positive but a name being created. One
+	 * whose inode or parent cannot be read must not be stepped over (a deny
+	 * rule may sit right there): the walk stops short of the root, which
+	 * denies.
 	 */
-	if (!inode)
-		return 1;
-	{
+	if (inode) {
 		struct cl_file_key key = {
 			.policy_id = walk->policy_id,
 			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
@@ -304,12 +349,26 @@ static long cl_file_step(__u32 i, void *data)
 			walk->found = 1;
 			return 1;
 		}
+	} else if (i || !walk->new_name) {
+		return 1;
 	}
 
 	parent = BPF_CORE_READ(dentry, d_parent);
 	if (!parent)
 		return 1;
 	if (parent != dentry) {
+		if (walk->names) {
+			struct cl_file_rule named;
+			int match = cl_name_rule(walk, dentry, parent, &named);
+
+			if (match < 0)
+				return 1;
+			if (match) {
+				walk->rule = named;
+				walk->found = 1;
+				return 1;
+			}
+		}
 		walk->dentry = parent;
 		return 0;
 	}
@@ -457,15 +516,30 @@ struct cl_verdict {
 	__u32 flags;
 };
 
+/* Whether @policy_id has name rules: only then does the walk read names. */
+static __always_inline int cl_has_name_rules(__u32 policy_id)
+{
+	struct cl_policy_info *info = bpf_map_lookup_elem(&cl_policies, &policy_id);
+
+	/* No record: the empty policy, which has no rules of any kind. */
+	return info && (info->flags & CL_POLICY_NAME_RULES);
+}
+
 /*
  * The one file decision: walk from @dentry (on @mnt, or NULL when the hook
  * gives no mount) to the root; the nearest rule decides; no rule, a walk cut
- * short or a refused loop deny.
+ * short or a refused loop deny. With @new_name, @dentry may be a name about
+ * to be created (negative): its own name rules apply, then its directory's.
  */
-static __always_inline void cl_decide(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
-				      __u32 access, struct cl_verdict *d)
+static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
+					 __u32 access, int new_name, struct cl_verdict *d)
 {
-	struct cl_file_walk walk = { .dentry = dentry, .mnt = mnt, .policy_id = policy_id };
+	struct cl_file_walk walk = {
+		.dentry = dentry,
+		.mnt = mnt,
+		.policy_id = policy_id,
+		.new_name = new_name,
+	};
 	unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
 
 	d->allowed = 0;
@@ -477,6 +551,7 @@ static __always_inline void cl_decide(struct dentry *dentry, struct mount *mnt, 
 		d->flags = CL_EVENT_CONTROL_FS;
 		return;
 	}
+	walk.names = cl_has_name_rules(policy_id);
 	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
 	if (walk.found) {
 		d->rule_id = walk.rule.rule_id;
@@ -489,6 +564,12 @@ static __always_inline void cl_decide(struct dentry *dentry, struct mount *mnt, 
 		d->flags = CL_EVENT_WALK_LIMIT;
 		cl_count(CL_STAT_WALK_LIMIT);
 	}
+}
+
+static __always_inline void cl_decide(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
+				      __u32 access, struct cl_verdict *d)
+{
+	cl_decide_at(dentry, mnt, policy_id, access, 0, d);
 }
 
 SEC("lsm/file_open")
@@ -511,17 +592,26 @@ int BPF_PROG(cl_file_open, struct file *file, int ret)
 	return cl_refuse(&id);
 }
 
-/* A write-like change to @dentry (on @mnt): the write right is needed on it. */
-static __always_inline int cl_write_check(struct cl_identity *id, struct dentry *dentry,
-					  struct mount *mnt, __u32 op)
+/*
+ * A write-like change to @dentry (on @mnt): the write right is needed on it.
+ * With @new_name, @dentry is the name a create, rename or link makes.
+ */
+static __always_inline int cl_write_check_at(struct cl_identity *id, struct dentry *dentry,
+					     struct mount *mnt, __u32 op, int new_name)
 {
 	struct cl_verdict d;
 
-	cl_decide(dentry, mnt, id->binding.policy_id, CL_ACC_WRITE, &d);
+	cl_decide_at(dentry, mnt, id->binding.policy_id, CL_ACC_WRITE, new_name, &d);
 	if (d.allowed)
 		return 0;
 	cl_emit_name(dentry, id, op, CL_ACC_WRITE, d.rule_id, d.flags);
 	return cl_refuse(id);
+}
+
+static __always_inline int cl_write_check(struct cl_identity *id, struct dentry *dentry,
+					  struct mount *mnt, __u32 op)
+{
+	return cl_write_check_at(id, dentry, mnt, op, 0);
 }
 
 static __always_inline int cl_path_write(const struct path *path, __u32 op)
@@ -535,28 +625,43 @@ static __always_inline int cl_path_write(const struct path *path, __u32 op)
 }
 
 /*
+ * A new name @dentry in @dir: the write right on the new name, which is the
+ * directory's unless a name rule covers the new name itself (a secret file
+ * that does not exist yet cannot be created either).
+ */
+static __always_inline int cl_path_create(const struct path *dir, struct dentry *dentry)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify(&id))
+		return 0;
+	return cl_write_check_at(&id, dentry, cl_real_mount(BPF_CORE_READ(dir, mnt)), CL_OP_CREATE,
+				 1);
+}
+
+/*
  * The hooks below ignore the previous program's verdict argument: it comes
  * last, after arguments whose number differs between kernels (path_rename
  * gained flags), and clawlock attaches only one program per hook.
  */
 
-/* A new name in @dir: write on the directory. */
+/* A new name in @dir (mkdir, mknod and open with O_CREAT, symlink). */
 SEC("lsm/path_mkdir")
-int BPF_PROG(cl_path_mkdir, const struct path *dir)
+int BPF_PROG(cl_path_mkdir, const struct path *dir, struct dentry *dentry)
 {
-	return cl_path_write(dir, CL_OP_CREATE);
+	return cl_path_create(dir, dentry);
 }
 
 SEC("lsm/path_mknod")
-int BPF_PROG(cl_path_mknod, const struct path *dir)
+int BPF_PROG(cl_path_mknod, const struct path *dir, struct dentry *dentry)
 {
-	return cl_path_write(dir, CL_OP_CREATE);
+	return cl_path_create(dir, dentry);
 }
 
 SEC("lsm/path_symlink")
-int BPF_PROG(cl_path_symlink, const struct path *dir)
+int BPF_PROG(cl_path_symlink, const struct path *dir, struct dentry *dentry)
 {
-	return cl_path_write(dir, CL_OP_CREATE);
+	return cl_path_create(dir, dentry);
 }
 
 /* Removing a name: write on the victim itself (its own rule, else its directory's). */
@@ -601,12 +706,12 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 	err = cl_write_check(&id, old_dentry, old_mnt, CL_OP_RENAME);
 	if (err)
 		return err;
-	err = cl_write_check(&id, BPF_CORE_READ(new_dir, dentry), new_mnt, CL_OP_RENAME);
-	if (err)
+	/* The new name (a name rule on it, else its directory), or what it replaces. */
+	err = cl_write_check_at(&id, new_dentry, new_mnt, CL_OP_RENAME, 1);
+	if (err || !BPF_CORE_READ(new_dentry, d_inode))
 		return err;
-	if (BPF_CORE_READ(new_dentry, d_inode))
-		return cl_write_check(&id, new_dentry, new_mnt, CL_OP_RENAME);
-	return 0;
+	/* Replacing a file changes its directory too. */
+	return cl_write_check(&id, BPF_CORE_READ(new_dir, dentry), new_mnt, CL_OP_RENAME);
 }
 
 /*
@@ -615,7 +720,8 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
  * into a tree the agent may read, and write on the new directory.
  */
 SEC("lsm/path_link")
-int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir)
+int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry)
 {
 	struct cl_identity id = {};
 	struct mount *mnt;
@@ -627,7 +733,7 @@ int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir
 	err = cl_write_check(&id, old_dentry, mnt, CL_OP_LINK);
 	if (err)
 		return err;
-	return cl_write_check(&id, BPF_CORE_READ(new_dir, dentry), mnt, CL_OP_LINK);
+	return cl_write_check_at(&id, new_dentry, mnt, CL_OP_LINK, 1);
 }
 
 SEC("lsm/path_truncate")

@@ -36,6 +36,7 @@
 #define CL_MAX_FILE_RULES   262144
 #define CL_MAX_NET_PREFIXES 65536
 #define CL_MAX_UNIX_NAMES   4096
+#define CL_MAX_NAME_RULES   65536
 /* Rules that can decide one address: its own prefix's and every wider one's. */
 #define CL_NET_ENTRIES 16
 /* Bytes of an abstract unix socket name a rule can name (after the NUL). */
@@ -69,6 +70,27 @@ struct cl_file_key {
 struct cl_file_rule {
 	__u32 access;  /* enum cl_access bits */
 	__u32 rule_id; /* index into cl_rule_info, for events */
+};
+
+/*
+ * A file rule on a name rather than an inode, for what does not exist yet:
+ * a path missing at load is keyed by its directory's inode and its last
+ * name (enforced once something appears there, by any means); a name
+ * pattern (a leading double star and slash, then NAME) has dev = ino = 0 and
+ * matches that name anywhere. The name is zero-padded; longer names cannot
+ * be written in a rule.
+ */
+#define CL_NAME_MAX 64
+struct cl_name_key {
+	__u32 policy_id;
+	__u32 dev;
+	__u64 ino;
+	char name[CL_NAME_MAX];
+};
+
+enum cl_policy_flags {
+	/* The policy has name rules: the file walk also looks names up. */
+	CL_POLICY_NAME_RULES = 1 << 0,
 };
 
 /*

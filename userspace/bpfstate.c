@@ -294,6 +294,7 @@ int cl_maps_open(struct cl_maps *maps)
 		{ &maps->net4, "cl_net4" },
 		{ &maps->net6, "cl_net6" },
 		{ &maps->unix_names, "cl_unix_names" },
+		{ &maps->name_rules, "cl_name_rules" },
 	};
 
 	memset(maps, -1, sizeof(*maps));
@@ -372,29 +373,108 @@ static __u32 stricter(__u32 a, __u32 b)
 	return a & b;
 }
 
-static int write_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
-		      const struct cl_rule *rule, const struct stat *st)
+/* The kernel's dev_t of a superblock, as the BPF programs read s_dev. */
+static __u32 kernel_dev(dev_t dev)
 {
-	struct cl_file_key key = {
-		.policy_id = policy_id,
-		.dev = (major(st->st_dev) << 20) | minor(st->st_dev),
-		.ino = st->st_ino,
-	};
+	return (major(dev) << 20) | minor(dev);
+}
+
+/*
+ * Store one file rule under @key in @fd (an inode or a name map); two rules
+ * on one key (hard links, bind mounts) keep the stricter.
+ */
+static int write_rule(struct cl_maps *maps, int fd, const void *key, __u32 policy_id, __u32 rule_id,
+		      const struct cl_rule *rule)
+{
 	struct cl_file_rule value = { .access = rule->access, .rule_id = rule_id };
 	struct cl_rule_info info = { .policy_id = policy_id, .access = rule->access };
 	struct cl_file_rule old;
 
-	if (!bpf_map_lookup_elem(maps->file_rules, &key, &old))
+	if (!bpf_map_lookup_elem(fd, key, &old))
 		value.access = stricter(old.access, rule->access);
 	cl_strlcpy(info.path, rule->path, sizeof(info.path));
 	cl_strlcpy(info.source, rule->source, sizeof(info.source));
 	if (bpf_map_update_elem(maps->rule_info, &rule_id, &info, BPF_ANY) ||
-	    bpf_map_update_elem(maps->file_rules, &key, &value, BPF_ANY)) {
+	    bpf_map_update_elem(fd, key, &value, BPF_ANY)) {
 		cl_error("cannot store the rule for %s (%s): %s", rule->path, rule->source,
 			 strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A rule on a path that does not exist (yet): keyed by its directory and
+ * its last name, so it holds for whatever appears there later. Returns 1 if
+ * stored, 0 if the directory is missing too (nothing to key it by), -1 on
+ * error.
+ */
+static int write_missing_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
+			      const struct cl_rule *rule)
+{
+	struct cl_name_key key = { .policy_id = policy_id };
+	const char *leaf = strrchr(rule->path, '/') + 1;
+	char dir[CL_RULE_PATH_MAX];
+	struct stat st;
+
+	cl_strlcpy(dir, rule->path, sizeof(dir));
+	dir[leaf - rule->path > 1 ? leaf - rule->path - 1 : 1] = '\0';
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (strlen(leaf) >= sizeof(key.name)) {
+		cl_error("%s: rule path %s does not exist, and its last name is too long to "
+			 "watch for (at most %zu bytes)",
+			 rule->source, rule->path, sizeof(key.name) - 1);
+		return -1;
+	}
+	key.dev = kernel_dev(st.st_dev);
+	key.ino = st.st_ino;
+	memcpy(key.name, leaf, strlen(leaf));
+	if (cl_verbose)
+		cl_info("%s: %s does not exist yet; its rule holds once it does", rule->source,
+			rule->path);
+	return write_rule(maps, maps->name_rules, &key, policy_id, rule_id, rule) < 0 ? -1 : 1;
+}
+
+/* One file rule of a policy: by inode, by name (a pattern or a missing path). */
+static int install_file_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
+			     const struct cl_rule *rule, int *named)
+{
+	const char *pattern = cl_path_pattern_name(rule->path);
+	struct stat st;
+	int ret;
+
+	if (pattern) {
+		struct cl_name_key key = { .policy_id = policy_id };
+
+		memcpy(key.name, pattern, strnlen(pattern, sizeof(key.name) - 1));
+		*named = 1;
+		return write_rule(maps, maps->name_rules, &key, policy_id, rule_id, rule);
+	}
+	if (stat(rule->path, &st) == 0) {
+		struct cl_file_key key = {
+			.policy_id = policy_id,
+			.dev = kernel_dev(st.st_dev),
+			.ino = st.st_ino,
+		};
+
+		return write_rule(maps, maps->file_rules, &key, policy_id, rule_id, rule);
+	}
+	if (errno != ENOENT) {
+		cl_error("%s: rule path %s: %s", rule->source, rule->path, strerror(errno));
+		return -1;
+	}
+	ret = write_missing_rule(maps, policy_id, rule_id, rule);
+	if (ret)
+		*named |= ret > 0;
+	else if (rule->access == CL_ACC_DENY && cl_verbose)
+		cl_info("%s: skipping the deny rule for %s: neither it nor its directory "
+			"exists",
+			rule->source, rule->path);
+	else
+		cl_error("%s: rule path %s: neither it nor its directory exists", rule->source,
+			 rule->path);
+	return ret < 0 || (!ret && rule->access != CL_ACC_DENY) ? -1 : 0;
 }
 
 typedef int (*cl_dead_fn)(struct cl_maps *, __u32);
@@ -461,6 +541,8 @@ static int delete_policies(struct cl_maps *maps, cl_dead_fn dead, int records)
 			   offsetof(struct cl_net6_key, policy_id), 0, dead);
 	ret |= delete_dead(maps, maps->unix_names, sizeof(struct cl_unix_key),
 			   offsetof(struct cl_unix_key, policy_id), 0, dead);
+	ret |= delete_dead(maps, maps->name_rules, sizeof(struct cl_name_key),
+			   offsetof(struct cl_name_key, policy_id), 0, dead);
 	ret |= delete_dead(maps, maps->policies, sizeof(__u32), 0, 0, dead);
 	if (records)
 		ret |= delete_dead(maps, maps->rule_info, sizeof(__u32),
@@ -537,9 +619,10 @@ static int write_net_rules(struct cl_maps *maps, __u32 policy_id, __u32 first_ru
 	return ret;
 }
 
-static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent)
+static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent,
+			     __u32 flags)
 {
-	struct cl_policy_info info = { .cap_drop = agent->cap_drop };
+	struct cl_policy_info info = { .cap_drop = agent->cap_drop, .flags = flags };
 
 	if (bpf_map_update_elem(maps->policies, &policy_id, &info, BPF_ANY)) {
 		cl_error("cannot store policy %u: %s", policy_id, strerror(errno));
@@ -560,6 +643,7 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32
 {
 	struct cl_state state;
 	__u32 id, rule_id;
+	int named = 0;
 
 	if (state_read(maps, &state) < 0)
 		return -1;
@@ -571,24 +655,11 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32
 		return -1;
 
 	for (size_t i = 0; i < agent->files.count; i++) {
-		const struct cl_rule *rule = &agent->files.rules[i];
-		struct stat st;
-
-		if (stat(rule->path, &st) < 0) {
-			if (errno == ENOENT && rule->access == CL_ACC_DENY) {
-				if (cl_verbose)
-					cl_info("%s: skipping deny rule for missing %s",
-						rule->source, rule->path);
-				continue;
-			}
-			cl_error("%s: rule path %s: %s", rule->source, rule->path, strerror(errno));
-			goto rollback;
-		}
-		if (write_rule(maps, id, rule_id + i, rule, &st) < 0)
+		if (install_file_rule(maps, id, rule_id + i, &agent->files.rules[i], &named) < 0)
 			goto rollback;
 	}
 	if (write_net_rules(maps, id, rule_id + agent->files.count, &agent->net) < 0 ||
-	    write_policy_info(maps, id, agent) < 0)
+	    write_policy_info(maps, id, agent, named ? CL_POLICY_NAME_RULES : 0) < 0)
 		goto rollback;
 	*policy_id = id;
 	return 0;

@@ -26,6 +26,7 @@ struct cl_maps {
 	int net4;
 	int net6;
 	int unix_names;
+	int name_rules;
 	int lock; /* flock'd lock file while writing, else -1 */
 };
 
@@ -51,8 +52,10 @@ void cl_maps_unlock(struct cl_maps *maps);
 
 /*
  * Write @agent's rules (files, network, capabilities) under a fresh policy
- * id. File rules whose path does not exist are errors for allow rules and
- * skipped for deny rules (nothing to protect yet). Returns 0 and the id, or
+ * id. A file rule whose path does not exist yet is keyed by its directory
+ * and last name, so it holds once the path appears; if the directory is
+ * missing too, a deny rule is skipped with a warning and an allow rule is
+ * an error. Returns 0 and the id, or
  * -1 after printing why (any rules already written are removed again).
  */
 int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);

@@ -136,11 +136,46 @@ const char *cl_access_format(uint32_t access, char *buf, size_t size)
 	return buf;
 }
 
+const char *cl_path_pattern_name(const char *path)
+{
+	return strncmp(path, "**/", 3) == 0 ? path + 3 : NULL;
+}
+
+/* A pattern (double star, slash, NAME): one name, matched anywhere. */
+static int pattern_normalise(const char *in, char *out, size_t size, char *err, size_t errsize)
+{
+	const char *name = in + 3;
+	size_t len = strlen(name);
+
+	if (!len || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    strchr(name, '*')) {
+		snprintf(err, errsize,
+			 "rule path '%s': a pattern is '**/NAME', one file or directory name", in);
+		return -1;
+	}
+	if (len >= CL_NAME_MAX) {
+		snprintf(err, errsize, "rule path '%s': a pattern's name is at most %d bytes", in,
+			 CL_NAME_MAX - 1);
+		return -1;
+	}
+	snprintf(out, size, "%s", in);
+	return 0;
+}
+
 int cl_path_normalise(const char *in, char *out, size_t size, char *err, size_t errsize)
 {
 	char expanded[PATH_MAX];
 	size_t len = 0;
 	const char *home;
+
+	if (cl_path_pattern_name(in))
+		return pattern_normalise(in, out, size, err, errsize);
+	if (strstr(in, "**")) {
+		snprintf(err, errsize,
+			 "rule path '%s': '**' is only allowed as '**/NAME' (that name anywhere)",
+			 in);
+		return -1;
+	}
 
 	if (in[0] == '~' && (in[1] == '/' || in[1] == '\0')) {
 		home = getenv("HOME");

@@ -76,7 +76,12 @@ const char *cl_cap_name(int number);
 /* Bits of every capability the kernel knows (what "ALL" drops). */
 uint64_t cl_cap_all(void);
 
-/* Normalise a rule path: expand ~, drop duplicate and trailing slashes. */
+/*
+ * Normalise a rule path: expand ~, drop duplicate and trailing slashes. A
+ * pattern "**" "/NAME" (that name anywhere) is kept as it is, once checked.
+ */
 int cl_path_normalise(const char *in, char *out, size_t size, char *err, size_t errsize);
+/* The NAME of a pattern rule path, NULL for an ordinary path. */
+const char *cl_path_pattern_name(const char *path);
 
 #endif /* CLAWLOCK_POLICY_H */

@@ -12,17 +12,75 @@
 
 #include "util.h"
 
+/* Where a rule is keyed in the kernel: an inode, or a name (see clawlock.h). */
+enum key_kind {
+	KEY_INODE,
+	KEY_MISSING, /* a path missing at load: its directory's inode and last name */
+	KEY_PATTERN, /* a name anywhere */
+};
+
 struct keyed_rule {
+	enum key_kind kind;
 	dev_t dev;
 	ino_t ino;
+	char name[CL_NAME_MAX];
 	uint32_t access;
 	const struct cl_rule *rule;
 };
 
-/* As the installer: two rules on one inode, the stricter wins. */
+/* As the installer: two rules on one key, the stricter wins. */
 static uint32_t stricter(uint32_t a, uint32_t b)
 {
 	return ((a | b) & CL_ACC_DENY) ? CL_ACC_DENY : a & b;
+}
+
+/* @path's directory (in @dir) and its last name; the root has none. */
+static const char *split_leaf(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	cl_format(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return slash + 1;
+}
+
+/* The kernel key of @rule, as the installer computes it; 0 if it installs none. */
+static int key_of(const struct cl_rule *rule, struct keyed_rule *out)
+{
+	const char *pattern = cl_path_pattern_name(rule->path);
+	char dir[PATH_MAX];
+	const char *leaf;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	out->access = rule->access;
+	out->rule = rule;
+	if (pattern) {
+		out->kind = KEY_PATTERN;
+		cl_format(out->name, sizeof(out->name), "%s", pattern);
+		return 1;
+	}
+	if (stat(rule->path, &st) == 0) {
+		out->kind = KEY_INODE;
+		out->dev = st.st_dev;
+		out->ino = st.st_ino;
+		return 1;
+	}
+	leaf = split_leaf(rule->path, dir, sizeof(dir));
+	/* Its directory missing too: a deny rule is skipped (an allow refused). */
+	if (errno != ENOENT || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    strlen(leaf) >= CL_NAME_MAX)
+		return 0;
+	out->kind = KEY_MISSING;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	cl_format(out->name, sizeof(out->name), "%s", leaf);
+	return 1;
+}
+
+static bool same_key(const struct keyed_rule *a, const struct keyed_rule *b)
+{
+	return a->kind == b->kind && a->dev == b->dev && a->ino == b->ino &&
+	       !strcmp(a->name, b->name);
 }
 
 static size_t key_rules(const struct cl_rule_list *rules, struct keyed_rule *out)
@@ -30,28 +88,60 @@ static size_t key_rules(const struct cl_rule_list *rules, struct keyed_rule *out
 	size_t n = 0;
 
 	for (size_t i = 0; i < rules->count; i++) {
-		struct stat st;
 		size_t j;
 
-		/* A rule on a missing path is not installed (deny) or refused (allow). */
-		if (stat(rules->rules[i].path, &st) < 0)
+		if (!key_of(&rules->rules[i], &out[n]))
 			continue;
-		for (j = 0; j < n; j++) {
-			if (out[j].dev == st.st_dev && out[j].ino == st.st_ino)
-				break;
-		}
+		for (j = 0; j < n && !same_key(&out[j], &out[n]); j++)
+			;
 		if (j < n) {
-			out[j].access = stricter(out[j].access, rules->rules[i].access);
-			out[j].rule = &rules->rules[i];
+			out[j].access = stricter(out[j].access, out[n].access);
+			out[j].rule = out[n].rule;
 			continue;
 		}
-		out[n].dev = st.st_dev;
-		out[n].ino = st.st_ino;
-		out[n].access = rules->rules[i].access;
-		out[n].rule = &rules->rules[i];
 		n++;
 	}
 	return n;
+}
+
+/* The rule of kind @kind that matches this step of the walk, if any. */
+static const struct keyed_rule *match(const struct keyed_rule *keyed, size_t n, enum key_kind kind,
+				      const struct stat *st, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (keyed[i].kind != kind)
+			continue;
+		if (kind != KEY_PATTERN &&
+		    (keyed[i].dev != st->st_dev || keyed[i].ino != st->st_ino))
+			continue;
+		if (kind != KEY_INODE && strcmp(keyed[i].name, name))
+			continue;
+		return &keyed[i];
+	}
+	return NULL;
+}
+
+/*
+ * The rule that decides at @walk, as one step of the kernel's walk: the
+ * inode's rule; then, if the policy has name rules, one for this name in
+ * this directory, then a pattern on the name.
+ */
+static const struct keyed_rule *rule_at(const struct keyed_rule *keyed, size_t n, bool names,
+					const char *walk)
+{
+	const struct keyed_rule *k = NULL;
+	char dir[PATH_MAX];
+	const char *leaf;
+	struct stat st;
+
+	if (stat(walk, &st) == 0)
+		k = match(keyed, n, KEY_INODE, &st, NULL);
+	if (k || !names || !strcmp(walk, "/"))
+		return k;
+	leaf = split_leaf(walk, dir, sizeof(dir));
+	if (stat(dir, &st) == 0)
+		k = match(keyed, n, KEY_MISSING, &st, leaf);
+	return k ? k : match(keyed, n, KEY_PATTERN, NULL, leaf);
 }
 
 /*
@@ -91,6 +181,7 @@ int cl_verdict_file(const struct cl_rule_list *rules, const char *path, uint32_t
 {
 	struct keyed_rule *keyed = calloc(rules->count + 1, sizeof(*keyed));
 	char walk[PATH_MAX];
+	bool names = false;
 	size_t n;
 
 	memset(v, 0, sizeof(*v));
@@ -105,22 +196,19 @@ int cl_verdict_file(const struct cl_rule_list *rules, const char *path, uint32_t
 		return -1;
 	}
 	n = key_rules(rules, keyed);
+	for (size_t i = 0; i < n; i++)
+		names |= keyed[i].kind != KEY_INODE;
 	cl_format(walk, sizeof(walk), "%s", v->target);
 	for (;;) {
-		struct stat st;
+		const struct keyed_rule *k = rule_at(keyed, n, names, walk);
 		char *slash;
 
-		if (stat(walk, &st) == 0) {
-			for (size_t i = 0; i < n; i++) {
-				if (keyed[i].dev != st.st_dev || keyed[i].ino != st.st_ino)
-					continue;
-				v->rule = keyed[i].rule;
-				cl_format(v->decided_at, sizeof(v->decided_at), "%s", walk);
-				v->allowed = !(keyed[i].access & CL_ACC_DENY) &&
-					     (keyed[i].access & access) == access;
-				free(keyed);
-				return 0;
-			}
+		if (k) {
+			v->rule = k->rule;
+			cl_format(v->decided_at, sizeof(v->decided_at), "%s", walk);
+			v->allowed = !(k->access & CL_ACC_DENY) && (k->access & access) == access;
+			free(keyed);
+			return 0;
 		}
 		if (!strcmp(walk, "/"))
 			break;

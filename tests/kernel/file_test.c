@@ -11,6 +11,9 @@
  *   secret/          deny              a denied tree
  *   secret/shared/   read              an opening inside it
  *   other/           (no rule)         default deny
+ *   work/later/      deny              missing at load, created later
+ *   other/new-ws/    read,write        missing at load, created by the agent
+ *   any .env         deny              a name pattern
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -71,9 +74,12 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) 
 		 "    '%s/work/ro': 'read',\n"
 		 "    '%s/secret': 'deny',\n"
 		 "    '%s/secret/shared': 'read',\n"
+		 "    '%s/work/later': 'deny',\n"
+		 "    '%s/other/new-ws': 'read,write',\n"
+		 "    '**/.env': 'deny',\n"
 		 "  } } } }\n",
 		 cl_source(), self->agent, mode, selfdir, self->root, self->root, self->root,
-		 self->root, self->root);
+		 self->root, self->root, self->root, self->root);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
 }
 
@@ -387,6 +393,68 @@ TEST_F(files, change_denials_are_events)
 	EXPECT_STREQ("unlink", cl_event_str(ev, "op"));
 	EXPECT_STREQ("write", cl_event_str(ev, "access"));
 	EXPECT_STREQ("deny", cl_event_str(ev, "decision"));
+	json_object_put(ev);
+}
+
+TEST_F(files, secret_created_after_load_is_denied)
+{
+	/* The agent cannot create it ... */
+	EXPECT_EQ(DENIED, CONFINED("mkdir", "work/later"));
+	EXPECT_NE(0, access(at(self, "work/later"), F_OK));
+	/* ... and once the host does, its rule holds without a reload. */
+	ASSERT_EQ(0, mkdir(at(self, "work/later"), 0755));
+	ASSERT_EQ(0, cl_write_file(at(self, "work/later/key"), "secret\n"));
+	EXPECT_EQ(DENIED, CONFINED("read", "work/later/key"));
+	EXPECT_EQ(DENIED, CONFINED("write", "work/later/new"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/later", "work/now"));
+	EXPECT_EQ(0, CONFINED("read", "work/file"));
+}
+
+TEST_F(files, allowed_path_created_after_load_is_usable)
+{
+	/* other/ has no rule, but the missing other/new-ws has one: it may be made. */
+	EXPECT_EQ(DENIED, CONFINED("mkdir", "other/elsewhere"));
+	EXPECT_EQ(0, CONFINED("mkdir", "other/new-ws"));
+	EXPECT_EQ(0, CONFINED("write", "other/new-ws/file"));
+	EXPECT_EQ(0, CONFINED("read", "other/new-ws/file"));
+	EXPECT_EQ(DENIED, CONFINED("read", "other/file"));
+}
+
+TEST_F(files, dotenv_is_denied_wherever_it_appears)
+{
+	struct json_object *ev;
+
+	ASSERT_EQ(0, cl_write_file(at(self, "work/.env"), "TOKEN=x\n"));
+	ASSERT_EQ(0, mkdir(at(self, "work/app"), 0755));
+	ASSERT_EQ(0, cl_write_file(at(self, "work/app/.env"), "TOKEN=y\n"));
+	EXPECT_EQ(DENIED, CONFINED("read", "work/.env"));
+	EXPECT_EQ(DENIED, CONFINED("read", "work/app/.env"));
+	/* Neither moved nor linked out, and nothing else takes the name. */
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/.env", "work/env-copy"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("link", "work/app/.env", "work/env-copy"));
+	EXPECT_EQ(DENIED, CONFINED("write", "work/ro/.env"));
+	EXPECT_EQ(DENIED, CONFINED("write", "other/.env"));
+	EXPECT_EQ(DENIED, CONFINED("unlink", "work/.env"));
+	/* A new .env cannot be created, by open or by renaming a file onto it. */
+	unlink(at(self, "work/.env"));
+	EXPECT_EQ(DENIED, CONFINED("write", "work/.env"));
+	EXPECT_EQ(DENIED, CONFINED("mkdir", "work/.env"));
+	EXPECT_NE(0, access(at(self, "work/.env"), F_OK));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/file", "work/.env"));
+	EXPECT_EQ(0, access(at(self, "work/file"), F_OK));
+	/* Names that only look alike are the workspace's. */
+	EXPECT_EQ(0, CONFINED("write", "work/.env.example"));
+	EXPECT_EQ(0, CONFINED("write", "work/x.env"));
+	/* Denials name the pattern as their rule. */
+	ev = cl_find_event(self->agent, ".env");
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("deny", cl_event_str(ev, "decision"));
+	{
+		struct json_object *rule;
+
+		ASSERT_TRUE(json_object_object_get_ex(ev, "rule", &rule));
+		EXPECT_STREQ("**/.env", cl_event_str(rule, "path"));
+	}
 	json_object_put(ev);
 }
 

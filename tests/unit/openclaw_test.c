@@ -484,6 +484,16 @@ TEST_F(oc, explain_verdicts_for_workspace_binds_and_secrets)
 		     verdict(self, ".ssh/id_ed25519", CL_ACC_READ));
 	/* Outside every rule: default deny. */
 	EXPECT_STREQ("deny no-rule", verdict(self, "../../root/x", CL_ACC_READ));
+	/* Name rules: .env anywhere; a secret missing at compile time, once it appears. */
+	EXPECT_STREQ("deny profiles.secrets.files[\"**/.env\"]",
+		     verdict(self, "ws/project/.env", CL_ACC_READ));
+	EXPECT_STREQ("allow agents.defaults.sandbox.workspaceAccess",
+		     verdict(self, "ws/project/.env.example", CL_ACC_READ));
+	EXPECT_STREQ("deny profiles.secrets.files[\"~/.aws\"]",
+		     verdict(self, ".aws/credentials", CL_ACC_READ));
+	mkdirs(self, ".aws");
+	EXPECT_STREQ("deny profiles.secrets.files[\"~/.aws\"]",
+		     verdict(self, ".aws/credentials", CL_ACC_READ));
 	oc_compiled_free(&compiled);
 }
 

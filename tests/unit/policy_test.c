@@ -152,6 +152,13 @@ TEST_F(policy, errors_name_file_line_and_column)
 	expect_error(_metadata, self, "[]", "%s:1:1: a policy file must be an object");
 	expect_error(_metadata, self, "{ agents: { a: {}, }, x: 1 }", "unknown key 'x'");
 	expect_error(_metadata, self, "{ agents: {\n  a: { files: { '/x': 'read' } ", "%s:2:32: ");
+	/* Patterns: one name, matched anywhere; nothing else with '**'. */
+	expect_error(_metadata, self, "{ agents: { a: { files: { '**/a/b': 'deny' } } } }",
+		     "%s:1:37: rule path '**/a/b': a pattern is '**/NAME'");
+	expect_error(_metadata, self, "{ agents: { a: { files: { '/x/**/y': 'deny' } } } }",
+		     "%s:1:38: rule path '/x/**/y': '**' is only allowed as '**/NAME'");
+	expect_error(_metadata, self, "{ agents: { a: { files: { '**/..': 'deny' } } } }",
+		     "a pattern is '**/NAME'");
 }
 
 TEST_F(policy, include_cycles_and_missing_files_are_errors)
