@@ -48,6 +48,7 @@ static const char explain_help[] =
 	"Usage: clawlock explain --agent ID [--session KEY] [--openclaw FILE]\n"
 	"                        [--policy FILE] [--json]\n"
 	"                        [--op read|write|exec|connect|bind|sendto --target T]\n"
+	"                        [--cases FILE]\n"
 	"\n"
 	"Show the sandbox OpenClaw gives one agent and session, in the spirit of\n"
 	"`openclaw sandbox explain`: mode, scope, scope key and the cgroup it maps to,\n"
@@ -67,6 +68,11 @@ static const char explain_help[] =
 	"      --baseline FILE  the system and secrets profiles\n"
 	"  -o, --op OP          read, write, exec, connect, bind or sendto\n"
 	"  -t, --target T       what the operation is on\n"
+	"      --cases FILE     many questions at once: each line of FILE ('-' for\n"
+	"                       standard input) is 'OP TARGET'; each answer is one\n"
+	"                       line of JSON (op, target, decision, reason, rule);\n"
+	"                       a bad line is reported as FILE:LINE and skipped,\n"
+	"                       and makes the exit status 2\n"
 	"  -j, --json           JSON: agentId, sessionKey, sandboxed, sandbox{...},\n"
 	"                       rules[], and with --op: decision, rule{path, access,\n"
 	"                       source}, reason\n";
@@ -79,6 +85,7 @@ struct oc_opts {
 	const char *session;
 	const char *op;
 	const char *target;
+	const char *cases;
 	int json;
 };
 
@@ -92,6 +99,7 @@ static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *h
 		{ "session", required_argument, NULL, 's' },
 		{ "op", required_argument, NULL, 'o' },
 		{ "target", required_argument, NULL, 't' },
+		{ "cases", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -121,6 +129,9 @@ static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *h
 			break;
 		case 't':
 			o->target = optarg;
+			break;
+		case 'C':
+			o->cases = optarg;
 			break;
 		case 'j':
 			o->json = 1;
@@ -644,6 +655,44 @@ static void print_json(struct json_object *o)
 								 JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
+/* --cases: one verdict per "OP TARGET" line, as JSON lines. */
+static int explain_cases(const struct oc_compiled *c, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL, *target;
+	size_t size = 0, lineno = 0;
+	int ret = CL_EXIT_OK;
+
+	if (!f) {
+		cl_error("explain: cannot open %s: %s", path, strerror(errno));
+		return CL_EXIT_USAGE;
+	}
+	while (getline(&line, &size, f) >= 0) {
+		struct json_object *o;
+
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		target = strchr(line, ' ');
+		if (target)
+			*target++ = '\0';
+		o = json_object_new_object();
+		if (!target || !*target || add_verdict(o, c, line, target) < 0) {
+			cl_error("%s:%zu: expected 'OP TARGET' with a known op and a valid target",
+				 path, lineno);
+			ret = CL_EXIT_USAGE;
+		} else {
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		}
+		json_object_put(o);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
 int cl_cmd_explain(int argc, char **argv)
 {
 	struct oc_opts o = { 0 };
@@ -664,6 +713,12 @@ int cl_cmd_explain(int argc, char **argv)
 	if (cl_oc_compile(&in, o.agent, o.session, &c) < 0) {
 		cl_oc_free_inputs(&in);
 		return CL_EXIT_USAGE;
+	}
+	if (o.cases) {
+		ret = explain_cases(&c, o.cases);
+		oc_compiled_free(&c);
+		cl_oc_free_inputs(&in);
+		return ret;
 	}
 	out = compiled_json(&c);
 	ret = CL_EXIT_OK;
