@@ -166,4 +166,43 @@ TEST_F(oc, the_denial_names_the_config_key)
 	json_object_put(ev);
 }
 
+/*
+ * What the sandbox is for: an agent writes a C program in its workspace,
+ * builds it with the host's compiler and runs it, and still cannot read a
+ * secret from inside the program it built.
+ */
+TEST_F(oc, an_agent_builds_and_runs_a_c_program_in_its_workspace)
+{
+	static char out[1 << 16];
+	char script[1024], secret[256];
+
+	write_config(_metadata, self, "rw");
+	snprintf(secret, sizeof(secret), "%s/.ssh/id_ed25519", self->home);
+	snprintf(script, sizeof(script),
+		 "set -e; cd '%s/ws'; export TMPDIR=$PWD\n"
+		 "printf '#include <stdio.h>\\n"
+		 "int main(int c, char **v) { FILE *f = fopen(v[1], \"r\");"
+		 " printf(\"built and ran, secret %%%%s\\\\n\", f ? \"READ\" : \"denied\");"
+		 " return 0; }\\n' >hello.c\n"
+		 "cc -O1 -o hello hello.c\n"
+		 "./hello '%s'\n",
+		 self->home, secret);
+	{
+		char *argv[] = { (char *)cl_binary(), "-q",	   "run",	  "--openclaw",
+				 self->config,	      "--policy",  self->overlay, "--agent",
+				 "research",	      "--session", GROUP,	  "--",
+				 "/bin/sh",	      "-c",	   script,	  NULL };
+
+		EXPECT_EQ(0, cl_spawn(argv, out, sizeof(out), 1))
+		{
+			TH_LOG("%s", out);
+		}
+	}
+	EXPECT_NE(NULL, strstr(out, "built and ran, secret denied"))
+	{
+		TH_LOG("%s", out);
+	}
+	EXPECT_EQ(0, access(at(self, "ws/hello"), X_OK));
+}
+
 TEST_HARNESS_MAIN
