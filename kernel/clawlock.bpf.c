@@ -161,6 +161,22 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_name_rules SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cl_guard);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_guard SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_OBJECTS);
+	__type(key, struct cl_object_key);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_objects SEC(".maps");
+
 /* The host's network namespace: its loopback reaches the host's services. */
 extern const void init_net __ksym;
 
@@ -521,8 +537,8 @@ static __always_inline int cl_has_name_rules(__u32 policy_id)
 {
 	struct cl_policy_info *info = bpf_map_lookup_elem(&cl_policies, &policy_id);
 
-	/* No record: the empty policy, which has no rules of any kind. */
-	return info && (info->flags & CL_POLICY_NAME_RULES);
+	/* No record: look names up anyway; a failed lookup never skips a rule. */
+	return !info || (info->flags & CL_POLICY_NAME_RULES);
 }
 
 /*
@@ -640,6 +656,83 @@ static __always_inline int cl_path_create(const struct path *dir, struct dentry 
 }
 
 /*
+ * Self-protection (see struct cl_guard): applies to every task, confined or
+ * not. Before the loader arms the guard nothing is recorded, so nothing is
+ * refused; once armed, an object or pin of ours touched by another program
+ * is refused with EPERM and reported.
+ */
+static __always_inline struct cl_guard *cl_guard_armed(void)
+{
+	__u32 zero = 0;
+	struct cl_guard *guard = bpf_map_lookup_elem(&cl_guard, &zero);
+
+	return guard && guard->armed ? guard : NULL;
+}
+
+/* Is the current task running the loader's executable? */
+static __always_inline int cl_is_loader(struct cl_guard *guard)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+
+	/* No executable (a kernel thread) or an unreadable one: not the loader. */
+	if (!exe)
+		return 0;
+	return BPF_CORE_READ(exe, i_sb, s_dev) == guard->loader_dev &&
+	       BPF_CORE_READ(exe, i_ino) == guard->loader_ino;
+}
+
+/* Refuse a touch of clawlock itself, and report it: the caller may be a host process. */
+static __always_inline int cl_protect(struct cl_guard *guard, __u32 op_arg)
+{
+	struct cl_identity id = {};
+	struct cl_event *event;
+
+	if (cl_is_loader(guard))
+		return 0;
+	cl_identify(&id);
+	event = cl_event_start(&id, CL_OP_SELF, 0, 0, 0);
+	if (event) {
+		event->arg = op_arg;
+		bpf_ringbuf_submit(event, 0);
+	}
+	/* Never audit-only: the sandbox's mode does not weaken clawlock's own guard. */
+	cl_count(CL_STAT_DENY);
+	return -EPERM;
+}
+
+static __always_inline int cl_guard_object(__u32 kind, __u32 obj_id)
+{
+	struct cl_object_key key = { .kind = kind, .id = obj_id };
+	struct cl_guard *guard = cl_guard_armed();
+
+	if (!guard || !bpf_map_lookup_elem(&cl_objects, &key))
+		return 0;
+	return cl_protect(guard, kind);
+}
+
+/* Is @dentry clawlock's pin directory? */
+static __always_inline int cl_is_pin_dir(struct cl_guard *guard, struct dentry *dentry)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+
+	return inode && BPF_CORE_READ(inode, i_sb, s_dev) == guard->pin_dev &&
+	       BPF_CORE_READ(inode, i_ino) == guard->pin_ino;
+}
+
+/* Removing or renaming a pin (or the pin directory) would detach clawlock. */
+static __always_inline int cl_guard_pins(struct dentry *dir, struct dentry *victim)
+{
+	struct cl_guard *guard = cl_guard_armed();
+
+	if (!guard)
+		return 0;
+	if (cl_is_pin_dir(guard, dir) || (victim && cl_is_pin_dir(guard, victim)))
+		return cl_protect(guard, 0);
+	return 0;
+}
+
+/*
  * The hooks below ignore the previous program's verdict argument: it comes
  * last, after arguments whose number differs between kernels (path_rename
  * gained flags), and clawlock attaches only one program per hook.
@@ -668,7 +761,10 @@ int BPF_PROG(cl_path_symlink, const struct path *dir, struct dentry *dentry)
 static __always_inline int cl_remove(const struct path *dir, struct dentry *dentry)
 {
 	struct cl_identity id = {};
+	int err = cl_guard_pins(BPF_CORE_READ(dir, dentry), dentry);
 
+	if (err)
+		return err;
 	if (!cl_identify(&id))
 		return 0;
 	return cl_write_check(&id, dentry, cl_real_mount(BPF_CORE_READ(dir, mnt)), CL_OP_UNLINK);
@@ -699,6 +795,11 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 	struct cl_identity id = {};
 	int err;
 
+	err = cl_guard_pins(BPF_CORE_READ(old_dir, dentry), old_dentry);
+	if (!err)
+		err = cl_guard_pins(BPF_CORE_READ(new_dir, dentry), NULL);
+	if (err)
+		return err;
 	if (!cl_identify(&id))
 		return 0;
 	old_mnt = cl_real_mount(BPF_CORE_READ(old_dir, mnt));
@@ -871,10 +972,71 @@ static __always_inline int cl_forbid(__u32 op)
 	return cl_refuse_as(&id, -EPERM);
 }
 
-SEC("lsm/bpf")
-int BPF_PROG(cl_bpf, int cmd)
+/* A map descriptor is being made (by id or from a pin): ours only for the loader. */
+SEC("lsm/bpf_map")
+int BPF_PROG(cl_bpf_map, struct bpf_map *map)
 {
-	return cl_forbid(CL_OP_BPF);
+	return cl_guard_object(CL_OBJ_MAP, BPF_CORE_READ(map, id));
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(cl_bpf_prog, struct bpf_prog *prog)
+{
+	return cl_guard_object(CL_OBJ_PROG, BPF_CORE_READ(prog, aux, id));
+}
+
+/*
+ * BPF_LINK_DETACH names a link by descriptor: which link is it? 0 if the
+ * descriptor is not open (the command fails anyway), -1 if it cannot be read.
+ */
+static __always_inline long cl_link_of_fd(int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct bpf_link *link;
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return -1;
+	if (!file)
+		return 0;
+	link = BPF_CORE_READ(file, private_data);
+	return link ? BPF_CORE_READ(link, id) : 0;
+}
+
+/*
+ * Inside a sandbox bpf() is refused outright. Outside, links need a look
+ * here: no hook guards a link descriptor, so the ways to get one by id and
+ * to detach one are checked by command.
+ */
+SEC("lsm/bpf")
+int BPF_PROG(cl_bpf, int cmd, union bpf_attr *attr)
+{
+	struct cl_identity id = {};
+
+	if (cl_identify(&id)) {
+		cl_emit_op(&id, CL_OP_BPF);
+		return cl_refuse_as(&id, -EPERM);
+	}
+	if (cmd == BPF_LINK_GET_FD_BY_ID)
+		return cl_guard_object(CL_OBJ_LINK, BPF_CORE_READ(attr, link_id));
+	if (cmd == BPF_LINK_DETACH) {
+		struct cl_guard *guard = cl_guard_armed();
+		struct cl_object_key key = { .kind = CL_OBJ_LINK };
+
+		if (!guard)
+			return 0;
+		long link_id = cl_link_of_fd(BPF_CORE_READ(attr, link_detach.link_fd));
+
+		/* A descriptor that cannot be read might be ours: refused. */
+		key.id = (__u32)link_id;
+		if (link_id < 0 || (link_id && bpf_map_lookup_elem(&cl_objects, &key)))
+			return cl_protect(guard, CL_OBJ_LINK);
+	}
+	return 0;
 }
 
 SEC("lsm/perf_event_open")
@@ -902,9 +1064,18 @@ int BPF_PROG(cl_sb_mount, const char *dev_name)
 	return cl_forbid(CL_OP_MOUNT);
 }
 
+/* Unmounting the bpffs that holds the pins would drop them, and detach clawlock. */
 SEC("lsm/sb_umount")
 int BPF_PROG(cl_sb_umount, struct vfsmount *mnt)
 {
+	struct cl_guard *guard = cl_guard_armed();
+	int err;
+
+	if (guard && BPF_CORE_READ(mnt, mnt_sb, s_dev) == guard->pin_dev) {
+		err = cl_protect(guard, 0);
+		if (err)
+			return err;
+	}
 	return cl_forbid(CL_OP_MOUNT);
 }
 

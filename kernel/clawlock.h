@@ -146,6 +146,34 @@ struct cl_unix_key {
 	char name[CL_UNIX_NAME_MAX];
 };
 
+/*
+ * Self-protection. Once the loader has pinned everything, it records who it
+ * is (its executable's inode), where the pins live and the id of every map,
+ * program and link; from then on only a task running that executable may
+ * open, detach, unpin or unmount them.
+ */
+struct cl_guard {
+	__u32 armed;
+	__u32 loader_dev; /* kernel dev_t of the loader's executable */
+	__u64 loader_ino;
+	__u32 pin_dev; /* the bpffs holding CL_PIN_ROOT, and that directory */
+	__u32 pad;
+	__u64 pin_ino;
+};
+
+enum cl_object_kind {
+	CL_OBJ_MAP = 1,
+	CL_OBJ_PROG = 2,
+	CL_OBJ_LINK = 3,
+};
+
+struct cl_object_key {
+	__u32 kind; /* enum cl_object_kind */
+	__u32 id;
+};
+
+#define CL_MAX_OBJECTS 256
+
 /* A cgroup bound to a policy. Descendant cgroups inherit it. */
 struct cl_binding {
 	__u32 policy_id;

@@ -104,6 +104,70 @@ static int pin_path(char *buf, size_t size, const char *kind, const char *name)
 	return 0;
 }
 
+/* Note one of our objects in cl_objects, for the guard. Returns 0 or -errno. */
+static int record_object(struct clawlock_bpf *skel, __u32 kind, int fd)
+{
+	struct cl_object_key key = { .kind = kind };
+	/* The id comes first in the info of maps, programs and links alike. */
+	union {
+		struct bpf_map_info map;
+		struct bpf_prog_info prog;
+		struct bpf_link_info link;
+	} info;
+	__u32 len = kind == CL_OBJ_MAP	  ? sizeof(info.map)
+		    : kind == CL_OBJ_PROG ? sizeof(info.prog)
+					  : sizeof(info.link);
+	__u32 one = 1;
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	key.id = kind == CL_OBJ_MAP    ? info.map.id
+		 : kind == CL_OBJ_PROG ? info.prog.id
+				       : info.link.id;
+	if (bpf_map__update_elem(skel->maps.cl_objects, &key, sizeof(key), &one, sizeof(one),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Arm the guard: from now on only this executable may open, detach, unpin
+ * or unmount what was just pinned. Maps are recorded here, programs and
+ * links as they were pinned.
+ */
+static int arm_guard(struct clawlock_bpf *skel)
+{
+	struct cl_guard guard = { .armed = 1 };
+	struct stat exe, pins;
+	struct bpf_map *map;
+	__u32 zero = 0;
+	int err;
+
+	bpf_object__for_each_map (map, skel->obj) {
+		err = record_object(skel, CL_OBJ_MAP, bpf_map__fd(map));
+		if (err) {
+			cl_error("cannot record map %s for self-protection: %s", bpf_map__name(map),
+				 strerror(-err));
+			return -1;
+		}
+	}
+	if (stat("/proc/self/exe", &exe) < 0 || stat(CL_PIN_ROOT, &pins) < 0) {
+		cl_error("cannot find this executable or %s: %s", CL_PIN_ROOT, strerror(errno));
+		return -1;
+	}
+	guard.loader_dev = (major(exe.st_dev) << 20) | minor(exe.st_dev);
+	guard.loader_ino = exe.st_ino;
+	guard.pin_dev = (major(pins.st_dev) << 20) | minor(pins.st_dev);
+	guard.pin_ino = pins.st_ino;
+	if (bpf_map__update_elem(skel->maps.cl_guard, &zero, sizeof(zero), &guard, sizeof(guard),
+				 BPF_ANY)) {
+		cl_error("cannot arm self-protection: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Attach every program, then pin program and link; the pins keep them alive. */
 static int attach_and_pin(struct clawlock_bpf *skel)
 {
@@ -126,6 +190,10 @@ static int attach_and_pin(struct clawlock_bpf *skel)
 			pin_path(path, sizeof(path), "prog", name);
 			err = bpf_obj_pin(bpf_program__fd(prog), path) ? -errno : 0;
 		}
+		if (!err)
+			err = record_object(skel, CL_OBJ_LINK, bpf_link__fd(link));
+		if (!err)
+			err = record_object(skel, CL_OBJ_PROG, bpf_program__fd(prog));
 		/* The pin holds the link; our fd is no longer needed. */
 		bpf_link__disconnect(link);
 		bpf_link__destroy(link);
@@ -208,7 +276,7 @@ int cl_bpf_load(void)
 		explain_load_error(err);
 		goto fail;
 	}
-	if (init_state(skel) < 0 || attach_and_pin(skel) < 0)
+	if (init_state(skel) < 0 || attach_and_pin(skel) < 0 || arm_guard(skel) < 0)
 		goto fail;
 	clawlock_bpf__destroy(skel);
 	cl_info("loaded: programs attached and pinned under %s", CL_PIN_ROOT);
@@ -272,7 +340,12 @@ static int open_pinned(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, name);
 	fd = bpf_obj_get(path);
-	if (fd < 0)
+	if (fd < 0 && errno == EPERM)
+		cl_error("cannot open %s: only the clawlock executable that loaded it may "
+			 "(self-protection); run that one, or reboot to start over "
+			 "(Documentation/internals.md)",
+			 path);
+	else if (fd < 0)
 		cl_error("cannot open %s: %s", path, strerror(errno));
 	return fd;
 }

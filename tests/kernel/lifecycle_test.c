@@ -5,6 +5,7 @@
  * errors an operator sees.
  */
 #include <dirent.h>
+#include <sys/mount.h>
 
 #include <bpf/bpf.h>
 
@@ -24,7 +25,11 @@ static int pinned(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-/* Is a program of this name loaded anywhere in the kernel? */
+/*
+ * Is a program of this name loaded anywhere in the kernel? clawlock's own
+ * refuse to be opened by anyone but its loader (self-protection): a program
+ * that refuses with EPERM counts as one of them.
+ */
 static int prog_loaded(const char *name)
 {
 	__u32 id = 0;
@@ -34,6 +39,8 @@ static int prog_loaded(const char *name)
 		__u32 len = sizeof(info);
 		int fd = bpf_prog_get_fd_by_id(id);
 
+		if (fd < 0 && errno == EPERM)
+			return 1;
 		if (fd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, name)) {
@@ -152,6 +159,60 @@ TEST(status_reports_loaded_state)
 	ASSERT_TRUE(json_object_object_get_ex(status, "loaded", &v));
 	EXPECT_TRUE(json_object_get_boolean(v));
 	json_object_put(status);
+}
+
+/* This test binary is a host process, root, but not clawlock's loader. */
+TEST(only_the_loader_may_touch_clawlocks_objects)
+{
+	char out[1 << 16];
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info), id = 0;
+	int link, guarded = 0;
+
+	ASSERT_EQ(0, cl_load());
+	/* Maps and programs, by pin or by id. */
+	EXPECT_EQ(-1, bpf_obj_get(CL_PIN_ROOT "/cl_bindings"));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, bpf_obj_get(CL_PIN_ROOT "/prog_cl_file_open"));
+	EXPECT_EQ(EPERM, errno);
+	while (!bpf_map_get_next_id(id, &id)) {
+		int fd = bpf_map_get_fd_by_id(id);
+
+		if (fd < 0 && errno == EPERM)
+			guarded++;
+		if (fd >= 0)
+			close(fd);
+	}
+	EXPECT_LE(15, guarded);
+	/* A link's pin opens (no hook guards that), but it cannot be detached or had by id. */
+	link = bpf_obj_get(CL_PIN_ROOT "/link_cl_file_open");
+	ASSERT_LE(0, link);
+	ASSERT_EQ(0, bpf_obj_get_info_by_fd(link, &info, &len));
+	EXPECT_EQ(-1, bpf_link_detach(link));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, bpf_link_get_fd_by_id(info.id));
+	EXPECT_EQ(EPERM, errno);
+	close(link);
+	/* Pins cannot be removed or moved, nor their bpffs unmounted. */
+	EXPECT_EQ(-1, unlink(CL_PIN_ROOT "/link_cl_file_open"));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, rename(CL_PIN_ROOT "/cl_bindings", CL_PIN_ROOT "/moved"));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, rename(CL_PIN_ROOT, "/sys/fs/bpf/moved"));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, rmdir(CL_PIN_ROOT));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, umount2("/sys/fs/bpf", MNT_DETACH));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_TRUE(pinned("link_cl_file_open"));
+	/* The loader itself still can: status reads the maps, and each refusal is an event. */
+	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "status", NULL));
+	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "events", "--json", NULL));
+	EXPECT_NE(NULL, strstr(out, "\"op\":\"clawlock\""))
+	{
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "\"reason\":\"clawlock-object\""));
 }
 
 TEST_HARNESS_MAIN
