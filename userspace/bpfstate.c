@@ -540,13 +540,13 @@ static int install_file_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_i
 	ret = write_missing_rule(maps, policy_id, rule_id, rule);
 	if (ret)
 		*named |= ret > 0;
-	else if (rule->access == CL_ACC_DENY && cl_verbose)
+	else if (rule->access != CL_ACC_DENY)
+		cl_error("%s: rule path %s: neither it nor its directory exists", rule->source,
+			 rule->path);
+	else if (cl_verbose)
 		cl_info("%s: skipping the deny rule for %s: neither it nor its directory "
 			"exists",
 			rule->source, rule->path);
-	else
-		cl_error("%s: rule path %s: neither it nor its directory exists", rule->source,
-			 rule->path);
 	return ret < 0 || (!ret && rule->access != CL_ACC_DENY) ? -1 : 0;
 }
 

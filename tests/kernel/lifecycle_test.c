@@ -90,7 +90,7 @@ TEST(unload_leaves_nothing_pinned)
 
 TEST(enforcement_outlives_the_loader)
 {
-	char dir[] = "/tmp/cl-life-XXXXXX", policy[128], secret[128], text[9000];
+	char dir[] = "/tmp/cl-life-XXXXXX", policy[128], secret[128], text[9000], out[4096];
 
 	ASSERT_NE(NULL, mkdtemp(dir));
 	snprintf(policy, sizeof(policy), "%s/p.json5", dir);
@@ -102,6 +102,14 @@ TEST(enforcement_outlives_the_loader)
 		 cl_source(), cl_self());
 	ASSERT_EQ(0, cl_write_file(policy, text));
 	ASSERT_EQ(0, cl_load());
+	/*
+	 * A clean run says nothing: the baseline's secrets that do not exist
+	 * here (no ~/.openclaw in this HOME) are skipped quietly.
+	 */
+	setenv("HOME", dir, 1);
+	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "run", "--policy", policy, "--agent", "life",
+				     "--", "/bin/true", NULL));
+	EXPECT_STREQ("", out);
 	/* Every clawlock process has exited before and after: the pins enforce. */
 	EXPECT_EQ(DENIED, cl_confined(policy, "life", "read", secret, NULL));
 	EXPECT_EQ(DENIED, cl_confined(policy, "life", "read", secret, NULL));
