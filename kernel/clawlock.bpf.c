@@ -582,10 +582,12 @@ static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mn
 	}
 }
 
-static __always_inline void cl_decide(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
-				      __u32 access, struct cl_verdict *d)
+/* The decision on an open file's object (its dentry on its mount). */
+static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, __u32 access,
+					   struct cl_verdict *d)
 {
-	cl_decide_at(dentry, mnt, policy_id, access, 0, d);
+	cl_decide_at(BPF_CORE_READ(file, f_path.dentry),
+		     cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), policy_id, access, 0, d);
 }
 
 SEC("lsm/file_open")
@@ -600,8 +602,7 @@ int BPF_PROG(cl_file_open, struct file *file, int ret)
 	if (!cl_identify(&id))
 		return 0;
 	access = cl_open_access(file);
-	cl_decide(BPF_CORE_READ(file, f_path.dentry),
-		  cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), id.binding.policy_id, access, &d);
+	cl_decide_file(file, id.binding.policy_id, access, &d);
 	if (d.allowed)
 		return 0;
 	cl_emit_open(file, &id, access, d.rule_id, d.flags);
@@ -784,8 +785,9 @@ int BPF_PROG(cl_path_rmdir, const struct path *dir, struct dentry *dentry)
 
 /*
  * A rename writes the object it moves (so nothing leaves a tree it may not
- * write, a denied tree above all), the target directory, and whatever it
- * replaces (or, for RENAME_EXCHANGE, moves back).
+ * write, a denied tree above all), the new name (its name rule, else the
+ * target directory), and whatever it replaces with that directory (or, for
+ * RENAME_EXCHANGE, what it moves back).
  */
 SEC("lsm/path_rename")
 int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dentry,
@@ -818,7 +820,8 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 /*
  * A hard link exposes the object under a new name: it needs write on the
  * object itself, so a file of a denied (or read-only) tree cannot be linked
- * into a tree the agent may read, and write on the new directory.
+ * into a tree the agent may read, and write on the new name (its name rule,
+ * else its directory).
  */
 SEC("lsm/path_link")
 int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir,
@@ -917,9 +920,7 @@ static __always_inline int cl_exec_map(struct file *file)
 
 	if (!cl_identify(&id))
 		return 0;
-	cl_decide(BPF_CORE_READ(file, f_path.dentry),
-		  cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), id.binding.policy_id, CL_ACC_EXEC,
-		  &d);
+	cl_decide_file(file, id.binding.policy_id, CL_ACC_EXEC, &d);
 	if (d.allowed)
 		return 0;
 	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_MMAP, CL_ACC_EXEC, d.rule_id,
@@ -962,14 +963,20 @@ static __always_inline void cl_emit_op(struct cl_identity *id, __u32 op)
 		bpf_ringbuf_submit(event, 0);
 }
 
+/* Refuse @op to a confined @id outright (in audit mode: only report it). */
+static __always_inline int cl_forbid_as(struct cl_identity *id, __u32 op)
+{
+	cl_emit_op(id, op);
+	return cl_refuse_as(id, -EPERM);
+}
+
 static __always_inline int cl_forbid(__u32 op)
 {
 	struct cl_identity id = {};
 
 	if (!cl_identify(&id))
 		return 0;
-	cl_emit_op(&id, op);
-	return cl_refuse_as(&id, -EPERM);
+	return cl_forbid_as(&id, op);
 }
 
 /* A map descriptor is being made (by id or from a pin): ours only for the loader. */
@@ -1017,10 +1024,8 @@ int BPF_PROG(cl_bpf, int cmd, union bpf_attr *attr)
 {
 	struct cl_identity id = {};
 
-	if (cl_identify(&id)) {
-		cl_emit_op(&id, CL_OP_BPF);
-		return cl_refuse_as(&id, -EPERM);
-	}
+	if (cl_identify(&id))
+		return cl_forbid_as(&id, CL_OP_BPF);
 	if (cmd == BPF_LINK_GET_FD_BY_ID)
 		return cl_guard_object(CL_OBJ_LINK, BPF_CORE_READ(attr, link_id));
 	if (cmd == BPF_LINK_DETACH) {
@@ -1113,12 +1118,6 @@ struct cl_net_request {
 	__u8 addr[16];
 };
 
-struct cl_net_verdict {
-	int allowed;
-	__u32 rule_id;
-	__u32 flags;
-};
-
 static __always_inline int cl_net_match(struct cl_net_value *value, struct cl_net_request *req,
 					__u32 *rule_id)
 {
@@ -1150,7 +1149,7 @@ static __always_inline int cl_is_loopback(struct cl_net_request *req)
 }
 
 static __always_inline void cl_net_decide(struct sock *sk, __u32 policy_id,
-					  struct cl_net_request *req, struct cl_net_verdict *v)
+					  struct cl_net_request *req, struct cl_verdict *v)
 {
 	struct cl_net_value *value;
 
@@ -1183,6 +1182,19 @@ static __always_inline void cl_net_decide(struct sock *sk, __u32 policy_id,
 		v->flags |= CL_EVENT_NO_RULE;
 }
 
+/* An IPv6 address into @req: ::ffff:a.b.c.d is an IPv4 address and is decided as one. */
+static __always_inline void cl_set_inet6(struct cl_net_request *req, __u8 *a)
+{
+	if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
+	    !a[9] && a[10] == 0xff && a[11] == 0xff) {
+		req->family = AF_INET;
+		__builtin_memcpy(req->addr, a + 12, 4);
+	} else {
+		req->family = AF_INET6;
+		__builtin_memcpy(req->addr, a, 16);
+	}
+}
+
 /*
  * The address of a sockaddr in kernel memory. Returns 1 with @req filled, 0
  * for AF_UNSPEC (a disconnect), -1 for anything an inet socket cannot take
@@ -1208,20 +1220,11 @@ static __always_inline int cl_sockaddr(struct sockaddr *address, int addrlen,
 	}
 	if (family == AF_INET6 && addrlen >= (int)sizeof(struct sockaddr_in6)) {
 		struct sockaddr_in6 sin6 = {};
-		__u8 *a = (__u8 *)&sin6.sin6_addr;
 
 		if (bpf_probe_read_kernel(&sin6, sizeof(sin6), address))
 			return -1;
 		req->port = bpf_ntohs(sin6.sin6_port);
-		/* ::ffff:a.b.c.d is an IPv4 address and is decided as one. */
-		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
-		    !a[9] && a[10] == 0xff && a[11] == 0xff) {
-			req->family = AF_INET;
-			__builtin_memcpy(req->addr, a + 12, 4);
-		} else {
-			req->family = AF_INET6;
-			__builtin_memcpy(req->addr, a, 16);
-		}
+		cl_set_inet6(req, (__u8 *)&sin6.sin6_addr);
 		return 1;
 	}
 	if (family == AF_UNSPEC)
@@ -1238,7 +1241,7 @@ static __always_inline __u8 cl_sock_proto(struct sock *sk)
 }
 
 static __always_inline void cl_emit_net(struct cl_identity *id, __u32 op,
-					struct cl_net_request *req, struct cl_net_verdict *v)
+					struct cl_net_request *req, struct cl_verdict *v)
 {
 	struct cl_event *event = cl_event_start(id, op, CL_ACC_NET, v->rule_id, v->flags);
 
@@ -1264,7 +1267,7 @@ static __always_inline int cl_net_address(struct socket *sock, struct sockaddr *
 {
 	struct cl_net_request req = {};
 	struct cl_identity id = {};
-	struct cl_net_verdict v;
+	struct cl_verdict v;
 	struct sock *sk;
 	int ret;
 
@@ -1318,7 +1321,7 @@ int BPF_PROG(cl_socket_listen, struct socket *sock, int backlog)
 {
 	struct cl_net_request req = {};
 	struct cl_identity id = {};
-	struct cl_net_verdict v;
+	struct cl_verdict v;
 	struct sock *sk;
 
 	if (!cl_identify(&id))
@@ -1335,16 +1338,8 @@ int BPF_PROG(cl_socket_listen, struct socket *sock, int backlog)
 		__builtin_memcpy(req.addr, &saddr, 4);
 	} else {
 		struct in6_addr a6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
-		__u8 *a = (__u8 *)&a6;
 
-		if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
-		    !a[9] && a[10] == 0xff && a[11] == 0xff) {
-			req.family = AF_INET;
-			__builtin_memcpy(req.addr, a + 12, 4);
-		} else {
-			req.family = AF_INET6;
-			__builtin_memcpy(req.addr, a, 16);
-		}
+		cl_set_inet6(&req, (__u8 *)&a6);
 	}
 	cl_net_decide(sk, id.binding.policy_id, &req, &v);
 	if (v.allowed)
@@ -1646,8 +1641,7 @@ int BPF_PROG(cl_file_receive, struct file *file)
 	access = cl_open_access(file);
 	if (!access)
 		access = CL_ACC_READ; /* O_PATH and friends: at least visible */
-	cl_decide(BPF_CORE_READ(file, f_path.dentry),
-		  cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), id.binding.policy_id, access, &d);
+	cl_decide_file(file, id.binding.policy_id, access, &d);
 	if (d.allowed)
 		return 0;
 	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_RECEIVE, access, d.rule_id,
