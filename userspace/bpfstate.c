@@ -104,11 +104,16 @@ static int pin_path(char *buf, size_t size, const char *kind, const char *name)
 	return 0;
 }
 
+/* The kernel's dev_t of a superblock, as the BPF programs read s_dev. */
+static __u32 kernel_dev(dev_t dev)
+{
+	return (major(dev) << 20) | minor(dev);
+}
+
 /* Note one of our objects in cl_objects, for the guard. Returns 0 or -errno. */
 static int record_object(struct clawlock_bpf *skel, __u32 kind, int fd)
 {
 	struct cl_object_key key = { .kind = kind };
-	/* The id comes first in the info of maps, programs and links alike. */
 	union {
 		struct bpf_map_info map;
 		struct bpf_prog_info prog;
@@ -156,9 +161,9 @@ static int arm_guard(struct clawlock_bpf *skel)
 		cl_error("cannot find this executable or %s: %s", CL_PIN_ROOT, strerror(errno));
 		return -1;
 	}
-	guard.loader_dev = (major(exe.st_dev) << 20) | minor(exe.st_dev);
+	guard.loader_dev = kernel_dev(exe.st_dev);
 	guard.loader_ino = exe.st_ino;
-	guard.pin_dev = (major(pins.st_dev) << 20) | minor(pins.st_dev);
+	guard.pin_dev = kernel_dev(pins.st_dev);
 	guard.pin_ino = pins.st_ino;
 	if (bpf_map__update_elem(skel->maps.cl_guard, &zero, sizeof(zero), &guard, sizeof(guard),
 				 BPF_ANY)) {
@@ -438,20 +443,6 @@ static int state_write(struct cl_maps *maps, const struct cl_state *state)
 	return 0;
 }
 
-/* Two rules on one inode (hard links, bind mounts): the stricter wins. */
-static __u32 stricter(__u32 a, __u32 b)
-{
-	if ((a | b) & CL_ACC_DENY)
-		return CL_ACC_DENY;
-	return a & b;
-}
-
-/* The kernel's dev_t of a superblock, as the BPF programs read s_dev. */
-static __u32 kernel_dev(dev_t dev)
-{
-	return (major(dev) << 20) | minor(dev);
-}
-
 /*
  * Store one file rule under @key in @fd (an inode or a name map); two rules
  * on one key (hard links, bind mounts) keep the stricter.
@@ -464,7 +455,7 @@ static int write_rule(struct cl_maps *maps, int fd, const void *key, __u32 polic
 	struct cl_file_rule old;
 
 	if (!bpf_map_lookup_elem(fd, key, &old))
-		value.access = stricter(old.access, rule->access);
+		value.access = cl_access_stricter(old.access, rule->access);
 	cl_strlcpy(info.path, rule->path, sizeof(info.path));
 	cl_strlcpy(info.source, rule->source, sizeof(info.source));
 	if (bpf_map_update_elem(maps->rule_info, &rule_id, &info, BPF_ANY) ||
@@ -486,12 +477,10 @@ static int write_missing_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_
 			      const struct cl_rule *rule)
 {
 	struct cl_name_key key = { .policy_id = policy_id };
-	const char *leaf = strrchr(rule->path, '/') + 1;
 	char dir[CL_RULE_PATH_MAX];
+	const char *leaf = cl_path_split(rule->path, dir, sizeof(dir));
 	struct stat st;
 
-	cl_strlcpy(dir, rule->path, sizeof(dir));
-	dir[leaf - rule->path > 1 ? leaf - rule->path - 1 : 1] = '\0';
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
 	if (strlen(leaf) >= sizeof(key.name)) {

@@ -136,6 +136,19 @@ const char *cl_access_format(uint32_t access, char *buf, size_t size)
 	return buf;
 }
 
+uint32_t cl_access_stricter(uint32_t a, uint32_t b)
+{
+	return ((a | b) & CL_ACC_DENY) ? CL_ACC_DENY : a & b;
+}
+
+const char *cl_path_split(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return slash + 1;
+}
+
 const char *cl_path_pattern_name(const char *path)
 {
 	return strncmp(path, "**/", 3) == 0 ? path + 3 : NULL;

@@ -69,6 +69,11 @@ const struct cl_agent *cl_policy_agent(const struct cl_policy *policy, const cha
 int cl_access_parse(const char *text, uint32_t *access, char *err, size_t errsize);
 /* "read,exec" or "deny" into @buf. */
 const char *cl_access_format(uint32_t access, char *buf, size_t size);
+/*
+ * Two rules on one object (hard links, bind mounts, the same name twice):
+ * the stricter wins, deny if either denies, else the access both grant.
+ */
+uint32_t cl_access_stricter(uint32_t a, uint32_t b);
 
 /* Capability names as capabilities(7) has them, without CAP_ ("net_admin"). */
 int cl_cap_number(const char *name);
@@ -83,5 +88,7 @@ uint64_t cl_cap_all(void);
 int cl_path_normalise(const char *in, char *out, size_t size, char *err, size_t errsize);
 /* The NAME of a pattern rule path, NULL for an ordinary path. */
 const char *cl_path_pattern_name(const char *path);
+/* An absolute @path's directory (into @dir) and its last name ("" for "/"). */
+const char *cl_path_split(const char *path, char *dir, size_t size);
 
 #endif /* CLAWLOCK_POLICY_H */

@@ -28,21 +28,6 @@ struct keyed_rule {
 	const struct cl_rule *rule;
 };
 
-/* As the installer: two rules on one key, the stricter wins. */
-static uint32_t stricter(uint32_t a, uint32_t b)
-{
-	return ((a | b) & CL_ACC_DENY) ? CL_ACC_DENY : a & b;
-}
-
-/* @path's directory (in @dir) and its last name; the root has none. */
-static const char *split_leaf(const char *path, char *dir, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-
-	cl_format(dir, size, "%.*s", slash == path ? 1 : (int)(slash - path), path);
-	return slash + 1;
-}
-
 /* The kernel key of @rule, as the installer computes it; 0 if it installs none. */
 static int key_of(const struct cl_rule *rule, struct keyed_rule *out)
 {
@@ -65,7 +50,7 @@ static int key_of(const struct cl_rule *rule, struct keyed_rule *out)
 		out->ino = st.st_ino;
 		return 1;
 	}
-	leaf = split_leaf(rule->path, dir, sizeof(dir));
+	leaf = cl_path_split(rule->path, dir, sizeof(dir));
 	/* Its directory missing too: a deny rule is skipped (an allow refused). */
 	if (errno != ENOENT || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
 	    strlen(leaf) >= CL_NAME_MAX)
@@ -95,7 +80,7 @@ static size_t key_rules(const struct cl_rule_list *rules, struct keyed_rule *out
 		for (j = 0; j < n && !same_key(&out[j], &out[n]); j++)
 			;
 		if (j < n) {
-			out[j].access = stricter(out[j].access, out[n].access);
+			out[j].access = cl_access_stricter(out[j].access, out[n].access);
 			out[j].rule = out[n].rule;
 			continue;
 		}
@@ -138,7 +123,7 @@ static const struct keyed_rule *rule_at(const struct keyed_rule *keyed, size_t n
 		k = match(keyed, n, KEY_INODE, &st, NULL);
 	if (k || !names || !strcmp(walk, "/"))
 		return k;
-	leaf = split_leaf(walk, dir, sizeof(dir));
+	leaf = cl_path_split(walk, dir, sizeof(dir));
 	if (stat(dir, &st) == 0)
 		k = match(keyed, n, KEY_MISSING, &st, leaf);
 	return k ? k : match(keyed, n, KEY_PATTERN, NULL, leaf);
