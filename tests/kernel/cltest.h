@@ -66,6 +66,18 @@ static inline const char *cl_self(void)
 	return self;
 }
 
+/* The folder of this test binary: a policy must let the helper (this binary) run. */
+static inline const char *cl_self_dir(void)
+{
+	static char dir[PATH_MAX];
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "%s", cl_self());
+		*strrchr(dir, '/') = '\0';
+	}
+	return dir;
+}
+
 /*
  * Run argv[] with stdout (and stderr, if @err) captured into @out. Returns
  * the exit status, or -1 if it could not run or was killed.

@@ -189,7 +189,6 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 						    "write",	 "exec",
 						    "deny",	 "deny" };
 	static char text[16384];
-	char selfdir[PATH_MAX];
 	size_t len = 0;
 
 	snprintf(text, sizeof(text),
@@ -199,10 +198,8 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 		 rnd(self, 2) ? "rw" : "ro", rnd(self, 3) ? "bridge" : "none", self->root);
 	ASSERT_EQ(0, cl_write_file(self->config, text));
 
-	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
-	*strrchr(selfdir, '/') = '\0';
 	len = cat(text, sizeof(text), len, "{ agents: { diff: { files: {\n '%s': 'read,exec',\n",
-		  selfdir);
+		  cl_self_dir());
 	if (rnd(self, 2))
 		len = cat(text, sizeof(text), len, " '%s': '%s',\n", self->nodes[0].path,
 			  PICK(access_words));

@@ -61,10 +61,8 @@ static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) * s
 static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
 			 const char *mode)
 {
-	char text[12288], selfdir[PATH_MAX];
+	char text[12288];
 
-	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
-	*strrchr(selfdir, '/') = '\0';
 	snprintf(text, sizeof(text),
 		 "{ include: '%s/policies/baseline.json5',\n"
 		 "  agents: { '%s': { mode: '%s', use: ['system'], files: {\n"
@@ -78,7 +76,7 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) 
 		 "    '%s/other/new-ws': 'read,write',\n"
 		 "    '**/.env': 'deny',\n"
 		 "  } } } }\n",
-		 cl_source(), self->agent, mode, selfdir, self->root, self->root, self->root,
+		 cl_source(), self->agent, mode, cl_self_dir(), self->root, self->root, self->root,
 		 self->root, self->root, self->root, self->root);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
 }

@@ -32,15 +32,13 @@ static const char *at(FIXTURE_DATA(hard) * self, const char *rel)
 
 FIXTURE_SETUP(hard)
 {
-	char text[8192], selfdir[PATH_MAX];
+	char text[8192];
 
 	strcpy(self->root, "/tmp/cl-hard-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
 	ASSERT_EQ(0, mkdir(at(self, "mnt"), 0755));
 	ASSERT_EQ(0, mkdir(at(self, "mounted"), 0755));
 	ASSERT_EQ(0, mount("none", at(self, "mounted"), "tmpfs", 0, NULL));
-	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
-	*strrchr(selfdir, '/') = '\0';
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
 	snprintf(self->agent, sizeof(self->agent), "hard-%d", getpid());
 	/* Write to the control filesystems is granted here on purpose. */
@@ -48,7 +46,7 @@ FIXTURE_SETUP(hard)
 		 "{ include: '%s/policies/baseline.json5', agents: { '%s': { use: ['system'],"
 		 " files: { '%s': 'read,exec', '%s': 'read,write,exec',"
 		 " '/sys/fs/cgroup': 'read,write', '/sys/fs/bpf': 'read,write' } } } }",
-		 cl_source(), self->agent, selfdir, self->root);
+		 cl_source(), self->agent, cl_self_dir(), self->root);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
 	ASSERT_EQ(0, cl_load());
 }

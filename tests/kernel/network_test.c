@@ -61,13 +61,11 @@ static int listen_unix(const char *name)
 
 FIXTURE_SETUP(net)
 {
-	char text[8192], selfdir[PATH_MAX];
+	char text[8192];
 	int pid = getpid();
 
 	strcpy(self->root, "/tmp/cl-net-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
-	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
-	*strrchr(selfdir, '/') = '\0';
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
 	snprintf(self->none, sizeof(self->none), "none-%d", pid);
 	snprintf(self->egress, sizeof(self->egress), "egress-%d", pid);
@@ -83,7 +81,8 @@ FIXTURE_SETUP(net)
 		 "    'tcp 10.9.9.9 8080': 'allow', 'udp 10.9.9.0/24 53': 'allow',"
 		 "    'fd00:9::/64': 'allow', 'fd00:9::66': 'deny',"
 		 "    'unix @clawlock-ok-%d': 'allow' } } } }",
-		 cl_source(), selfdir, self->root, self->none, self->egress, self->allow, pid);
+		 cl_source(), cl_self_dir(), self->root, self->none, self->egress, self->allow,
+		 pid);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
 	/* Addresses the VM has, so an allowed connect can complete. */
 	system("ip addr add 10.9.9.9/32 dev lo 2>/dev/null; ip addr add fd00:9::9/128 dev lo "

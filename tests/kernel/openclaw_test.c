@@ -43,7 +43,7 @@ static void write_config(struct __test_metadata *_metadata, FIXTURE_DATA(oc) * s
 FIXTURE_SETUP(oc)
 {
 	static const char *const dirs[] = { "ws", "ref", "out", ".ssh", "elsewhere", ".openclaw" };
-	char text[8192], selfdir[PATH_MAX];
+	char text[8192];
 
 	strcpy(self->home, "/tmp/cl-oc-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->home));
@@ -56,11 +56,9 @@ FIXTURE_SETUP(oc)
 	snprintf(self->config, sizeof(self->config), "%s/.openclaw/openclaw.json", self->home);
 	write_config(_metadata, self, "ro");
 	/* The overlay lets the helper (this binary) run at all. */
-	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
-	*strrchr(selfdir, '/') = '\0';
 	snprintf(self->overlay, sizeof(self->overlay), "%s/overlay.json5", self->home);
 	snprintf(text, sizeof(text), "{ agents: { research: { files: { '%s': 'read,exec' } } } }",
-		 selfdir);
+		 cl_self_dir());
 	ASSERT_EQ(0, cl_write_file(self->overlay, text));
 	setenv("HOME", self->home, 1);
 	unsetenv("OPENCLAW_CONFIG_PATH");

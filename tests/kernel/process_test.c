@@ -29,12 +29,10 @@ static const char *at(FIXTURE_DATA(proc) * self, const char *rel)
 
 FIXTURE_SETUP(proc)
 {
-	char text[8192], selfdir[PATH_MAX];
+	char text[8192];
 
 	strcpy(self->root, "/tmp/cl-proc-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
-	snprintf(selfdir, sizeof(selfdir), "%s", cl_self());
-	*strrchr(selfdir, '/') = '\0';
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
 	snprintf(self->agent, sizeof(self->agent), "proc-%d", getpid());
 	snprintf(self->nocap, sizeof(self->nocap), "nocap-%d", getpid());
@@ -48,7 +46,7 @@ FIXTURE_SETUP(proc)
 		 " agents: {"
 		 "  '%s': { use: ['system', 'me'] },"
 		 "  '%s': { use: ['system', 'me'], capDrop: ['chown', 'kill'] } } }",
-		 cl_source(), selfdir, self->root, self->root, self->agent, self->nocap);
+		 cl_source(), cl_self_dir(), self->root, self->root, self->agent, self->nocap);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
 	self->host = fork();
 	ASSERT_LE(0, self->host);
