@@ -50,10 +50,11 @@ static int key_of(const struct cl_rule *rule, struct keyed_rule *out)
 		out->ino = st.st_ino;
 		return 1;
 	}
+	if (errno != ENOENT)
+		return 0;
 	leaf = cl_path_split(rule->path, dir, sizeof(dir));
 	/* Its directory missing too: a deny rule is skipped (an allow refused). */
-	if (errno != ENOENT || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    strlen(leaf) >= CL_NAME_MAX)
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || strlen(leaf) >= CL_NAME_MAX)
 		return 0;
 	out->kind = KEY_MISSING;
 	out->dev = st.st_dev;
