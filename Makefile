@@ -109,7 +109,7 @@ check: tests
 	$(Q)tests/run-tests --build $(O) --unit-build $(O)/asan --clawlock $(O)/asan/clawlock
 
 unit-check: tests
-	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 \
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SANITIZE=1 $(O)/asan/clawlock \
 		$(addprefix $(O)/asan/,$(unit-tests-y))
 	$(Q)tests/run-tests --build $(O) --unit-build $(O)/asan --no-vm
 

@@ -18,6 +18,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* One load the compiler may not split, merge or repeat. */
+#define READ_ONCE(x) (*(const volatile typeof(x) *)&(x))
+
 #define EPERM  1
 #define EACCES 13
 /* include/uapi/linux/magic.h */
@@ -53,11 +56,22 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, CL_MAX_BINDINGS);
-	__type(key, __u64);
+	/* Two generations of every binding. */
+	__uint(max_entries, 2 * CL_MAX_BINDINGS);
+	__type(key, struct cl_binding_key);
 	__type(value, struct cl_binding);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_bindings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	/* The loader switches generations with one atomic store into a mapping. */
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct cl_live);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_live SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -184,6 +198,7 @@ extern const void init_net __ksym;
 struct cl_identity {
 	__u64 bound_cgroup_id;
 	struct cl_binding binding;
+	__u32 slot; /* the binding generation this decision reads */
 };
 
 static __always_inline void cl_count(enum cl_stat stat)
@@ -206,16 +221,16 @@ static long cl_ancestor_step(__u32 i, void *data)
 {
 	struct cl_ancestor_walk *walk = data;
 	int level = walk->level - (int)i;
+	struct cl_binding_key key = { .slot = walk->id->slot };
 	struct cl_binding *binding;
-	__u64 cgid;
 
 	if (level < 0)
 		return 1;
-	cgid = bpf_get_current_ancestor_cgroup_id(level);
-	binding = bpf_map_lookup_elem(&cl_bindings, &cgid);
+	key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
+	binding = bpf_map_lookup_elem(&cl_bindings, &key);
 	if (!binding)
 		return 0;
-	walk->id->bound_cgroup_id = cgid;
+	walk->id->bound_cgroup_id = key.cgroup_id;
 	walk->id->binding = *binding;
 	walk->found = 1;
 	return 1;
@@ -245,25 +260,28 @@ static __always_inline int cl_resolve(struct task_struct *task, struct cl_identi
 
 /*
  * Is the current task confined? The answer is cached in task storage and
- * trusted while the task's cgroup and the global binding epoch are unchanged.
- * The epoch is read before resolving: a binding that lands during the walk
- * bumps the epoch afterwards, so a stale answer never outlives the next hook.
+ * trusted while the task's cgroup and the live generation are unchanged.
+ * The generation is read once, before anything else: it picks the binding
+ * slot this whole decision reads, so a switch in the middle of a hook
+ * cannot mix two generations, and the next hook looks again.
  */
 static __always_inline int cl_identify(struct cl_identity *id)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 cgid = bpf_get_current_cgroup_id();
 	struct cl_task_cache *cache;
-	struct cl_state *state;
+	struct cl_live *live;
+	__u64 generation = 0;
 	__u32 zero = 0;
-	__u64 epoch = 0;
 	int confined;
 
-	state = bpf_map_lookup_elem(&cl_state, &zero);
-	if (state)
-		epoch = state->bind_epoch;
+	live = bpf_map_lookup_elem(&cl_live, &zero);
+	if (live)
+		generation = READ_ONCE(live->generation);
+	id->slot = generation & 1;
 	cache = bpf_task_storage_get(&cl_task_cache, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (state && cache && cache->valid && cache->cgroup_id == cgid && cache->epoch == epoch) {
+	if (live && cache && cache->valid && cache->cgroup_id == cgid &&
+	    cache->generation == generation) {
 		if (!cache->bound_cgroup_id)
 			return 0;
 		id->bound_cgroup_id = cache->bound_cgroup_id;
@@ -273,9 +291,9 @@ static __always_inline int cl_identify(struct cl_identity *id)
 
 	confined = cl_resolve(task, id);
 	/* A confinement with no bound cgroup (bpf_loop refused) is not cached. */
-	if (state && cache && (!confined || id->bound_cgroup_id)) {
+	if (live && cache && (!confined || id->bound_cgroup_id)) {
 		cache->cgroup_id = cgid;
-		cache->epoch = epoch;
+		cache->generation = generation;
 		cache->bound_cgroup_id = confined ? id->bound_cgroup_id : 0;
 		cache->binding = id->binding;
 		cache->valid = 1;
@@ -1497,6 +1515,7 @@ int BPF_PROG(cl_socket_bind, struct socket *sock, struct sockaddr *address, int 
 struct cl_cgroup_walk {
 	struct cgroup *cgrp;
 	__u64 bound_cgroup_id;
+	__u32 slot;
 	int done;
 };
 
@@ -1504,6 +1523,7 @@ static long cl_cgroup_step(__u32 i, void *data)
 {
 	struct cl_cgroup_walk *walk = data;
 	struct cgroup *cgrp = walk->cgrp;
+	struct cl_binding_key key = { .slot = walk->slot };
 	__u64 cgid;
 
 	if (!cgrp) {
@@ -1514,7 +1534,8 @@ static long cl_cgroup_step(__u32 i, void *data)
 	/* An id that cannot be read must not be stepped over: unfinished, denied. */
 	if (!cgid)
 		return 1;
-	if (bpf_map_lookup_elem(&cl_bindings, &cgid)) {
+	key.cgroup_id = cgid;
+	if (bpf_map_lookup_elem(&cl_bindings, &key)) {
 		walk->bound_cgroup_id = cgid;
 		walk->done = 1;
 		return 1;
@@ -1526,7 +1547,8 @@ static long cl_cgroup_step(__u32 i, void *data)
 
 static __always_inline int cl_same_sandbox(struct cl_identity *id, struct task_struct *other)
 {
-	struct cl_cgroup_walk walk = { .cgrp = BPF_CORE_READ(other, cgroups, dfl_cgrp) };
+	struct cl_cgroup_walk walk = { .cgrp = BPF_CORE_READ(other, cgroups, dfl_cgrp),
+				       .slot = id->slot };
 
 	if (!id->bound_cgroup_id)
 		return 0;

@@ -174,25 +174,42 @@ struct cl_object_key {
 
 #define CL_MAX_OBJECTS 256
 
-/* A cgroup bound to a policy. Descendant cgroups inherit it. */
-struct cl_binding {
-	__u32 policy_id;
-	__u32 mode; /* enum cl_mode */
+/*
+ * A cgroup bound to a policy. Descendant cgroups inherit it. Bindings come
+ * in two generations (slots): the hooks read only the live one, named by the
+ * low bit of cl_live's generation, while an update writes the other one in
+ * full and then makes it live with a single write of the generation.
+ */
+struct cl_binding_key {
+	__u64 cgroup_id;
+	__u32 slot; /* 0 or 1 */
+	__u32 pad;
 };
 
-/* Global state, one element. */
+struct cl_binding {
+	__u32 policy_id; /* 0: the empty policy, which denies everything */
+	__u32 mode;	 /* enum cl_mode */
+};
+
+/*
+ * The live generation: the one word a policy switch writes (through a
+ * shared mapping, with one atomic store). Also what cached identities are
+ * checked against, so every switch invalidates them all.
+ */
+struct cl_live {
+	__u64 generation;
+};
+
+/* Allocators, one element; read and written by the loader only, under its lock. */
 struct cl_state {
-	/* Bumped after every change to cl_bindings; invalidates cached identities. */
-	__u64 bind_epoch;
-	/* Allocators, used by the loader only (under its lock). */
 	__u32 next_policy_id;
 	__u32 next_rule_id;
 };
 
-/* Per-task cache of "which binding applies to me", keyed by cgroup and epoch. */
+/* Per-task cache of "which binding applies to me", keyed by cgroup and generation. */
 struct cl_task_cache {
 	__u64 cgroup_id;
-	__u64 epoch;
+	__u64 generation;
 	__u64 bound_cgroup_id; /* the ancestor whose binding applies; 0 = none */
 	struct cl_binding binding;
 	__u32 valid;
@@ -284,9 +301,28 @@ enum cl_stat {
  * Read by userspace only (events, status): which agent and session a bound
  * cgroup is, and where each rule came from. The programs never touch these.
  */
+#define CL_CGROUP_PATH_MAX 256
+
+enum cl_scope_origin {
+	CL_ORIGIN_RUN = 0, /* clawlock run made it */
+	CL_ORIGIN_APPLY,   /* clawlock apply made it from the config */
+	CL_ORIGIN_ATTACH,  /* clawlock attach bound a cgroup it did not make */
+};
+
+enum cl_scope_flags {
+	/*
+	 * Its agent left the config (or stopped being sandboxed): bound to the
+	 * empty policy until its last process exits, never released.
+	 */
+	CL_SCOPE_REMOVED = 1 << 0,
+};
+
 struct cl_scope_info {
 	char agent[CL_AGENT_MAX];
 	char session[CL_SESSION_MAX];
+	char cgroup[CL_CGROUP_PATH_MAX]; /* the cgroup's path, for status and removal */
+	__u32 origin;			 /* enum cl_scope_origin */
+	__u32 flags;			 /* enum cl_scope_flags */
 };
 
 struct cl_rule_info {

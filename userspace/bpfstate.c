@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -212,7 +213,8 @@ static int attach_and_pin(struct clawlock_bpf *skel)
 
 static int init_state(struct clawlock_bpf *skel)
 {
-	struct cl_state state = { .bind_epoch = 1, .next_policy_id = 1, .next_rule_id = 1 };
+	/* Policy id 0 stays unused: it is the empty policy, which denies everything. */
+	struct cl_state state = { .next_policy_id = 1, .next_rule_id = 1 };
 	__u32 zero = 0;
 
 	if (bpf_map__update_elem(skel->maps.cl_state, &zero, sizeof(zero), &state, sizeof(state),
@@ -373,9 +375,12 @@ int cl_maps_open(struct cl_maps *maps)
 		{ &maps->net6, "cl_net6" },
 		{ &maps->unix_names, "cl_unix_names" },
 		{ &maps->name_rules, "cl_name_rules" },
+		{ &maps->live, "cl_live" },
 	};
+	void *mem;
 
-	memset(maps, -1, sizeof(*maps));
+	memset(maps, -1, offsetof(struct cl_maps, live_mem));
+	maps->live_mem = NULL;
 	if (!cl_bpf_loaded()) {
 		cl_error("clawlock is not loaded: run 'clawlock load' first");
 		return -1;
@@ -387,6 +392,13 @@ int cl_maps_open(struct cl_maps *maps)
 			return -1;
 		}
 	}
+	mem = mmap(NULL, sizeof(struct cl_live), PROT_READ | PROT_WRITE, MAP_SHARED, maps->live, 0);
+	if (mem == MAP_FAILED) {
+		cl_error("cannot map cl_live: %s", strerror(errno));
+		cl_maps_close(maps);
+		return -1;
+	}
+	maps->live_mem = mem;
 	return 0;
 }
 
@@ -394,7 +406,11 @@ void cl_maps_close(struct cl_maps *maps)
 {
 	int *fds = (int *)maps;
 
-	for (size_t i = 0; i < sizeof(*maps) / sizeof(int); i++) {
+	if (maps->live_mem)
+		munmap(maps->live_mem, sizeof(struct cl_live));
+	maps->live_mem = NULL;
+	/* The descriptors are the leading int members. */
+	for (size_t i = 0; i < offsetof(struct cl_maps, live_mem) / sizeof(int); i++) {
 		if (fds[i] >= 0)
 			close(fds[i]);
 		fds[i] = -1;
@@ -731,44 +747,16 @@ rollback:
 	return -1;
 }
 
-int cl_bind(struct cl_maps *maps, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
-	    const char *agent, const char *session)
-{
-	struct cl_binding binding = { .policy_id = policy_id, .mode = mode };
-	struct cl_scope_info info = { 0 };
-	struct cl_state state;
+static const __u32 *gc_keep;
+static size_t gc_keep_count;
 
-	cl_strlcpy(info.agent, agent, sizeof(info.agent));
-	cl_strlcpy(info.session, session ? session : "", sizeof(info.session));
-	if (bpf_map_update_elem(maps->scope_info, &cgid, &info, BPF_ANY) ||
-	    bpf_map_update_elem(maps->bindings, &cgid, &binding, BPF_ANY)) {
-		cl_error("cannot bind cgroup %llu: %s", (unsigned long long)cgid, strerror(errno));
-		return -1;
-	}
-	/* After the binding: tasks that cached the old answer look again. */
-	if (state_read(maps, &state) < 0)
-		return -1;
-	state.bind_epoch++;
-	return state_write(maps, &state);
+static int is_unkept(struct cl_maps *maps, __u32 policy_id)
+{
+	(void)maps;
+	return !bsearch(&policy_id, gc_keep, gc_keep_count, sizeof(*gc_keep), cl_u32_cmp);
 }
 
-static int is_unbound(struct cl_maps *maps, __u32 policy_id)
-{
-	struct cl_binding binding;
-	__u64 key, next;
-	void *prev = NULL;
-
-	while (!bpf_map_get_next_key(maps->bindings, prev, &next)) {
-		if (!bpf_map_lookup_elem(maps->bindings, &next, &binding) &&
-		    binding.policy_id == policy_id)
-			return 0;
-		key = next;
-		prev = &key;
-	}
-	return 1;
-}
-
-static size_t count_keys(int fd, size_t key_size)
+size_t cl_map_count(int fd, size_t key_size)
 {
 	char key[64], next[64];
 	void *prev = NULL;
@@ -784,16 +772,18 @@ static size_t count_keys(int fd, size_t key_size)
 	return n;
 }
 
-int cl_policy_gc(struct cl_maps *maps)
+int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count)
 {
 	/*
 	 * Rule records outlive their policy, so that events still in the ring
 	 * buffer can name the rule that decided them; they are reclaimed only
 	 * once the table is half full.
 	 */
-	int records = count_keys(maps->rule_info, sizeof(__u32)) > CL_MAX_FILE_RULES / 2;
+	int records = cl_map_count(maps->rule_info, sizeof(__u32)) > CL_MAX_FILE_RULES / 2;
 
-	return delete_policies(maps, is_unbound, records);
+	gc_keep = keep;
+	gc_keep_count = count;
+	return delete_policies(maps, is_unkept, records);
 }
 
 uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat)

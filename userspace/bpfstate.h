@@ -13,6 +13,8 @@
 #include "policy.h"
 
 #define CL_LOCK_PATH "/run/clawlock/lock"
+/* What the last apply compiled from (JSON): attach and the daemon use it. */
+#define CL_APPLIED_PATH "/run/clawlock/applied.json"
 
 struct cl_maps {
 	int bindings;
@@ -27,7 +29,10 @@ struct cl_maps {
 	int net6;
 	int unix_names;
 	int name_rules;
+	int live;
 	int lock; /* flock'd lock file while writing, else -1 */
+	/* cl_live, mapped shared: the generation is switched by one atomic store. */
+	struct cl_live *live_mem;
 };
 
 /*
@@ -60,12 +65,14 @@ void cl_maps_unlock(struct cl_maps *maps);
  */
 int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);
 
-/* Bind cgroup @cgid to a policy, record its agent and session, bump the epoch. */
-int cl_bind(struct cl_maps *maps, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
-	    const char *agent, const char *session);
+/*
+ * Remove the rules of every policy not in @keep (sorted ascending, @count
+ * ids). Only safe once no hook can still read the others (see scopes.h).
+ */
+int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count);
 
-/* Remove the rules of policies no binding refers to any more. */
-int cl_policy_gc(struct cl_maps *maps);
+/* How many keys map @fd holds (keys up to 64 bytes). */
+size_t cl_map_count(int fd, size_t key_size);
 
 /* Sum of a per-CPU counter. */
 uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,23 @@ void cl_scope_key(const char *agent, const char *session, char *out, size_t size
 		snprintf(out, size, "agent:%s", agent);
 }
 
+int cl_cgroup_root(const char *override, char *out, size_t size)
+{
+	char mount[PATH_MAX];
+
+	if (override) {
+		if (cl_strlcpy(out, override, size))
+			return 0;
+	} else {
+		if (cl_cgroup_mount(mount, sizeof(mount)) < 0)
+			return -1;
+		if (cl_format(out, size, "%s/%s", mount, CL_CGROUP_SUBTREE))
+			return 0;
+	}
+	cl_error("the cgroup root path is too long");
+	return -1;
+}
+
 int cl_cgroup_create(const char *path)
 {
 	char buf[PATH_MAX];
@@ -187,4 +205,175 @@ int cl_cgroup_enter(const char *path)
 		cl_error("cannot move into %s: %s", path, strerror(errno));
 	close(fd);
 	return ok ? 0 : -1;
+}
+
+/* docker's units.RAMInBytes: a number, then an optional k, m, g, t or p (powers of 1024), "b". */
+static int parse_bytes(const char *text, long long *out)
+{
+	static const char units[] = "bkmgtp";
+	char *end;
+	double value;
+	const char *unit;
+	int power = 0;
+
+	errno = 0;
+	value = strtod(text, &end);
+	if (end == text || errno || value < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (*end && (unit = strchr(units, tolower((unsigned char)*end)))) {
+		power = unit - units;
+		end++;
+		if (power && (*end == 'i' || *end == 'I'))
+			end++;
+		if (power && (*end == 'b' || *end == 'B'))
+			end++;
+	}
+	if (*end)
+		return -1;
+	while (power--)
+		value *= 1024;
+	if (value > 9.2e18)
+		return -1;
+	*out = (long long)value;
+	return 0;
+}
+
+int cl_limits_from_docker(long long pids, const char *memory, const char *memory_swap,
+			  const char *cpus, struct cl_limits *limits, char *err, size_t errsize)
+{
+	long long total;
+	double cores;
+	char *end;
+
+	*limits = (struct cl_limits){ -1, -1, -1, -1 };
+	if (pids > 0)
+		limits->pids_max = pids;
+	if (memory && parse_bytes(memory, &limits->memory_max) < 0) {
+		snprintf(err, errsize, "memory \"%s\" is not a size (like 512m or 1g)", memory);
+		return -1;
+	}
+	if (memory_swap && strcmp(memory_swap, "-1")) {
+		if (parse_bytes(memory_swap, &total) < 0) {
+			snprintf(err, errsize, "memorySwap \"%s\" is not a size (like 2g, or -1)",
+				 memory_swap);
+			return -1;
+		}
+		if (limits->memory_max < 0 || total < limits->memory_max) {
+			snprintf(err, errsize,
+				 "memorySwap (memory plus swap) needs memory, and must not be "
+				 "below it (docker refuses this too)");
+			return -1;
+		}
+		limits->memory_swap_max = total - limits->memory_max;
+	} else if (!memory_swap && limits->memory_max >= 0) {
+		/* docker's default: as much swap as memory. */
+		limits->memory_swap_max = limits->memory_max;
+	}
+	if (cpus) {
+		errno = 0;
+		cores = strtod(cpus, &end);
+		if (end == cpus || *end || errno || cores <= 0 || cores > 4096) {
+			snprintf(err, errsize, "cpus \"%s\" is not a positive number", cpus);
+			return -1;
+		}
+		limits->cpu_quota = (long long)(cores * 100000 + 0.5);
+		if (limits->cpu_quota < 1000)
+			limits->cpu_quota = 1000; /* the kernel's minimum quota is 1 ms */
+	}
+	return 0;
+}
+
+int cl_limits_any(const struct cl_limits *limits)
+{
+	return limits->pids_max >= 0 || limits->memory_max >= 0 || limits->memory_swap_max >= 0 ||
+	       limits->cpu_quota >= 0;
+}
+
+static int write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	int fd, ok;
+
+	if (!cl_format(path, sizeof(path), "%s/%s", dir, name))
+		return -1;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cl_error("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	if (!ok)
+		cl_error("cannot write '%s' to %s: %s", text, path, strerror(errno));
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static int enable_controllers(const char *path)
+{
+	static const char *const controllers[] = { "+pids", "+memory", "+cpu" };
+
+	for (size_t i = 0; i < sizeof(controllers) / sizeof(controllers[0]); i++) {
+		if (write_file(path, "cgroup.subtree_control", controllers[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cl_cgroup_prepare_root(const char *root)
+{
+	char parent[PATH_MAX];
+
+	if (cl_cgroup_create(root) < 0 || !cl_strlcpy(parent, root, sizeof(parent)))
+		return -1;
+	/* Controllers reach a cgroup only through every ancestor's subtree_control. */
+	if (enable_controllers(dirname(parent)) < 0 || enable_controllers(root) < 0)
+		return -1;
+	return 0;
+}
+
+static int write_limit(const char *path, const char *file, long long value, const char *suffix)
+{
+	char text[64], file_path[PATH_MAX];
+
+	/* A controller the kernel lacks is fine while nothing asks for it. */
+	if (value < 0 && cl_format(file_path, sizeof(file_path), "%s/%s", path, file) &&
+	    access(file_path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (value < 0)
+		snprintf(text, sizeof(text), "max%s", suffix);
+	else
+		snprintf(text, sizeof(text), "%lld%s", value, suffix);
+	return write_file(path, file, text);
+}
+
+int cl_cgroup_set_limits(const char *path, const struct cl_limits *limits)
+{
+	/* Every file is written, "max" where unset: a limit dropped from the config goes. */
+	if (write_limit(path, "pids.max", limits->pids_max, "") < 0 ||
+	    write_limit(path, "memory.max", limits->memory_max, "") < 0 ||
+	    write_limit(path, "memory.swap.max", limits->memory_swap_max, "") < 0 ||
+	    write_limit(path, "cpu.max", limits->cpu_quota, " 100000") < 0)
+		return -1;
+	return 0;
+}
+
+int cl_cgroup_empty(const char *path)
+{
+	char file[PATH_MAX], line[64];
+	FILE *f;
+	int empty = 1;
+
+	if (!cl_format(file, sizeof(file), "%s/cgroup.events", path))
+		return 0;
+	f = fopen(file, "re");
+	if (!f)
+		return errno == ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "populated ", 10))
+			empty = line[10] == '0';
+	}
+	fclose(f);
+	return empty;
 }

@@ -22,10 +22,42 @@ void cl_sha256_hex(const char *text, size_t len, char *out, int digits);
 void cl_slugify(const char *key, char out[CL_SLUG_MAX]);
 /* The scope key of an agent's run: the session key, or "agent:<id>". */
 void cl_scope_key(const char *agent, const char *session, char *out, size_t size);
+/* Where scope cgroups live: @override, or <cgroup2 mount>/clawlock. */
+int cl_cgroup_root(const char *override, char *out, size_t size);
 /* mkdir -p for a cgroup directory. */
 int cl_cgroup_create(const char *path);
 /* The kernel's id of the cgroup at @path (what bpf_get_current_cgroup_id returns). */
 int cl_cgroup_id(const char *path, uint64_t *id);
+/*
+ * Resource limits of a scope, in cgroup v2 terms; -1 leaves a file as the
+ * kernel made it ("max").
+ */
+struct cl_limits {
+	long long pids_max;
+	long long memory_max;	   /* bytes */
+	long long memory_swap_max; /* bytes of swap (not memory + swap, as docker counts) */
+	long long cpu_quota;	   /* microseconds per 100 ms period */
+};
+
+/*
+ * Translate docker's --pids-limit, --memory, --memory-swap and --cpus, as
+ * OpenClaw passes them (@memory etc. as written, NULL: unset), into
+ * @limits. Returns 0, or -1 with the reason in @err.
+ */
+int cl_limits_from_docker(long long pids, const char *memory, const char *memory_swap,
+			  const char *cpus, struct cl_limits *limits, char *err, size_t errsize);
+/* Does @limits set anything? */
+int cl_limits_any(const struct cl_limits *limits);
+/*
+ * Make the scope root @root and enable the pids, memory and cpu controllers
+ * for its children (and for it, in its parent).
+ */
+int cl_cgroup_prepare_root(const char *root);
+/* Write pids.max, memory.max, memory.swap.max and cpu.max of the cgroup at @path. */
+int cl_cgroup_set_limits(const char *path, const struct cl_limits *limits);
+/* Is the cgroup at @path without processes (or gone)? */
+int cl_cgroup_empty(const char *path);
+
 /* Move the calling process into the cgroup at @path. */
 int cl_cgroup_enter(const char *path);
 

@@ -3,6 +3,7 @@
  * cmd_lifecycle.c - clawlock load, unload and status.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 
 #include "bpfstate.h"
 #include "commands.h"
+#include "scopes.h"
 #include "util.h"
 
 static const char load_help[] =
@@ -82,37 +84,46 @@ int cl_cmd_unload(int argc, char **argv)
 	return CL_EXIT_OK;
 }
 
+static const char *const origin_names[] = {
+	[CL_ORIGIN_RUN] = "run",
+	[CL_ORIGIN_APPLY] = "apply",
+	[CL_ORIGIN_ATTACH] = "attach",
+};
+
+static struct json_object *scope_json(const struct cl_scope *scope)
+{
+	struct json_object *item = json_object_new_object();
+	const struct cl_scope_info *info = &scope->info;
+
+	json_object_object_add(item, "cgroupId", json_object_new_uint64(scope->cgroup_id));
+	json_object_object_add(item, "cgroup",
+			       info->cgroup[0] ? json_object_new_string(info->cgroup) : NULL);
+	json_object_object_add(item, "agent", json_object_new_string(info->agent));
+	json_object_object_add(item, "session",
+			       info->session[0] ? json_object_new_string(info->session) : NULL);
+	json_object_object_add(item, "policy", json_object_new_int64(scope->binding.policy_id));
+	json_object_object_add(
+		item, "mode",
+		json_object_new_string(scope->binding.mode == CL_MODE_AUDIT ? "audit" : "enforce"));
+	json_object_object_add(item, "origin",
+			       json_object_new_string(info->origin <= CL_ORIGIN_ATTACH
+							      ? origin_names[info->origin]
+							      : "unknown"));
+	json_object_object_add(item, "removed",
+			       json_object_new_boolean(info->flags & CL_SCOPE_REMOVED));
+	return item;
+}
+
 static struct json_object *bindings_json(struct cl_maps *maps)
 {
 	struct json_object *list = json_object_new_array();
-	struct cl_binding binding;
-	__u64 key, next;
-	void *prev = NULL;
+	struct cl_scopes set;
 
-	while (!bpf_map_get_next_key(maps->bindings, prev, &next)) {
-		struct cl_scope_info info = { 0 };
-		struct json_object *item = json_object_new_object();
-
-		if (!bpf_map_lookup_elem(maps->bindings, &next, &binding)) {
-			bpf_map_lookup_elem(maps->scope_info, &next, &info);
-			json_object_object_add(item, "cgroup", json_object_new_uint64(next));
-			json_object_object_add(item, "agent", json_object_new_string(info.agent));
-			json_object_object_add(
-				item, "session",
-				info.session[0] ? json_object_new_string(info.session) : NULL);
-			json_object_object_add(item, "policy",
-					       json_object_new_int64(binding.policy_id));
-			json_object_object_add(item, "mode",
-					       json_object_new_string(binding.mode == CL_MODE_AUDIT
-									      ? "audit"
-									      : "enforce"));
-			json_object_array_add(list, item);
-		} else {
-			json_object_put(item);
-		}
-		key = next;
-		prev = &key;
-	}
+	if (cl_scopes_read(maps, &set) < 0)
+		return list;
+	for (size_t i = 0; i < set.count; i++)
+		json_object_array_add(list, scope_json(&set.items[i]));
+	cl_scopes_free(&set);
 	return list;
 }
 
@@ -131,7 +142,10 @@ static struct json_object *status_json(void)
 	json_object_object_add(status, "pinRoot", json_object_new_string(CL_PIN_ROOT));
 	if (!loaded || cl_maps_open(&maps) < 0)
 		return status;
+	json_object_object_add(status, "generation", json_object_new_uint64(cl_generation(&maps)));
 	json_object_object_add(status, "bindings", bindings_json(&maps));
+	json_object_object_add(status, "policies",
+			       json_object_new_uint64(cl_map_count(maps.policies, sizeof(__u32))));
 	json_object_object_add(status, "denied",
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_DENY)));
 	json_object_object_add(status, "audited",
@@ -156,11 +170,14 @@ static void print_status_text(struct json_object *status)
 	printf("loaded:   %s\n", json_object_get_boolean(v) ? "yes (" CL_PIN_ROOT ")" : "no");
 	if (!json_object_object_get_ex(status, "bindings", &bindings))
 		return;
+	json_object_object_get_ex(status, "generation", &v);
+	printf("generation: %llu\n", (unsigned long long)json_object_get_uint64(v));
 	printf("bindings: %zu\n", json_object_array_length(bindings));
 	for (size_t i = 0; i < json_object_array_length(bindings); i++) {
 		struct json_object *b = json_object_array_get_idx(bindings, i), *f;
-		const char *agent, *session, *mode;
-		int64_t cgroup, policy;
+		const char *agent, *session, *mode, *cgroup;
+		int64_t policy;
+		bool removed;
 
 		json_object_object_get_ex(b, "agent", &f);
 		agent = json_object_get_string(f);
@@ -169,11 +186,14 @@ static void print_status_text(struct json_object *status)
 		json_object_object_get_ex(b, "mode", &f);
 		mode = json_object_get_string(f);
 		json_object_object_get_ex(b, "cgroup", &f);
-		cgroup = json_object_get_int64(f);
+		cgroup = f ? json_object_get_string(f) : "?";
 		json_object_object_get_ex(b, "policy", &f);
 		policy = json_object_get_int64(f);
-		printf("  cgroup %lld  agent %s  session %s  policy %lld  %s\n", (long long)cgroup,
-		       agent, session, (long long)policy, mode);
+		json_object_object_get_ex(b, "removed", &f);
+		removed = json_object_get_boolean(f);
+		printf("  %s\n    agent %s  session %s  policy %lld  %s%s\n", cgroup, agent,
+		       session, (long long)policy, mode,
+		       removed ? "  REMOVED (denies everything until its processes exit)" : "");
 	}
 	static const char *const counters[] = { "denied", "audited", "eventsDropped",
 						"walkLimitDenials" };

@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "policy.h"
+#include "scopes.h"
 #include "util.h"
 
 static const char run_help[] =
@@ -65,6 +66,7 @@ struct run_opts {
 	const char *session;
 	const char *cgroup_root;
 	const char *slug; /* the scope's cgroup name, when OpenClaw's config gives it */
+	const struct cl_limits *limits; /* the scope's resource limits (OpenClaw) */
 };
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char *help,
@@ -124,22 +126,15 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 
 static int scope_cgroup(const struct run_opts *o, char *path, size_t size)
 {
-	char mount[PATH_MAX], key[CL_SESSION_MAX + CL_AGENT_MAX], slug[CL_SLUG_MAX];
-
-	int len;
+	char root[PATH_MAX], key[CL_SESSION_MAX + CL_AGENT_MAX], slug[CL_SLUG_MAX];
 
 	cl_scope_key(o->agent, o->session, key, sizeof(key));
 	cl_slugify(key, slug);
 	if (o->slug)
 		cl_format(slug, sizeof(slug), "%s", o->slug);
-	if (o->cgroup_root) {
-		len = snprintf(path, size, "%s/%s", o->cgroup_root, slug);
-	} else {
-		if (cl_cgroup_mount(mount, sizeof(mount)) < 0)
-			return -1;
-		len = snprintf(path, size, "%s/%s/%s", mount, CL_CGROUP_SUBTREE, slug);
-	}
-	if (len < 0 || (size_t)len >= size) {
+	if (cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0)
+		return -1;
+	if (!cl_format(path, size, "%s/%s", root, slug)) {
 		cl_error("the scope cgroup path is too long");
 		return -1;
 	}
@@ -149,9 +144,8 @@ static int scope_cgroup(const struct run_opts *o, char *path, size_t size)
 /* Compile, bind and enter; after this the caller is confined. */
 static int confine_self(const struct run_opts *o, const struct cl_agent *agent)
 {
-	char cgroup[PATH_MAX];
+	char cgroup[PATH_MAX], root[PATH_MAX];
 	struct cl_maps maps;
-	uint32_t policy_id;
 	uint64_t cgid;
 	int ret = -1;
 
@@ -159,16 +153,19 @@ static int confine_self(const struct run_opts *o, const struct cl_agent *agent)
 		return -1;
 	if (cl_maps_lock(&maps) < 0)
 		goto out;
+	if (o->limits && cl_limits_any(o->limits) &&
+	    (cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0 ||
+	     cl_cgroup_prepare_root(root) < 0))
+		goto out;
 	if (cl_cgroup_create(cgroup) < 0 || cl_cgroup_id(cgroup, &cgid) < 0)
 		goto out;
-	if (cl_policy_install(&maps, agent, &policy_id) < 0)
+	if (o->limits && cl_cgroup_set_limits(cgroup, o->limits) < 0)
 		goto out;
-	if (cl_bind(&maps, cgid, policy_id, agent->mode, agent->id, o->session) < 0)
+	if (cl_bind_one(&maps, agent, cgid, cgroup, o->session, CL_ORIGIN_RUN) < 0)
 		goto out;
-	cl_policy_gc(&maps);
 	if (cl_verbose)
-		cl_info("agent %s: policy %u, %zu rules, cgroup %s", agent->id, policy_id,
-			agent->files.count, cgroup);
+		cl_info("agent %s: %zu file rules, cgroup %s", agent->id, agent->files.count,
+			cgroup);
 	ret = cl_cgroup_enter(cgroup);
 out:
 	cl_maps_unlock(&maps);
@@ -186,29 +183,13 @@ out:
 	return ret;
 }
 
-/* mkdir -p for OpenClaw's per-scope sandbox dir (OpenClaw creates it on first use). */
-static int ensure_dir(const char *path)
-{
-	char buf[PATH_MAX];
-
-	if (!cl_format(buf, sizeof(buf), "%s", path))
-		return -1;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* Run CMD in the sandbox OpenClaw's config gives this agent and session. */
 static int run_openclaw(struct run_opts *o, char **cmd)
 {
 	struct oc_inputs in;
 	struct oc_compiled c;
+	struct cl_limits limits;
+	char err[512];
 	int ret;
 
 	ret = cl_oc_load_inputs(o->openclaw, o->policy, NULL, &in);
@@ -226,12 +207,16 @@ static int run_openclaw(struct run_opts *o, char **cmd)
 			oc_mode_name(c.sb.mode));
 		goto out;
 	}
-	if (c.sb.access != OC_ACCESS_RW && ensure_dir(c.sb.sandbox_dir) < 0) {
-		cl_error("cannot create the sandbox dir %s: %s", c.sb.sandbox_dir, strerror(errno));
+	if (oc_ensure_sandbox_dir(&c.sb) < 0)
 		goto out;
-	}
 	if (!c.exec_allowed)
 		cl_warn("%s denies exec, which the kernel does not enforce yet", c.exec_key);
+	if (cl_limits_from_docker(c.sb.pids_limit, c.sb.memory, c.sb.memory_swap, c.sb.cpus,
+				  &limits, err, sizeof(err)) < 0) {
+		cl_error("%s: %s: %s", in.cfg.path, c.sb.limits_key, err);
+		goto out;
+	}
+	o->limits = &limits;
 	o->slug = c.sb.slug;
 	o->session = c.sb.session_key;
 	ret = CL_EXIT_FAILURE;

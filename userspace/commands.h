@@ -12,6 +12,9 @@
 int cl_cmd_load(int argc, char **argv);
 int cl_cmd_unload(int argc, char **argv);
 int cl_cmd_run(int argc, char **argv);
+int cl_cmd_apply(int argc, char **argv);
+int cl_cmd_attach(int argc, char **argv);
+int cl_cmd_mode(int argc, char **argv);
 int cl_cmd_events(int argc, char **argv);
 int cl_cmd_status(int argc, char **argv);
 int cl_cmd_check(int argc, char **argv);

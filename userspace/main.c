@@ -23,8 +23,15 @@ static const char usage_text[] =
 	"  load                 attach the LSM programs and pin them under\n"
 	"                       /sys/fs/bpf/clawlock (needs BPF LSM active)\n"
 	"  unload               detach and remove everything clawlock pinned\n"
+	"  apply [--openclaw FILE] [--policy FILE]\n"
+	"                       make the scopes (cgroups, limits, policies) what\n"
+	"                       the config says, in one atomic switch\n"
 	"  run --policy FILE --agent ID [--session KEY] -- CMD [ARG...]\n"
 	"                       run CMD confined by agent ID's policy\n"
+	"  attach --cgroup PATH --agent ID [--session KEY]\n"
+	"                       confine an existing cgroup (container, unit)\n"
+	"  mode enforce|audit [--agent ID]\n"
+	"                       switch live scopes between enforce and audit\n"
 	"  events [--json] [--follow]\n"
 	"                       print denial events (and audit records)\n"
 	"  status [--json]      show whether clawlock is loaded, its bindings\n"
@@ -57,6 +64,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
 	{ "load", cl_cmd_load },       { "unload", cl_cmd_unload },   { "run", cl_cmd_run },
+	{ "apply", cl_cmd_apply },     { "attach", cl_cmd_attach },   { "mode", cl_cmd_mode },
 	{ "events", cl_cmd_events },   { "status", cl_cmd_status },   { "check", cl_cmd_check },
 	{ "compile", cl_cmd_compile }, { "explain", cl_cmd_explain }, { "audit", cl_cmd_audit },
 };

@@ -9,6 +9,7 @@
 #include "ocsandbox.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -917,4 +918,35 @@ void oc_sandbox_free(struct oc_sandbox *sb)
 	free_list(&sb->env_names);
 	json_object_put(sb->ulimits);
 	sb->ulimits = NULL;
+}
+
+/* mkdir -p, the last directory private (OpenClaw makes it 0700). */
+static int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (!cl_strlcpy(buf, path, sizeof(buf))) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int oc_ensure_sandbox_dir(const struct oc_sandbox *sb)
+{
+	if (sb->access == OC_ACCESS_RW || !sb->sandbox_dir)
+		return 0;
+	if (mkdir_p(sb->sandbox_dir) < 0) {
+		cl_error("cannot create the sandbox dir %s: %s", sb->sandbox_dir, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -99,6 +99,11 @@ void oc_agent_ids_free(char **ids, size_t count);
 int oc_resolve(const struct oc_config *cfg, const char *agent, const char *session,
 	       struct oc_sandbox *sb, char *err, size_t errsize);
 void oc_sandbox_free(struct oc_sandbox *sb);
+/*
+ * Make the scope's sandbox dir (what /workspace shows unless access is rw),
+ * as OpenClaw does on first use; rules name it. 0, or -1 after saying why.
+ */
+int oc_ensure_sandbox_dir(const struct oc_sandbox *sb);
 
 const char *oc_mode_name(enum oc_mode mode);
 const char *oc_scope_name(enum oc_scope scope);

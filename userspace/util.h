@@ -32,5 +32,7 @@ char *cl_strdup(const char *s);
 bool cl_format(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Bounded copy that always terminates; returns false if @src was cut. */
 bool cl_strlcpy(char *dst, const char *src, size_t size);
+/* qsort/bsearch order of uint32_t values. */
+int cl_u32_cmp(const void *a, const void *b);
 
 #endif /* CLAWLOCK_UTIL_H */

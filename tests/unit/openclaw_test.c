@@ -15,6 +15,8 @@
 #include "ocpolicy.h"
 #include "verdict.h"
 #include "kselftest_harness.h"
+
+#include "cgroup.h"
 #include "leakcheck.h"
 
 FIXTURE(oc)
@@ -639,6 +641,42 @@ TEST_F(oc, audit_of_a_tight_config_is_quiet)
 	EXPECT_EQ(0, json_object_get_int(oc_get(doc, "summary.critical")));
 	EXPECT_EQ(0, json_object_get_int(oc_get(doc, "summary.warn")));
 	json_object_put(doc);
+}
+
+/* docker's --pids-limit, --memory, --memory-swap and --cpus, as cgroup v2 files want them. */
+TEST(docker_limits_become_cgroup_values)
+{
+	struct cl_limits l;
+	char err[256];
+
+	ASSERT_EQ(0, cl_limits_from_docker(256, "1g", "3g", "1.5", &l, err, sizeof(err)));
+	EXPECT_EQ(256, l.pids_max);
+	EXPECT_EQ(1LL << 30, l.memory_max);
+	/* memorySwap is memory plus swap; memory.swap.max is swap alone. */
+	EXPECT_EQ(2LL << 30, l.memory_swap_max);
+	EXPECT_EQ(150000, l.cpu_quota);
+
+	/* Unset swap: docker allows as much swap as memory. -1: unlimited. */
+	ASSERT_EQ(0, cl_limits_from_docker(0, "512m", NULL, NULL, &l, err, sizeof(err)));
+	EXPECT_EQ(512LL << 20, l.memory_swap_max);
+	EXPECT_EQ(-1, l.pids_max);
+	EXPECT_EQ(-1, l.cpu_quota);
+	ASSERT_EQ(0, cl_limits_from_docker(0, "512MiB", "-1", NULL, &l, err, sizeof(err)));
+	EXPECT_EQ(512LL << 20, l.memory_max);
+	EXPECT_EQ(-1, l.memory_swap_max);
+	ASSERT_EQ(0, cl_limits_from_docker(0, "1048576", NULL, NULL, &l, err, sizeof(err)));
+	EXPECT_EQ(1048576, l.memory_max);
+
+	/* Nothing set: nothing limited. */
+	ASSERT_EQ(0, cl_limits_from_docker(0, NULL, NULL, NULL, &l, err, sizeof(err)));
+	EXPECT_FALSE(cl_limits_any(&l));
+
+	EXPECT_EQ(-1, cl_limits_from_docker(0, "lots", NULL, NULL, &l, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "lots"));
+	EXPECT_EQ(-1, cl_limits_from_docker(0, "1g", "512m", NULL, &l, err, sizeof(err)));
+	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, "1g", NULL, &l, err, sizeof(err)));
+	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "0", &l, err, sizeof(err)));
+	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "two", &l, err, sizeof(err)));
 }
 
 TEST_HARNESS_MAIN

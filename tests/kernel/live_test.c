@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * live_test.c - running clawlock on a live host (run in the test VM):
+ * apply makes the scopes of an OpenClaw config with their resource limits,
+ * removing an agent leaves its running processes denied everything until
+ * they exit, a rejected apply changes nothing, attach confines a cgroup
+ * clawlock did not make, and enforce and audit switch live.
+ */
+#include "cltest.h"
+#include "kselftest_harness.h"
+
+#include "cgroup.h"
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+
+FIXTURE(live)
+{
+	char home[64];
+	char config[128];
+	char overlay[128];
+	char path[512];
+	char scope[512]; /* research's scope cgroup, as status names it */
+	pid_t sleeper;
+	int to_sleeper, from_sleeper;
+};
+
+static const char *at(FIXTURE_DATA(live) * self, const char *rel)
+{
+	snprintf(self->path, sizeof(self->path), "%s/%s", self->home, rel);
+	return self->path;
+}
+
+/* An OpenClaw config sandboxing every session of @agents (a JS list), one scope each. */
+static void write_config(struct __test_metadata *_metadata, FIXTURE_DATA(live) * self,
+			 const char *entries, const char *docker)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "{ agents: { ownership: 'explicit', defaults: { systemAgent: { agentId: 'main' },"
+		 "  sandbox: { mode: 'all', scope: 'agent', workspaceAccess: 'ro',"
+		 "  docker: { %s } } },"
+		 "  entries: { %s } } }",
+		 docker, entries);
+	ASSERT_EQ(0, cl_write_file(self->config, text));
+}
+
+FIXTURE_SETUP(live)
+{
+	char text[8192];
+
+	strcpy(self->home, "/tmp/cl-live-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->home));
+	ASSERT_EQ(0, mkdir(at(self, "ws"), 0755));
+	ASSERT_EQ(0, mkdir(at(self, ".ssh"), 0755));
+	ASSERT_EQ(0, mkdir(at(self, ".openclaw"), 0755));
+	ASSERT_EQ(0, cl_write_file(at(self, "ws/notes.md"), "notes\n"));
+	ASSERT_EQ(0, cl_write_file(at(self, ".ssh/id_ed25519"), "key\n"));
+	snprintf(self->config, sizeof(self->config), "%s/.openclaw/openclaw.json", self->home);
+	snprintf(self->overlay, sizeof(self->overlay), "%s/overlay.json5", self->home);
+	snprintf(text, sizeof(text), "{ agents: { research: { files: { '%s': 'read,exec' } } } }",
+		 cl_self_dir());
+	ASSERT_EQ(0, cl_write_file(self->overlay, text));
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "");
+	setenv("HOME", self->home, 1);
+	unsetenv("OPENCLAW_CONFIG_PATH");
+	self->sleeper = 0;
+	ASSERT_EQ(0, cl_load());
+}
+
+static void stop_sleeper(FIXTURE_DATA(live) * self)
+{
+	if (self->sleeper <= 0)
+		return;
+	close(self->to_sleeper);
+	close(self->from_sleeper);
+	waitpid(self->sleeper, NULL, 0);
+	self->sleeper = 0;
+}
+
+FIXTURE_TEARDOWN(live)
+{
+	stop_sleeper(self);
+	cl_rm_tree(self->home);
+}
+
+static int apply(FIXTURE_DATA(live) * self, char *out, size_t size)
+{
+	return cl_run_clawlock(out, size, "apply", "--openclaw", self->config, "--policy",
+			       self->overlay, NULL);
+}
+
+/* `clawlock status --json`, parsed; NULL if it failed. */
+static struct json_object *status(void)
+{
+	static char out[1 << 16];
+
+	if (cl_run_clawlock(out, sizeof(out), "status", "--json", NULL) != 0)
+		return NULL;
+	return json_tokener_parse(out);
+}
+
+/* The binding of @agent in @st, or NULL. */
+static struct json_object *binding_of(struct json_object *st, const char *agent)
+{
+	struct json_object *list, *b, *v;
+
+	if (!st || !json_object_object_get_ex(st, "bindings", &list))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		b = json_object_array_get_idx(list, i);
+		if (json_object_object_get_ex(b, "agent", &v) &&
+		    !strcmp(json_object_get_string(v), agent))
+			return b;
+	}
+	return NULL;
+}
+
+/* Find research's scope cgroup in status; 0 if bound. */
+static int find_scope(FIXTURE_DATA(live) * self, const char *agent)
+{
+	struct json_object *st = status(), *b = binding_of(st, agent), *v;
+	int ret = -1;
+
+	if (b && json_object_object_get_ex(b, "cgroup", &v) && v) {
+		snprintf(self->scope, sizeof(self->scope), "%s", json_object_get_string(v));
+		ret = 0;
+	}
+	json_object_put(st);
+	return ret;
+}
+
+/* Run one helper operation in cgroup @cgroup; its exit status. */
+static int in_cgroup(const char *cgroup, const char *op, const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (cl_cgroup_enter(cgroup) < 0)
+			_exit(96);
+		_exit(cl_helper_op(op, path));
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A process that stays in @cgroup and, for each line it is sent, reads
+ * @path and answers with the helper's status: a running agent.
+ */
+static int start_sleeper(FIXTURE_DATA(live) * self, const char *cgroup, const char *path)
+{
+	int in[2], out[2];
+
+	if (pipe(in) < 0 || pipe(out) < 0)
+		return -1;
+	self->sleeper = fork();
+	if (self->sleeper < 0)
+		return -1;
+	if (self->sleeper == 0) {
+		char line[8];
+		unsigned char status;
+
+		close(in[1]);
+		close(out[0]);
+		if (cl_cgroup_enter(cgroup) < 0)
+			_exit(96);
+		while (read(in[0], line, 1) == 1) {
+			status = cl_helper_op("read", path);
+			if (write(out[1], &status, 1) != 1)
+				break;
+		}
+		_exit(0);
+	}
+	close(in[0]);
+	close(out[1]);
+	self->to_sleeper = in[1];
+	self->from_sleeper = out[0];
+	return 0;
+}
+
+/* Ask the sleeper to read now; its helper status. */
+static int sleeper_read(FIXTURE_DATA(live) * self)
+{
+	unsigned char status;
+
+	if (write(self->to_sleeper, "r", 1) != 1 || read(self->from_sleeper, &status, 1) != 1)
+		return -1;
+	return status;
+}
+
+static int read_text(const char *dir, const char *file, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+TEST_F(live, apply_makes_agent_scopes_with_their_limits)
+{
+	char out[4096], text[64];
+
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }",
+		     "pidsLimit: 64, memory: '64m', memorySwap: '96m', cpus: 0.5");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, find_scope(self, "research"));
+	/* Named by OpenClaw's slug of the scope key, under clawlock's root. */
+	EXPECT_NE(NULL, strstr(self->scope, "/clawlock/"))
+	TH_LOG("scope %s", self->scope);
+	ASSERT_EQ(0, read_text(self->scope, "pids.max", text, sizeof(text)));
+	EXPECT_STREQ("64", text);
+	ASSERT_EQ(0, read_text(self->scope, "memory.max", text, sizeof(text)));
+	EXPECT_STREQ("67108864", text);
+	/* docker's memorySwap counts memory plus swap; cgroup v2 counts swap alone. */
+	ASSERT_EQ(0, read_text(self->scope, "memory.swap.max", text, sizeof(text)));
+	EXPECT_STREQ("33554432", text);
+	ASSERT_EQ(0, read_text(self->scope, "cpu.max", text, sizeof(text)));
+	EXPECT_STREQ("50000 100000", text);
+
+	/* The scope enforces its agent's policy on whatever runs in it. */
+	EXPECT_EQ(0, in_cgroup(self->scope, "read", at(self, "ws/notes.md")));
+	EXPECT_EQ(DENIED, in_cgroup(self->scope, "write", at(self, "ws/notes.md")));
+	EXPECT_EQ(DENIED, in_cgroup(self->scope, "read", at(self, ".ssh/id_ed25519")));
+
+	/* Limits follow the config: dropped ones go back to "max". */
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "pidsLimit: 32");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, read_text(self->scope, "pids.max", text, sizeof(text)));
+	EXPECT_STREQ("32", text);
+	ASSERT_EQ(0, read_text(self->scope, "memory.max", text, sizeof(text)));
+	EXPECT_STREQ("max", text);
+}
+
+TEST_F(live, a_removed_agent_stays_denied_until_its_processes_exit)
+{
+	struct json_object *st, *b, *v;
+	char out[4096], scope[512];
+	struct stat sb;
+
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, find_scope(self, "research"));
+	snprintf(scope, sizeof(scope), "%s", self->scope);
+	ASSERT_EQ(0, start_sleeper(self, scope, at(self, "ws/notes.md")));
+	ASSERT_EQ(0, sleeper_read(self));
+
+	/* research leaves the config while its process runs. */
+	write_config(_metadata, self, "main: {}", "");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "denied everything until they exit"));
+	EXPECT_EQ(DENIED, sleeper_read(self));
+	EXPECT_EQ(DENIED, in_cgroup(scope, "exec", "/bin/true"));
+	EXPECT_EQ(DENIED, in_cgroup(scope, "read", "/etc/hostname"));
+	st = status();
+	b = binding_of(st, "research");
+	ASSERT_NE(NULL, b);
+	ASSERT_TRUE(json_object_object_get_ex(b, "removed", &v));
+	EXPECT_TRUE(json_object_get_boolean(v));
+	ASSERT_TRUE(json_object_object_get_ex(b, "policy", &v));
+	EXPECT_EQ(0, json_object_get_int(v));
+	json_object_put(st);
+
+	/* Applying again does not release it while it runs... */
+	ASSERT_EQ(0, apply(self, out, sizeof(out)));
+	EXPECT_EQ(DENIED, sleeper_read(self));
+
+	/* ...and once it has exited, the scope goes. */
+	stop_sleeper(self);
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	st = status();
+	EXPECT_EQ(NULL, binding_of(st, "research"));
+	json_object_put(st);
+	EXPECT_EQ(-1, stat(scope, &sb));
+}
+
+TEST_F(live, a_rejected_apply_changes_nothing)
+{
+	struct json_object *before, *after, *v;
+	char out[4096];
+
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	before = status();
+	ASSERT_NE(NULL, before);
+
+	/* A config that does not parse: named with line and column. */
+	ASSERT_EQ(0, cl_write_file(self->config, "{ agents: { entries: { research: {\n"));
+	EXPECT_EQ(2, apply(self, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "openclaw.json:"))
+	TH_LOG("%s", out);
+
+	/* A limit that is not a size: named by its config key. */
+	write_config(_metadata, self, "main: {}", "memory: 'lots'");
+	EXPECT_EQ(2, apply(self, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "memory"))
+	TH_LOG("%s", out);
+
+	after = status();
+	ASSERT_NE(NULL, after);
+	EXPECT_STREQ(json_object_to_json_string(before), json_object_to_json_string(after));
+	ASSERT_TRUE(json_object_object_get_ex(after, "bindings", &v));
+	EXPECT_NE(NULL, binding_of(after, "research"));
+	json_object_put(before);
+	json_object_put(after);
+	ASSERT_EQ(0, find_scope(self, "research"));
+	EXPECT_EQ(DENIED, in_cgroup(self->scope, "read", at(self, ".ssh/id_ed25519")));
+}
+
+TEST_F(live, enforce_and_audit_switch_live)
+{
+	char out[4096];
+
+	ASSERT_EQ(0, apply(self, out, sizeof(out)));
+	ASSERT_EQ(0, find_scope(self, "research"));
+	ASSERT_EQ(0, start_sleeper(self, self->scope, at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(DENIED, sleeper_read(self));
+	ASSERT_EQ(0,
+		  cl_run_clawlock(out, sizeof(out), "mode", "audit", "--agent", "research", NULL))
+	TH_LOG("%s", out);
+	/* The running process sees the switch at its next operation. */
+	EXPECT_EQ(0, sleeper_read(self));
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "mode", "enforce", NULL))
+	TH_LOG("%s", out);
+	EXPECT_EQ(DENIED, sleeper_read(self));
+	EXPECT_EQ(2, cl_run_clawlock(out, sizeof(out), "mode", "lenient", NULL));
+}
+
+TEST_F(live, attach_confines_a_cgroup_clawlock_did_not_make)
+{
+	char out[4096], mount[256], cgroup[512];
+
+	ASSERT_EQ(0, cl_cgroup_mount(mount, sizeof(mount)));
+	snprintf(cgroup, sizeof(cgroup), "%s/cl-attach-test", mount);
+	ASSERT_EQ(0, cl_cgroup_create(cgroup));
+	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "attach", "--cgroup", "cl-attach-test",
+				     "--agent", "research", "--openclaw", self->config, "--policy",
+				     self->overlay, NULL))
+	TH_LOG("%s", out);
+	EXPECT_EQ(DENIED, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, "ws/notes.md")));
+	/* Later applies keep it, recompiled. */
+	ASSERT_EQ(0, apply(self, out, sizeof(out)));
+	EXPECT_EQ(DENIED, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, "ws/notes.md")));
+	/* An agent that is not in the config cannot be attached. */
+	EXPECT_EQ(2, cl_run_clawlock(out, sizeof(out), "attach", "--cgroup", "cl-attach-test",
+				     "--agent", "nobody", NULL));
+	/* Its agent leaves: the empty cgroup is released, but not removed (not ours). */
+	write_config(_metadata, self, "main: {}", "");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)));
+	EXPECT_EQ(0, access(cgroup, F_OK));
+	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	rmdir(cgroup);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_apply.c - clawlock apply (make the kernel's scopes what the config
+ * says), clawlock attach (bind a cgroup clawlock did not make) and
+ * clawlock mode (switch scopes between enforce and audit).
+ *
+ * Each compiles everything first, then installs the new policies beside the
+ * live ones and switches with one write (scopes.h). Anything that fails
+ * before the switch leaves the live bindings as they were.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "bpfstate.h"
+#include "cgroup.h"
+#include "commands.h"
+#include "ocsandbox.h"
+#include "scopes.h"
+#include "util.h"
+
+static const char apply_help[] =
+	"Usage: clawlock apply [--openclaw FILE] [--policy FILE] [--cgroup-root DIR]\n"
+	"\n"
+	"Make the kernel's scopes what the config says, in one atomic switch.\n"
+	"\n"
+	"With --openclaw, every agent OpenClaw sandboxes with scope \"agent\" or\n"
+	"\"shared\" gets its scope cgroup (named by OpenClaw's slug of the scope\n"
+	"key, as 'openclaw sandbox list' shows it) with pids.max, memory.max,\n"
+	"memory.swap.max and cpu.max from its docker settings (pidsLimit, memory,\n"
+	"memorySwap, cpus), bound to the policy its sandbox compiles to. Session\n"
+	"scopes are made on first use by 'clawlock run'; apply recompiles the ones\n"
+	"that exist. Sessions OpenClaw does not sandbox stay unconfined. With\n"
+	"--policy alone, every agent of the clawlock policy file gets the scope\n"
+	"\"agent:ID\". With both, the policy file is an overlay.\n"
+	"\n"
+	"Scopes whose agent left the config (or is no longer sandboxed) are\n"
+	"unbound: an empty one is removed; one with processes left is bound to\n"
+	"the empty policy, which denies everything, until they exit. Processes are\n"
+	"never released unconfined.\n"
+	"\n"
+	"The new policies are written beside the live ones and one write switches\n"
+	"every scope at once: no operation is ever decided by a mix, and there is\n"
+	"no moment without enforcement. A config that does not parse, an agent\n"
+	"that does not compile or a limit that cannot be set changes nothing.\n"
+	"The inputs are recorded in " CL_APPLIED_PATH " for 'attach' and the daemon.\n"
+	"\n"
+	"  -c, --openclaw FILE     OpenClaw's config (openclaw.json, JSON5)\n"
+	"  -p, --policy FILE       clawlock policy file, or overlay with --openclaw\n"
+	"      --cgroup-root DIR   where scope cgroups live\n"
+	"                          [default: <cgroup2 mount>/clawlock]\n"
+	"\n"
+	"Exit status: 0 applied; 1 the system refused (not loaded, a cgroup or map\n"
+	"write failed); 2 bad input (file:line:column named; nothing changed).\n";
+
+static const char attach_help[] =
+	"Usage: clawlock attach --cgroup PATH --agent ID [--session KEY]\n"
+	"                       [--openclaw FILE] [--policy FILE]\n"
+	"\n"
+	"Bind an existing cgroup (a container's scope, a systemd unit) to agent\n"
+	"ID's policy; every process in it and below it is confined from the next\n"
+	"operation on. PATH is absolute or relative to the cgroup2 mount. The\n"
+	"config is the one named, else the one last applied. Its limits stay as\n"
+	"whoever made the cgroup set them. Later applies recompile it; if the\n"
+	"agent leaves the config it is bound to the empty policy (deny all).\n"
+	"\n"
+	"  -g, --cgroup PATH       the cgroup to bind\n"
+	"  -a, --agent ID          the agent whose policy applies\n"
+	"  -s, --session KEY       the session key (OpenClaw: picks the sandbox)\n"
+	"  -c, --openclaw FILE     OpenClaw's config\n"
+	"  -p, --policy FILE       clawlock policy file (overlay with --openclaw)\n";
+
+static const char mode_help[] =
+	"Usage: clawlock mode enforce|audit [--agent ID] [--cgroup PATH]\n"
+	"\n"
+	"Switch live scopes between enforcing (denials fail with EACCES/EPERM)\n"
+	"and auditing (the operation goes through, the event says \"audit\"), in one\n"
+	"atomic switch. Without --agent or --cgroup every scope switches. Scopes\n"
+	"whose agent was removed always enforce. The next 'apply' sets each\n"
+	"scope's mode from the config again.\n";
+
+struct apply_opts {
+	const char *openclaw;
+	const char *policy;
+	const char *cgroup_root;
+	const char *cgroup;
+	const char *agent;
+	const char *session;
+};
+
+/* The config an update compiles from: OpenClaw's (plus overlay) or a policy file. */
+struct config {
+	int openclaw;
+	struct oc_inputs in;
+	struct cl_policy policy;
+	char **ids; /* OpenClaw's agent ids */
+	size_t id_count;
+};
+
+/* One scope as the config makes it. */
+struct compiled {
+	int confined;
+	int per_session; /* OpenClaw scope "session": made on first use */
+	char slug[CL_SLUG_MAX];
+	const struct cl_agent *agent;
+	const char *session; /* the session key, or NULL for an agent or shared scope */
+	struct cl_limits limits;
+	struct oc_compiled c;
+	int have_c;
+};
+
+static int parse_opts(int argc, char **argv, struct apply_opts *o, const char *help)
+{
+	static const struct option options[] = {
+		{ "openclaw", required_argument, NULL, 'c' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "cgroup-root", required_argument, NULL, 'R' },
+		{ "cgroup", required_argument, NULL, 'g' },
+		{ "agent", required_argument, NULL, 'a' },
+		{ "session", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:p:g:a:s:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->openclaw = optarg;
+			break;
+		case 'p':
+			o->policy = optarg;
+			break;
+		case 'R':
+			o->cgroup_root = optarg;
+			break;
+		case 'g':
+			o->cgroup = optarg;
+			break;
+		case 'a':
+			o->agent = optarg;
+			break;
+		case 's':
+			o->session = optarg;
+			break;
+		case 'h':
+			fputs(help, stdout);
+			return 1;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void config_free(struct config *cfg)
+{
+	if (cfg->openclaw) {
+		oc_agent_ids_free(cfg->ids, cfg->id_count);
+		cl_oc_free_inputs(&cfg->in);
+	} else {
+		cl_policy_free(&cfg->policy);
+	}
+}
+
+/* Load and validate the config; an exit status, 0 on success. */
+static int config_load(const char *openclaw, const char *policy, struct config *cfg)
+{
+	char err[1024];
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (openclaw) {
+		cfg->openclaw = 1;
+		ret = cl_oc_load_inputs(openclaw, policy, NULL, &cfg->in);
+		if (ret)
+			return ret;
+		if (oc_agent_ids(&cfg->in.cfg, &cfg->ids, &cfg->id_count) < 0) {
+			cl_oc_free_inputs(&cfg->in);
+			return CL_EXIT_FAILURE;
+		}
+		return 0;
+	}
+	if (cl_policy_load(policy, &cfg->policy, err, sizeof(err)) < 0) {
+		cl_error("%s", err);
+		return CL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int config_has_agent(const struct config *cfg, const char *agent)
+{
+	if (!cfg->openclaw)
+		return cl_policy_agent(&cfg->policy, agent) != NULL;
+	for (size_t i = 0; i < cfg->id_count; i++) {
+		if (!strcmp(cfg->ids[i], agent))
+			return 1;
+	}
+	return 0;
+}
+
+static void compiled_free(struct compiled *out)
+{
+	if (out->have_c)
+		oc_compiled_free(&out->c);
+	out->have_c = 0;
+}
+
+static int compile_openclaw(struct config *cfg, const char *agent, const char *session,
+			    struct compiled *out)
+{
+	const struct oc_sandbox *sb;
+	char err[512];
+
+	if (cl_oc_compile(&cfg->in, agent, session, &out->c) < 0)
+		return -1;
+	out->have_c = 1;
+	sb = &out->c.sb;
+	if (out->c.confined && oc_ensure_sandbox_dir(sb) < 0) {
+		compiled_free(out);
+		return -1;
+	}
+	out->confined = out->c.confined;
+	out->per_session = sb->scope == OC_SCOPE_SESSION;
+	cl_strlcpy(out->slug, sb->slug, sizeof(out->slug));
+	out->agent = &out->c.policy;
+	out->session = out->per_session ? sb->session_key : NULL;
+	if (cl_limits_from_docker(sb->pids_limit, sb->memory, sb->memory_swap, sb->cpus,
+				  &out->limits, err, sizeof(err)) < 0) {
+		cl_error("%s: %s: %s", cfg->in.cfg.path, sb->limits_key, err);
+		compiled_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* Compile @agent's scope for @session (NULL: its agent scope). */
+static int compile_scope(struct config *cfg, const char *agent, const char *session,
+			 struct compiled *out)
+{
+	char key[CL_SESSION_MAX + CL_AGENT_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (cfg->openclaw)
+		return compile_openclaw(cfg, agent, session, out);
+	out->agent = cl_policy_agent(&cfg->policy, agent);
+	out->confined = out->agent != NULL;
+	out->session = session;
+	out->limits = (struct cl_limits){ -1, -1, -1, -1 };
+	cl_scope_key(agent, session, key, sizeof(key));
+	cl_slugify(key, out->slug);
+	return 0;
+}
+
+/*
+ * The scope an agent has without naming a session: its main session's, or
+ * if OpenClaw sandboxes only the other sessions ("non-main"), theirs.
+ */
+static int compile_agent_scope(struct config *cfg, const char *agent, struct compiled *out)
+{
+	char other[CL_AGENT_MAX + 32];
+
+	if (compile_scope(cfg, agent, NULL, out) < 0)
+		return -1;
+	if (out->confined || !cfg->openclaw)
+		return 0;
+	compiled_free(out);
+	cl_format(other, sizeof(other), "agent:%s:clawlock-apply", agent);
+	return compile_scope(cfg, agent, other, out);
+}
+
+struct update {
+	struct cl_maps maps;
+	struct cl_scopes live, next;
+	char root[PATH_MAX];
+	int root_prepared;
+	char **doomed; /* empty cgroups to remove after the switch */
+	size_t doomed_count;
+	size_t made, kept, removed, released;
+};
+
+/* Make (or reuse) the cgroup at @path with @limits; its id into @cgid. */
+static int scope_cgroup(struct update *u, const char *path, const struct cl_limits *limits,
+			uint64_t *cgid)
+{
+	if (!u->root_prepared && cl_cgroup_prepare_root(u->root) < 0)
+		return -1;
+	u->root_prepared = 1;
+	if (cl_cgroup_create(path) < 0 || cl_cgroup_set_limits(path, limits) < 0)
+		return -1;
+	return cl_cgroup_id(path, cgid);
+}
+
+static int bind_compiled(struct update *u, const struct compiled *c, const char *path,
+			 uint64_t cgid, enum cl_scope_origin origin)
+{
+	struct cl_scope scope;
+	uint32_t policy_id;
+
+	if (cl_policy_install(&u->maps, c->agent, &policy_id) < 0)
+		return -1;
+	cl_scope_fill(&scope, cgid, policy_id, c->agent->mode, c->agent->id, c->session, path,
+		      origin);
+	return cl_scopes_put(&u->next, &scope);
+}
+
+/* Every agent or shared scope the config sandboxes. */
+static int make_agent_scopes(struct update *u, struct config *cfg, char **ids, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct compiled c;
+		char path[PATH_MAX];
+		struct cl_scope *same;
+		uint64_t cgid;
+		int ret = 0;
+
+		if (compile_agent_scope(cfg, ids[i], &c) < 0)
+			return CL_EXIT_USAGE;
+		if (!c.confined || c.per_session)
+			goto next;
+		ret = CL_EXIT_FAILURE;
+		if (!cl_format(path, sizeof(path), "%s/%s", u->root, c.slug) ||
+		    scope_cgroup(u, path, &c.limits, &cgid) < 0)
+			goto next;
+		same = cl_scopes_find(&u->next, cgid);
+		if (same) {
+			/* OpenClaw's shared scope: one container, made with the first agent's
+			 * settings. */
+			cl_warn("agent %s shares scope %s with agent %s: %s's policy applies",
+				ids[i], c.slug, same->info.agent, same->info.agent);
+			ret = 0;
+			goto next;
+		}
+		if (bind_compiled(u, &c, path, cgid, CL_ORIGIN_APPLY) < 0)
+			goto next;
+		u->made++;
+		ret = 0;
+next:
+		compiled_free(&c);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* A scope the config no longer makes: gone if empty, else denied everything. */
+static int unbind(struct update *u, const struct cl_scope *old, const char *why)
+{
+	struct cl_scope scope = *old;
+	char **grown;
+
+	if (cl_cgroup_empty(old->info.cgroup)) {
+		u->released++;
+		if (old->info.origin == CL_ORIGIN_ATTACH || !old->info.cgroup[0])
+			return 0;
+		grown = realloc(u->doomed, (u->doomed_count + 1) * sizeof(*grown));
+		if (!grown || !(grown[u->doomed_count] = cl_strdup(old->info.cgroup))) {
+			if (grown)
+				u->doomed = grown;
+			return 0; /* the empty cgroup stays; nothing is lost */
+		}
+		u->doomed = grown;
+		u->doomed_count++;
+		return 0;
+	}
+	if (!(old->info.flags & CL_SCOPE_REMOVED))
+		cl_warn("scope %s (agent %s): %s; its processes are denied everything until "
+			"they exit",
+			old->info.cgroup, old->info.agent, why);
+	scope.binding.policy_id = 0;
+	scope.binding.mode = CL_MODE_ENFORCE;
+	scope.info.flags |= CL_SCOPE_REMOVED;
+	u->removed++;
+	return cl_scopes_put(&u->next, &scope);
+}
+
+/* Recompile a live scope the config loop did not make (sessions, attached cgroups). */
+static int carry_over(struct update *u, struct config *cfg, const struct cl_scope *old)
+{
+	const char *session = old->info.session[0] ? old->info.session : NULL;
+	char path[PATH_MAX];
+	struct compiled c;
+	int ret;
+
+	if (old->info.flags & CL_SCOPE_REMOVED)
+		return unbind(u, old, "removed");
+	if (!config_has_agent(cfg, old->info.agent))
+		return unbind(u, old, "its agent left the config");
+	if (old->info.origin == CL_ORIGIN_APPLY && !session)
+		return unbind(u, old, "the config no longer gives this agent this scope");
+	if (compile_scope(cfg, old->info.agent, session, &c) < 0)
+		return CL_EXIT_USAGE;
+	if (!c.confined) {
+		ret = unbind(u, old, "no longer sandboxed");
+	} else if (old->info.origin == CL_ORIGIN_ATTACH) {
+		ret = bind_compiled(u, &c, old->info.cgroup, old->cgroup_id, CL_ORIGIN_ATTACH);
+		u->kept += !ret;
+	} else if (!cl_format(path, sizeof(path), "%s/%s", u->root, c.slug) ||
+		   strcmp(path, old->info.cgroup)) {
+		ret = unbind(u, old, "the config puts this session in another scope now");
+	} else {
+		ret = cl_cgroup_set_limits(path, &c.limits);
+		if (!ret)
+			ret = bind_compiled(u, &c, path, old->cgroup_id, old->info.origin);
+		u->kept += !ret;
+	}
+	compiled_free(&c);
+	return ret < 0 ? CL_EXIT_FAILURE : 0;
+}
+
+static int carry_over_all(struct update *u, struct config *cfg)
+{
+	for (size_t i = 0; i < u->live.count; i++) {
+		const struct cl_scope *old = &u->live.items[i];
+		int ret;
+
+		if (cl_scopes_find(&u->next, old->cgroup_id))
+			continue;
+		ret = carry_over(u, cfg, old);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void record_applied(const struct apply_opts *o, uint64_t generation)
+{
+	struct json_object *doc = json_object_new_object();
+	char path[PATH_MAX];
+
+	if (o->openclaw && realpath(o->openclaw, path))
+		json_object_object_add(doc, "openclaw", json_object_new_string(path));
+	if (o->policy && realpath(o->policy, path))
+		json_object_object_add(doc, "policy", json_object_new_string(path));
+	if (o->cgroup_root)
+		json_object_object_add(doc, "cgroupRoot", json_object_new_string(o->cgroup_root));
+	json_object_object_add(doc, "generation", json_object_new_uint64(generation));
+	json_object_object_add(doc, "time", json_object_new_int64(time(NULL)));
+	if (json_object_to_file_ext(CL_APPLIED_PATH, doc, JSON_C_TO_STRING_PRETTY) < 0)
+		cl_warn("cannot record the applied config in %s", CL_APPLIED_PATH);
+	json_object_put(doc);
+}
+
+static void update_free(struct update *u)
+{
+	for (size_t i = 0; i < u->doomed_count; i++)
+		free(u->doomed[i]);
+	free(u->doomed);
+	cl_scopes_free(&u->live);
+	cl_scopes_free(&u->next);
+	cl_maps_unlock(&u->maps);
+	cl_maps_close(&u->maps);
+}
+
+/* Give up before the switch: the live bindings never changed. */
+static int update_abandon(struct update *u, int ret)
+{
+	cl_scopes_abandon(&u->maps, &u->live);
+	cl_error("nothing was applied: the live policy is unchanged");
+	update_free(u);
+	return ret;
+}
+
+static int update_begin(struct update *u, const char *cgroup_root)
+{
+	memset(u, 0, sizeof(*u));
+	if (cl_cgroup_root(cgroup_root, u->root, sizeof(u->root)) < 0 || cl_maps_open(&u->maps) < 0)
+		return -1;
+	if (cl_maps_lock(&u->maps) < 0 || cl_scopes_read(&u->maps, &u->live) < 0) {
+		cl_maps_close(&u->maps);
+		return -1;
+	}
+	return 0;
+}
+
+int cl_cmd_apply(int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	struct config cfg;
+	struct update u;
+	int ret = parse_opts(argc, argv, &o, apply_help);
+
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (optind < argc || (!o.openclaw && !o.policy)) {
+		cl_error("apply: give --openclaw FILE and/or --policy FILE, and nothing else "
+			 "(see --help)");
+		return CL_EXIT_USAGE;
+	}
+	ret = config_load(o.openclaw, o.policy, &cfg);
+	if (ret)
+		return ret;
+	if (update_begin(&u, o.cgroup_root) < 0) {
+		config_free(&cfg);
+		return CL_EXIT_FAILURE;
+	}
+	if (cfg.openclaw) {
+		ret = make_agent_scopes(&u, &cfg, cfg.ids, cfg.id_count);
+	} else {
+		char *ids[cfg.policy.agent_count + 1];
+
+		for (size_t i = 0; i < cfg.policy.agent_count; i++)
+			ids[i] = cfg.policy.agents[i].id;
+		ret = make_agent_scopes(&u, &cfg, ids, cfg.policy.agent_count);
+	}
+	if (!ret)
+		ret = carry_over_all(&u, &cfg);
+	config_free(&cfg);
+	if (ret || cl_scopes_commit(&u.maps, &u.next) < 0)
+		return update_abandon(&u, ret ? ret : CL_EXIT_FAILURE);
+	for (size_t i = 0; i < u.doomed_count; i++) {
+		if (rmdir(u.doomed[i]) < 0 && errno != ENOENT)
+			cl_warn("cannot remove the empty cgroup %s: %s", u.doomed[i],
+				strerror(errno));
+	}
+	record_applied(&o, cl_generation(&u.maps));
+	cl_info("applied generation %llu: %zu scopes made from the config, %zu carried "
+		"over, %zu denied everything until their processes exit, %zu released empty",
+		(unsigned long long)cl_generation(&u.maps), u.made, u.kept, u.removed, u.released);
+	update_free(&u);
+	return CL_EXIT_OK;
+}
+
+/* attach: the config named, else the one last applied. */
+static int attach_config(struct apply_opts *o, struct config *cfg)
+{
+	struct json_object *doc, *v;
+	int ret;
+
+	if (o->openclaw || o->policy)
+		return config_load(o->openclaw, o->policy, cfg);
+	doc = json_object_from_file(CL_APPLIED_PATH);
+	if (!doc) {
+		cl_error("attach: no config named and none applied yet (%s): give --openclaw "
+			 "or --policy",
+			 CL_APPLIED_PATH);
+		return CL_EXIT_USAGE;
+	}
+	ret = config_load(
+		json_object_object_get_ex(doc, "openclaw", &v) ? json_object_get_string(v) : NULL,
+		json_object_object_get_ex(doc, "policy", &v) ? json_object_get_string(v) : NULL,
+		cfg);
+	json_object_put(doc);
+	return ret;
+}
+
+static int attach_path(const char *given, char *out, size_t size)
+{
+	char mount[PATH_MAX];
+
+	if (given[0] == '/')
+		return cl_strlcpy(out, given, size) ? 0 : -1;
+	if (cl_cgroup_mount(mount, sizeof(mount)) < 0)
+		return -1;
+	return cl_format(out, size, "%s/%s", mount, given) ? 0 : -1;
+}
+
+int cl_cmd_attach(int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	char path[PATH_MAX];
+	struct compiled c;
+	struct config cfg;
+	struct cl_maps maps;
+	uint64_t cgid;
+	int ret = parse_opts(argc, argv, &o, attach_help);
+
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (!o.cgroup || !o.agent || optind < argc) {
+		cl_error("attach: --cgroup PATH and --agent ID are required (see --help)");
+		return CL_EXIT_USAGE;
+	}
+	if (attach_path(o.cgroup, path, sizeof(path)) < 0 || cl_cgroup_id(path, &cgid) < 0)
+		return CL_EXIT_USAGE;
+	ret = attach_config(&o, &cfg);
+	if (ret)
+		return ret;
+	ret = CL_EXIT_USAGE;
+	if (!config_has_agent(&cfg, o.agent)) {
+		cl_error("attach: the config has no agent '%s'", o.agent);
+		goto out;
+	}
+	if (compile_scope(&cfg, o.agent, o.session, &c) < 0)
+		goto out;
+	if (!c.confined) {
+		cl_error("attach: agent %s%s%s is not sandboxed by this config: nothing to confine",
+			 o.agent, o.session ? ", session " : "", o.session ? o.session : "");
+		goto out_compiled;
+	}
+	ret = CL_EXIT_FAILURE;
+	if (cl_maps_open(&maps) < 0)
+		goto out_compiled;
+	if (cl_maps_lock(&maps) == 0 &&
+	    cl_bind_one(&maps, c.agent, cgid, path, o.session, CL_ORIGIN_ATTACH) == 0) {
+		cl_info("attached %s to agent %s (generation %llu)", path, o.agent,
+			(unsigned long long)cl_generation(&maps));
+		ret = CL_EXIT_OK;
+	}
+	cl_maps_unlock(&maps);
+	cl_maps_close(&maps);
+out_compiled:
+	compiled_free(&c);
+out:
+	config_free(&cfg);
+	return ret;
+}
+
+static int mode_wanted(const struct apply_opts *o, const struct cl_scope *scope, const char *cgroup)
+{
+	if (scope->info.flags & CL_SCOPE_REMOVED)
+		return 0;
+	if (o->agent && strcmp(o->agent, scope->info.agent))
+		return 0;
+	return !cgroup || !strcmp(cgroup, scope->info.cgroup);
+}
+
+int cl_cmd_mode(int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	char path[PATH_MAX];
+	struct update u;
+	enum cl_mode mode;
+	size_t changed = 0;
+	int ret = parse_opts(argc, argv, &o, mode_help);
+
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (optind != argc - 1 ||
+	    (strcmp(argv[optind], "enforce") && strcmp(argv[optind], "audit"))) {
+		cl_error("mode: say 'enforce' or 'audit' (see --help)");
+		return CL_EXIT_USAGE;
+	}
+	mode = strcmp(argv[optind], "audit") ? CL_MODE_ENFORCE : CL_MODE_AUDIT;
+	if (o.cgroup && attach_path(o.cgroup, path, sizeof(path)) < 0)
+		return CL_EXIT_USAGE;
+	if (update_begin(&u, NULL) < 0)
+		return CL_EXIT_FAILURE;
+	for (size_t i = 0; i < u.live.count; i++) {
+		struct cl_scope scope = u.live.items[i];
+
+		if (mode_wanted(&o, &scope, o.cgroup ? path : NULL) && scope.binding.mode != mode) {
+			scope.binding.mode = mode;
+			changed++;
+		}
+		if (cl_scopes_put(&u.next, &scope) < 0)
+			return update_abandon(&u, CL_EXIT_FAILURE);
+	}
+	if (changed && cl_scopes_commit(&u.maps, &u.next) < 0)
+		return update_abandon(&u, CL_EXIT_FAILURE);
+	cl_info("%zu scopes switched to %s (generation %llu)", changed, argv[optind],
+		(unsigned long long)cl_generation(&u.maps));
+	update_free(&u);
+	return CL_EXIT_OK;
+}
