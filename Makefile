@@ -22,8 +22,8 @@ endif
 
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
-	-I$(O) -Ikernel -Iuserspace -isystem $(O)/kselftest
-LDLIBS := -lbpf -lelf -lz -ljson-c -lunistring -lcrypto
+	-I$(O) -Ikernel -Iuserspace -isystem $(O)/kselftest -isystem /usr/include/libnl3
+LDLIBS := -lbpf -lelf -lz -ljson-c -lunistring -lcrypto -lcap -lnl-route-3 -lnl-3
 
 ifeq ($(SANITIZE),1)
 override CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -112,6 +112,30 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CL_MAX_RATE_KEYS);
+	__type(key, struct cl_rate_key);
+	__type(value, struct cl_rate);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_rate SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct cl_settings);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_settings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CL_OP_STATS);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_op_stats SEC(".maps");
+
 /* Userspace-only tables (see clawlock.h); created and pinned with the rest. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -469,17 +493,76 @@ static __always_inline void cl_event_fill(struct cl_event *event, struct cl_iden
 	bpf_get_current_comm(event->comm, sizeof(event->comm));
 }
 
+/*
+ * May a record for (cgroup, rule, op, decision) go out now? Returns 1 with
+ * *held set to the records held back since the last one that went, or 0
+ * (held back, counted). A key the table cannot hold goes out: the limit
+ * only ever sheds records, it never decides anything.
+ */
+static __always_inline int cl_rate_pass(struct cl_identity *id, __u32 op, __u32 rule_id,
+					__u32 *held)
+{
+	struct cl_rate_key key = { .cgroup_id = id->bound_cgroup_id, .rule_id = rule_id };
+	struct cl_settings *settings;
+	struct cl_rate *rate, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u32 zero = 0, limit;
+
+	key.decision = id->binding.mode == CL_MODE_AUDIT ? CL_DECISION_AUDIT : CL_DECISION_DENY;
+	/* Without a rule, each op gets its own budget. */
+	key.op = rule_id ? 0 : op;
+	settings = bpf_map_lookup_elem(&cl_settings, &zero);
+	limit = !settings			    ? 0
+		: key.decision == CL_DECISION_AUDIT ? settings->audit_per_sec
+						    : settings->deny_per_sec;
+	*held = 0;
+	if (!limit)
+		return 1;
+	rate = bpf_map_lookup_elem(&cl_rate, &key);
+	if (!rate) {
+		fresh.window_ns = now;
+		fresh.sent = 1;
+		bpf_map_update_elem(&cl_rate, &key, &fresh, BPF_NOEXIST);
+		return 1;
+	}
+	if (now - rate->window_ns >= CL_RATE_WINDOW_NS) {
+		/* Racy across CPUs by a record or two a window; never by a verdict. */
+		rate->window_ns = now;
+		rate->sent = 0;
+	}
+	if (rate->sent >= limit) {
+		__sync_fetch_and_add(&rate->held, 1);
+		cl_count(CL_STAT_RATE_DROP);
+		return 0;
+	}
+	__sync_fetch_and_add(&rate->sent, 1);
+	*held = __sync_lock_test_and_set(&rate->held, 0);
+	return 1;
+}
+
 /* A record with the common fields filled and no target yet; NULL is counted. */
 static __always_inline struct cl_event *cl_event_start(struct cl_identity *id, __u32 op,
 						       __u32 access, __u32 rule_id, __u32 flags)
 {
-	struct cl_event *event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
+	__u32 slot = op * 2 + (id->binding.mode == CL_MODE_AUDIT);
+	struct cl_event *event;
+	__u64 *count;
+	__u32 held;
 
+	/* Every refusal of a confined task comes through here: count it by op. */
+	count = bpf_map_lookup_elem(&cl_op_stats, &slot);
+	if (count)
+		*count += 1;
+	if (!cl_rate_pass(id, op, rule_id, &held))
+		return NULL;
+	event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
 	if (!event) {
 		cl_count(CL_STAT_EVENT_DROP);
 		return NULL;
 	}
 	cl_event_fill(event, id, op, access, rule_id, flags);
+	event->suppressed = held;
+	event->pad = 0;
 	event->target_pid = 0;
 	event->arg = 0;
 	event->port = 0;

@@ -242,7 +242,11 @@ enum cl_op {
 	CL_OP_CAPABILITY, /* a capability the policy drops */
 	CL_OP_RECEIVE,	  /* a descriptor received over a unix socket */
 	CL_OP_SELF,	  /* touching clawlock's own BPF objects */
+	CL_OP_MAX,
 };
+
+/* cl_op_stats: per op, denials then audit records (index op * 2 + decision - 1). */
+#define CL_OP_STATS (CL_OP_MAX * 2)
 
 enum cl_decision {
 	CL_DECISION_DENY = 1,
@@ -284,9 +288,41 @@ struct cl_event {
 	__u8 family;	  /* AF_INET, AF_INET6, AF_UNIX, or the refused family */
 	__u8 proto;	  /* IPPROTO_*, or the refused socket type */
 	__u8 addr[16];	  /* network: the address (4 bytes for IPv4) */
+	__u32 suppressed; /* events of this cgroup, rule and op held back by the rate limit since */
+	__u32 pad;
 	char comm[16];
 	char path[CL_EVENT_PATH_MAX];
 };
+
+/*
+ * The event rate limit (design §6): per bound cgroup, rule (or op, when no
+ * rule decided) and decision, at most so many records a second; the rest
+ * are counted (CL_STAT_RATE_DROP, and in the next record's suppressed).
+ */
+struct cl_rate_key {
+	__u64 cgroup_id;
+	__u32 rule_id;
+	__u16 op;
+	__u16 decision;
+};
+
+struct cl_rate {
+	__u64 window_ns; /* start of the current one-second window */
+	__u64 sent;	 /* records sent in it (64-bit: BPF atomics are) */
+	__u64 held;	 /* records held back since the last one sent */
+};
+
+#define CL_MAX_RATE_KEYS  16384
+#define CL_RATE_WINDOW_NS 1000000000ULL
+
+/* Settings the loader writes, one element. 0: no limit. */
+struct cl_settings {
+	__u32 deny_per_sec;  /* denial records per cgroup and rule a second */
+	__u32 audit_per_sec; /* audit records per cgroup and rule a second */
+};
+
+#define CL_DEFAULT_DENY_RATE  200
+#define CL_DEFAULT_AUDIT_RATE 1000
 
 /* Counters in the per-CPU cl_stats array. */
 enum cl_stat {
@@ -294,6 +330,7 @@ enum cl_stat {
 	CL_STAT_AUDIT,
 	CL_STAT_EVENT_DROP,
 	CL_STAT_WALK_LIMIT,
+	CL_STAT_RATE_DROP, /* records held back by the rate limit */
 	CL_STAT_MAX,
 };
 

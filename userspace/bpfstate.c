@@ -215,8 +215,15 @@ static int init_state(struct clawlock_bpf *skel)
 {
 	/* Policy id 0 stays unused: it is the empty policy, which denies everything. */
 	struct cl_state state = { .next_policy_id = 1, .next_rule_id = 1 };
+	struct cl_settings settings = { .deny_per_sec = CL_DEFAULT_DENY_RATE,
+					.audit_per_sec = CL_DEFAULT_AUDIT_RATE };
 	__u32 zero = 0;
 
+	if (bpf_map__update_elem(skel->maps.cl_settings, &zero, sizeof(zero), &settings,
+				 sizeof(settings), BPF_ANY)) {
+		cl_error("cannot initialise cl_settings: %s", strerror(errno));
+		return -1;
+	}
 	if (bpf_map__update_elem(skel->maps.cl_state, &zero, sizeof(zero), &state, sizeof(state),
 				 BPF_ANY)) {
 		cl_error("cannot initialise cl_state: %s", strerror(errno));
@@ -376,6 +383,7 @@ int cl_maps_open(struct cl_maps *maps)
 		{ &maps->unix_names, "cl_unix_names" },
 		{ &maps->name_rules, "cl_name_rules" },
 		{ &maps->live, "cl_live" },
+		{ &maps->settings, "cl_settings" },
 	};
 	void *mem;
 

@@ -30,6 +30,7 @@ struct cl_maps {
 	int unix_names;
 	int name_rules;
 	int live;
+	int settings;
 	int lock; /* flock'd lock file while writing, else -1 */
 	/* cl_live, mapped shared: the generation is switched by one atomic store. */
 	struct cl_live *live_mem;

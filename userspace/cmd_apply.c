@@ -17,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <json-c/json.h>
+#include <sys/stat.h>
 
 #include "bpfstate.h"
 #include "cgroup.h"
@@ -481,20 +483,15 @@ static int update_begin(struct update *u, const char *cgroup_root)
 	return 0;
 }
 
-int cl_cmd_apply(int argc, char **argv)
+int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root)
 {
-	struct apply_opts o = { 0 };
+	struct apply_opts o = { .openclaw = openclaw,
+				.policy = policy,
+				.cgroup_root = cgroup_root };
 	struct config cfg;
 	struct update u;
-	int ret = parse_opts(argc, argv, &o, apply_help);
+	int ret;
 
-	if (ret)
-		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	if (optind < argc || (!o.openclaw && !o.policy)) {
-		cl_error("apply: give --openclaw FILE and/or --policy FILE, and nothing else "
-			 "(see --help)");
-		return CL_EXIT_USAGE;
-	}
 	ret = config_load(o.openclaw, o.policy, &cfg);
 	if (ret)
 		return ret;
@@ -527,6 +524,139 @@ int cl_cmd_apply(int argc, char **argv)
 		(unsigned long long)cl_generation(&u.maps), u.made, u.kept, u.removed, u.released);
 	update_free(&u);
 	return CL_EXIT_OK;
+}
+
+int cl_cmd_apply(int argc, char **argv)
+{
+	struct apply_opts o = { 0 };
+	int ret = parse_opts(argc, argv, &o, apply_help);
+
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (optind < argc || (!o.openclaw && !o.policy)) {
+		cl_error("apply: give --openclaw FILE and/or --policy FILE, and nothing else "
+			 "(see --help)");
+		return CL_EXIT_USAGE;
+	}
+	return cl_apply(o.openclaw, o.policy, o.cgroup_root);
+}
+
+/* The rule records of policy @policy_id, as (path, access) pairs. */
+static struct cl_rule_info *policy_records(struct cl_maps *maps, __u32 policy_id, size_t *count)
+{
+	struct cl_rule_info info, *list = NULL;
+	__u32 key, next;
+	void *prev = NULL;
+	size_t n = 0;
+
+	while (!bpf_map_get_next_key(maps->rule_info, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(maps->rule_info, &next, &info) ||
+		    info.policy_id != policy_id)
+			continue;
+		if (!(n & 63)) {
+			void *grown = realloc(list, (n + 64) * sizeof(*list));
+
+			if (!grown)
+				break;
+			list = grown;
+		}
+		list[n++] = info;
+	}
+	*count = n;
+	return list;
+}
+
+static int has_record(const struct cl_rule_info *list, size_t count, const char *path, __u32 access)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (list[i].access == access && !strncmp(list[i].path, path, sizeof(list[i].path)))
+			return 1;
+	}
+	return 0;
+}
+
+/* How many of @agent's rules the kernel's policy @policy_id lacks or adds. */
+static size_t rules_differing(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent)
+{
+	size_t count, differ = 0, expected = 0;
+	struct cl_rule_info *list = policy_records(maps, policy_id, &count);
+	struct stat st;
+
+	for (size_t i = 0; i < agent->files.count; i++) {
+		const struct cl_rule *r = &agent->files.rules[i];
+
+		if (has_record(list, count, r->path, r->access))
+			expected++;
+		else if ((r->access & CL_ACC_DENY) && stat(r->path, &st) < 0)
+			continue; /* a deny rule on a missing folder is skipped at install */
+		else
+			differ++;
+	}
+	for (size_t i = 0; i < agent->net.count; i++) {
+		const struct cl_net_rule *r = &agent->net.rules[i];
+
+		if (has_record(list, count, r->text, r->allow ? CL_ACC_NET : CL_ACC_DENY))
+			expected++;
+		else
+			differ++;
+	}
+	differ += count - expected;
+	free(list);
+	return differ;
+}
+
+int cl_apply_diff(const char *openclaw, const char *policy,
+		  void (*report)(void *data, const struct cl_scope *scope, const char *why),
+		  void *data)
+{
+	struct cl_scopes live;
+	struct cl_maps maps;
+	struct config cfg;
+	char why[256];
+	int ret = config_load(openclaw, policy, &cfg);
+
+	if (ret)
+		return -1;
+	if (cl_maps_open(&maps) < 0 || cl_scopes_read(&maps, &live) < 0) {
+		config_free(&cfg);
+		return -1;
+	}
+	for (size_t i = 0; i < live.count; i++) {
+		const struct cl_scope *scope = &live.items[i];
+		const char *session = scope->info.session[0] ? scope->info.session : NULL;
+		struct compiled c;
+		size_t differ;
+
+		if (scope->info.flags & CL_SCOPE_REMOVED)
+			continue;
+		if (!config_has_agent(&cfg, scope->info.agent)) {
+			report(data, scope, "its agent is not in the config");
+			continue;
+		}
+		if ((session ? compile_scope(&cfg, scope->info.agent, session, &c)
+			     : compile_agent_scope(&cfg, scope->info.agent, &c)) < 0) {
+			report(data, scope, "the config no longer compiles for it");
+			continue;
+		}
+		differ = c.confined ? rules_differing(&maps, scope->binding.policy_id, c.agent) : 0;
+		if (!c.confined)
+			report(data, scope, "the config no longer sandboxes it");
+		else if (differ &&
+			 cl_format(why, sizeof(why), "%zu rules differ from the config", differ))
+			report(data, scope, why);
+		else if (scope->binding.mode != c.agent->mode)
+			report(data, scope,
+			       scope->binding.mode == CL_MODE_AUDIT
+				       ? "it audits where the config enforces"
+				       : "it enforces where the config audits");
+		compiled_free(&c);
+	}
+	cl_scopes_free(&live);
+	cl_maps_close(&maps);
+	config_free(&cfg);
+	return 0;
 }
 
 /* attach: the config named, else the one last applied. */

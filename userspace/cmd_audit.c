@@ -2,8 +2,8 @@
 /*
  * cmd_audit.c - clawlock audit: findings on the OpenClaw config, in the
  * shape of `openclaw security audit --json` (checkId, severity, title,
- * detail, remediation, and a summary count). Live kernel checks come with
- * the daemon; these need only the config.
+ * detail, remediation, and a summary count). These need only the config;
+ * --deep adds the live kernel's (audit_live.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,12 +14,14 @@
 
 #include <json-c/json.h>
 
+#include "audit_live.h"
+#include "bpfstate.h"
 #include "commands.h"
 #include "ocpolicy.h"
 #include "util.h"
 
 static const char audit_help[] =
-	"Usage: clawlock audit [--openclaw FILE] [--json]\n"
+	"Usage: clawlock audit [--openclaw FILE] [--policy FILE] [--deep] [--json]\n"
 	"\n"
 	"Check the OpenClaw config for sandbox weaknesses and print findings, most\n"
 	"severe first: sandbox off, main sessions on the host, elevated exec (and\n"
@@ -28,7 +30,17 @@ static const char audit_help[] =
 	"and promises only the kernel can keep (exec allowed while file tools are\n"
 	"denied).\n"
 	"\n"
+	"With --deep, also the running kernel: BPF LSM inactive, clawlock not\n"
+	"loaded or a program detached, pins others can open, scopes whose live\n"
+	"policy differs from the config, and a self-test: a probe started in every\n"
+	"bound scope tries to read /etc/shadow, connect to the metadata address\n"
+	"169.254.169.254 and, as nobody, exec a set-uid binary. Anything that got\n"
+	"through is critical (a warning where the scope only audits).\n"
+	"\n"
 	"  -c, --openclaw FILE  the OpenClaw config (see clawlock compile --help)\n"
+	"  -p, --policy FILE    clawlock policy file (overlay with --openclaw); with\n"
+	"                       --deep and no config named, the config last applied\n"
+	"  -d, --deep           check the live kernel too (needs root)\n"
 	"  -j, --json           {ts, summary{critical, warn, info}, findings[{checkId,\n"
 	"                       severity, title, detail, remediation}]}\n"
 	"\n"
@@ -52,6 +64,12 @@ static void finding(struct audit *a, const char *id, const char *severity, const
 	json_object_object_add(f, "remediation", fix ? json_object_new_string(fix) : NULL);
 	json_object_array_add(a->findings, f);
 	a->counts[!strcmp(severity, "critical") ? 0 : !strcmp(severity, "warn") ? 1 : 2]++;
+}
+
+static void live_finding(void *audit, const char *id, const char *severity, const char *title,
+			 const char *detail, const char *fix)
+{
+	finding(audit, id, severity, title, detail, fix);
 }
 
 static bool under(const char *root, const char *path)
@@ -246,15 +264,37 @@ static void audit_global(struct audit *a, const struct oc_config *cfg)
 	}
 }
 
+/* The live checks, against the config named or else the one last applied. */
+static void audit_deep(struct audit *a, const char *openclaw, const char *policy)
+{
+	struct json_object *doc = NULL, *v;
+	char applied_oc[4096] = "", applied_policy[4096] = "";
+
+	if (!openclaw && !policy && (doc = json_object_from_file(CL_APPLIED_PATH))) {
+		if (json_object_object_get_ex(doc, "openclaw", &v))
+			cl_strlcpy(applied_oc, json_object_get_string(v), sizeof(applied_oc));
+		if (json_object_object_get_ex(doc, "policy", &v))
+			cl_strlcpy(applied_policy, json_object_get_string(v),
+				   sizeof(applied_policy));
+		json_object_put(doc);
+		openclaw = applied_oc[0] ? applied_oc : NULL;
+		policy = applied_policy[0] ? applied_policy : NULL;
+	}
+	cl_audit_deep(a, live_finding, openclaw, policy);
+}
+
 int cl_cmd_audit(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "openclaw", required_argument, NULL, 'c' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "deep", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *path = NULL;
+	const char *path = NULL, *policy = NULL;
+	int deep = 0;
 	struct audit a = { 0 };
 	struct cl_policy baseline;
 	struct oc_config cfg;
@@ -263,9 +303,13 @@ int cl_cmd_audit(int argc, char **argv)
 	int json = 0, c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:jh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:p:djh", options, NULL)) != -1) {
 		if (c == 'c')
 			path = optarg;
+		else if (c == 'p')
+			policy = optarg;
+		else if (c == 'd')
+			deep = 1;
 		else if (c == 'j')
 			json = 1;
 		else if (c == 'h')
@@ -273,22 +317,30 @@ int cl_cmd_audit(int argc, char **argv)
 		else
 			return CL_EXIT_USAGE;
 	}
-	if (oc_config_load(path, &cfg, err, sizeof(err)) < 0) {
-		cl_error("%s", err);
-		return CL_EXIT_USAGE;
-	}
-	if (cl_find_baseline(bpath, sizeof(bpath)) < 0 ||
-	    cl_policy_load(bpath, &baseline, err, sizeof(err)) < 0) {
-		cl_warn("baseline profiles: %s: secrets are not checked", err);
-		memset(&baseline, 0, sizeof(baseline));
-	}
 	a.findings = json_object_new_array();
-	if (oc_agent_ids(&cfg, &ids, &count) == 0) {
-		for (size_t i = 0; i < count; i++)
-			audit_agent(&a, &cfg, &baseline, ids[i]);
-		oc_agent_ids_free(ids, count);
+	/* A clawlock policy alone has no OpenClaw config to check. */
+	if (path || !policy) {
+		if (oc_config_load(path, &cfg, err, sizeof(err)) < 0) {
+			cl_error("%s", err);
+			json_object_put(a.findings);
+			return CL_EXIT_USAGE;
+		}
+		if (cl_find_baseline(bpath, sizeof(bpath)) < 0 ||
+		    cl_policy_load(bpath, &baseline, err, sizeof(err)) < 0) {
+			cl_warn("baseline profiles: %s: secrets are not checked", err);
+			memset(&baseline, 0, sizeof(baseline));
+		}
+		if (oc_agent_ids(&cfg, &ids, &count) == 0) {
+			for (size_t i = 0; i < count; i++)
+				audit_agent(&a, &cfg, &baseline, ids[i]);
+			oc_agent_ids_free(ids, count);
+		}
+		audit_global(&a, &cfg);
+		cl_policy_free(&baseline);
+		oc_config_free(&cfg);
 	}
-	audit_global(&a, &cfg);
+	if (deep)
+		audit_deep(&a, path, policy);
 	if (json) {
 		struct json_object *doc = json_object_new_object(), *sum = json_object_new_object();
 
@@ -328,7 +380,5 @@ int cl_cmd_audit(int argc, char **argv)
 		       a.counts[2]);
 	}
 	json_object_put(a.findings);
-	cl_policy_free(&baseline);
-	oc_config_free(&cfg);
 	return CL_EXIT_OK;
 }

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,8 @@ static const char events_help[] =
 	"\n"
 	"  -j, --json          one JSON object a line: time, host, agent, session,\n"
 	"                      cgroup, pid, ppid, uid, comm, op, target, access,\n"
-	"                      decision, reason, rule {path, access, source}, policy\n"
+	"                      decision, reason, rule {path, access, source}, policy,\n"
+	"                      suppressed (records like it the rate limit held back)\n"
 	"  -f, --follow        keep streaming\n"
 	"      --agent ID      only this agent's events\n"
 	"      --session KEY   only this session's events\n"
@@ -51,6 +53,9 @@ static const char events_help[] =
 	"  -n, --count N       stop after N printed events\n"
 	"      --timeout SECS  with --follow, stop after SECS seconds\n"
 	"\n"
+	"With --follow, records lost to the rate limit or to a full ring buffer\n"
+	"are reported as they happen (decision \"dropped\", rateLimited, ringFull).\n"
+	"\n"
 	"The default text line reads:\n"
 	"  TIME DECISION OP ACCESS TARGET agent=ID session=KEY pid=PID comm=COMM\n"
 	"      rule=PATH(ACCESS) source=FILE:LINE:COL KEY\n";
@@ -65,6 +70,11 @@ struct events_ctx {
 	long limit; /* 0: no limit */
 	long long boot_to_real_ns;
 	char host[256];
+	/* Where records go: the events command prints, the daemon writes its sinks. */
+	int (*sink)(struct json_object *record, void *data);
+	void *sink_data;
+	struct ring_buffer *rb;
+	uint64_t seen_rate, seen_ring;
 };
 
 static volatile sig_atomic_t stop;
@@ -94,7 +104,7 @@ static void format_time(long long real_ns, char *buf, size_t size)
 	snprintf(buf + len, size - len, ".%06lldZ", (real_ns % 1000000000LL) / 1000);
 }
 
-static const char *op_name(__u32 op)
+const char *cl_op_name(__u32 op)
 {
 	static const char *const names[] = {
 		[CL_OP_OPEN] = "open",
@@ -226,7 +236,7 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	json_object_object_add(obj, "ppid", json_object_new_int64(e->ppid));
 	json_object_object_add(obj, "uid", json_object_new_int64(e->uid));
 	json_object_object_add(obj, "comm", json_object_new_string(e->comm));
-	json_object_object_add(obj, "op", json_object_new_string(op_name(e->op)));
+	json_object_object_add(obj, "op", json_object_new_string(cl_op_name(e->op)));
 	format_target(e, target, sizeof(target));
 	json_object_object_add(obj, "target", json_object_new_string(target));
 	if (e->op == CL_OP_SIGNAL || e->op == CL_OP_PTRACE) {
@@ -245,6 +255,9 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	json_object_object_add(obj, "reason", json_object_new_string(reason_name(e)));
 	json_object_object_add(obj, "rule", rule_json(ctx, e));
 	json_object_object_add(obj, "policy", json_object_new_int64(e->policy_id));
+	/* Records of the same cgroup and rule the rate limit held back before this one. */
+	if (e->suppressed)
+		json_object_object_add(obj, "suppressed", json_object_new_int64(e->suppressed));
 	return obj;
 }
 
@@ -275,6 +288,45 @@ static void print_text(struct json_object *obj)
 		json_object_object_get_ex(obj, "reason", &v);
 		printf(" rule=none reason=%s\n", json_object_get_string(v));
 	}
+	if (json_object_object_get_ex(obj, "suppressed", &v))
+		printf("  (and %s more like it, held back by the rate limit)\n",
+		       json_object_get_string(v));
+}
+
+/* Records lost since the last look: said in the stream, never silent. */
+static void report_drops(struct events_ctx *ctx)
+{
+	uint64_t rate = cl_stat_read(&ctx->maps, CL_STAT_RATE_DROP);
+	uint64_t ring = cl_stat_read(&ctx->maps, CL_STAT_EVENT_DROP);
+	struct json_object *obj;
+	char when[64];
+
+	if (rate == ctx->seen_rate && ring == ctx->seen_ring)
+		return;
+	format_time(clock_ns(CLOCK_REALTIME), when, sizeof(when));
+	obj = json_object_new_object();
+	json_object_object_add(obj, "time", json_object_new_string(when));
+	json_object_object_add(obj, "host", json_object_new_string(ctx->host));
+	json_object_object_add(obj, "decision", json_object_new_string("dropped"));
+	json_object_object_add(obj, "rateLimited", json_object_new_uint64(rate - ctx->seen_rate));
+	json_object_object_add(obj, "ringFull", json_object_new_uint64(ring - ctx->seen_ring));
+	ctx->sink(obj, ctx->sink_data);
+	json_object_put(obj);
+	ctx->seen_rate = rate;
+	ctx->seen_ring = ring;
+}
+
+static void print_drops_text(struct json_object *obj)
+{
+	struct json_object *time, *rate, *ring;
+
+	json_object_object_get_ex(obj, "time", &time);
+	json_object_object_get_ex(obj, "rateLimited", &rate);
+	json_object_object_get_ex(obj, "ringFull", &ring);
+	printf("%s DROPPED %s records held back by the rate limit, %s lost to a full ring "
+	       "buffer (all of the host's agents; see clawlock status)\n",
+	       json_object_get_string(time), json_object_get_string(rate),
+	       json_object_get_string(ring));
 }
 
 static int wanted(struct events_ctx *ctx, const struct cl_event *e,
@@ -284,7 +336,7 @@ static int wanted(struct events_ctx *ctx, const struct cl_event *e,
 		return 0;
 	if (ctx->session && strcmp(ctx->session, scope->session))
 		return 0;
-	if (ctx->op && strcmp(ctx->op, op_name(e->op)))
+	if (ctx->op && strcmp(ctx->op, cl_op_name(e->op)))
 		return 0;
 	return 1;
 }
@@ -295,6 +347,7 @@ static int handle_event(void *data, void *raw, size_t size)
 	const struct cl_event *e = raw;
 	struct cl_scope_info scope = { 0 };
 	struct json_object *obj;
+	int ret;
 
 	if (size < sizeof(*e))
 		return 0;
@@ -303,14 +356,28 @@ static int handle_event(void *data, void *raw, size_t size)
 	if (!wanted(ctx, e, &scope))
 		return 0;
 	obj = event_json(ctx, e, &scope);
+	ret = ctx->sink(obj, ctx->sink_data);
+	json_object_put(obj);
+	return ret;
+}
+
+/* The events command's sink: a line on stdout. */
+static int print_record(struct json_object *obj, void *data)
+{
+	struct events_ctx *ctx = data;
+	struct json_object *v;
+
 	if (ctx->json)
 		printf("%s\n",
 		       json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
 								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (json_object_object_get_ex(obj, "rateLimited", &v))
+		print_drops_text(obj);
 	else
 		print_text(obj);
-	json_object_put(obj);
 	fflush(stdout);
+	if (json_object_object_get_ex(obj, "rateLimited", &v))
+		return 0;
 	ctx->count++;
 	/* A negative return stops ring_buffer__consume/poll early. */
 	return ctx->limit && ctx->count >= ctx->limit ? -1 : 0;
@@ -380,45 +447,103 @@ static int parse_events_opts(int argc, char **argv, struct events_ctx *ctx, int 
 	return 0;
 }
 
+struct events_ctx *cl_event_stream_open(const char *agent, const char *session, const char *op,
+					int (*sink)(struct json_object *record, void *data),
+					void *data)
+{
+	struct events_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx) {
+		cl_error("out of memory");
+		return NULL;
+	}
+	ctx->agent = agent;
+	ctx->session = session;
+	ctx->op = op;
+	ctx->sink = sink;
+	ctx->sink_data = data;
+	if (cl_maps_open(&ctx->maps) < 0) {
+		free(ctx);
+		return NULL;
+	}
+	gethostname(ctx->host, sizeof(ctx->host) - 1);
+	ctx->boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	ctx->seen_rate = cl_stat_read(&ctx->maps, CL_STAT_RATE_DROP);
+	ctx->seen_ring = cl_stat_read(&ctx->maps, CL_STAT_EVENT_DROP);
+	ctx->rb = ring_buffer__new(ctx->maps.events, handle_event, ctx, NULL);
+	if (!ctx->rb) {
+		cl_error("cannot open the event ring buffer: %s", strerror(errno));
+		cl_maps_close(&ctx->maps);
+		free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int cl_event_stream_fd(struct events_ctx *ctx)
+{
+	return ring_buffer__epoll_fd(ctx->rb);
+}
+
+int cl_event_stream_poll(struct events_ctx *ctx, int timeout_ms)
+{
+	int ret =
+		timeout_ms ? ring_buffer__poll(ctx->rb, timeout_ms) : ring_buffer__consume(ctx->rb);
+
+	if (ret == -EINTR)
+		ret = 0;
+	report_drops(ctx);
+	return ret;
+}
+
+void cl_event_stream_free(struct events_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	ring_buffer__free(ctx->rb);
+	cl_maps_close(&ctx->maps);
+	free(ctx);
+}
+
+static int limit_reached(struct events_ctx *ctx)
+{
+	return ctx->limit && ctx->count >= ctx->limit;
+}
+
 int cl_cmd_events(int argc, char **argv)
 {
-	struct events_ctx ctx = { 0 };
-	struct ring_buffer *rb;
+	struct events_ctx opts = { 0 }, *ctx;
 	long timeout = 0;
 	int follow = 0, ret;
 	long long deadline;
 
-	ret = parse_events_opts(argc, argv, &ctx, &follow, &timeout);
+	ret = parse_events_opts(argc, argv, &opts, &follow, &timeout);
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	if (cl_maps_open(&ctx.maps) < 0)
+	ctx = cl_event_stream_open(opts.agent, opts.session, opts.op, print_record, NULL);
+	if (!ctx)
 		return CL_EXIT_FAILURE;
-	gethostname(ctx.host, sizeof(ctx.host) - 1);
-	ctx.boot_to_real_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-	rb = ring_buffer__new(ctx.maps.events, handle_event, &ctx, NULL);
-	if (!rb) {
-		cl_error("cannot open the event ring buffer: %s", strerror(errno));
-		cl_maps_close(&ctx.maps);
-		return CL_EXIT_FAILURE;
-	}
+	ctx->sink_data = ctx;
+	ctx->json = opts.json;
+	ctx->limit = opts.limit;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	deadline = clock_ns(CLOCK_MONOTONIC) + timeout * 1000000000LL;
-	ret = ring_buffer__consume(rb);
-	while (follow && !stop && ret >= 0 && !(ctx.limit && ctx.count >= ctx.limit)) {
+	ret = ring_buffer__consume(ctx->rb);
+	while (follow && !stop && ret >= 0 && !limit_reached(ctx)) {
 		if (timeout && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
-		ret = ring_buffer__poll(rb, 200);
-		if (ret == -EINTR)
-			ret = 0;
+		ret = cl_event_stream_poll(ctx, 200);
 	}
-	if (ret < 0 && !(ctx.limit && ctx.count >= ctx.limit)) {
+	/* What arrived before the stop is still read, and its drops said. */
+	if (follow && ret >= 0 && !limit_reached(ctx))
+		ret = cl_event_stream_poll(ctx, 0);
+	if (ret < 0 && !limit_reached(ctx)) {
 		cl_error("reading events failed: %s", strerror(-ret));
 		ret = CL_EXIT_FAILURE;
 	} else {
 		ret = CL_EXIT_OK;
 	}
-	ring_buffer__free(rb);
-	cl_maps_close(&ctx.maps);
+	cl_event_stream_free(ctx);
 	return ret;
 }

@@ -2,12 +2,18 @@
 /*
  * cmd_lifecycle.c - clawlock load, unload and status.
  */
+#include <errno.h>
+#include <dirent.h>
 #include <getopt.h>
+#include <limits.h>
+#include <unistd.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <json-c/json.h>
 
 #include "bpfstate.h"
@@ -16,11 +22,19 @@
 #include "util.h"
 
 static const char load_help[] =
-	"Usage: clawlock load\n"
+	"Usage: clawlock load [--deny-rate N] [--audit-rate N]\n"
 	"\n"
 	"Attach clawlock's eBPF-LSM programs and pin programs, links and maps\n"
 	"under " CL_PIN_ROOT ". Enforcement then holds without any clawlock\n"
-	"process running. Loading twice is harmless.\n"
+	"process running. Loading twice is harmless (and changes the rates).\n"
+	"\n"
+	"  --deny-rate N    denial records a second per cgroup and rule (and per\n"
+	"                   operation where no rule decided) [default: 200]\n"
+	"  --audit-rate N   the same for audit records [default: 1000]\n"
+	"                   0: no limit. Records over it are counted, never lost\n"
+	"                   silently: 'status' shows the count, and the next\n"
+	"                   record of the same cgroup and rule says how many it\n"
+	"                   stands for.\n"
 	"\n"
 	"Refuses (exit 1) when BPF LSM is not in the kernel's active LSM list\n"
 	"(/sys/kernel/security/lsm) or the kernel rejects the programs.\n";
@@ -54,13 +68,85 @@ static int no_options(int argc, char **argv, const char *help)
 	return 0;
 }
 
+static int parse_rate(const char *name, const char *text, __u32 *out)
+{
+	char *end;
+	unsigned long value;
+
+	errno = 0;
+	value = strtoul(text, &end, 10);
+	if (errno || *end || !*text || text[0] == '-' || value > 1000000) {
+		cl_error("load: %s takes a number of records a second (0 to 1000000, 0: no "
+			 "limit), not '%s'",
+			 name, text);
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+/* Change the event rate limits of a loaded clawlock. */
+static int set_rates(const char *deny, const char *audit)
+{
+	struct cl_settings settings;
+	struct cl_maps maps;
+	__u32 zero = 0;
+	int ret = -1;
+
+	if (cl_maps_open(&maps) < 0)
+		return -1;
+	if (bpf_map_lookup_elem(maps.settings, &zero, &settings) == 0 &&
+	    (!deny || parse_rate("--deny-rate", deny, &settings.deny_per_sec) == 0) &&
+	    (!audit || parse_rate("--audit-rate", audit, &settings.audit_per_sec) == 0)) {
+		if (bpf_map_update_elem(maps.settings, &zero, &settings, BPF_ANY))
+			cl_error("cannot write cl_settings: %s", strerror(errno));
+		else
+			ret = 0;
+	}
+	cl_maps_close(&maps);
+	if (!ret)
+		cl_info("event rate limit: %u denial and %u audit records a second per cgroup "
+			"and rule (0: no limit)",
+			settings.deny_per_sec, settings.audit_per_sec);
+	return ret;
+}
+
 int cl_cmd_load(int argc, char **argv)
 {
-	int ret = no_options(argc, argv, load_help);
+	static const struct option options[] = {
+		{ "deny-rate", required_argument, NULL, 'd' },
+		{ "audit-rate", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *deny = NULL, *audit = NULL;
+	int c;
 
-	if (ret)
-		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	return cl_bpf_load() ? CL_EXIT_FAILURE : CL_EXIT_OK;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			deny = optarg;
+			break;
+		case 'a':
+			audit = optarg;
+			break;
+		case 'h':
+			fputs(load_help, stdout);
+			return CL_EXIT_OK;
+		default:
+			return CL_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cl_error("load: unexpected argument '%s' (see --help)", argv[optind]);
+		return CL_EXIT_USAGE;
+	}
+	if (cl_bpf_load())
+		return CL_EXIT_FAILURE;
+	if ((deny || audit) && set_rates(deny, audit) < 0)
+		return CL_EXIT_USAGE;
+	return CL_EXIT_OK;
 }
 
 int cl_cmd_unload(int argc, char **argv)
@@ -127,6 +213,81 @@ static struct json_object *bindings_json(struct cl_maps *maps)
 	return list;
 }
 
+/* Per op: how many requests of confined tasks were denied, and audited. */
+static struct json_object *ops_json(void)
+{
+	struct json_object *ops = json_object_new_object();
+	int ncpu = libbpf_num_possible_cpus();
+	int fd = bpf_obj_get(CL_PIN_ROOT "/cl_op_stats");
+	__u64 *values = ncpu > 0 ? calloc(ncpu, sizeof(*values)) : NULL;
+
+	for (__u32 op = 1; fd >= 0 && values && op < CL_OP_MAX; op++) {
+		unsigned long long sums[2] = { 0, 0 };
+
+		for (__u32 d = 0; d < 2; d++) {
+			__u32 key = op * 2 + d;
+
+			if (bpf_map_lookup_elem(fd, &key, values))
+				continue;
+			for (int i = 0; i < ncpu; i++)
+				sums[d] += values[i];
+		}
+		if (sums[0] || sums[1]) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "denied", json_object_new_uint64(sums[0]));
+			json_object_object_add(o, "audited", json_object_new_uint64(sums[1]));
+			json_object_object_add(ops, cl_op_name(op), o);
+		}
+	}
+	free(values);
+	if (fd >= 0)
+		close(fd);
+	return ops;
+}
+
+/*
+ * Per hook: the program's runs and time, which the kernel counts only while
+ * kernel.bpf_stats_enabled is 1 (it costs a little on every hook).
+ */
+static struct json_object *hooks_json(int *stats_on)
+{
+	struct json_object *hooks = json_object_new_array();
+	DIR *dir = opendir(CL_PIN_ROOT);
+	struct dirent *ent;
+	FILE *f = fopen("/proc/sys/kernel/bpf_stats_enabled", "re");
+
+	*stats_on = f && fgetc(f) == '1';
+	if (f)
+		fclose(f);
+	while (dir && (ent = readdir(dir))) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+		char path[PATH_MAX];
+		struct json_object *h;
+		int fd;
+
+		if (strncmp(ent->d_name, "prog_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, ent->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		h = json_object_new_object();
+		json_object_object_add(h, "program", json_object_new_string(ent->d_name + 5));
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && *stats_on) {
+			json_object_object_add(h, "runs", json_object_new_uint64(info.run_cnt));
+			json_object_object_add(h, "runTimeNs",
+					       json_object_new_uint64(info.run_time_ns));
+		}
+		json_object_array_add(hooks, h);
+		close(fd);
+	}
+	if (dir)
+		closedir(dir);
+	return hooks;
+}
+
 static struct json_object *status_json(void)
 {
 	struct json_object *status = json_object_new_object();
@@ -134,6 +295,7 @@ static struct json_object *status_json(void)
 	char why[640];
 	int active = cl_bpf_lsm_check(why, sizeof(why)) == 0;
 	int loaded = active && cl_bpf_loaded();
+	int stats_on = 0;
 
 	json_object_object_add(status, "bpfLsmActive", json_object_new_boolean(active));
 	if (!active)
@@ -152,10 +314,54 @@ static struct json_object *status_json(void)
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_AUDIT)));
 	json_object_object_add(status, "eventsDropped",
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_EVENT_DROP)));
+	json_object_object_add(status, "eventsRateLimited",
+			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_RATE_DROP)));
 	json_object_object_add(status, "walkLimitDenials",
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_WALK_LIMIT)));
+	json_object_object_add(status, "ops", ops_json());
+	json_object_object_add(status, "hooks", hooks_json(&stats_on));
+	json_object_object_add(status, "hookStats", json_object_new_boolean(stats_on));
 	cl_maps_close(&maps);
 	return status;
+}
+
+static void print_ops_and_hooks(struct json_object *status)
+{
+	struct json_object *ops, *hooks, *v;
+
+	if (json_object_object_get_ex(status, "ops", &ops) && json_object_object_length(ops)) {
+		printf("refusals by operation:\n");
+		json_object_object_foreach (ops, name, o) {
+			struct json_object *d, *a;
+
+			json_object_object_get_ex(o, "denied", &d);
+			json_object_object_get_ex(o, "audited", &a);
+			printf("  %-16s denied %llu  audited %llu\n", name,
+			       (unsigned long long)json_object_get_uint64(d),
+			       (unsigned long long)json_object_get_uint64(a));
+		}
+	}
+	if (!json_object_object_get_ex(status, "hooks", &hooks))
+		return;
+	json_object_object_get_ex(status, "hookStats", &v);
+	printf("hooks attached: %zu", json_object_array_length(hooks));
+	if (!json_object_get_boolean(v)) {
+		printf(" (runs per hook: sysctl kernel.bpf_stats_enabled=1)\n");
+		return;
+	}
+	printf("\n");
+	for (size_t i = 0; i < json_object_array_length(hooks); i++) {
+		struct json_object *h = json_object_array_get_idx(hooks, i), *p, *r, *t;
+
+		json_object_object_get_ex(h, "program", &p);
+		json_object_object_get_ex(h, "runs", &r);
+		json_object_object_get_ex(h, "runTimeNs", &t);
+		printf("  %-28s runs %llu  avg %llu ns\n", json_object_get_string(p),
+		       (unsigned long long)json_object_get_uint64(r),
+		       json_object_get_uint64(r) ? (unsigned long long)(json_object_get_uint64(t) /
+									json_object_get_uint64(r))
+						 : 0ULL);
+	}
 }
 
 static void print_status_text(struct json_object *status)
@@ -196,11 +402,12 @@ static void print_status_text(struct json_object *status)
 		       removed ? "  REMOVED (denies everything until its processes exit)" : "");
 	}
 	static const char *const counters[] = { "denied", "audited", "eventsDropped",
-						"walkLimitDenials" };
+						"eventsRateLimited", "walkLimitDenials" };
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		json_object_object_get_ex(status, counters[i], &v);
 		printf("%-17s %llu\n", counters[i], (unsigned long long)json_object_get_uint64(v));
 	}
+	print_ops_and_hooks(status);
 }
 
 int cl_cmd_status(int argc, char **argv)

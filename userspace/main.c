@@ -30,6 +30,9 @@ static const char usage_text[] =
 	"                       run CMD confined by agent ID's policy\n"
 	"  attach --cgroup PATH --agent ID [--session KEY]\n"
 	"                       confine an existing cgroup (container, unit)\n"
+	"  daemon [--openclaw FILE] [--policy FILE] [--log FILE] [--syslog]\n"
+	"                       keep the scopes in step with the config, write\n"
+	"                       the denial stream to files, syslog or stdout\n"
 	"  mode enforce|audit [--agent ID]\n"
 	"                       switch live scopes between enforce and audit\n"
 	"  events [--json] [--follow]\n"
@@ -63,10 +66,11 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "load", cl_cmd_load },       { "unload", cl_cmd_unload },   { "run", cl_cmd_run },
-	{ "apply", cl_cmd_apply },     { "attach", cl_cmd_attach },   { "mode", cl_cmd_mode },
-	{ "events", cl_cmd_events },   { "status", cl_cmd_status },   { "check", cl_cmd_check },
-	{ "compile", cl_cmd_compile }, { "explain", cl_cmd_explain }, { "audit", cl_cmd_audit },
+	{ "load", cl_cmd_load },     { "unload", cl_cmd_unload },   { "run", cl_cmd_run },
+	{ "apply", cl_cmd_apply },   { "attach", cl_cmd_attach },   { "mode", cl_cmd_mode },
+	{ "daemon", cl_cmd_daemon }, { "events", cl_cmd_events },   { "status", cl_cmd_status },
+	{ "check", cl_cmd_check },   { "compile", cl_cmd_compile }, { "explain", cl_cmd_explain },
+	{ "audit", cl_cmd_audit },
 };
 
 static int dispatch(const char *name, int argc, char **argv)

@@ -76,12 +76,30 @@ static bool is_v4_mapped(const uint8_t *a)
 }
 
 /* "10.0.0.0/8", "::1", "2001:db8::/32" into family, addr and prefix. */
+/* "if:NAME": the networks of interface NAME's addresses, resolved at compile time. */
+static int parse_interface(const char *word, struct cl_net_rule *r, char *err, size_t errsize)
+{
+	const char *name = word + 3;
+	size_t len = strlen(name);
+
+	if (!len || len >= CL_IFNAME_MAX || strpbrk(name, "/ \t:")) {
+		snprintf(err, errsize, "'%s': an interface rule reads if:NAME (at most %d bytes)",
+			 word, CL_IFNAME_MAX - 1);
+		return -1;
+	}
+	r->family = AF_UNSPEC;
+	memcpy(r->name, name, len + 1);
+	return 0;
+}
+
 static int parse_cidr(const char *word, struct cl_net_rule *r, char *err, size_t errsize)
 {
 	char buf[64];
 	char *slash, *end;
 	long len;
 
+	if (!strncmp(word, "if:", 3))
+		return parse_interface(word, r, err, errsize);
 	if (!cl_format(buf, sizeof(buf), "%s", word))
 		goto bad;
 	slash = strchr(buf, '/');
@@ -149,11 +167,16 @@ static void canonical_text(struct cl_net_rule *r)
 		snprintf(r->text, sizeof(r->text), "unix @%s", r->name);
 		return;
 	}
-	inet_ntop(r->family, r->addr, addr, sizeof(addr));
 	if (r->port_lo == r->port_hi)
 		snprintf(ports, sizeof(ports), " %u", r->port_lo);
 	else if (r->port_lo != 0 || r->port_hi != 65535)
 		snprintf(ports, sizeof(ports), " %u-%u", r->port_lo, r->port_hi);
+	if (r->family == AF_UNSPEC) {
+		snprintf(r->text, sizeof(r->text), "%s if:%s%s", cl_net_proto_name(r->proto),
+			 r->name, ports);
+		return;
+	}
+	inet_ntop(r->family, r->addr, addr, sizeof(addr));
 	snprintf(r->text, sizeof(r->text), "%s %s/%u%s", cl_net_proto_name(r->proto), addr,
 		 r->prefix, ports);
 }
@@ -219,7 +242,7 @@ int cl_net_parse(const char *spec, const char *access, struct cl_net_rule *rule,
 syntax:
 	snprintf(err, errsize,
 		 "'%s': a network rule reads \"[tcp|udp|icmp|any] ADDRESS[/LEN] [PORT[-PORT]]\" "
-		 "or \"unix @NAME\"",
+		 "(ADDRESS may be if:INTERFACE) or \"unix @NAME\"",
 		 spec);
 	return -1;
 }
@@ -437,4 +460,52 @@ bad:
 	snprintf(err, errsize,
 		 "'%s' is not ADDRESS:PORT[/PROTO] (like 1.2.3.4:443 or [::1]:53/udp)", text);
 	return -1;
+}
+
+/*
+ * The rules @rule (on interface rule->name) stands for: one per address the
+ * interface has now, on that address's network. Appended to @list.
+ */
+static int expand_one(struct cl_net_list *list, const struct cl_net_rule *rule,
+		      const struct cl_if_addr *addrs, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct cl_net_rule r = *rule;
+
+		if (strcmp(addrs[i].ifname, rule->name))
+			continue;
+		r.family = addrs[i].family;
+		r.prefix = addrs[i].prefix;
+		memset(r.name, 0, sizeof(r.name));
+		memcpy(r.addr, addrs[i].addr, sizeof(r.addr));
+		mask_addr(r.addr, addr_bytes(r.family), r.prefix);
+		canonical_text(&r);
+		/* Say where the address came from, for events and explain. */
+		cl_format(r.source, sizeof(r.source), "%s (if:%s)", rule->source, rule->name);
+		if (cl_net_list_set(list, &r) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cl_net_expand_interfaces(struct cl_net_list *list, const struct cl_if_addr *addrs, size_t count)
+{
+	struct cl_net_list out = { 0 };
+	int ret = 0;
+
+	for (size_t i = 0; i < list->count && !ret; i++) {
+		const struct cl_net_rule *rule = &list->rules[i];
+
+		if (rule->family == AF_UNSPEC)
+			ret = expand_one(&out, rule, addrs, count);
+		else
+			ret = cl_net_list_set(&out, rule);
+	}
+	if (ret) {
+		cl_net_list_free(&out);
+		return -1;
+	}
+	cl_net_list_free(list);
+	*list = out;
+	return 0;
 }

@@ -17,14 +17,15 @@
 #define CL_NET_TEXT_MAX 112
 
 struct cl_net_rule {
-	uint8_t family; /* AF_INET, AF_INET6, or AF_UNIX for an abstract name */
+	/* AF_INET, AF_INET6, AF_UNIX for an abstract name, AF_UNSPEC for if:NAME */
+	uint8_t family;
 	uint8_t prefix; /* leading bits of addr that count */
 	uint8_t proto;	/* 0: any; else IPPROTO_* */
 	bool allow;
 	uint16_t port_lo;
 	uint16_t port_hi;
 	uint8_t addr[16];		 /* masked to prefix */
-	char name[CL_UNIX_NAME_MAX + 1]; /* AF_UNIX: the abstract name, without '@' */
+	char name[CL_UNIX_NAME_MAX + 1]; /* AF_UNIX: the abstract name, without '@'; if:NAME */
 	char text[CL_NET_TEXT_MAX];	 /* canonical form, e.g. "tcp 10.0.0.0/8 443" */
 	char source[CL_RULE_SOURCE_MAX]; /* "file:line:col key.path" */
 };
@@ -33,6 +34,25 @@ struct cl_net_list {
 	struct cl_net_rule *rules;
 	size_t count;
 };
+
+/* Bytes of an interface name, with the NUL (IFNAMSIZ). */
+#define CL_IFNAME_MAX 16
+
+/* One address of one interface, as the host has it now (ifaddr.c). */
+struct cl_if_addr {
+	char ifname[CL_IFNAME_MAX];
+	uint8_t family;
+	uint8_t prefix;
+	uint8_t addr[16];
+};
+
+/*
+ * Replace every interface rule ("if:NAME", family AF_UNSPEC) of @list by one
+ * rule per address in @addrs on that interface, on the address's network.
+ * An interface with no address stands for no rule.
+ */
+int cl_net_expand_interfaces(struct cl_net_list *list, const struct cl_if_addr *addrs,
+			     size_t count);
 
 /* Parse @spec and the access word @access ("allow" or "deny") into @rule. */
 int cl_net_parse(const char *spec, const char *access, struct cl_net_rule *rule, char *err,

@@ -8,6 +8,10 @@
  */
 #include "policy.h"
 
+#include <sys/socket.h>
+
+#include "ifaddr.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -755,6 +759,36 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 	return ret;
 }
 
+/* Interface rules ("if:NAME") become the interfaces' networks as they are now. */
+static int expand_interfaces(struct cl_policy *policy, char *err, size_t errsize)
+{
+	struct cl_if_addr *addrs = NULL;
+	size_t count = 0;
+	int needed = 0, ret = 0;
+
+	for (size_t i = 0; i < policy->agent_count; i++) {
+		for (size_t j = 0; j < policy->agents[i].net.count; j++)
+			needed |= policy->agents[i].net.rules[j].family == AF_UNSPEC;
+	}
+	if (!needed)
+		return 0;
+	cl_net_interface_rules++;
+	if (cl_if_addrs(&addrs, &count) < 0) {
+		snprintf(err, errsize,
+			 "a network rule names an interface, and the interface "
+			 "addresses cannot be read");
+		return -1;
+	}
+	for (size_t i = 0; i < policy->agent_count && !ret; i++)
+		ret = cl_net_expand_interfaces(&policy->agents[i].net, addrs, count);
+	free(addrs);
+	if (ret)
+		snprintf(err, errsize, "out of memory");
+	return ret;
+}
+
+int cl_net_interface_rules;
+
 int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t errsize)
 {
 	struct loader ld = {
@@ -767,6 +801,8 @@ int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t
 	memset(policy, 0, sizeof(*policy));
 	err[0] = '\0';
 	ret = load_file(&ld, path, NULL, NULL);
+	if (ret == 0)
+		ret = expand_interfaces(policy, err, errsize);
 	for (size_t i = 0; i < ld.doc_count; i++)
 		json_object_put(ld.docs[i]);
 	free(ld.docs);

@@ -60,6 +60,12 @@ void cl_rule_list_free(struct cl_rule_list *list);
  */
 int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t errsize);
 void cl_policy_free(struct cl_policy *policy);
+/*
+ * How many policies loaded so far had interface rules: the daemon then
+ * follows address changes.
+ */
+extern int cl_net_interface_rules;
+
 const struct cl_agent *cl_policy_agent(const struct cl_policy *policy, const char *id);
 
 /*

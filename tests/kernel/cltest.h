@@ -37,6 +37,8 @@
 
 #include <json-c/json.h>
 
+#include "cgroup.h"
+
 /* A helper's exit status: 0 on success, HELPER_ERRNO + errno on failure. */
 #define HELPER_ERRNO 100
 
@@ -509,6 +511,14 @@ static inline int cl_helper_op(const char *op, const char *path)
 		if (write(1, "ready\n", 6) != 6 || read(0, line, sizeof(line)) <= 0)
 			return 99;
 		return cl_helper_op("read", path);
+	} else if (!strcmp(op, "flood")) {
+		/* 100,000 opens the policy denies, as fast as they go. */
+		for (int i = 0; i < 100000; i++) {
+			fd = open(path, O_RDONLY);
+			if (fd >= 0 || errno != EACCES)
+				return 95;
+		}
+		return 0;
 	} else if (!strcmp(op, "fork-read")) {
 		int status;
 		pid_t pid = fork();
@@ -593,6 +603,50 @@ static inline const char *cl_event_str(struct json_object *ev, const char *key)
 	if (!ev || !json_object_object_get_ex(ev, key, &v) || !v)
 		return "";
 	return json_object_get_string(v);
+}
+
+/* `clawlock status --json`, parsed (json_object_put it); NULL if it failed. */
+static inline struct json_object *cl_status(void)
+{
+	static char out[1 << 16];
+
+	if (cl_run_clawlock(out, sizeof(out), "status", "--json", NULL) != 0)
+		return NULL;
+	return json_tokener_parse(out);
+}
+
+/* The binding of @agent in a status object, or NULL. */
+static inline struct json_object *cl_binding_of(struct json_object *st, const char *agent)
+{
+	struct json_object *list, *b, *v;
+
+	if (!st || !json_object_object_get_ex(st, "bindings", &list))
+		return NULL;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		b = json_object_array_get_idx(list, i);
+		if (json_object_object_get_ex(b, "agent", &v) &&
+		    !strcmp(json_object_get_string(v), agent))
+			return b;
+	}
+	return NULL;
+}
+
+/* Run one helper operation in cgroup @cgroup (entered directly); its exit status. */
+static inline int cl_in_cgroup(const char *cgroup, const char *op, const char *path)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (cl_cgroup_enter(cgroup) < 0)
+			_exit(96);
+		_exit(cl_helper_op(op, path));
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 #endif /* CLAWLOCK_CLTEST_H */

@@ -9,8 +9,6 @@
 #include "cltest.h"
 #include "kselftest_harness.h"
 
-#include "cgroup.h"
-
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 300
 
@@ -91,36 +89,10 @@ static int apply(FIXTURE_DATA(live) * self, char *out, size_t size)
 			       self->overlay, NULL);
 }
 
-/* `clawlock status --json`, parsed; NULL if it failed. */
-static struct json_object *status(void)
-{
-	static char out[1 << 16];
-
-	if (cl_run_clawlock(out, sizeof(out), "status", "--json", NULL) != 0)
-		return NULL;
-	return json_tokener_parse(out);
-}
-
-/* The binding of @agent in @st, or NULL. */
-static struct json_object *binding_of(struct json_object *st, const char *agent)
-{
-	struct json_object *list, *b, *v;
-
-	if (!st || !json_object_object_get_ex(st, "bindings", &list))
-		return NULL;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		b = json_object_array_get_idx(list, i);
-		if (json_object_object_get_ex(b, "agent", &v) &&
-		    !strcmp(json_object_get_string(v), agent))
-			return b;
-	}
-	return NULL;
-}
-
 /* Find research's scope cgroup in status; 0 if bound. */
 static int find_scope(FIXTURE_DATA(live) * self, const char *agent)
 {
-	struct json_object *st = status(), *b = binding_of(st, agent), *v;
+	struct json_object *st = cl_status(), *b = cl_binding_of(st, agent), *v;
 	int ret = -1;
 
 	if (b && json_object_object_get_ex(b, "cgroup", &v) && v) {
@@ -129,24 +101,6 @@ static int find_scope(FIXTURE_DATA(live) * self, const char *agent)
 	}
 	json_object_put(st);
 	return ret;
-}
-
-/* Run one helper operation in cgroup @cgroup; its exit status. */
-static int in_cgroup(const char *cgroup, const char *op, const char *path)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (cl_cgroup_enter(cgroup) < 0)
-			_exit(96);
-		_exit(cl_helper_op(op, path));
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 /*
@@ -236,9 +190,9 @@ TEST_F(live, apply_makes_agent_scopes_with_their_limits)
 	EXPECT_STREQ("50000 100000", text);
 
 	/* The scope enforces its agent's policy on whatever runs in it. */
-	EXPECT_EQ(0, in_cgroup(self->scope, "read", at(self, "ws/notes.md")));
-	EXPECT_EQ(DENIED, in_cgroup(self->scope, "write", at(self, "ws/notes.md")));
-	EXPECT_EQ(DENIED, in_cgroup(self->scope, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ws/notes.md")));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "write", at(self, "ws/notes.md")));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, ".ssh/id_ed25519")));
 
 	/* Limits follow the config: dropped ones go back to "max". */
 	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "pidsLimit: 32");
@@ -269,10 +223,10 @@ TEST_F(live, a_removed_agent_stays_denied_until_its_processes_exit)
 	TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "denied everything until they exit"));
 	EXPECT_EQ(DENIED, sleeper_read(self));
-	EXPECT_EQ(DENIED, in_cgroup(scope, "exec", "/bin/true"));
-	EXPECT_EQ(DENIED, in_cgroup(scope, "read", "/etc/hostname"));
-	st = status();
-	b = binding_of(st, "research");
+	EXPECT_EQ(DENIED, cl_in_cgroup(scope, "exec", "/bin/true"));
+	EXPECT_EQ(DENIED, cl_in_cgroup(scope, "read", "/etc/hostname"));
+	st = cl_status();
+	b = cl_binding_of(st, "research");
 	ASSERT_NE(NULL, b);
 	ASSERT_TRUE(json_object_object_get_ex(b, "removed", &v));
 	EXPECT_TRUE(json_object_get_boolean(v));
@@ -288,8 +242,8 @@ TEST_F(live, a_removed_agent_stays_denied_until_its_processes_exit)
 	stop_sleeper(self);
 	ASSERT_EQ(0, apply(self, out, sizeof(out)))
 	TH_LOG("%s", out);
-	st = status();
-	EXPECT_EQ(NULL, binding_of(st, "research"));
+	st = cl_status();
+	EXPECT_EQ(NULL, cl_binding_of(st, "research"));
 	json_object_put(st);
 	EXPECT_EQ(-1, stat(scope, &sb));
 }
@@ -301,7 +255,7 @@ TEST_F(live, a_rejected_apply_changes_nothing)
 
 	ASSERT_EQ(0, apply(self, out, sizeof(out)))
 	TH_LOG("%s", out);
-	before = status();
+	before = cl_status();
 	ASSERT_NE(NULL, before);
 
 	/* A config that does not parse: named with line and column. */
@@ -316,15 +270,15 @@ TEST_F(live, a_rejected_apply_changes_nothing)
 	EXPECT_NE(NULL, strstr(out, "memory"))
 	TH_LOG("%s", out);
 
-	after = status();
+	after = cl_status();
 	ASSERT_NE(NULL, after);
 	EXPECT_STREQ(json_object_to_json_string(before), json_object_to_json_string(after));
 	ASSERT_TRUE(json_object_object_get_ex(after, "bindings", &v));
-	EXPECT_NE(NULL, binding_of(after, "research"));
+	EXPECT_NE(NULL, cl_binding_of(after, "research"));
 	json_object_put(before);
 	json_object_put(after);
 	ASSERT_EQ(0, find_scope(self, "research"));
-	EXPECT_EQ(DENIED, in_cgroup(self->scope, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, ".ssh/id_ed25519")));
 }
 
 TEST_F(live, enforce_and_audit_switch_live)
@@ -353,17 +307,17 @@ TEST_F(live, attach_confines_a_cgroup_clawlock_did_not_make)
 	ASSERT_EQ(0, cl_cgroup_mount(mount, sizeof(mount)));
 	snprintf(cgroup, sizeof(cgroup), "%s/cl-attach-test", mount);
 	ASSERT_EQ(0, cl_cgroup_create(cgroup));
-	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(0, cl_in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
 	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "attach", "--cgroup", "cl-attach-test",
 				     "--agent", "research", "--openclaw", self->config, "--policy",
 				     self->overlay, NULL))
 	TH_LOG("%s", out);
-	EXPECT_EQ(DENIED, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
-	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, "ws/notes.md")));
+	EXPECT_EQ(DENIED, cl_in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(0, cl_in_cgroup(cgroup, "read", at(self, "ws/notes.md")));
 	/* Later applies keep it, recompiled. */
 	ASSERT_EQ(0, apply(self, out, sizeof(out)));
-	EXPECT_EQ(DENIED, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
-	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, "ws/notes.md")));
+	EXPECT_EQ(DENIED, cl_in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(0, cl_in_cgroup(cgroup, "read", at(self, "ws/notes.md")));
 	/* An agent that is not in the config cannot be attached. */
 	EXPECT_EQ(2, cl_run_clawlock(out, sizeof(out), "attach", "--cgroup", "cl-attach-test",
 				     "--agent", "nobody", NULL));
@@ -371,8 +325,76 @@ TEST_F(live, attach_confines_a_cgroup_clawlock_did_not_make)
 	write_config(_metadata, self, "main: {}", "");
 	ASSERT_EQ(0, apply(self, out, sizeof(out)));
 	EXPECT_EQ(0, access(cgroup, F_OK));
-	EXPECT_EQ(0, in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
+	EXPECT_EQ(0, cl_in_cgroup(cgroup, "read", at(self, ".ssh/id_ed25519")));
 	rmdir(cgroup);
+}
+
+/* The findings of `clawlock audit --deep --policy P --json`, by checkId: "id=severity;..." */
+static int deep_audit(const char *policy, char *ids, size_t size)
+{
+	static char out[1 << 16];
+	struct json_object *doc, *list, *v;
+	size_t len = 0;
+	int ret;
+
+	ret = cl_run_clawlock(out, sizeof(out), "audit", "--deep", "--policy", policy, "--json",
+			      NULL);
+	doc = json_tokener_parse(strchr(out, '{') ?: out);
+	ids[0] = '\0';
+	if (ret || !doc || !json_object_object_get_ex(doc, "findings", &list)) {
+		snprintf(ids, size, "audit failed (%d): %.1000s", ret, out);
+		json_object_put(doc);
+		return -1;
+	}
+	for (size_t i = 0; i < json_object_array_length(list) && len < size; i++) {
+		struct json_object *f = json_object_array_get_idx(list, i);
+
+		json_object_object_get_ex(f, "checkId", &v);
+		len += snprintf(ids + len, size - len, "%s=", json_object_get_string(v));
+		json_object_object_get_ex(f, "severity", &v);
+		len += snprintf(ids + len, size - len, "%s;", json_object_get_string(v));
+	}
+	json_object_put(doc);
+	return 0;
+}
+
+TEST_F(live, audit_deep_finds_a_broken_policy_and_a_stale_one)
+{
+	char policy[160], text[1024], found[4096], out[4096];
+
+	/* Deliberately broken: the whole disk readable, every address reachable. */
+	snprintf(policy, sizeof(policy), "%s/broken.json5", self->home);
+	ASSERT_EQ(0, cl_write_file(policy, "{ agents: { 'broken': { files: { '/': 'read,exec' },"
+					   "  network: { '0.0.0.0/0': 'allow' } } } }"));
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", policy, NULL))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, deep_audit(policy, found, sizeof(found)))
+	TH_LOG("%s", found);
+	TH_LOG("%s", found);
+	EXPECT_NE(NULL, strstr(found, "live.probe_read_secret=critical"));
+	EXPECT_NE(NULL, strstr(found, "live.probe_metadata=critical"));
+	/* A set-uid exec is refused whatever the policy says. */
+	EXPECT_EQ(NULL, strstr(found, "live.probe_setuid="));
+	EXPECT_EQ(NULL, strstr(found, "live.policy_differs"));
+	EXPECT_EQ(NULL, strstr(found, "live.program_detached"));
+
+	/* A tight policy: nothing gets through. */
+	snprintf(text, sizeof(text), "{ agents: { 'broken': { files: { '%s/ws': 'read' } } } }",
+		 self->home);
+	ASSERT_EQ(0, cl_write_file(policy, text));
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", policy, NULL));
+	ASSERT_EQ(0, deep_audit(policy, found, sizeof(found)))
+	TH_LOG("%s", found);
+	EXPECT_EQ(NULL, strstr(found, "=critical"));
+	EXPECT_NE(NULL, strstr(found, "live.probed=info"));
+
+	/* The config changes and nobody applies it: the audit says so. */
+	snprintf(text, sizeof(text),
+		 "{ agents: { 'broken': { files: { '%s/ws': 'read,write' } } } }", self->home);
+	ASSERT_EQ(0, cl_write_file(policy, text));
+	ASSERT_EQ(0, deep_audit(policy, found, sizeof(found)))
+	TH_LOG("%s", found);
+	EXPECT_NE(NULL, strstr(found, "live.policy_differs=warn"));
 }
 
 TEST_HARNESS_MAIN

@@ -204,4 +204,40 @@ TEST(policy_files_take_network_and_cap_drop)
 	LEAK_CHECK();
 }
 
+/* "if:NAME" stands for the networks of the interface's addresses, as they are now. */
+TEST(interface_rules_expand_to_the_interface_networks)
+{
+	struct cl_if_addr addrs[] = {
+		{ .ifname = "lo", .family = AF_INET, .prefix = 8, .addr = { 127, 0, 0, 1 } },
+		{ .ifname = "eth0", .family = AF_INET, .prefix = 24, .addr = { 10, 1, 2, 3 } },
+		{ .ifname = "eth0", .family = AF_INET6, .prefix = 64, .addr = { 0xfd, 0, 0, 9 } },
+	};
+	struct cl_net_list list = { 0 };
+	struct cl_net_rule rule;
+	char err[256];
+
+	ASSERT_EQ(0, cl_net_parse("tcp if:eth0 443", "allow", &rule, err, sizeof(err)));
+	EXPECT_EQ(AF_UNSPEC, rule.family);
+	EXPECT_STREQ("tcp if:eth0 443", rule.text);
+	strcpy(rule.source, "p.json5:3:5 agents.a.network");
+	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+	ASSERT_EQ(0, cl_net_parse("udp 192.0.2.1 53", "allow", &rule, err, sizeof(err)));
+	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+	ASSERT_EQ(0, cl_net_parse("if:wlan9", "deny", &rule, err, sizeof(err)));
+	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+
+	ASSERT_EQ(0, cl_net_expand_interfaces(&list, addrs, 3));
+	/* eth0's two networks, the plain rule; wlan9 has no address: no rule. */
+	ASSERT_EQ(3, list.count);
+	EXPECT_STREQ("tcp 10.1.2.0/24 443", list.rules[0].text);
+	EXPECT_STREQ("tcp fd00:9::/64 443", list.rules[1].text);
+	EXPECT_STREQ("udp 192.0.2.1/32 53", list.rules[2].text);
+	EXPECT_STREQ("p.json5:3:5 agents.a.network (if:eth0)", list.rules[0].source);
+	cl_net_list_free(&list);
+
+	EXPECT_EQ(-1, cl_net_parse("tcp if: 80", "allow", &rule, err, sizeof(err)));
+	EXPECT_EQ(-1, cl_net_parse("if:a/b", "allow", &rule, err, sizeof(err)));
+	EXPECT_EQ(-1, cl_net_parse("if:averyveryverylongname", "allow", &rule, err, sizeof(err)));
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * audit_live.c - clawlock audit --deep: what the config says checked
+ * against what the kernel does. BPF LSM active, every program still
+ * attached through its link, the pins closed to others, the live policy
+ * equal to the config's, and a probe started in every sandboxed scope that
+ * tries what no policy may let through.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+
+#include "audit_live.h"
+#include "bpfstate.h"
+#include "cgroup.h"
+#include "commands.h"
+#include "scopes.h"
+#include "util.h"
+
+/* The address every cloud's instance metadata answers on (credentials). */
+#define METADATA_ADDR "169.254.169.254"
+
+struct deep {
+	void *audit;
+	cl_finding_fn finding;
+};
+
+static void say(struct deep *d, const char *id, const char *severity, const char *title,
+		const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void say(struct deep *d, const char *id, const char *severity, const char *title,
+		const char *fix, const char *fmt, ...)
+{
+	char detail[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	d->finding(d->audit, id, severity, title, detail, fix);
+}
+
+/* prog_NAME pinned without a link_NAME holding it attached. */
+static void check_links(struct deep *d)
+{
+	DIR *dir = opendir(CL_PIN_ROOT);
+	struct dirent *ent;
+	int progs = 0;
+
+	if (!dir)
+		return;
+	while ((ent = readdir(dir))) {
+		char path[PATH_MAX];
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (strncmp(ent->d_name, "prog_", 5))
+			continue;
+		progs++;
+		snprintf(path, sizeof(path), "%s/link_%s", CL_PIN_ROOT, ent->d_name + 5);
+		fd = bpf_obj_get(path);
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) || !info.prog_id)
+			say(d, "live.program_detached", "critical",
+			    "A clawlock program is detached",
+			    "reload: clawlock unload && clawlock load && clawlock apply",
+			    "%s has no link attaching it (%s): the hook it guards is open",
+			    ent->d_name + 5, fd < 0 ? strerror(errno) : "link without a program");
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(dir);
+	if (!progs)
+		say(d, "live.no_programs", "critical", "No clawlock program is pinned",
+		    "clawlock load", "%s holds no programs", CL_PIN_ROOT);
+}
+
+/* Pins any other user could open or replace. */
+static void check_pin_modes(struct deep *d)
+{
+	DIR *dir = opendir(CL_PIN_ROOT);
+	struct dirent *ent;
+	struct stat st;
+	char path[PATH_MAX];
+
+	if (stat(CL_PIN_ROOT, &st) == 0 && ((st.st_mode & 077) || st.st_uid != 0))
+		say(d, "live.pins_loose", "warn", "clawlock's pin folder is open to others",
+		    "chown root " CL_PIN_ROOT " && chmod 700 " CL_PIN_ROOT,
+		    "%s is mode %03o, owner %u", CL_PIN_ROOT, st.st_mode & 0777, st.st_uid);
+	while (dir && (ent = readdir(dir))) {
+		if (ent->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, ent->d_name);
+		if (stat(path, &st) == 0 && ((st.st_mode & 077) || st.st_uid != 0))
+			say(d, "live.pins_loose", "warn", "A clawlock pin is open to others",
+			    "chmod 600 the pin, or reload clawlock", "%s is mode %03o, owner %u",
+			    path, st.st_mode & 0777, st.st_uid);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+static void report_diff(void *data, const struct cl_scope *scope, const char *why)
+{
+	say(data, "live.policy_differs", "warn", "The live policy differs from the config",
+	    "clawlock apply (or run the daemon, which applies every change)",
+	    "scope %s (agent %s%s%s): %s", scope->info.cgroup, scope->info.agent,
+	    scope->info.session[0] ? ", session " : "", scope->info.session, why);
+}
+
+/* Probe results, as errno values (0: it got through). */
+struct probe {
+	int read_secret;
+	int metadata;
+	int setuid_exec;
+};
+
+/* The first set-uid binary of a few every Debian host has. */
+static const char *setuid_binary(void)
+{
+	static const char *const candidates[] = { "/usr/bin/passwd", "/usr/bin/su", "/usr/bin/chfn",
+						  "/usr/bin/mount", NULL };
+	struct stat st;
+
+	for (int i = 0; candidates[i]; i++) {
+		if (stat(candidates[i], &st) == 0 && (st.st_mode & S_ISUID))
+			return candidates[i];
+	}
+	return NULL;
+}
+
+static int try_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* 0 if the policy let the connect through (no route: ENETUNREACH counts). */
+static int try_metadata(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(80) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), err;
+
+	if (fd < 0)
+		return errno;
+	inet_pton(AF_INET, METADATA_ADDR, &sin.sin_addr);
+	err = connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ? errno : 0;
+	close(fd);
+	return err == EACCES || err == EPERM ? err : 0;
+}
+
+/*
+ * As nobody, exec a set-uid binary: a credential change no sandbox may make.
+ * A successful exec closes the close-on-exec pipe without a word.
+ */
+static int try_setuid_exec(const char *binary)
+{
+	int pipefd[2], err = 0, status;
+	pid_t pid;
+
+	if (!binary || pipe2(pipefd, O_CLOEXEC) < 0)
+		return ENOENT;
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { (char *)binary, "--help", NULL };
+		int fd = open("/dev/null", O_RDWR);
+
+		dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+		if (setgid(65534) == 0 && setuid(65534) == 0)
+			execv(binary, argv);
+		err = errno;
+		(void)!write(pipefd[1], &err, sizeof(err));
+		_exit(1);
+	}
+	close(pipefd[1]);
+	if (pid < 0 || read(pipefd[0], &err, sizeof(err)) != sizeof(err))
+		err = 0; /* the exec went through */
+	close(pipefd[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return err;
+}
+
+/* Inside the scope: run the probes, send the results up the pipe. */
+static void probe_child(const char *cgroup, int out, const char *secret, const char *binary)
+{
+	struct probe p;
+
+	/* Nothing of clawlock's (map descriptors) may enter the sandbox. */
+	for (int fd = 3; fd < 1024; fd++) {
+		if (fd != out)
+			close(fd);
+	}
+	if (cl_cgroup_enter(cgroup) < 0)
+		_exit(2);
+	p.read_secret = try_read(secret);
+	p.metadata = try_metadata();
+	p.setuid_exec = try_setuid_exec(binary);
+	_exit(write(out, &p, sizeof(p)) == sizeof(p) ? 0 : 3);
+}
+
+static int run_probe(const char *cgroup, const char *secret, const char *binary, struct probe *p)
+{
+	int pipefd[2], status;
+	pid_t pid;
+
+	if (pipe(pipefd) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+		probe_child(cgroup, pipefd[1], secret, binary);
+	close(pipefd[1]);
+	status = pid > 0 && read(pipefd[0], p, sizeof(*p)) == sizeof(*p) ? 0 : -1;
+	close(pipefd[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return status;
+}
+
+static void probe_scope(struct deep *d, const struct cl_scope *scope, const char *binary)
+{
+	static const char secret[] = "/etc/shadow";
+	const char *audit = scope->binding.mode == CL_MODE_AUDIT ? " (the scope audits only)" : "";
+	const char *severity = *audit ? "warn" : "critical";
+	struct probe p;
+
+	if (run_probe(scope->info.cgroup, secret, binary, &p) < 0) {
+		say(d, "live.probe_failed", "warn", "A scope could not be probed", NULL,
+		    "scope %s (agent %s): the probe did not run", scope->info.cgroup,
+		    scope->info.agent);
+		return;
+	}
+	if (!p.read_secret)
+		say(d, "live.probe_read_secret", severity, "A sandbox read a secret",
+		    "deny the path (the baseline's secrets profile does) and apply",
+		    "a probe in scope %s (agent %s) read %s%s", scope->info.cgroup,
+		    scope->info.agent, secret, audit);
+	if (!p.metadata)
+		say(d, "live.probe_metadata", severity, "A sandbox can reach the metadata address",
+		    "deny " METADATA_ADDR " (169.254.0.0/16) in the agent's network rules",
+		    "a probe in scope %s (agent %s) got a connect to " METADATA_ADDR
+		    ":80 past the policy%s",
+		    scope->info.cgroup, scope->info.agent, audit);
+	if (!p.setuid_exec)
+		say(d, "live.probe_setuid", severity, "A sandbox ran a set-uid binary", NULL,
+		    "a probe in scope %s (agent %s) ran %s as nobody, gaining its owner's rights%s",
+		    scope->info.cgroup, scope->info.agent, binary, audit);
+}
+
+static void probe_scopes(struct deep *d)
+{
+	const char *binary = setuid_binary();
+	struct cl_scopes set;
+	struct cl_maps maps;
+	size_t probed = 0;
+
+	if (cl_maps_open(&maps) < 0)
+		return;
+	if (cl_scopes_read(&maps, &set) == 0) {
+		for (size_t i = 0; i < set.count; i++) {
+			/* A scope whose cgroup is gone has nothing left to probe. */
+			if (!set.items[i].info.cgroup[0] || access(set.items[i].info.cgroup, F_OK))
+				continue;
+			probe_scope(d, &set.items[i], binary);
+			probed++;
+		}
+		cl_scopes_free(&set);
+	}
+	cl_maps_close(&maps);
+	say(d, "live.probed", "info", "Scopes probed", NULL,
+	    "%zu scopes tried a secret read, the metadata address and a set-uid exec (%s)", probed,
+	    binary ? binary : "no set-uid binary found");
+}
+
+void cl_audit_deep(void *audit, cl_finding_fn finding, const char *openclaw, const char *policy)
+{
+	struct deep d = { .audit = audit, .finding = finding };
+	char why[640];
+
+	if (cl_bpf_lsm_check(why, sizeof(why)) < 0) {
+		say(&d, "live.bpf_lsm_inactive", "critical", "BPF LSM is not active",
+		    "boot with lsm=...,bpf (see Documentation/operations.md)", "%s", why);
+		return;
+	}
+	if (!cl_bpf_loaded()) {
+		say(&d, "live.not_loaded", "critical", "clawlock is not loaded", "clawlock load",
+		    "nothing is pinned under %s: no sandbox is enforced", CL_PIN_ROOT);
+		return;
+	}
+	check_links(&d);
+	check_pin_modes(&d);
+	if ((openclaw || policy) && cl_apply_diff(openclaw, policy, report_diff, &d) < 0)
+		say(&d, "live.config_unreadable", "warn", "The config to compare with did not load",
+		    NULL, "%s: see the error above", openclaw ? openclaw : policy);
+	probe_scopes(&d);
+}
