@@ -117,7 +117,7 @@ demo: $(O)/clawlock
 	$(Q)tests/vm/run-vm --kernel $(or $(KERNEL),6.12) -- tests/demo.sh $(O)/clawlock
 
 FUZZ_SECONDS ?= 600
-FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ikernel -Iuserspace \
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ikernel -Iuserspace -isystem /usr/include/libnl3 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 $(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/json5.c userspace/json5.h
@@ -128,12 +128,13 @@ $(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/json5.c userspace/
 
 OC_FUZZ_SOURCES := tests/fuzz/openclaw_fuzz.c userspace/json5.c userspace/openclaw.c \
 	userspace/ocsandbox.c userspace/ocpolicy.c userspace/policy.c userspace/cgroup.c \
-	userspace/util.c
+	userspace/util.c userspace/netrule.c userspace/ifaddr.c
 
 $(O)/tests/fuzz/openclaw_fuzz: $(OC_FUZZ_SOURCES) $(wildcard userspace/*.h)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(OC_FUZZ_SOURCES) -ljson-c -lunistring -lcrypto -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(OC_FUZZ_SOURCES) -ljson-c -lunistring -lcrypto \
+		-lnl-route-3 -lnl-3 -o $@
 
 # Each fuzzer runs FUZZ_SECONDS; FUZZERS picks some (json5_fuzz openclaw_fuzz).
 FUZZERS ?= $(notdir $(fuzz-y))
