@@ -325,6 +325,25 @@ static __always_inline int cl_identify(struct cl_identity *id)
 	return confined;
 }
 
+/* Count one request of a confined task by op (cl_op_stats, CL_OPSTAT_*). */
+static __always_inline void cl_op_count(__u32 op, __u32 kind)
+{
+	__u32 slot = op * CL_OPSTAT_KINDS + kind;
+	__u64 *count = bpf_map_lookup_elem(&cl_op_stats, &slot);
+
+	if (count)
+		*count += 1;
+}
+
+/* cl_identify, counting the request by op when the task is confined. */
+static __always_inline int cl_identify_op(struct cl_identity *id, __u32 op)
+{
+	if (!cl_identify(id))
+		return 0;
+	cl_op_count(op, CL_OPSTAT_CHECKED);
+	return 1;
+}
+
 struct cl_file_walk {
 	struct dentry *dentry;
 	struct mount *mnt;
@@ -544,15 +563,11 @@ static __always_inline int cl_rate_pass(struct cl_identity *id, __u32 op, __u32 
 static __always_inline struct cl_event *cl_event_start(struct cl_identity *id, __u32 op,
 						       __u32 access, __u32 rule_id, __u32 flags)
 {
-	__u32 slot = op * 2 + (id->binding.mode == CL_MODE_AUDIT);
 	struct cl_event *event;
-	__u64 *count;
 	__u32 held;
 
 	/* Every refusal of a confined task comes through here: count it by op. */
-	count = bpf_map_lookup_elem(&cl_op_stats, &slot);
-	if (count)
-		*count += 1;
+	cl_op_count(op, id->binding.mode == CL_MODE_AUDIT ? CL_OPSTAT_AUDITED : CL_OPSTAT_DENIED);
 	if (!cl_rate_pass(id, op, rule_id, &held))
 		return NULL;
 	event = bpf_ringbuf_reserve(&cl_events, sizeof(*event), 0);
@@ -700,7 +715,7 @@ int BPF_PROG(cl_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_OPEN))
 		return 0;
 	access = cl_open_access(file);
 	cl_decide_file(file, id.binding.policy_id, access, &d);
@@ -736,7 +751,7 @@ static __always_inline int cl_path_write(const struct path *path, __u32 op)
 {
 	struct cl_identity id = {};
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, op))
 		return 0;
 	return cl_write_check(&id, BPF_CORE_READ(path, dentry),
 			      cl_real_mount(BPF_CORE_READ(path, mnt)), op);
@@ -751,7 +766,7 @@ static __always_inline int cl_path_create(const struct path *dir, struct dentry 
 {
 	struct cl_identity id = {};
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_CREATE))
 		return 0;
 	return cl_write_check_at(&id, dentry, cl_real_mount(BPF_CORE_READ(dir, mnt)), CL_OP_CREATE,
 				 1);
@@ -867,7 +882,7 @@ static __always_inline int cl_remove(const struct path *dir, struct dentry *dent
 
 	if (err)
 		return err;
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_UNLINK))
 		return 0;
 	return cl_write_check(&id, dentry, cl_real_mount(BPF_CORE_READ(dir, mnt)), CL_OP_UNLINK);
 }
@@ -903,7 +918,7 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 		err = cl_guard_pins(BPF_CORE_READ(new_dir, dentry), NULL);
 	if (err)
 		return err;
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_RENAME))
 		return 0;
 	old_mnt = cl_real_mount(BPF_CORE_READ(old_dir, mnt));
 	new_mnt = cl_real_mount(BPF_CORE_READ(new_dir, mnt));
@@ -932,7 +947,7 @@ int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir
 	struct mount *mnt;
 	int err;
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_LINK))
 		return 0;
 	mnt = cl_real_mount(BPF_CORE_READ(new_dir, mnt));
 	err = cl_write_check(&id, old_dentry, mnt, CL_OP_LINK);
@@ -968,7 +983,7 @@ static __always_inline int cl_xattr(struct dentry *dentry)
 {
 	struct cl_identity id = {};
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_XATTR))
 		return 0;
 	return cl_write_check(&id, dentry, 0, CL_OP_XATTR);
 }
@@ -999,7 +1014,7 @@ int BPF_PROG(cl_bprm_creds_from_file, struct linux_binprm *bprm, struct file *fi
 	__u32 flags = 0;
 	umode_t mode;
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_EXEC))
 		return 0;
 	mode = BPF_CORE_READ(file, f_inode, i_mode);
 	if ((mode & (S_ISUID | S_ISGID)) || BPF_CORE_READ_BITFIELD_PROBED(bprm, secureexec))
@@ -1019,7 +1034,7 @@ static __always_inline int cl_exec_map(struct file *file)
 	struct cl_identity id = {};
 	struct cl_verdict d;
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_MMAP))
 		return 0;
 	cl_decide_file(file, id.binding.policy_id, CL_ACC_EXEC, &d);
 	if (d.allowed)
@@ -1075,7 +1090,7 @@ static __always_inline int cl_forbid(__u32 op)
 {
 	struct cl_identity id = {};
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, op))
 		return 0;
 	return cl_forbid_as(&id, op);
 }
@@ -1125,7 +1140,7 @@ int BPF_PROG(cl_bpf, int cmd, union bpf_attr *attr)
 {
 	struct cl_identity id = {};
 
-	if (cl_identify(&id))
+	if (cl_identify_op(&id, CL_OP_BPF))
 		return cl_forbid_as(&id, CL_OP_BPF);
 	if (cmd == BPF_LINK_GET_FD_BY_ID)
 		return cl_guard_object(CL_OBJ_LINK, BPF_CORE_READ(attr, link_id));
@@ -1372,7 +1387,7 @@ static __always_inline int cl_net_address(struct socket *sock, struct sockaddr *
 	struct sock *sk;
 	int ret;
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, op))
 		return 0;
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk || !cl_inet_family(sk))
@@ -1425,7 +1440,7 @@ int BPF_PROG(cl_socket_listen, struct socket *sock, int backlog)
 	struct cl_verdict v;
 	struct sock *sk;
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_LISTEN))
 		return 0;
 	sk = BPF_CORE_READ(sock, sk);
 	if (!sk || !cl_inet_family(sk))
@@ -1460,7 +1475,7 @@ int BPF_PROG(cl_socket_create, int family, int type, int protocol, int kern)
 	struct cl_identity id = {};
 	struct cl_event *event;
 
-	if (kern || !cl_identify(&id))
+	if (kern || !cl_identify_op(&id, CL_OP_SOCKET))
 		return 0;
 	if (family == AF_UNIX)
 		return 0;
@@ -1522,7 +1537,7 @@ static __always_inline int cl_unix_reach(struct sock *other)
 	struct dentry *dentry;
 	int len;
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_UNIX))
 		return 0;
 	if (!other)
 		goto abstract;
@@ -1572,7 +1587,7 @@ static __always_inline int cl_unix_bind(struct sockaddr *address, int addrlen)
 	/* An unreadable name is taken as abstract, which must be listed. */
 	if (!bpf_probe_read_kernel(&first, 1, (void *)address + 2) && first)
 		return 0; /* a path: creating its file is a write on the directory */
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_BIND))
 		return 0;
 	key.policy_id = id.binding.policy_id;
 	if (cl_unix_name_read(&key, (void *)address + 3, addrlen - 3))
@@ -1644,7 +1659,7 @@ static __always_inline int cl_process_check(struct task_struct *other, __u32 op,
 	struct cl_identity id = {};
 	struct cl_event *event;
 
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, op))
 		return 0;
 	if (cl_same_sandbox(&id, other))
 		return 0;
@@ -1707,7 +1722,7 @@ int BPF_PROG(cl_capable, const struct cred *cred, struct user_namespace *ns, int
 
 	if (cred != task->cred && cred != task->real_cred)
 		return 0;
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_CAPABILITY))
 		return 0;
 	info = bpf_map_lookup_elem(&cl_policies, &id.binding.policy_id);
 	/* No policy record (the empty policy): every capability is dropped. */
@@ -1741,7 +1756,7 @@ int BPF_PROG(cl_file_receive, struct file *file)
 	if (type == S_IFIFO || type == S_IFSOCK ||
 	    BPF_CORE_READ(file, f_inode, i_sb, s_magic) == ANON_INODE_FS_MAGIC)
 		return 0;
-	if (!cl_identify(&id))
+	if (!cl_identify_op(&id, CL_OP_RECEIVE))
 		return 0;
 	access = cl_open_access(file);
 	if (!access)

@@ -245,8 +245,14 @@ enum cl_op {
 	CL_OP_MAX,
 };
 
-/* cl_op_stats: per op, denials then audit records (index op * 2 + decision - 1). */
-#define CL_OP_STATS (CL_OP_MAX * 2)
+/* cl_op_stats: per op, confined requests by outcome, at op * CL_OPSTAT_KINDS + kind. */
+enum cl_opstat {
+	CL_OPSTAT_DENIED = 0,
+	CL_OPSTAT_AUDITED,
+	CL_OPSTAT_CHECKED, /* decided for a confined task, whatever the outcome */
+	CL_OPSTAT_KINDS,
+};
+#define CL_OP_STATS (CL_OP_MAX * CL_OPSTAT_KINDS)
 
 enum cl_decision {
 	CL_DECISION_DENY = 1,

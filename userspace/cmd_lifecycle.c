@@ -213,7 +213,24 @@ static struct json_object *bindings_json(struct cl_maps *maps)
 	return list;
 }
 
-/* Per op: how many requests of confined tasks were denied, and audited. */
+/* One op's counters, summed over CPUs: denied, audited, checked. */
+static void op_sums(int fd, __u64 *values, int ncpu, __u32 op, unsigned long long sums[3])
+{
+	for (__u32 kind = 0; kind < CL_OPSTAT_KINDS; kind++) {
+		__u32 key = op * CL_OPSTAT_KINDS + kind;
+
+		sums[kind] = 0;
+		if (bpf_map_lookup_elem(fd, &key, values))
+			continue;
+		for (int i = 0; i < ncpu; i++)
+			sums[kind] += values[i];
+	}
+}
+
+/*
+ * Per op (each maps to one LSM hook or a few): requests of confined tasks
+ * decided, allowed, denied, and audited (allowed, but reported).
+ */
 static struct json_object *ops_json(void)
 {
 	struct json_object *ops = json_object_new_object();
@@ -222,23 +239,23 @@ static struct json_object *ops_json(void)
 	__u64 *values = ncpu > 0 ? calloc(ncpu, sizeof(*values)) : NULL;
 
 	for (__u32 op = 1; fd >= 0 && values && op < CL_OP_MAX; op++) {
-		unsigned long long sums[2] = { 0, 0 };
+		unsigned long long s[3], refused;
+		struct json_object *o;
 
-		for (__u32 d = 0; d < 2; d++) {
-			__u32 key = op * 2 + d;
-
-			if (bpf_map_lookup_elem(fd, &key, values))
-				continue;
-			for (int i = 0; i < ncpu; i++)
-				sums[d] += values[i];
-		}
-		if (sums[0] || sums[1]) {
-			struct json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "denied", json_object_new_uint64(sums[0]));
-			json_object_object_add(o, "audited", json_object_new_uint64(sums[1]));
-			json_object_object_add(ops, cl_op_name(op), o);
-		}
+		op_sums(fd, values, ncpu, op, s);
+		if (!s[CL_OPSTAT_CHECKED] && !s[CL_OPSTAT_DENIED] && !s[CL_OPSTAT_AUDITED])
+			continue;
+		o = json_object_new_object();
+		refused = s[CL_OPSTAT_DENIED] + s[CL_OPSTAT_AUDITED];
+		json_object_object_add(o, "checked", json_object_new_uint64(s[CL_OPSTAT_CHECKED]));
+		json_object_object_add(
+			o, "allowed",
+			json_object_new_uint64(s[CL_OPSTAT_CHECKED] > refused
+						       ? s[CL_OPSTAT_CHECKED] - refused
+						       : 0));
+		json_object_object_add(o, "denied", json_object_new_uint64(s[CL_OPSTAT_DENIED]));
+		json_object_object_add(o, "audited", json_object_new_uint64(s[CL_OPSTAT_AUDITED]));
+		json_object_object_add(ops, cl_op_name(op), o);
 	}
 	free(values);
 	if (fd >= 0)
@@ -330,13 +347,15 @@ static void print_ops_and_hooks(struct json_object *status)
 	struct json_object *ops, *hooks, *v;
 
 	if (json_object_object_get_ex(status, "ops", &ops) && json_object_object_length(ops)) {
-		printf("refusals by operation:\n");
+		printf("confined requests by operation:\n");
 		json_object_object_foreach (ops, name, o) {
-			struct json_object *d, *a;
+			struct json_object *al, *d, *a;
 
+			json_object_object_get_ex(o, "allowed", &al);
 			json_object_object_get_ex(o, "denied", &d);
 			json_object_object_get_ex(o, "audited", &a);
-			printf("  %-16s denied %llu  audited %llu\n", name,
+			printf("  %-16s allowed %llu  denied %llu  audited %llu\n", name,
+			       (unsigned long long)json_object_get_uint64(al),
 			       (unsigned long long)json_object_get_uint64(d),
 			       (unsigned long long)json_object_get_uint64(a));
 		}

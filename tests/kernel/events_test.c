@@ -66,8 +66,18 @@ FIXTURE_TEARDOWN(flood)
 }
 
 struct counters {
-	long long denied, ring, rate, open_denied;
+	long long denied, ring, rate, open_denied, open_checked, open_allowed;
 };
+
+static long long op_count(struct json_object *st, const char *op, const char *kind)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(st, "ops", &v) && json_object_object_get_ex(v, op, &v) &&
+	    json_object_object_get_ex(v, kind, &v))
+		return json_object_get_int64(v);
+	return 0;
+}
 
 static int read_counters(struct counters *c)
 {
@@ -85,10 +95,9 @@ static int read_counters(struct counters *c)
 	c->ring = json_object_get_int64(v);
 	json_object_object_get_ex(st, "eventsRateLimited", &v);
 	c->rate = json_object_get_int64(v);
-	c->open_denied = 0;
-	if (json_object_object_get_ex(st, "ops", &v) && json_object_object_get_ex(v, "open", &v) &&
-	    json_object_object_get_ex(v, "denied", &v))
-		c->open_denied = json_object_get_int64(v);
+	c->open_denied = op_count(st, "open", "denied");
+	c->open_checked = op_count(st, "open", "checked");
+	c->open_allowed = op_count(st, "open", "allowed");
 	json_object_put(st);
 	return 0;
 }
@@ -173,8 +182,10 @@ TEST_F(flood, every_denial_is_delivered_or_counted)
 	       variant->rate, denied, s.records, after.rate - before.rate, after.ring - before.ring,
 	       s.rate, s.ring, s.suppressed);
 	EXPECT_LE(FLOOD, denied);
-	/* status counts them by operation too. */
+	/* status counts them by operation too, beside the opens it allowed. */
 	EXPECT_LE(FLOOD, after.open_denied - before.open_denied);
+	EXPECT_LE(FLOOD, after.open_checked - before.open_checked);
+	EXPECT_LT(0, after.open_allowed - before.open_allowed);
 	/* Nothing is lost silently. */
 	EXPECT_EQ(denied, s.records + dropped);
 	/* The stream itself says what was dropped. */
