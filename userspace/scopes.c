@@ -173,6 +173,29 @@ static int prune_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_
 	return ret;
 }
 
+/* Write @scope into @slot unless it already holds exactly that. */
+static int write_scope(struct cl_maps *maps, const struct cl_scope *scope, uint32_t slot)
+{
+	struct cl_binding_key key = { .cgroup_id = scope->cgroup_id, .slot = slot };
+	struct cl_binding binding;
+	struct cl_scope_info info;
+
+	/*
+	 * The slot usually holds the generation before the live one, nearly
+	 * the same set: skipping what is unchanged keeps a one-scope update
+	 * cheap on a host with thousands of scopes.
+	 */
+	if (bpf_map_lookup_elem(maps->scope_info, &key.cgroup_id, &info) ||
+	    memcmp(&info, &scope->info, sizeof(info))) {
+		if (bpf_map_update_elem(maps->scope_info, &key.cgroup_id, &scope->info, BPF_ANY))
+			return -1;
+	}
+	if (!bpf_map_lookup_elem(maps->bindings, &key, &binding) &&
+	    !memcmp(&binding, &scope->binding, sizeof(binding)))
+		return 0;
+	return bpf_map_update_elem(maps->bindings, &key, &scope->binding, BPF_ANY);
+}
+
 /* Write @set into @slot, which no hook reads. */
 static int write_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_t slot)
 {
@@ -180,10 +203,8 @@ static int write_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_
 		return -1;
 	for (size_t i = 0; i < set->count; i++) {
 		const struct cl_scope *scope = &set->items[i];
-		struct cl_binding_key key = { .cgroup_id = scope->cgroup_id, .slot = slot };
 
-		if (bpf_map_update_elem(maps->scope_info, &key.cgroup_id, &scope->info, BPF_ANY) ||
-		    bpf_map_update_elem(maps->bindings, &key, &scope->binding, BPF_ANY)) {
+		if (write_scope(maps, scope, slot) < 0) {
 			cl_error("cannot bind cgroup %s (%llu): %s",
 				 scope->info.cgroup[0] ? scope->info.cgroup : "?",
 				 (unsigned long long)scope->cgroup_id, strerror(errno));
