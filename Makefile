@@ -43,7 +43,7 @@ kernel-tests := $(addprefix $(O)/,$(kernel-tests-y))
 fuzzers := $(addprefix $(O)/,$(fuzz-y))
 harness := $(O)/kselftest/kselftest_harness.h
 
-.PHONY: all tests check unit-check demo fuzz format format-check setup clean help
+.PHONY: all tests check unit-check demo bench fuzz format format-check setup clean help
 .DEFAULT_GOAL := all
 # Keep the BPF objects and skeletons between runs: they are not throwaway.
 .SECONDARY:
@@ -56,7 +56,8 @@ help:
 	@echo 'make check         unit tests here (ASan/UBSan), kernel tests in the VM'
 	@echo '                   on 6.1 and 6.12; ends with "N passed, N failed"'
 	@echo 'make unit-check    unit tests only'
-	@echo 'make demo          boot the VM and show an agent denied a secret'
+	@echo 'make demo          boot the VM: agents confined per scope, a live update, denials'
+	@echo 'make bench         microbenchmarks in the VM (6.1, 6.12): build/bench/report.md'
 	@echo 'make fuzz          run the JSON5 fuzzer (FUZZ_SECONDS=600)'
 	@echo 'make format        run clang-format over the C sources'
 	@echo 'make setup         install build and test dependencies (Debian)'
@@ -115,6 +116,33 @@ unit-check: tests
 
 demo: $(O)/clawlock
 	$(Q)tests/vm/run-vm --kernel $(or $(KERNEL),6.12) -- tests/demo.sh $(O)/clawlock
+
+# Benchmarks: in the VM, one kernel at a time, then one report of both.
+BENCH_KERNELS ?= 6.1 6.12
+BENCH_ROUNDS ?= 5
+
+$(O)/tests/bench/microbench: tests/bench/microbench.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lpthread
+
+$(O)/tests/bench/tiny: tests/bench/tiny.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static -nostdlib -fno-stack-protector $< -o $@
+
+$(O)/tests/bench/report: tests/bench/report.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -ljson-c
+
+bench: $(O)/clawlock $(O)/tests/bench/microbench $(O)/tests/bench/tiny $(O)/tests/bench/report
+	$(Q)mkdir -p $(O)/bench
+	$(Q)for k in $(BENCH_KERNELS); do \
+		tests/vm/run-vm --kernel $$k -- tests/bench/run-bench $(O) \
+			$(CURDIR)/$(O)/bench/raw-$$k.jsonl $(BENCH_ROUNDS) || exit 1; \
+	done
+	$(Q)$(O)/tests/bench/report $(O)/bench $(addprefix $(O)/bench/raw-,$(addsuffix .jsonl,$(BENCH_KERNELS)))
 
 FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ikernel -Iuserspace -isystem /usr/include/libnl3 \
