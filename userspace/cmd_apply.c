@@ -659,27 +659,36 @@ int cl_apply_diff(const char *openclaw, const char *policy,
 	return 0;
 }
 
+int cl_applied_config(struct cl_applied *out)
+{
+	struct json_object *doc = json_object_from_file(CL_APPLIED_PATH), *v;
+
+	memset(out, 0, sizeof(*out));
+	if (!doc)
+		return -1;
+	if (json_object_object_get_ex(doc, "openclaw", &v))
+		cl_strlcpy(out->openclaw, json_object_get_string(v), sizeof(out->openclaw));
+	if (json_object_object_get_ex(doc, "policy", &v))
+		cl_strlcpy(out->policy, json_object_get_string(v), sizeof(out->policy));
+	json_object_put(doc);
+	return out->openclaw[0] || out->policy[0] ? 0 : -1;
+}
+
 /* attach: the config named, else the one last applied. */
 static int attach_config(struct apply_opts *o, struct config *cfg)
 {
-	struct json_object *doc, *v;
-	int ret;
+	struct cl_applied applied;
 
 	if (o->openclaw || o->policy)
 		return config_load(o->openclaw, o->policy, cfg);
-	doc = json_object_from_file(CL_APPLIED_PATH);
-	if (!doc) {
+	if (cl_applied_config(&applied) < 0) {
 		cl_error("attach: no config named and none applied yet (%s): give --openclaw "
 			 "or --policy",
 			 CL_APPLIED_PATH);
 		return CL_EXIT_USAGE;
 	}
-	ret = config_load(
-		json_object_object_get_ex(doc, "openclaw", &v) ? json_object_get_string(v) : NULL,
-		json_object_object_get_ex(doc, "policy", &v) ? json_object_get_string(v) : NULL,
-		cfg);
-	json_object_put(doc);
-	return ret;
+	return config_load(applied.openclaw[0] ? applied.openclaw : NULL,
+			   applied.policy[0] ? applied.policy : NULL, cfg);
 }
 
 static int attach_path(const char *given, char *out, size_t size)

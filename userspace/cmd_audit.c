@@ -267,18 +267,11 @@ static void audit_global(struct audit *a, const struct oc_config *cfg)
 /* The live checks, against the config named or else the one last applied. */
 static void audit_deep(struct audit *a, const char *openclaw, const char *policy)
 {
-	struct json_object *doc = NULL, *v;
-	char applied_oc[4096] = "", applied_policy[4096] = "";
+	struct cl_applied applied;
 
-	if (!openclaw && !policy && (doc = json_object_from_file(CL_APPLIED_PATH))) {
-		if (json_object_object_get_ex(doc, "openclaw", &v))
-			cl_strlcpy(applied_oc, json_object_get_string(v), sizeof(applied_oc));
-		if (json_object_object_get_ex(doc, "policy", &v))
-			cl_strlcpy(applied_policy, json_object_get_string(v),
-				   sizeof(applied_policy));
-		json_object_put(doc);
-		openclaw = applied_oc[0] ? applied_oc : NULL;
-		policy = applied_policy[0] ? applied_policy : NULL;
+	if (!openclaw && !policy && cl_applied_config(&applied) == 0) {
+		openclaw = applied.openclaw[0] ? applied.openclaw : NULL;
+		policy = applied.policy[0] ? applied.policy : NULL;
 	}
 	cl_audit_deep(a, live_finding, openclaw, policy);
 }

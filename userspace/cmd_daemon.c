@@ -140,22 +140,13 @@ static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 /* Without a config named: the one last applied, if any. */
 static int adopt_applied_config(struct daemon *d)
 {
-	static char openclaw[PATH_MAX], policy[PATH_MAX];
-	struct json_object *doc = json_object_from_file(CL_APPLIED_PATH), *v;
+	static struct cl_applied applied;
 
-	if (d->openclaw || d->policy || !doc) {
-		json_object_put(doc);
+	if (d->openclaw || d->policy || cl_applied_config(&applied) < 0)
 		return 0;
-	}
-	if (json_object_object_get_ex(doc, "openclaw", &v) &&
-	    cl_strlcpy(openclaw, json_object_get_string(v), sizeof(openclaw)))
-		d->openclaw = openclaw;
-	if (json_object_object_get_ex(doc, "policy", &v) &&
-	    cl_strlcpy(policy, json_object_get_string(v), sizeof(policy)))
-		d->policy = policy;
-	json_object_put(doc);
-	if (d->openclaw || d->policy)
-		cl_info("following the config last applied (%s)", CL_APPLIED_PATH);
+	d->openclaw = applied.openclaw[0] ? applied.openclaw : NULL;
+	d->policy = applied.policy[0] ? applied.policy : NULL;
+	cl_info("following the config last applied (%s)", CL_APPLIED_PATH);
 	return 0;
 }
 

@@ -42,6 +42,15 @@ void cl_event_stream_free(struct events_ctx *ctx);
 /* An operation's name in events and status (enum cl_op). */
 const char *cl_op_name(unsigned int op);
 
+/* The config files the last apply used, as it recorded them in CL_APPLIED_PATH. */
+struct cl_applied {
+	char openclaw[4096]; /* "" when none */
+	char policy[4096];
+};
+
+/* 0 and @out filled if a config was applied; -1 if none was (or the record is unreadable). */
+int cl_applied_config(struct cl_applied *out);
+
 /* clawlock apply, for the daemon: an exit status (errors printed). */
 int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root);
 
