@@ -348,7 +348,9 @@ struct cl_file_walk {
 	struct dentry *dentry;
 	struct mount *mnt;
 	__u32 policy_id;
-	int names;    /* the policy has name rules */
+	__u64 names; /* the policy's name rule lengths (cl_policy_info) */
+	__u32 dev;   /* s_dev of the current mount's filesystem */
+	int dev_known;
 	int new_name; /* the first dentry may be negative: a name being created */
 	int done;     /* reached the root of the mount namespace */
 	int found;
@@ -390,6 +392,16 @@ static __always_inline int cl_name_rule(struct cl_file_walk *walk, struct dentry
 }
 
 /*
+ * May a name @len bytes long have a name rule? Only lengths the policy has
+ * rules for are read and looked up; a longer name than any rule can hold
+ * cannot match.
+ */
+static __always_inline int cl_name_length_ruled(__u64 lengths, __u32 len)
+{
+	return len < CL_NAME_MAX && (lengths & (1ULL << len));
+}
+
+/*
  * One step of the walk from a file to the root. Rules are keyed by inode, so
  * the walk follows the object: up d_parent within its filesystem (through the
  * root of a bind mount, to the directory it was bound from), then from the
@@ -416,9 +428,15 @@ static long cl_file_step(__u32 i, void *data)
 	if (inode) {
 		struct cl_file_key key = {
 			.policy_id = walk->policy_id,
-			.dev = BPF_CORE_READ(inode, i_sb, s_dev),
 			.ino = BPF_CORE_READ(inode, i_ino),
 		};
+
+		/* d_parent never leaves a filesystem: its device is read once per mount. */
+		if (!walk->dev_known) {
+			walk->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+			walk->dev_known = 1;
+		}
+		key.dev = walk->dev;
 
 		rule = bpf_map_lookup_elem(&cl_file_rules, &key);
 		if (rule) {
@@ -434,7 +452,7 @@ static long cl_file_step(__u32 i, void *data)
 	if (!parent)
 		return 1;
 	if (parent != dentry) {
-		if (walk->names) {
+		if (cl_name_length_ruled(walk->names, BPF_CORE_READ(dentry, d_name.len))) {
 			struct cl_file_rule named;
 			int match = cl_name_rule(walk, dentry, parent, &named);
 
@@ -461,6 +479,7 @@ static long cl_file_step(__u32 i, void *data)
 	}
 	walk->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 	walk->mnt = up;
+	walk->dev_known = 0;
 	return 0;
 }
 
@@ -648,13 +667,15 @@ struct cl_verdict {
 	__u32 flags;
 };
 
-/* Whether @policy_id has name rules: only then does the walk read names. */
-static __always_inline int cl_has_name_rules(__u32 policy_id)
+/* The lengths of @policy_id's name rules: only those names are read. */
+static __always_inline __u64 cl_name_rule_lengths(__u32 policy_id)
 {
 	struct cl_policy_info *info = bpf_map_lookup_elem(&cl_policies, &policy_id);
 
-	/* No record: look names up anyway; a failed lookup never skips a rule. */
-	return !info || (info->flags & CL_POLICY_NAME_RULES);
+	/* No record: look every name up; a failed lookup never skips a rule. */
+	if (!info)
+		return ~0ULL;
+	return (info->flags & CL_POLICY_NAME_RULES) ? info->name_lengths : 0;
 }
 
 /*
@@ -683,7 +704,7 @@ static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mn
 		d->flags = CL_EVENT_CONTROL_FS;
 		return;
 	}
-	walk.names = cl_has_name_rules(policy_id);
+	walk.names = cl_name_rule_lengths(policy_id);
 	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
 	if (walk.found) {
 		d->rule_id = walk.rule.rule_id;

@@ -101,6 +101,12 @@ struct cl_policy_info {
 	__u64 cap_drop; /* bit n: capability n is denied */
 	__u32 flags;
 	__u32 pad;
+	/*
+	 * Bit n: the policy has a name rule n bytes long (names are shorter
+	 * than CL_NAME_MAX = 64). The walk reads a name and looks it up only
+	 * when its length has a bit here.
+	 */
+	__u64 name_lengths;
 };
 
 /*

@@ -524,7 +524,7 @@ static int write_missing_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_
 
 /* One file rule of a policy: by inode, by name (a pattern or a missing path). */
 static int install_file_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
-			     const struct cl_rule *rule, int *named)
+			     const struct cl_rule *rule, __u64 *named)
 {
 	const char *pattern = cl_path_pattern_name(rule->path);
 	struct stat st;
@@ -534,7 +534,7 @@ static int install_file_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_i
 		struct cl_name_key key = { .policy_id = policy_id };
 
 		memcpy(key.name, pattern, strnlen(pattern, sizeof(key.name) - 1));
-		*named = 1;
+		*named |= 1ULL << strlen(key.name);
 		return write_rule(maps, maps->name_rules, &key, policy_id, rule_id, rule);
 	}
 	if (stat(rule->path, &st) == 0) {
@@ -551,8 +551,8 @@ static int install_file_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_i
 		return -1;
 	}
 	ret = write_missing_rule(maps, policy_id, rule_id, rule);
-	if (ret)
-		*named |= ret > 0;
+	if (ret > 0)
+		*named |= 1ULL << strlen(cl_path_split(rule->path, NULL, 0));
 	else if (rule->access != CL_ACC_DENY)
 		cl_error("%s: rule path %s: neither it nor its directory exists", rule->source,
 			 rule->path);
@@ -705,10 +705,15 @@ static int write_net_rules(struct cl_maps *maps, __u32 policy_id, __u32 first_ru
 	return ret;
 }
 
+/* @name_lengths: bit n for every name rule n bytes long (the walk's filter). */
 static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent,
-			     __u32 flags)
+			     __u64 name_lengths)
 {
-	struct cl_policy_info info = { .cap_drop = agent->cap_drop, .flags = flags };
+	struct cl_policy_info info = {
+		.cap_drop = agent->cap_drop,
+		.flags = name_lengths ? CL_POLICY_NAME_RULES : 0,
+		.name_lengths = name_lengths,
+	};
 
 	if (bpf_map_update_elem(maps->policies, &policy_id, &info, BPF_ANY)) {
 		cl_error("cannot store policy %u: %s", policy_id, strerror(errno));
@@ -729,7 +734,7 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32
 {
 	struct cl_state state;
 	__u32 id, rule_id;
-	int named = 0;
+	__u64 named = 0;
 
 	if (state_read(maps, &state) < 0)
 		return -1;
@@ -745,7 +750,7 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32
 			goto rollback;
 	}
 	if (write_net_rules(maps, id, rule_id + agent->files.count, &agent->net) < 0 ||
-	    write_policy_info(maps, id, agent, named ? CL_POLICY_NAME_RULES : 0) < 0)
+	    write_policy_info(maps, id, agent, named) < 0)
 		goto rollback;
 	*policy_id = id;
 	return 0;
