@@ -250,17 +250,27 @@ syntax:
 int cl_net_list_set(struct cl_net_list *list, const struct cl_net_rule *rule)
 {
 	struct cl_net_rule *grown;
+	long pos;
 
-	for (size_t i = 0; i < list->count; i++) {
-		if (!strcmp(list->rules[i].text, rule->text)) {
-			list->rules[i] = *rule;
-			return 0;
+	/* Rebuilt if someone appended behind the index's back. */
+	if (!list->index.table || cl_name_index_count(&list->index) != list->count) {
+		cl_name_index_free(&list->index);
+		for (size_t i = 0; i < list->count; i++) {
+			if (cl_name_index_put(&list->index, list->rules[i].text, i) < 0)
+				return -1;
 		}
+	}
+	pos = cl_name_index_get(&list->index, rule->text);
+	if (pos >= 0) {
+		list->rules[pos] = *rule;
+		return 0;
 	}
 	grown = realloc(list->rules, (list->count + 1) * sizeof(*grown));
 	if (!grown)
 		return -1;
 	list->rules = grown;
+	if (cl_name_index_put(&list->index, rule->text, list->count) < 0)
+		return -1;
 	list->rules[list->count++] = *rule;
 	return 0;
 }
@@ -278,6 +288,7 @@ void cl_net_list_free(struct cl_net_list *list)
 	free(list->rules);
 	list->rules = NULL;
 	list->count = 0;
+	cl_name_index_free(&list->index);
 }
 
 /* Does @outer (a rule's prefix) contain the first @prefix bits of @addr? */

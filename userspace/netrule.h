@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "clawlock.h"
+#include "util.h"
 
 #define CL_NET_TEXT_MAX 112
 
@@ -33,6 +34,7 @@ struct cl_net_rule {
 struct cl_net_list {
 	struct cl_net_rule *rules;
 	size_t count;
+	struct cl_name_index index; /* canonical text -> position (cl_net_list_set) */
 };
 
 /* Bytes of an interface name, with the NUL (IFNAMSIZ). */

@@ -225,15 +225,30 @@ too_long:
 	return -1;
 }
 
+/* The index matches the list unless someone appended behind its back. */
+static int rule_index_sync(struct cl_rule_list *list)
+{
+	if (list->index.table && cl_name_index_count(&list->index) == list->count)
+		return 0;
+	cl_name_index_free(&list->index);
+	for (size_t i = 0; i < list->count; i++) {
+		if (cl_name_index_put(&list->index, list->rules[i].path, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cl_rule_list_set(struct cl_rule_list *list, const char *path, uint32_t access,
 		     const char *source)
 {
 	struct cl_rule *rule = NULL;
+	long pos;
 
-	for (size_t i = 0; i < list->count; i++) {
-		if (strcmp(list->rules[i].path, path) == 0)
-			rule = &list->rules[i];
-	}
+	if (rule_index_sync(list) < 0)
+		return -1;
+	pos = cl_name_index_get(&list->index, path);
+	if (pos >= 0)
+		rule = &list->rules[pos];
 	if (!rule) {
 		struct cl_rule *grown = realloc(list->rules, (list->count + 1) * sizeof(*grown));
 
@@ -242,8 +257,10 @@ int cl_rule_list_set(struct cl_rule_list *list, const char *path, uint32_t acces
 		list->rules = grown;
 		rule = &list->rules[list->count];
 		rule->path = strdup(path);
-		if (!rule->path)
+		if (!rule->path || cl_name_index_put(&list->index, path, list->count) < 0) {
+			free(rule->path);
 			return -1;
+		}
 		list->count++;
 	}
 	rule->access = access;
@@ -269,6 +286,7 @@ void cl_rule_list_free(struct cl_rule_list *list)
 	free(list->rules);
 	list->rules = NULL;
 	list->count = 0;
+	cl_name_index_free(&list->index);
 }
 
 /* files: { "/path": "read,exec", "~/.ssh": "deny", "/x": ["read", "write"] } */

@@ -11,6 +11,7 @@
 
 #include "clawlock.h"
 #include "netrule.h"
+#include "util.h"
 
 /* Includes nested deeper than this are rejected (and so are cycles). */
 #define CL_POLICY_MAX_INCLUDE_DEPTH 8
@@ -25,6 +26,7 @@ struct cl_rule {
 struct cl_rule_list {
 	struct cl_rule *rules;
 	size_t count;
+	struct cl_name_index index; /* path -> position, kept by cl_rule_list_set */
 };
 
 struct cl_agent {

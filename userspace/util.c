@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/linkhash.h>
+
 int cl_verbose;
 int cl_quiet;
 
@@ -89,4 +91,56 @@ int cl_u32_cmp(const void *a, const void *b)
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The index owns copies of its names: the items they come from may move. */
+static void name_index_free_entry(struct lh_entry *entry)
+{
+	free((void *)lh_entry_k(entry));
+}
+
+long cl_name_index_get(const struct cl_name_index *index, const char *name)
+{
+	void *value;
+
+	if (!index->table || !lh_table_lookup_ex(index->table, name, &value))
+		return -1;
+	return (long)((uintptr_t)value - 1);
+}
+
+int cl_name_index_put(struct cl_name_index *index, const char *name, size_t pos)
+{
+	struct lh_entry *entry;
+	char *copy;
+
+	if (!index->table) {
+		index->table = lh_kchar_table_new(64, name_index_free_entry);
+		if (!index->table)
+			return -1;
+	}
+	entry = lh_table_lookup_entry(index->table, name);
+	if (entry) {
+		entry->v = (const void *)(uintptr_t)(pos + 1);
+		return 0;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return -1;
+	if (lh_table_insert(index->table, copy, (const void *)(uintptr_t)(pos + 1)) < 0) {
+		free(copy);
+		return -1;
+	}
+	return 0;
+}
+
+size_t cl_name_index_count(const struct cl_name_index *index)
+{
+	return index->table ? (size_t)index->table->count : 0;
+}
+
+void cl_name_index_free(struct cl_name_index *index)
+{
+	if (index->table)
+		lh_table_free(index->table);
+	index->table = NULL;
 }
