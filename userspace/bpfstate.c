@@ -565,6 +565,68 @@ static int install_file_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_i
 
 typedef int (*cl_dead_fn)(struct cl_maps *, __u32);
 
+/* Keys to delete, collected while scanning (a hash map must not change under a scan). */
+struct dead_scan {
+	struct cl_maps *maps;
+	size_t key_size, id_offset;
+	int value_id;
+	cl_dead_fn dead;
+	unsigned char *doomed;
+	size_t count, cap;
+	int failed;
+};
+
+static int collect_dead(const void *key, const void *value, void *ctx)
+{
+	struct dead_scan *scan = ctx;
+	__u32 id;
+
+	memcpy(&id, (const unsigned char *)(scan->value_id ? value : key) + scan->id_offset,
+	       sizeof(id));
+	if (!scan->dead(scan->maps, id))
+		return 0;
+	if (scan->count == scan->cap) {
+		size_t cap = scan->cap ? scan->cap * 2 : 256;
+		void *grown = realloc(scan->doomed, cap * scan->key_size);
+
+		if (!grown) {
+			scan->failed = 1;
+			return -1;
+		}
+		scan->doomed = grown;
+		scan->cap = cap;
+	}
+	memcpy(scan->doomed + scan->count++ * scan->key_size, key, scan->key_size);
+	return 0;
+}
+
+/* Delete @count keys, in batches where the map has them; a key gone already is fine. */
+static int delete_keys(int fd, const unsigned char *keys, size_t count, size_t key_size)
+{
+	size_t done = 0;
+	int ret = 0;
+
+	while (done < count) {
+		__u32 n = count - done > 4096 ? 4096 : count - done;
+
+		if (bpf_map_delete_batch(fd, keys + done * key_size, &n, NULL) == 0) {
+			done += n;
+			continue;
+		}
+		/*
+		 * No batches (LPM tries), or a key already gone: the rest one at a
+		 * time, from the start of this batch (the count is not to be
+		 * trusted when the call failed; deleting twice is harmless).
+		 */
+		break;
+	}
+	for (; done < count; done++) {
+		if (bpf_map_delete_elem(fd, keys + done * key_size) && errno != ENOENT)
+			ret = -1;
+	}
+	return ret;
+}
+
 /*
  * Delete the entries of map @fd whose key holds a dead policy id at
  * @id_offset (or, with @value_id, whose value does: rule records). Keys are
@@ -574,43 +636,26 @@ typedef int (*cl_dead_fn)(struct cl_maps *, __u32);
 static int delete_dead(struct cl_maps *maps, int fd, size_t key_size, size_t id_offset,
 		       int value_id, cl_dead_fn dead)
 {
-	unsigned char key[CL_MAX_KEY], next[CL_MAX_KEY], value[sizeof(struct cl_rule_info)];
-	unsigned char *doomed = NULL;
-	size_t n = 0, cap = 0;
-	void *prev = NULL;
+	struct dead_scan scan = {
+		.maps = maps,
+		.key_size = key_size,
+		.id_offset = id_offset,
+		.value_id = value_id,
+		.dead = dead,
+	};
 	int ret = 0;
-	__u32 id;
 
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		if (value_id) {
-			if (bpf_map_lookup_elem(fd, next, value))
-				goto step;
-			memcpy(&id, value + id_offset, sizeof(id));
-		} else {
-			memcpy(&id, next + id_offset, sizeof(id));
-		}
-		if (dead(maps, id)) {
-			if (n == cap) {
-				void *grown =
-					realloc(doomed, (cap = cap ? cap * 2 : 256) * key_size);
-
-				if (!grown) {
-					cl_error("out of memory while removing old rules");
-					free(doomed);
-					return -1;
-				}
-				doomed = grown;
-			}
-			memcpy(doomed + n++ * key_size, next, key_size);
-		}
-step:
-		memcpy(key, next, key_size);
-		prev = key;
+	if (cl_map_scan(fd, value_id, collect_dead, &scan) < 0) {
+		free(scan.doomed);
+		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, doomed + i * key_size) && errno != ENOENT)
-			ret = -1;
-	free(doomed);
+	if (scan.failed) {
+		cl_error("out of memory while removing old rules");
+		free(scan.doomed);
+		return -1;
+	}
+	ret = delete_keys(fd, scan.doomed, scan.count, key_size);
+	free(scan.doomed);
 	return ret;
 }
 
@@ -769,19 +814,90 @@ static int is_unkept(struct cl_maps *maps, __u32 policy_id)
 	return !bsearch(&policy_id, gc_keep, gc_keep_count, sizeof(*gc_keep), cl_u32_cmp);
 }
 
+/* Scan one key at a time: maps without batch lookups (LPM tries, old kernels). */
+static int scan_by_key(int fd, const struct bpf_map_info *info, int want_values, cl_scan_fn fn,
+		       void *ctx)
+{
+	unsigned char key[CL_MAX_KEY], next[CL_MAX_KEY];
+	unsigned char *value = want_values ? malloc(info->value_size) : NULL;
+	void *prev = NULL;
+	int ret = 0;
+
+	if (want_values && !value)
+		return -1;
+	while (!ret && !bpf_map_get_next_key(fd, prev, next)) {
+		if (!want_values || !bpf_map_lookup_elem(fd, next, value))
+			ret = fn(next, value, ctx) < 0 ? -1 : 0;
+		memcpy(key, next, info->key_size);
+		prev = key;
+	}
+	free(value);
+	return ret;
+}
+
+int cl_map_scan(int fd, int want_values, cl_scan_fn fn, void *ctx)
+{
+	enum {
+		BATCH = 4096
+	};
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	unsigned char token[CL_MAX_KEY];
+	unsigned char *keys, *values;
+	void *in = NULL;
+	int ret = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || info.key_size > CL_MAX_KEY)
+		return -1;
+	keys = malloc((size_t)BATCH * info.key_size);
+	values = malloc((size_t)BATCH * info.value_size);
+	if (!keys || !values) {
+		free(keys);
+		free(values);
+		return -1;
+	}
+	/*
+	 * Thousands of entries a system call: a gc after an apply of a thousand
+	 * agents scans a hundred thousand entries.
+	 */
+	for (;;) {
+		__u32 count = BATCH;
+		int err = bpf_map_lookup_batch(fd, in, token, keys, values, &count, NULL);
+
+		if (err && errno != ENOENT) {
+			/* Not supported for this map type: the old way, from the start. */
+			ret = in ? -1 : scan_by_key(fd, &info, want_values, fn, ctx);
+			break;
+		}
+		for (__u32 i = 0; i < count && !ret; i++)
+			ret = fn(keys + (size_t)i * info.key_size,
+				 values + (size_t)i * info.value_size, ctx) < 0
+				      ? -1
+				      : 0;
+		if (err || ret)
+			break;
+		in = token;
+	}
+	free(keys);
+	free(values);
+	return ret;
+}
+
+static int count_one(const void *key, const void *value, void *ctx)
+{
+	(void)key;
+	(void)value;
+	++*(size_t *)ctx;
+	return 0;
+}
+
 size_t cl_map_count(int fd, size_t key_size)
 {
-	char key[64], next[64];
-	void *prev = NULL;
 	size_t n = 0;
 
-	if (key_size > sizeof(key))
+	(void)key_size;
+	if (cl_map_scan(fd, 0, count_one, &n) < 0)
 		return 0;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, key_size);
-		prev = key;
-		n++;
-	}
 	return n;
 }
 

@@ -75,6 +75,14 @@ int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count);
 /* How many keys map @fd holds (keys up to 64 bytes). */
 size_t cl_map_count(int fd, size_t key_size);
 
+/*
+ * Call @fn on every entry of map @fd (@value NULL unless @want_values), in
+ * batches of thousands where the map supports them. @fn must not change the
+ * map; a negative return stops the scan, which then returns -1.
+ */
+typedef int (*cl_scan_fn)(const void *key, const void *value, void *ctx);
+int cl_map_scan(int fd, int want_values, cl_scan_fn fn, void *ctx);
+
 /* Sum of a per-CPU counter. */
 uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat);
 

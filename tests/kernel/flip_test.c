@@ -189,12 +189,36 @@ static int flip_to(struct cl_maps *maps, const struct cl_agent *agent, uint64_t 
 	return cl_bind_one(maps, agent, cgid, cgroup, NULL, CL_ORIGIN_ATTACH);
 }
 
+/* Rules whose policy no live scope is bound to (the removed ones). */
+struct stray_rules {
+	const struct cl_scopes *live;
+	size_t id_offset;
+	long seen, stray;
+};
+
+static int count_stray(const void *key, const void *value, void *ctx)
+{
+	struct stray_rules *s = ctx;
+	__u32 id;
+
+	(void)value;
+	memcpy(&id, (const char *)key + s->id_offset, sizeof(id));
+	s->seen++;
+	for (size_t i = 0; i < s->live->count; i++) {
+		if (s->live->items[i].binding.policy_id == id)
+			return 0;
+	}
+	s->stray++;
+	return 0;
+}
+
 TEST_F(flip, every_verdict_is_the_old_or_the_new_policy)
 {
 	const struct cl_agent *agents[2];
 	struct cl_policy policy;
 	struct cl_maps maps;
 	struct cl_scopes live;
+	struct stray_rules stray = { 0 };
 	uint64_t cgid, before;
 	char err[512];
 	int flips;
@@ -253,6 +277,14 @@ TEST_F(flip, every_verdict_is_the_old_or_the_new_policy)
 	ASSERT_EQ(0, cl_scopes_read(&maps, &live));
 	EXPECT_NE(NULL, cl_scopes_find(&live, cgid));
 	EXPECT_EQ(live.count, cl_map_count(maps.policies, sizeof(__u32)));
+	/* Nor any of their rules: batch-deleted from the hash, one by one from the trie. */
+	stray.live = &live;
+	stray.id_offset = offsetof(struct cl_file_key, policy_id);
+	ASSERT_EQ(0, cl_map_scan(maps.file_rules, 0, count_stray, &stray));
+	stray.id_offset = offsetof(struct cl_net4_key, policy_id);
+	ASSERT_EQ(0, cl_map_scan(maps.net4, 0, count_stray, &stray));
+	EXPECT_LT(0, stray.seen);
+	EXPECT_EQ(0, stray.stray);
 	cl_scopes_free(&live);
 	cl_maps_unlock(&maps);
 	cl_maps_close(&maps);
