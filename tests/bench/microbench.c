@@ -1,19 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * microbench.c - one tight loop of one operation, timed (make bench).
+ * microbench.c - tight loops of single operations, timed (make bench).
  *
- *   microbench [--landlock] OP ITERATIONS DIR [TINY]
+ *   microbench [OPTIONS] DIR TINY OP:N [OP:N...]
+ *   microbench [OPTIONS] DIR TINY -- CMD [ARG...]
  *
  * OP is open (open+close), stat, exec (fork, exec TINY, wait), connect (TCP
- * to a loopback listener), sendto (UDP to loopback), mkdir (mkdir+rmdir) or
- * rename (there and back). Files live in DIR. Prints one JSON line:
- * {"op":..., "iterations":N, "nsPerOp":X}. The caller puts it in a private
- * network namespace (loopback up) and in whatever confinement is measured;
- * --landlock confines it with Landlock itself (DIR writable, the system
- * readable and executable, TCP connect to the listener's port), the same
- * rules the clawlock configurations give, as far as Landlock can say them.
+ * to a loopback listener), sendto (UDP to loopback), mkdir (mkdir+rmdir),
+ * rename (there and back) or deny (an open of /etc/shadow the confinement
+ * must refuse: the denial flood). Files live in DIR. Each OP runs N times,
+ * in --chunks slices interleaved with the other ops', so a slow spell of
+ * the machine is spread over all of them rather than landing on one. One
+ * JSON line per op: {"op":..., "iterations":N, "nsPerOp":X}. With "--",
+ * CMD is executed instead, under the same confinement (the macro workload).
+ *
+ * The caller puts it in a private network namespace (loopback up) and in
+ * whatever confinement is measured. --landlock confines it with Landlock
+ * itself: DIR writable, the system readable and executable, TCP connect to
+ * the listener's port (ABI 4), and with --rules D one read rule for every
+ * file in D: the rules the clawlock configurations give, as far as
+ * Landlock can say them.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -149,10 +159,30 @@ static int landlock_allow(int ruleset, const char *path, __u64 access)
 	return ret;
 }
 
-static void landlock(const char *dir, const char *tiny)
+/* One read rule per file of @rules, like the large clawlock policy. */
+static void landlock_rules(int ruleset, const char *rules)
+{
+	struct dirent *entry;
+	char path[4096];
+	DIR *d = opendir(rules);
+
+	if (!d)
+		die(rules);
+	while ((entry = readdir(d))) {
+		if (entry->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", rules, entry->d_name);
+		if (landlock_allow(ruleset, path, LANDLOCK_ACCESS_FS_READ_FILE) < 0)
+			die("landlock_add_rule");
+	}
+	closedir(d);
+}
+
+static void landlock(const char *dir, const char *tiny, const char *rules)
 {
 	char bin[4096];
-	static const char *const system[] = { "/usr", "/bin", "/sbin", "/lib", "/lib64", "/etc" };
+	static const char *const system[] = { "/usr",	"/bin", "/sbin", "/lib",
+					      "/lib64", "/etc", "/proc", "/sys" };
 	__u64 read_exec = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE |
 			  LANDLOCK_ACCESS_FS_READ_DIR;
 	struct ll_ruleset_attr attr = { 0 };
@@ -177,7 +207,10 @@ static void landlock(const char *dir, const char *tiny)
 		if (landlock_allow(ruleset, system[i], read_exec) < 0)
 			die("landlock_add_rule");
 	}
-	if (landlock_allow(ruleset, dir, attr.handled_access_fs) < 0)
+	if (landlock_allow(ruleset, dir, attr.handled_access_fs) < 0 ||
+	    landlock_allow(ruleset, "/dev/null",
+			   (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
+			    (abi >= 3 ? LL_ACCESS_FS_TRUNCATE : 0))) < 0)
 		die("landlock_add_rule");
 	/* The benchmark's own folder, as the clawlock policies allow it. */
 	snprintf(bin, sizeof(bin), "%s", tiny);
@@ -185,6 +218,8 @@ static void landlock(const char *dir, const char *tiny)
 		*strrchr(bin, '/') = '\0';
 	if (tiny[0] && landlock_allow(ruleset, bin, read_exec) < 0)
 		die("landlock_add_rule");
+	if (rules)
+		landlock_rules(ruleset, rules);
 	if (abi >= 4) {
 		struct ll_net_port_attr port = {
 			.allowed_access = LL_ACCESS_NET_CONNECT_TCP,
@@ -200,66 +235,164 @@ static void landlock(const char *dir, const char *tiny)
 	close(ruleset);
 }
 
+struct bench {
+	char file[4096];
+	char other[4096];
+	const char *tiny;
+	struct sockaddr_in sink;
+	int udp;
+};
+
+/* One iteration of @op; 0, or -1 for an op nobody knows. */
+static int run_op(struct bench *b, const char *op)
+{
+	struct stat st;
+	int fd;
+
+	if (!strcmp(op, "open")) {
+		op_open(b->file);
+	} else if (!strcmp(op, "stat")) {
+		if (stat(b->file, &st) < 0)
+			die("stat");
+	} else if (!strcmp(op, "exec")) {
+		op_exec(b->tiny);
+	} else if (!strcmp(op, "connect")) {
+		op_connect();
+	} else if (!strcmp(op, "sendto")) {
+		if (sendto(b->udp, "x", 1, 0, (struct sockaddr *)&b->sink, sizeof(b->sink)) < 0 &&
+		    errno != ENOBUFS && errno != EAGAIN)
+			die("sendto");
+	} else if (!strcmp(op, "mkdir")) {
+		if (mkdir(b->other, 0755) < 0 || rmdir(b->other) < 0)
+			die("mkdir");
+	} else if (!strcmp(op, "rename")) {
+		if (rename(b->file, b->other) < 0 || rename(b->other, b->file) < 0)
+			die("rename");
+	} else if (!strcmp(op, "deny")) {
+		fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			errno = 0;
+			die("deny: /etc/shadow opened (not confined?)");
+		}
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+struct op_spec {
+	char name[16];
+	long iterations;
+	long long ns;
+};
+
+static int parse_ops(char **args, int count, struct op_spec *ops)
+{
+	for (int i = 0; i < count; i++) {
+		char *colon = strchr(args[i], ':');
+
+		if (!colon || colon - args[i] >= (long)sizeof(ops[i].name) || atol(colon + 1) < 1) {
+			fprintf(stderr, "microbench: '%s' is not OP:ITERATIONS\n", args[i]);
+			return -1;
+		}
+		memcpy(ops[i].name, args[i], colon - args[i]);
+		ops[i].name[colon - args[i]] = '\0';
+		ops[i].iterations = atol(colon + 1);
+		ops[i].ns = 0;
+	}
+	return 0;
+}
+
+/* Every op in @chunks slices, round-robin; then one JSON line each. */
+static int run_ops(struct bench *b, struct op_spec *ops, int count, int chunks)
+{
+	for (int c = 0; c < chunks; c++) {
+		for (int i = 0; i < count; i++) {
+			long n = ops[i].iterations / chunks +
+				 (c < ops[i].iterations % chunks ? 1 : 0);
+			long long start = now_ns();
+
+			for (long k = 0; k < n; k++) {
+				if (run_op(b, ops[i].name) < 0) {
+					fprintf(stderr, "microbench: unknown op '%s'\n",
+						ops[i].name);
+					return 2;
+				}
+			}
+			ops[i].ns += now_ns() - start;
+		}
+	}
+	for (int i = 0; i < count; i++)
+		printf("{\"op\":\"%s\",\"iterations\":%ld,\"nsPerOp\":%.1f}\n", ops[i].name,
+		       ops[i].iterations, (double)ops[i].ns / ops[i].iterations);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: microbench [--landlock [--rules DIR]] [--chunks N] DIR TINY "
+			"OP:N [OP:N...]\n"
+			"       microbench [--landlock [--rules DIR]] DIR TINY -- CMD [ARG...]\n");
+}
+
 int main(int argc, char **argv)
 {
-	int use_landlock = argc > 1 && !strcmp(argv[1], "--landlock");
-	char file[4096], other[4096];
-	struct sockaddr_in sink;
-	const char *op, *dir, *tiny;
-	long n;
-	long long start;
-	int udp = -1, receiver;
+	static const struct option options[] = {
+		{ "landlock", no_argument, NULL, 'l' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "chunks", required_argument, NULL, 'c' },
+		{},
+	};
+	const char *rules = NULL, *dir;
+	struct op_spec ops[16];
+	struct bench b = { 0 };
+	int use_landlock = 0, chunks = 10, count, opt, receiver;
 
-	argv += use_landlock;
-	argc -= use_landlock;
-	if (argc < 4) {
-		fprintf(stderr, "usage: microbench [--landlock] OP ITERATIONS DIR [TINY]\n");
-		return 2;
-	}
-	op = argv[1];
-	n = atol(argv[2]);
-	dir = argv[3];
-	tiny = argc > 4 ? argv[4] : "";
-	snprintf(file, sizeof(file), "%s/bench-file", dir);
-	snprintf(other, sizeof(other), "%s/bench-other", dir);
-	/* Set up before any confinement of our own, as an agent's sandbox would be. */
-	close(open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
-	start_listener();
-	receiver = loopback_socket(SOCK_DGRAM, &sink);
-	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (use_landlock)
-		landlock(dir, tiny);
-
-	start = now_ns();
-	for (long i = 0; i < n; i++) {
-		struct stat st;
-
-		if (!strcmp(op, "open")) {
-			op_open(file);
-		} else if (!strcmp(op, "stat")) {
-			if (stat(file, &st) < 0)
-				die("stat");
-		} else if (!strcmp(op, "exec")) {
-			op_exec(tiny);
-		} else if (!strcmp(op, "connect")) {
-			op_connect();
-		} else if (!strcmp(op, "sendto")) {
-			if (sendto(udp, "x", 1, 0, (struct sockaddr *)&sink, sizeof(sink)) < 0 &&
-			    errno != ENOBUFS && errno != EAGAIN)
-				die("sendto");
-		} else if (!strcmp(op, "mkdir")) {
-			if (mkdir(other, 0755) < 0 || rmdir(other) < 0)
-				die("mkdir");
-		} else if (!strcmp(op, "rename")) {
-			if (rename(file, other) < 0 || rename(other, file) < 0)
-				die("rename");
-		} else {
-			fprintf(stderr, "microbench: unknown op '%s'\n", op);
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			use_landlock = 1;
+			break;
+		case 'r':
+			rules = optarg;
+			break;
+		case 'c':
+			chunks = atoi(optarg) > 0 ? atoi(optarg) : 1;
+			break;
+		default:
+			usage();
 			return 2;
 		}
 	}
-	printf("{\"op\":\"%s\",\"iterations\":%ld,\"nsPerOp\":%.1f}\n", op, n,
-	       (double)(now_ns() - start) / n);
+	if (argc - optind < 3) {
+		usage();
+		return 2;
+	}
+	dir = argv[optind];
+	snprintf(b.file, sizeof(b.file), "%s/bench-file", dir);
+	snprintf(b.other, sizeof(b.other), "%s/bench-other", dir);
+	b.tiny = argv[optind + 1];
+	argv += optind + 2;
+	argc -= optind + 2;
+	/* Set up before any confinement of our own, as an agent's sandbox would be. */
+	close(open(b.file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	start_listener();
+	receiver = loopback_socket(SOCK_DGRAM, &b.sink);
+	b.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (use_landlock)
+		landlock(dir, b.tiny, rules);
+	if (!strcmp(argv[0], "--")) {
+		if (argc < 2) {
+			usage();
+			return 2;
+		}
+		execvp(argv[1], argv + 1);
+		die(argv[1]);
+	}
+	count = argc;
+	if (count > (int)(sizeof(ops) / sizeof(ops[0])) || parse_ops(argv, count, ops) < 0)
+		return 2;
+	opt = run_ops(&b, ops, count, chunks);
 	close(receiver);
-	return 0;
+	return opt;
 }
