@@ -579,7 +579,7 @@ static void write_events(FILE *md, struct json_object *doc, const char *kernel)
 static void write_kernel(FILE *md, struct json_object *all, const char *kernel)
 {
 	static const char *const rule_counts[] = { "10", "100", "1000", "10000", "100000" };
-	static const char *const rule_ops[] = { "open", "connect", "sendto" };
+	static const char *const rule_ops[] = { "open", "connect" };
 	static const char *const depths[] = { "1", "2", "4", "8", "16", "32", "64" };
 	static const char *const scopes[] = { "1", "10", "100", "1000", "2000" };
 	static const char *const open_only[] = { "open" };
