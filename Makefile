@@ -120,7 +120,7 @@ demo: $(O)/clawlock
 # Benchmarks: in the VM, one kernel at a time, then one report of both.
 BENCH_KERNELS ?= 6.1 6.12
 BENCH_ROUNDS ?= 3
-# A subset of "micro macro hooks curves" adds to the measurements on record.
+# A subset of "micro macro hooks curves events" adds to the measurements on record.
 BENCH_PARTS ?=
 
 $(O)/tests/bench/microbench: tests/bench/microbench.c

@@ -7,10 +7,11 @@
  *
  * OP is open (open+close), stat, exec (fork, exec TINY, wait), connect (TCP
  * to a loopback listener), sendto (UDP to loopback), mkdir (mkdir+rmdir),
- * rename (there and back) or deny (an open of /etc/shadow the confinement
- * must refuse: the denial flood). Files live in DIR. Each OP runs N times,
- * in --chunks slices interleaved with the other ops', so a slow spell of
- * the machine is spread over all of them rather than landing on one. One
+ * rename (there and back) or deny (an open of DIR/.env, which the baseline's
+ * secrets profile refuses wherever it is: the denial flood). Files live
+ * in DIR. Each OP runs N times, in --chunks slices interleaved with the
+ * other ops', so a slow spell of the machine is spread over all of them
+ * rather than landing on one. One
  * JSON line per op: {"op":..., "iterations":N, "nsPerOp":X}. With "--",
  * CMD is executed instead, under the same confinement (the macro workload).
  *
@@ -238,6 +239,7 @@ static void landlock(const char *dir, const char *tiny, const char *rules)
 struct bench {
 	char file[4096];
 	char other[4096];
+	char secret[4096];
 	const char *tiny;
 	struct sockaddr_in sink;
 	int udp;
@@ -269,10 +271,10 @@ static int run_op(struct bench *b, const char *op)
 		if (rename(b->file, b->other) < 0 || rename(b->other, b->file) < 0)
 			die("rename");
 	} else if (!strcmp(op, "deny")) {
-		fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+		fd = open(b->secret, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			errno = 0;
-			die("deny: /etc/shadow opened (not confined?)");
+			die("deny: DIR/.env opened (not confined?)");
 		}
 	} else {
 		return -1;
@@ -371,11 +373,13 @@ int main(int argc, char **argv)
 	dir = argv[optind];
 	snprintf(b.file, sizeof(b.file), "%s/bench-file", dir);
 	snprintf(b.other, sizeof(b.other), "%s/bench-other", dir);
+	snprintf(b.secret, sizeof(b.secret), "%s/.env", dir);
 	b.tiny = argv[optind + 1];
 	argv += optind + 2;
 	argc -= optind + 2;
 	/* Set up before any confinement of our own, as an agent's sandbox would be. */
 	close(open(b.file, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+	close(open(b.secret, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 	start_listener();
 	receiver = loopback_socket(SOCK_DGRAM, &b.sink);
 	b.udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
