@@ -605,6 +605,8 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 	if (!agent->id)
 		return fail_at(ld, file, body, "out of memory");
 	policy->agent_count++;
+	if (cl_name_index_put(&policy->agent_index, id, policy->agent_count - 1) < 0)
+		return fail_at(ld, file, body, "out of memory");
 	snprintf(owner, sizeof(owner), "agents.%s", id);
 	describe(agent->source, sizeof(agent->source), file, body, owner);
 
@@ -843,11 +845,18 @@ void cl_policy_free(struct cl_policy *policy)
 	}
 	free(policy->agents);
 	free(policy->profiles);
+	cl_name_index_free(&policy->agent_index);
 	memset(policy, 0, sizeof(*policy));
 }
 
 const struct cl_agent *cl_policy_agent(const struct cl_policy *policy, const char *id)
 {
+	long pos;
+
+	if (cl_name_index_count(&policy->agent_index) == policy->agent_count) {
+		pos = cl_name_index_get(&policy->agent_index, id);
+		return pos < 0 ? NULL : &policy->agents[pos];
+	}
 	for (size_t i = 0; i < policy->agent_count; i++) {
 		if (strcmp(policy->agents[i].id, id) == 0)
 			return &policy->agents[i];

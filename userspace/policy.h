@@ -47,6 +47,7 @@ struct cl_profile {
 struct cl_policy {
 	struct cl_agent *agents;
 	size_t agent_count;
+	struct cl_name_index agent_index; /* id -> position: configs of thousands of agents */
 	struct cl_profile *profiles;
 	size_t profile_count;
 };
