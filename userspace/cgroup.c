@@ -149,10 +149,15 @@ int cl_cgroup_root(const char *override, char *out, size_t size)
 	return -1;
 }
 
-int cl_cgroup_create(const char *path)
+int cl_cgroup_make(const char *path)
 {
 	char buf[PATH_MAX];
 
+	if (mkdir(path, 0755) == 0)
+		return 1;
+	if (errno == EEXIST)
+		return 0;
+	/* A parent is missing: make the whole chain. */
 	if (!cl_strlcpy(buf, path, sizeof(buf)))
 		return -1;
 	for (char *p = buf + 1; *p; p++) {
@@ -163,12 +168,18 @@ int cl_cgroup_create(const char *path)
 			goto fail;
 		*p = '/';
 	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		goto fail;
-	return 0;
+	if (mkdir(buf, 0755) == 0)
+		return 1;
+	if (errno == EEXIST)
+		return 0;
 fail:
 	cl_error("cannot create cgroup %s: %s", buf, strerror(errno));
 	return -1;
+}
+
+int cl_cgroup_create(const char *path)
+{
+	return cl_cgroup_make(path) < 0 ? -1 : 0;
 }
 
 int cl_cgroup_id(const char *path, uint64_t *id)

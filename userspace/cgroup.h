@@ -24,8 +24,10 @@ void cl_slugify(const char *key, char out[CL_SLUG_MAX]);
 void cl_scope_key(const char *agent, const char *session, char *out, size_t size);
 /* Where scope cgroups live: @override, or <cgroup2 mount>/clawlock. */
 int cl_cgroup_root(const char *override, char *out, size_t size);
-/* mkdir -p for a cgroup directory. */
+/* mkdir -p for a cgroup directory; 0 or -1. */
 int cl_cgroup_create(const char *path);
+/* The same: 1 if made now, 0 if it was there, -1. */
+int cl_cgroup_make(const char *path);
 /* The kernel's id of the cgroup at @path (what bpf_get_current_cgroup_id returns). */
 int cl_cgroup_id(const char *path, uint64_t *id);
 /*

@@ -293,10 +293,16 @@ struct update {
 static int scope_cgroup(struct update *u, const char *path, const struct cl_limits *limits,
 			uint64_t *cgid)
 {
+	int created;
+
 	if (!u->root_prepared && cl_cgroup_prepare_root(u->root) < 0)
 		return -1;
 	u->root_prepared = 1;
-	if (cl_cgroup_create(path) < 0 || cl_cgroup_set_limits(path, limits) < 0)
+	created = cl_cgroup_make(path);
+	if (created < 0)
+		return -1;
+	/* A new cgroup has no limits: four writes a scope saved on a first apply. */
+	if ((!created || cl_limits_any(limits)) && cl_cgroup_set_limits(path, limits) < 0)
 		return -1;
 	return cl_cgroup_id(path, cgid);
 }
