@@ -107,6 +107,12 @@ struct cl_policy_info {
 	 * when its length has a bit here.
 	 */
 	__u64 name_lengths;
+	/*
+	 * Userspace only: the start of the SHA-256 of everything the policy
+	 * holds, so that an update reuses an identical live policy
+	 * (userspace/install.c).
+	 */
+	__u8 digest[16];
 };
 
 /*
@@ -210,6 +216,9 @@ struct cl_live {
 struct cl_state {
 	__u32 next_policy_id;
 	__u32 next_rule_id;
+	/* Rule records (cl_rule_info) written and not deleted: when to reclaim them. */
+	__u32 records;
+	__u32 pad;
 };
 
 /* Per-task cache of "which binding applies to me", keyed by cgroup and generation. */

@@ -105,8 +105,7 @@ static int pin_path(char *buf, size_t size, const char *kind, const char *name)
 	return 0;
 }
 
-/* The kernel's dev_t of a superblock, as the BPF programs read s_dev. */
-static __u32 kernel_dev(dev_t dev)
+__u32 cl_kernel_dev(dev_t dev)
 {
 	return (major(dev) << 20) | minor(dev);
 }
@@ -162,9 +161,9 @@ static int arm_guard(struct clawlock_bpf *skel)
 		cl_error("cannot find this executable or %s: %s", CL_PIN_ROOT, strerror(errno));
 		return -1;
 	}
-	guard.loader_dev = kernel_dev(exe.st_dev);
+	guard.loader_dev = cl_kernel_dev(exe.st_dev);
 	guard.loader_ino = exe.st_ino;
-	guard.pin_dev = kernel_dev(pins.st_dev);
+	guard.pin_dev = cl_kernel_dev(pins.st_dev);
 	guard.pin_ino = pins.st_ino;
 	if (bpf_map__update_elem(skel->maps.cl_guard, &zero, sizeof(zero), &guard, sizeof(guard),
 				 BPF_ANY)) {
@@ -364,38 +363,58 @@ static int open_pinned(const char *name)
 	return fd;
 }
 
+/*
+ * Maps pinned by another clawlock version may hold values of another
+ * layout; writing ours into them would be misread by the programs.
+ */
+static int same_layout(int fd, const char *name, size_t value_size)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (!value_size || bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size == value_size)
+		return 1;
+	cl_error("%s was pinned by another clawlock version (values of %u bytes, %zu here): "
+		 "unload with that version, or reboot, then load this one",
+		 name, info.value_size, value_size);
+	return 0;
+}
+
 int cl_maps_open(struct cl_maps *maps)
 {
 	struct {
 		int *fd;
 		const char *name;
+		size_t value_size; /* 0: not checked */
 	} table[] = {
-		{ &maps->bindings, "cl_bindings" },
-		{ &maps->file_rules, "cl_file_rules" },
-		{ &maps->state, "cl_state" },
-		{ &maps->events, "cl_events" },
-		{ &maps->stats, "cl_stats" },
-		{ &maps->scope_info, "cl_scope_info" },
-		{ &maps->rule_info, "cl_rule_info" },
-		{ &maps->policies, "cl_policies" },
-		{ &maps->net4, "cl_net4" },
-		{ &maps->net6, "cl_net6" },
-		{ &maps->unix_names, "cl_unix_names" },
-		{ &maps->name_rules, "cl_name_rules" },
-		{ &maps->live, "cl_live" },
-		{ &maps->settings, "cl_settings" },
+		{ &maps->bindings, "cl_bindings", sizeof(struct cl_binding) },
+		{ &maps->file_rules, "cl_file_rules", sizeof(struct cl_file_rule) },
+		{ &maps->state, "cl_state", sizeof(struct cl_state) },
+		{ &maps->events, "cl_events", 0 },
+		{ &maps->stats, "cl_stats", 0 },
+		{ &maps->scope_info, "cl_scope_info", sizeof(struct cl_scope_info) },
+		{ &maps->rule_info, "cl_rule_info", sizeof(struct cl_rule_info) },
+		{ &maps->policies, "cl_policies", sizeof(struct cl_policy_info) },
+		{ &maps->net4, "cl_net4", sizeof(struct cl_net_value) },
+		{ &maps->net6, "cl_net6", sizeof(struct cl_net_value) },
+		{ &maps->unix_names, "cl_unix_names", sizeof(__u32) },
+		{ &maps->name_rules, "cl_name_rules", sizeof(struct cl_file_rule) },
+		{ &maps->live, "cl_live", 0 },
+		{ &maps->settings, "cl_settings", 0 },
 	};
 	void *mem;
 
 	memset(maps, -1, offsetof(struct cl_maps, live_mem));
 	maps->live_mem = NULL;
+	maps->install = NULL;
 	if (!cl_bpf_loaded()) {
 		cl_error("clawlock is not loaded: run 'clawlock load' first");
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		*table[i].fd = open_pinned(table[i].name);
-		if (*table[i].fd < 0) {
+		if (*table[i].fd < 0 ||
+		    !same_layout(*table[i].fd, table[i].name, table[i].value_size)) {
 			cl_maps_close(maps);
 			return -1;
 		}
@@ -417,6 +436,7 @@ void cl_maps_close(struct cl_maps *maps)
 	if (maps->live_mem)
 		munmap(maps->live_mem, sizeof(struct cl_live));
 	maps->live_mem = NULL;
+	cl_install_free(maps);
 	/* The descriptors are the leading int members. */
 	for (size_t i = 0; i < offsetof(struct cl_maps, live_mem) / sizeof(int); i++) {
 		if (fds[i] >= 0)
@@ -438,6 +458,8 @@ int cl_maps_lock(struct cl_maps *maps)
 
 void cl_maps_unlock(struct cl_maps *maps)
 {
+	/* What the update resolved (inodes above all) is not to outlive it. */
+	cl_install_free(maps);
 	if (maps->lock >= 0)
 		close(maps->lock);
 	maps->lock = -1;
@@ -449,6 +471,7 @@ static int state_read(struct cl_maps *maps, struct cl_state *state)
 {
 	__u32 zero = 0;
 
+	memset(state, 0, sizeof(*state));
 	if (bpf_map_lookup_elem(maps->state, &zero, state)) {
 		cl_error("cannot read cl_state: %s", strerror(errno));
 		return -1;
@@ -465,102 +488,6 @@ static int state_write(struct cl_maps *maps, const struct cl_state *state)
 		return -1;
 	}
 	return 0;
-}
-
-/*
- * Store one file rule under @key in @fd (an inode or a name map); two rules
- * on one key (hard links, bind mounts) keep the stricter.
- */
-static int write_rule(struct cl_maps *maps, int fd, const void *key, __u32 policy_id, __u32 rule_id,
-		      const struct cl_rule *rule)
-{
-	struct cl_file_rule value = { .access = rule->access, .rule_id = rule_id };
-	struct cl_rule_info info = { .policy_id = policy_id, .access = rule->access };
-	struct cl_file_rule old;
-
-	if (!bpf_map_lookup_elem(fd, key, &old))
-		value.access = cl_access_stricter(old.access, rule->access);
-	cl_strlcpy(info.path, rule->path, sizeof(info.path));
-	cl_strlcpy(info.source, rule->source, sizeof(info.source));
-	if (bpf_map_update_elem(maps->rule_info, &rule_id, &info, BPF_ANY) ||
-	    bpf_map_update_elem(fd, key, &value, BPF_ANY)) {
-		cl_error("cannot store the rule for %s (%s): %s", rule->path, rule->source,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * A rule on a path that does not exist (yet): keyed by its directory and
- * its last name, so it holds for whatever appears there later. Returns 1 if
- * stored, 0 if the directory is missing too (nothing to key it by), -1 on
- * error.
- */
-static int write_missing_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
-			      const struct cl_rule *rule)
-{
-	struct cl_name_key key = { .policy_id = policy_id };
-	char dir[CL_RULE_PATH_MAX];
-	const char *leaf = cl_path_split(rule->path, dir, sizeof(dir));
-	struct stat st;
-
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 0;
-	if (strlen(leaf) >= sizeof(key.name)) {
-		cl_error("%s: rule path %s does not exist, and its last name is too long to "
-			 "watch for (at most %zu bytes)",
-			 rule->source, rule->path, sizeof(key.name) - 1);
-		return -1;
-	}
-	key.dev = kernel_dev(st.st_dev);
-	key.ino = st.st_ino;
-	memcpy(key.name, leaf, strlen(leaf));
-	if (cl_verbose)
-		cl_info("%s: %s does not exist yet; its rule holds once it does", rule->source,
-			rule->path);
-	return write_rule(maps, maps->name_rules, &key, policy_id, rule_id, rule) < 0 ? -1 : 1;
-}
-
-/* One file rule of a policy: by inode, by name (a pattern or a missing path). */
-static int install_file_rule(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
-			     const struct cl_rule *rule, __u64 *named)
-{
-	const char *pattern = cl_path_pattern_name(rule->path);
-	struct stat st;
-	int ret;
-
-	if (pattern) {
-		struct cl_name_key key = { .policy_id = policy_id };
-
-		memcpy(key.name, pattern, strnlen(pattern, sizeof(key.name) - 1));
-		*named |= 1ULL << strlen(key.name);
-		return write_rule(maps, maps->name_rules, &key, policy_id, rule_id, rule);
-	}
-	if (stat(rule->path, &st) == 0) {
-		struct cl_file_key key = {
-			.policy_id = policy_id,
-			.dev = kernel_dev(st.st_dev),
-			.ino = st.st_ino,
-		};
-
-		return write_rule(maps, maps->file_rules, &key, policy_id, rule_id, rule);
-	}
-	if (errno != ENOENT) {
-		cl_error("%s: rule path %s: %s", rule->source, rule->path, strerror(errno));
-		return -1;
-	}
-	ret = write_missing_rule(maps, policy_id, rule_id, rule);
-	if (ret > 0)
-		*named |= 1ULL << strlen(cl_path_split(rule->path, NULL, 0));
-	else if (rule->access != CL_ACC_DENY)
-		cl_error("%s: rule path %s: neither it nor its directory exists", rule->source,
-			 rule->path);
-	else if (cl_verbose)
-		cl_info("%s: skipping the deny rule for %s: neither it nor its directory "
-			"exists",
-			rule->source, rule->path);
-	return ret < 0 || (!ret && rule->access != CL_ACC_DENY) ? -1 : 0;
 }
 
 typedef int (*cl_dead_fn)(struct cl_maps *, __u32);
@@ -631,7 +558,7 @@ static int delete_keys(int fd, const unsigned char *keys, size_t count, size_t k
  * Delete the entries of map @fd whose key holds a dead policy id at
  * @id_offset (or, with @value_id, whose value does: rule records). Keys are
  * collected first: deleting while iterating a hash map can restart the
- * iteration.
+ * iteration. Returns how many went, or -1.
  */
 static int delete_dead(struct cl_maps *maps, int fd, size_t key_size, size_t id_offset,
 		       int value_id, cl_dead_fn dead)
@@ -656,14 +583,34 @@ static int delete_dead(struct cl_maps *maps, int fd, size_t key_size, size_t id_
 	}
 	ret = delete_keys(fd, scan.doomed, scan.count, key_size);
 	free(scan.doomed);
-	return ret;
+	return ret < 0 ? -1 : (int)scan.count;
 }
 
-/* Delete every rule of the policies @dead says are dead; their rule records too with @records. */
-static int delete_policies(struct cl_maps *maps, cl_dead_fn dead, int records)
+/* Rule records written and not deleted since: they are reclaimed when many. */
+static void count_records(struct cl_maps *maps, long change)
 {
-	int ret = 0;
+	struct cl_state state;
 
+	if (state_read(maps, &state) < 0)
+		return;
+	state.records = (long)state.records + change < 0 ? 0 : state.records + change;
+	state_write(maps, &state);
+}
+
+/*
+ * Delete every rule of the policies @dead says are dead; their rule records
+ * too with @records. Unless @thorough, the rule maps are scanned only when
+ * a policy record went: an update that replaced nothing costs one scan.
+ */
+static int delete_policies(struct cl_maps *maps, cl_dead_fn dead, int records, int thorough)
+{
+	int ret = 0, n;
+
+	/* The record first: a policy that has one has all its rules (install.c). */
+	n = delete_dead(maps, maps->policies, sizeof(__u32), 0, 0, dead);
+	if (n == 0 && !thorough)
+		return 0;
+	ret |= n;
 	ret |= delete_dead(maps, maps->file_rules, sizeof(struct cl_file_key),
 			   offsetof(struct cl_file_key, policy_id), 0, dead);
 	ret |= delete_dead(maps, maps->net4, sizeof(struct cl_net4_key),
@@ -674,135 +621,42 @@ static int delete_policies(struct cl_maps *maps, cl_dead_fn dead, int records)
 			   offsetof(struct cl_unix_key, policy_id), 0, dead);
 	ret |= delete_dead(maps, maps->name_rules, sizeof(struct cl_name_key),
 			   offsetof(struct cl_name_key, policy_id), 0, dead);
-	ret |= delete_dead(maps, maps->policies, sizeof(__u32), 0, 0, dead);
-	if (records)
-		ret |= delete_dead(maps, maps->rule_info, sizeof(__u32),
-				   offsetof(struct cl_rule_info, policy_id), 1, dead);
-	return ret ? -1 : 0;
-}
-
-static int write_rule_info(struct cl_maps *maps, __u32 policy_id, __u32 rule_id,
-			   const struct cl_net_rule *rule)
-{
-	struct cl_rule_info info = {
-		.policy_id = policy_id,
-		.access = rule->allow ? CL_ACC_NET : CL_ACC_DENY,
-	};
-
-	cl_strlcpy(info.path, rule->text, sizeof(info.path));
-	cl_strlcpy(info.source, rule->source, sizeof(info.source));
-	if (bpf_map_update_elem(maps->rule_info, &rule_id, &info, BPF_ANY)) {
-		cl_error("cannot store the rule %s (%s): %s", rule->text, rule->source,
-			 strerror(errno));
-		return -1;
+	if (records) {
+		n = delete_dead(maps, maps->rule_info, sizeof(__u32),
+				offsetof(struct cl_rule_info, policy_id), 1, dead);
+		if (n > 0)
+			count_records(maps, -n);
+		ret |= n;
 	}
-	return 0;
+	return ret < 0 ? -1 : 0;
 }
 
-static int write_net_node(struct cl_maps *maps, __u32 policy_id, const struct cl_net_node *node)
-{
-	struct cl_net4_key k4 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
-	struct cl_net6_key k6 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
-	int err;
-
-	if (node->family == AF_INET) {
-		memcpy(k4.addr, node->addr, 4);
-		err = bpf_map_update_elem(maps->net4, &k4, &node->value, BPF_ANY);
-	} else {
-		memcpy(k6.addr, node->addr, 16);
-		err = bpf_map_update_elem(maps->net6, &k6, &node->value, BPF_ANY);
-	}
-	if (err)
-		cl_error("cannot store a network prefix: %s", strerror(errno));
-	return err ? -1 : 0;
-}
-
-/* Network rules: one trie entry per prefix, one name entry per abstract socket. */
-static int write_net_rules(struct cl_maps *maps, __u32 policy_id, __u32 first_rule_id,
-			   const struct cl_net_list *net)
-{
-	struct cl_net_node *nodes;
-	size_t count;
-	char err[512];
-	int ret = 0;
-
-	if (cl_net_build(net, first_rule_id, &nodes, &count, err, sizeof(err)) < 0) {
-		cl_error("%s", err);
-		return -1;
-	}
-	for (size_t i = 0; i < count && !ret; i++)
-		ret = write_net_node(maps, policy_id, &nodes[i]);
-	free(nodes);
-	for (size_t i = 0; i < net->count && !ret; i++) {
-		const struct cl_net_rule *rule = &net->rules[i];
-		__u32 rule_id = first_rule_id + i;
-		struct cl_unix_key key = { .policy_id = policy_id };
-
-		ret = write_rule_info(maps, policy_id, rule_id, rule);
-		if (ret || rule->family != AF_UNIX || !rule->allow)
-			continue;
-		memcpy(key.name, rule->name, strnlen(rule->name, sizeof(key.name)));
-		if (bpf_map_update_elem(maps->unix_names, &key, &rule_id, BPF_ANY)) {
-			cl_error("cannot store the rule %s: %s", rule->text, strerror(errno));
-			ret = -1;
-		}
-	}
-	return ret;
-}
-
-/* @name_lengths: bit n for every name rule n bytes long (the walk's filter). */
-static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent,
-			     __u64 name_lengths)
-{
-	struct cl_policy_info info = {
-		.cap_drop = agent->cap_drop,
-		.flags = name_lengths ? CL_POLICY_NAME_RULES : 0,
-		.name_lengths = name_lengths,
-	};
-
-	if (bpf_map_update_elem(maps->policies, &policy_id, &info, BPF_ANY)) {
-		cl_error("cannot store policy %u: %s", policy_id, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static __u32 rollback_id;
-
-static int is_rollback(struct cl_maps *maps, __u32 policy_id)
-{
-	(void)maps;
-	return policy_id == rollback_id;
-}
-
-int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id)
+int cl_policy_reserve(struct cl_maps *maps, size_t rules, size_t records, __u32 *policy_id,
+		      __u32 *first_rule_id)
 {
 	struct cl_state state;
-	__u32 id, rule_id;
-	__u64 named = 0;
 
 	if (state_read(maps, &state) < 0)
 		return -1;
-	id = state.next_policy_id++;
-	rule_id = state.next_rule_id;
-	state.next_rule_id += agent->files.count + agent->net.count;
-	/* Reserve the ids first: a crash half-way leaves garbage, never a reuse. */
-	if (state_write(maps, &state) < 0)
-		return -1;
+	*policy_id = state.next_policy_id++;
+	*first_rule_id = state.next_rule_id;
+	state.next_rule_id += rules;
+	state.records += records;
+	return state_write(maps, &state);
+}
 
-	for (size_t i = 0; i < agent->files.count; i++) {
-		if (install_file_rule(maps, id, rule_id + i, &agent->files.rules[i], &named) < 0)
-			goto rollback;
-	}
-	if (write_net_rules(maps, id, rule_id + agent->files.count, &agent->net) < 0 ||
-	    write_policy_info(maps, id, agent, named) < 0)
-		goto rollback;
-	*policy_id = id;
-	return 0;
-rollback:
-	rollback_id = id;
-	delete_policies(maps, is_rollback, 1);
-	return -1;
+static __u32 doomed_id;
+
+static int is_doomed(struct cl_maps *maps, __u32 policy_id)
+{
+	(void)maps;
+	return policy_id == doomed_id;
+}
+
+void cl_policy_delete(struct cl_maps *maps, __u32 policy_id)
+{
+	doomed_id = policy_id;
+	delete_policies(maps, is_doomed, 1, 1);
 }
 
 static const __u32 *gc_keep;
@@ -908,11 +762,14 @@ int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count)
 	 * buffer can name the rule that decided them; they are reclaimed only
 	 * once the table is half full.
 	 */
-	int records = cl_map_count(maps->rule_info, sizeof(__u32)) > CL_MAX_FILE_RULES / 2;
+	struct cl_state state;
+	int records = state_read(maps, &state) < 0 || state.records > CL_MAX_FILE_RULES / 2;
 
+	/* Before deleting: no later install of this update may reuse what goes. */
+	cl_install_forget(maps, keep, count);
 	gc_keep = keep;
 	gc_keep_count = count;
-	return delete_policies(maps, is_unkept, records);
+	return delete_policies(maps, is_unkept, records, 0);
 }
 
 uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat)

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "clawlock.h"
 #include "policy.h"
@@ -15,6 +16,8 @@
 #define CL_LOCK_PATH "/run/clawlock/lock"
 /* What the last apply compiled from (JSON): attach and the daemon use it. */
 #define CL_APPLIED_PATH "/run/clawlock/applied.json"
+
+struct cl_install;
 
 struct cl_maps {
 	int bindings;
@@ -34,6 +37,8 @@ struct cl_maps {
 	int lock; /* flock'd lock file while writing, else -1 */
 	/* cl_live, mapped shared: the generation is switched by one atomic store. */
 	struct cl_live *live_mem;
+	/* What this update resolved and installed (install.c); NULL until used. */
+	struct cl_install *install;
 };
 
 /*
@@ -57,14 +62,38 @@ int cl_maps_lock(struct cl_maps *maps);
 void cl_maps_unlock(struct cl_maps *maps);
 
 /*
- * Write @agent's rules (files, network, capabilities) under a fresh policy
- * id. A file rule whose path does not exist yet is keyed by its directory
- * and last name, so it holds once the path appears; if the directory is
- * missing too, a deny rule is skipped with a warning and an allow rule is
- * an error. Returns 0 and the id, or
- * -1 after printing why (any rules already written are removed again).
+ * Write @agent's rules (files, network, capabilities) under a policy id
+ * (install.c). A file rule whose path does not exist yet is keyed by its
+ * directory and last name, so it holds once the path appears; if the
+ * directory is missing too, a deny rule is skipped with a warning and an
+ * allow rule is an error. A policy identical to one this update installed
+ * or cl_policy_reusable offered (same rules, sources, inodes) shares its
+ * id. Returns 0 and the id, or -1 after printing why (any rules already
+ * written are removed again).
  */
 int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);
+
+/* Offer the installed policies among @ids (@count, any order) for reuse by this update. */
+int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count);
+
+/* Forget every policy but those in @keep as a candidate for reuse (the rest are deleted). */
+void cl_install_forget(struct cl_maps *maps, const uint32_t *keep, size_t count);
+
+/* Forget what this update resolved (cl_maps_unlock and cl_maps_close do). */
+void cl_install_free(struct cl_maps *maps);
+
+/*
+ * Reserve a policy id and @rules rule ids, before anything is written under
+ * them, and count the @records rule records about to be written.
+ */
+int cl_policy_reserve(struct cl_maps *maps, size_t rules, size_t records, __u32 *policy_id,
+		      __u32 *first_rule_id);
+
+/* Remove every rule and record of policy @policy_id (a failed install). */
+void cl_policy_delete(struct cl_maps *maps, __u32 policy_id);
+
+/* The kernel's dev_t of a superblock, as the BPF programs read s_dev. */
+__u32 cl_kernel_dev(dev_t dev);
 
 /*
  * Remove the rules of every policy not in @keep (sorted ascending, @count

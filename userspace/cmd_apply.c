@@ -486,6 +486,7 @@ static int update_begin(struct update *u, const char *cgroup_root)
 		cl_maps_close(&u->maps);
 		return -1;
 	}
+	cl_scopes_reuse(&u->maps, &u->live);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <json-c/linkhash.h>
 
 #include "util.h"
 
@@ -49,47 +50,86 @@ static void grace_period(void)
 
 void cl_scopes_free(struct cl_scopes *set)
 {
+	if (set->by_cgroup)
+		lh_table_free(set->by_cgroup);
 	free(set->items);
 	memset(set, 0, sizeof(*set));
 }
 
+static void *cgroup_key(uint64_t cgid)
+{
+	return (void *)(uintptr_t)cgid;
+}
+
+static long scope_position(const struct cl_scopes *set, uint64_t cgid)
+{
+	void *value;
+
+	if (!set->by_cgroup || !lh_table_lookup_ex(set->by_cgroup, cgroup_key(cgid), &value))
+		return -1;
+	return (long)((uintptr_t)value - 1);
+}
+
 struct cl_scope *cl_scopes_find(struct cl_scopes *set, uint64_t cgid)
 {
-	for (size_t i = 0; i < set->count; i++) {
-		if (set->items[i].cgroup_id == cgid)
-			return &set->items[i];
+	long pos = scope_position(set, cgid);
+
+	return pos < 0 ? NULL : &set->items[pos];
+}
+
+static int index_scope(struct cl_scopes *set, size_t pos)
+{
+	const void *key = cgroup_key(set->items[pos].cgroup_id);
+	struct lh_entry *entry;
+
+	if (!set->by_cgroup && !(set->by_cgroup = lh_kptr_table_new(64, NULL)))
+		return -1;
+	entry = lh_table_lookup_entry(set->by_cgroup, key);
+	if (entry) {
+		entry->v = (const void *)(uintptr_t)(pos + 1);
+		return 0;
 	}
-	return NULL;
+	return lh_table_insert(set->by_cgroup, key, (const void *)(uintptr_t)(pos + 1));
 }
 
 int cl_scopes_put(struct cl_scopes *set, const struct cl_scope *scope)
 {
 	struct cl_scope *slot = cl_scopes_find(set, scope->cgroup_id);
 
-	if (!slot) {
-		if (set->count == set->cap) {
-			size_t cap = set->cap ? set->cap * 2 : 16;
-			void *grown = realloc(set->items, cap * sizeof(*set->items));
-
-			if (!grown) {
-				cl_error("out of memory");
-				return -1;
-			}
-			set->items = grown;
-			set->cap = cap;
-		}
-		slot = &set->items[set->count++];
+	if (slot) {
+		*slot = *scope;
+		return 0;
 	}
-	*slot = *scope;
+	if (set->count == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		void *grown = realloc(set->items, cap * sizeof(*set->items));
+
+		if (!grown)
+			goto nomem;
+		set->items = grown;
+		set->cap = cap;
+	}
+	set->items[set->count] = *scope;
+	if (index_scope(set, set->count) < 0)
+		goto nomem;
+	set->count++;
 	return 0;
+nomem:
+	cl_error("out of memory");
+	return -1;
 }
 
 void cl_scopes_drop(struct cl_scopes *set, uint64_t cgid)
 {
-	struct cl_scope *scope = cl_scopes_find(set, cgid);
+	long pos = scope_position(set, cgid);
 
-	if (scope)
-		*scope = set->items[--set->count];
+	if (pos < 0)
+		return;
+	lh_table_delete(set->by_cgroup, cgroup_key(cgid));
+	set->items[pos] = set->items[--set->count];
+	/* Re-pointing the moved scope cannot fail: its entry exists. */
+	if ((size_t)pos != set->count)
+		index_scope(set, pos);
 }
 
 void cl_scope_fill(struct cl_scope *scope, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
@@ -106,71 +146,128 @@ void cl_scope_fill(struct cl_scope *scope, uint64_t cgid, uint32_t policy_id, en
 	scope->info.origin = origin;
 }
 
-int cl_scopes_read(struct cl_maps *maps, struct cl_scopes *set)
+struct read_scan {
+	struct cl_scopes *set;
+	uint32_t slot;
+};
+
+static int read_binding(const void *key, const void *value, void *ctx)
 {
-	struct cl_binding_key key, next;
-	uint32_t slot = cl_generation(maps) & 1;
-	void *prev = NULL;
+	const struct cl_binding_key *k = key;
+	struct read_scan *scan = ctx;
 	struct cl_scope scope;
 
+	if (k->slot != scan->slot)
+		return 0;
+	memset(&scope, 0, sizeof(scope));
+	scope.cgroup_id = k->cgroup_id;
+	memcpy(&scope.binding, value, sizeof(scope.binding));
+	return cl_scopes_put(scan->set, &scope);
+}
+
+static int read_info(const void *key, const void *value, void *ctx)
+{
+	struct read_scan *scan = ctx;
+	struct cl_scope *scope;
+	__u64 cgid;
+
+	memcpy(&cgid, key, sizeof(cgid));
+	scope = cl_scopes_find(scan->set, cgid);
+	if (scope)
+		memcpy(&scope->info, value, sizeof(scope->info));
+	return 0;
+}
+
+int cl_scopes_read(struct cl_maps *maps, struct cl_scopes *set)
+{
+	struct read_scan scan = { .set = set, .slot = cl_generation(maps) & 1 };
+
 	memset(set, 0, sizeof(*set));
-	while (!bpf_map_get_next_key(maps->bindings, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (next.slot != slot)
-			continue;
-		memset(&scope, 0, sizeof(scope));
-		scope.cgroup_id = next.cgroup_id;
-		if (bpf_map_lookup_elem(maps->bindings, &next, &scope.binding))
-			continue; /* removed meanwhile: not live any more */
-		bpf_map_lookup_elem(maps->scope_info, &next.cgroup_id, &scope.info);
-		if (cl_scopes_put(set, &scope) < 0) {
-			cl_scopes_free(set);
-			return -1;
-		}
+	/* Two scans of thousands a call, not three calls a scope. */
+	if (cl_map_scan(maps->bindings, 1, read_binding, &scan) < 0 ||
+	    cl_map_scan(maps->scope_info, 1, read_info, &scan) < 0) {
+		cl_error("cannot read the bindings: %s", strerror(errno));
+		cl_scopes_free(set);
+		return -1;
 	}
 	return 0;
 }
 
-/* Is (cgroup, slot) @key absent from @set? */
-static int stale(const struct cl_scopes *set, const struct cl_binding_key *key)
+/* Keys of one map to delete, collected while scanning it. */
+struct doomed_keys {
+	const struct cl_scopes *set;
+	uint32_t slot;
+	unsigned char *keys;
+	size_t key_size, count, cap;
+	int failed;
+};
+
+static int doom(struct doomed_keys *d, const void *key)
 {
-	return !cl_scopes_find((struct cl_scopes *)set, key->cgroup_id);
+	if (d->count == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 64;
+		void *grown = realloc(d->keys, cap * d->key_size);
+
+		if (!grown) {
+			d->failed = 1;
+			return -1;
+		}
+		d->keys = grown;
+		d->cap = cap;
+	}
+	memcpy(d->keys + d->count++ * d->key_size, key, d->key_size);
+	return 0;
+}
+
+static int stale_binding(const void *key, const void *value, void *ctx)
+{
+	const struct cl_binding_key *k = key;
+	struct doomed_keys *d = ctx;
+
+	(void)value;
+	if (k->slot != d->slot || cl_scopes_find((struct cl_scopes *)d->set, k->cgroup_id))
+		return 0;
+	return doom(d, key);
+}
+
+static int stale_info(const void *key, const void *value, void *ctx)
+{
+	struct doomed_keys *d = ctx;
+	__u64 cgid;
+
+	(void)value;
+	memcpy(&cgid, key, sizeof(cgid));
+	if (cl_scopes_find((struct cl_scopes *)d->set, cgid))
+		return 0;
+	return doom(d, key);
+}
+
+/* Delete the keys of @fd that @stale picks; -1 if any stays. */
+static int prune(int fd, struct doomed_keys *d, cl_scan_fn stale)
+{
+	int ret = cl_map_scan(fd, 0, stale, d) < 0 ? -1 : 0;
+
+	for (size_t i = 0; i < d->count; i++) {
+		if (bpf_map_delete_elem(fd, d->keys + i * d->key_size) && errno != ENOENT)
+			ret = -1;
+	}
+	free(d->keys);
+	return ret;
 }
 
 /* Delete the bindings of @slot that @set does not have. */
 static int prune_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_t slot)
 {
-	struct cl_binding_key key, next, *doomed = NULL;
-	size_t n = 0, cap = 0;
-	void *prev = NULL;
-	int ret = 0;
+	struct doomed_keys d = { .set = set,
+				 .slot = slot,
+				 .key_size = sizeof(struct cl_binding_key) };
 
-	while (!bpf_map_get_next_key(maps->bindings, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (next.slot != slot || !stale(set, &next))
-			continue;
-		if (n == cap) {
-			void *grown = realloc(doomed, (cap = cap ? cap * 2 : 64) * sizeof(*doomed));
-
-			if (!grown) {
-				free(doomed);
-				cl_error("out of memory");
-				return -1;
-			}
-			doomed = grown;
-		}
-		doomed[n++] = next;
+	if (prune(maps->bindings, &d, stale_binding) < 0) {
+		cl_error("cannot remove an old binding: %s",
+			 d.failed ? "out of memory" : strerror(errno));
+		return -1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (bpf_map_delete_elem(maps->bindings, &doomed[i]) && errno != ENOENT)
-			ret = -1;
-	}
-	free(doomed);
-	if (ret)
-		cl_error("cannot remove an old binding: %s", strerror(errno));
-	return ret;
+	return 0;
 }
 
 /* Write @scope into @slot unless it already holds exactly that. */
@@ -217,27 +314,10 @@ static int write_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_
 /* Scope records of cgroups no longer bound: removed after the switch. */
 static void prune_scope_info(struct cl_maps *maps, const struct cl_scopes *set)
 {
-	__u64 key, next, *doomed = NULL;
-	size_t n = 0, cap = 0;
-	void *prev = NULL;
+	struct doomed_keys d = { .set = set, .key_size = sizeof(__u64) };
 
-	while (!bpf_map_get_next_key(maps->scope_info, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (cl_scopes_find((struct cl_scopes *)set, next))
-			continue;
-		if (n == cap) {
-			void *grown = realloc(doomed, (cap = cap ? cap * 2 : 64) * sizeof(*doomed));
-
-			if (!grown)
-				break; /* left for the next update */
-			doomed = grown;
-		}
-		doomed[n++] = next;
-	}
-	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(maps->scope_info, &doomed[i]);
-	free(doomed);
+	/* What stays (no memory) goes with the next update. */
+	prune(maps->scope_info, &d, stale_info);
 }
 
 /* The policy ids @set refers to, sorted, for the collector. */
@@ -267,6 +347,18 @@ static void collect(struct cl_maps *maps, const struct cl_scopes *set)
 	if (cl_policy_gc(maps, keep, count) < 0)
 		cl_warn("some old rules could not be removed; the next update retries");
 	free(keep);
+}
+
+void cl_scopes_reuse(struct cl_maps *maps, const struct cl_scopes *set)
+{
+	uint32_t *ids;
+	size_t count;
+
+	ids = live_policy_ids(set, &count);
+	/* Without the offer the policies are only written again. */
+	if (ids)
+		cl_policy_reusable(maps, ids, count);
+	free(ids);
 }
 
 void cl_scopes_abandon(struct cl_maps *maps, const struct cl_scopes *set)
@@ -300,6 +392,7 @@ int cl_bind_one(struct cl_maps *maps, const struct cl_agent *agent, uint64_t cgi
 
 	if (cl_scopes_read(maps, &set) < 0)
 		return -1;
+	cl_scopes_reuse(maps, &set);
 	if (cl_policy_install(maps, agent, &policy_id) < 0)
 		goto out;
 	old = cl_scopes_find(&set, cgid);

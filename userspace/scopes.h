@@ -22,10 +22,14 @@ struct cl_scope {
 	struct cl_scope_info info;
 };
 
+struct lh_table;
+
 struct cl_scopes {
 	struct cl_scope *items;
 	size_t count;
 	size_t cap;
+	/* cgroup id -> position + 1: an apply of thousands of scopes looks each up often. */
+	struct lh_table *by_cgroup;
 };
 
 /* The live generation (0 if it cannot be read). */
@@ -33,6 +37,8 @@ uint64_t cl_generation(struct cl_maps *maps);
 
 /* Read the live bindings into @set (freed with cl_scopes_free). */
 int cl_scopes_read(struct cl_maps *maps, struct cl_scopes *set);
+/* Let this update's installs share the policies @set binds (cl_policy_install). */
+void cl_scopes_reuse(struct cl_maps *maps, const struct cl_scopes *set);
 void cl_scopes_free(struct cl_scopes *set);
 
 /* The scope of cgroup @cgid in @set, or NULL. */

@@ -4,7 +4,8 @@
  * apply makes the scopes of an OpenClaw config with their resource limits,
  * removing an agent leaves its running processes denied everything until
  * they exit, a rejected apply changes nothing, attach confines a cgroup
- * clawlock did not make, and enforce and audit switch live.
+ * clawlock did not make, enforce and audit switch live, and identical
+ * policies are installed once, until a file they name is replaced.
  */
 #include "cltest.h"
 #include "kselftest_harness.h"
@@ -395,6 +396,65 @@ TEST_F(live, audit_deep_finds_a_broken_policy_and_a_stale_one)
 	ASSERT_EQ(0, deep_audit(policy, found, sizeof(found)))
 	TH_LOG("%s", found);
 	EXPECT_NE(NULL, strstr(found, "live.policy_differs=warn"));
+}
+
+/* @agent's policy id and scope cgroup in status; the id, or -1. */
+static long policy_of(FIXTURE_DATA(live) * self, const char *agent)
+{
+	struct json_object *st = cl_status(), *b = cl_binding_of(st, agent), *v;
+	long id = -1;
+
+	if (b && json_object_object_get_ex(b, "policy", &v))
+		id = json_object_get_int64(v);
+	if (b && json_object_object_get_ex(b, "cgroup", &v))
+		snprintf(self->scope, sizeof(self->scope), "%s", json_object_get_string(v));
+	json_object_put(st);
+	return id;
+}
+
+TEST_F(live, identical_policies_share_one_install_until_a_rule_file_changes)
+{
+	char policy[256], text[1024], out[4096];
+	long alpha, beta, again;
+
+	snprintf(policy, sizeof(policy), "%s/shared.json5", self->home);
+	snprintf(text, sizeof(text),
+		 "{ version: 1, profiles: { shared: { files: { '%s/ws': 'read', "
+		 "'%s/ws/secret.txt': 'deny' } } },"
+		 "  agents: { alpha: { use: ['shared'] }, beta: { use: ['shared'] } } }",
+		 self->home, self->home);
+	ASSERT_EQ(0, cl_write_file(policy, text));
+	ASSERT_EQ(0, cl_write_file(at(self, "ws/secret.txt"), "one\n"));
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", policy, NULL))
+	TH_LOG("%s", out);
+
+	/* Same rules, same sources: one policy, installed once, for both scopes. */
+	alpha = policy_of(self, "alpha");
+	beta = policy_of(self, "beta");
+	ASSERT_LT(0, alpha);
+	EXPECT_EQ(alpha, beta);
+	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ws/notes.md")));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "ws/secret.txt")));
+
+	/* An unchanged config keeps the live policy: nothing is written again. */
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", policy, NULL))
+	TH_LOG("%s", out);
+	EXPECT_EQ(alpha, policy_of(self, "alpha"));
+
+	/*
+	 * The denied file replaced by a new one (a new inode): the same text is
+	 * a new policy now, or the new file would be read through ws's rule.
+	 */
+	ASSERT_EQ(0, cl_write_file(at(self, "ws/secret.new"), "two\n"));
+	snprintf(text, sizeof(text), "%s/ws/secret.new", self->home);
+	ASSERT_EQ(0, rename(text, at(self, "ws/secret.txt")));
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", policy, NULL))
+	TH_LOG("%s", out);
+	again = policy_of(self, "beta");
+	EXPECT_NE(alpha, again);
+	EXPECT_EQ(again, policy_of(self, "alpha"));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "ws/secret.txt")));
+	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ws/notes.md")));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * install.c - write policies into the maps, each distinct policy once.
+ *
+ * An update installs a policy for every scope it makes: a thousand agents,
+ * every session of an agent. Most of them are the same as one already live
+ * or one installed a moment before, and each rule used to cost a stat and
+ * three system calls. So a policy is first resolved in memory: its paths to
+ * inodes, through a stat cache that lasts as long as the update's lock, and
+ * its rules to map entries. A SHA-256 digest of what it would write (rule
+ * texts, sources, inodes, capabilities) names it. A policy with the digest
+ * of a live one, or of one this update installed, shares that one's id; a
+ * new one is written in batches, thousands of entries a system call.
+ *
+ * Sharing is exact: the digest covers the sources the denial events quote,
+ * and the inodes the rules are keyed by, so a rule whose file was replaced
+ * since makes a new policy.
+ */
+#include "bpfstate.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <bpf/bpf.h>
+#include <openssl/evp.h>
+
+#include "netrule.h"
+#include "util.h"
+
+/* Bump when what the digest covers changes: old live policies stop matching. */
+#define CL_DIGEST_VERSION 1
+#define CL_BATCH	  4096
+
+struct stat_result {
+	int err; /* 0, or stat's errno */
+	dev_t dev;
+	ino_t ino;
+	mode_t mode;
+};
+
+struct cl_install {
+	struct cl_name_index paths; /* path -> index into stats */
+	struct stat_result *stats;
+	size_t stat_count, stat_cap;
+	struct cl_name_index digests; /* hex digest -> policy id */
+};
+
+struct file_entry {
+	struct cl_file_key key;
+	struct cl_file_rule value;
+};
+
+struct name_entry {
+	struct cl_name_key key;
+	struct cl_file_rule value;
+};
+
+/* A rule record to be: what the rule says and where it was written. */
+struct info_ref {
+	__u32 rule;
+	__u32 access;
+	const char *path;
+	const char *source;
+};
+
+/* One policy resolved, rule ids relative to its first and policy id 0. */
+struct staged {
+	struct file_entry *files;
+	size_t file_count;
+	struct name_entry *names;
+	size_t name_count;
+	struct info_ref *infos; /* made into records only if the policy is written */
+	size_t info_count;
+	__u64 named; /* bit n: a name rule n bytes long */
+	EVP_MD_CTX *md;
+	__u8 digest[16]; /* the start of the SHA-256 of all the above */
+	char hex[33];	 /* the same in hex, the reuse index's key */
+};
+
+static struct cl_install *install_state(struct cl_maps *maps)
+{
+	if (!maps->install)
+		maps->install = calloc(1, sizeof(*maps->install));
+	return maps->install;
+}
+
+void cl_install_free(struct cl_maps *maps)
+{
+	struct cl_install *in = maps->install;
+
+	if (!in)
+		return;
+	cl_name_index_free(&in->paths);
+	cl_name_index_free(&in->digests);
+	free(in->stats);
+	free(in);
+	maps->install = NULL;
+}
+
+/* stat(@path), once per update: a thousand agents name the same system paths. */
+static void cached_stat(struct cl_install *in, const char *path, struct stat_result *out)
+{
+	long pos = cl_name_index_get(&in->paths, path);
+	struct stat st;
+
+	if (pos >= 0) {
+		*out = in->stats[pos];
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (stat(path, &st) < 0) {
+		out->err = errno;
+	} else {
+		out->dev = st.st_dev;
+		out->ino = st.st_ino;
+		out->mode = st.st_mode;
+	}
+	if (in->stat_count == in->stat_cap) {
+		size_t cap = in->stat_cap ? in->stat_cap * 2 : 64;
+		void *grown = realloc(in->stats, cap * sizeof(*in->stats));
+
+		if (!grown)
+			return; /* not cached: only slower */
+		in->stats = grown;
+		in->stat_cap = cap;
+	}
+	if (cl_name_index_put(&in->paths, path, in->stat_count) == 0)
+		in->stats[in->stat_count++] = *out;
+}
+
+static void digest_bytes(struct staged *s, const void *data, size_t len)
+{
+	EVP_DigestUpdate(s->md, data, len);
+}
+
+static void digest_string(struct staged *s, const char *text)
+{
+	digest_bytes(s, text, strlen(text) + 1);
+}
+
+static void stage_info(struct staged *s, __u32 rule, __u32 access, const char *path,
+		       const char *source)
+{
+	s->infos[s->info_count++] = (struct info_ref){ rule, access, path, source };
+}
+
+static void stage_name(struct staged *s, __u32 rule, const struct cl_rule *r, dev_t dev, ino_t ino,
+		       const char *name)
+{
+	struct name_entry *e = &s->names[s->name_count++];
+
+	memset(e, 0, sizeof(*e));
+	e->key.dev = dev ? cl_kernel_dev(dev) : 0;
+	e->key.ino = ino;
+	memcpy(e->key.name, name, strnlen(name, sizeof(e->key.name) - 1));
+	e->value.access = r->access;
+	e->value.rule_id = rule;
+	s->named |= 1ULL << strlen(e->key.name);
+	digest_bytes(s, &e->key, sizeof(e->key));
+	stage_info(s, rule, r->access, r->path, r->source);
+}
+
+static void stage_file(struct staged *s, __u32 rule, const struct cl_rule *r,
+		       const struct stat_result *st)
+{
+	struct file_entry *e = &s->files[s->file_count++];
+
+	memset(e, 0, sizeof(*e));
+	e->key.dev = cl_kernel_dev(st->dev);
+	e->key.ino = st->ino;
+	e->value.access = r->access;
+	e->value.rule_id = rule;
+	digest_bytes(s, &e->key, sizeof(e->key));
+	stage_info(s, rule, r->access, r->path, r->source);
+}
+
+/*
+ * A rule on a path that does not exist (yet): keyed by its directory and
+ * its last name, so it holds for whatever appears there later. Returns 1 if
+ * staged, 0 if the directory is missing too (nothing to key it by), -1 on
+ * error.
+ */
+static int stage_missing(struct cl_install *in, struct staged *s, __u32 rule,
+			 const struct cl_rule *r)
+{
+	char dir[CL_RULE_PATH_MAX];
+	const char *leaf = cl_path_split(r->path, dir, sizeof(dir));
+	struct stat_result st;
+
+	cached_stat(in, dir, &st);
+	if (st.err || !S_ISDIR(st.mode))
+		return 0;
+	if (strlen(leaf) >= CL_NAME_MAX) {
+		cl_error("%s: rule path %s does not exist, and its last name is too long to "
+			 "watch for (at most %d bytes)",
+			 r->source, r->path, CL_NAME_MAX - 1);
+		return -1;
+	}
+	if (cl_verbose)
+		cl_info("%s: %s does not exist yet; its rule holds once it does", r->source,
+			r->path);
+	stage_name(s, rule, r, st.dev, st.ino, leaf);
+	return 1;
+}
+
+/* One file rule: by inode, by name (a pattern or a missing path). */
+static int stage_file_rule(struct cl_install *in, struct staged *s, __u32 rule,
+			   const struct cl_rule *r)
+{
+	const char *pattern = cl_path_pattern_name(r->path);
+	struct stat_result st;
+	int ret;
+
+	digest_bytes(s, &rule, sizeof(rule));
+	digest_bytes(s, &r->access, sizeof(r->access));
+	digest_string(s, r->path);
+	digest_string(s, r->source);
+	if (pattern) {
+		stage_name(s, rule, r, 0, 0, pattern);
+		return 0;
+	}
+	cached_stat(in, r->path, &st);
+	if (!st.err) {
+		stage_file(s, rule, r, &st);
+		return 0;
+	}
+	if (st.err != ENOENT) {
+		cl_error("%s: rule path %s: %s", r->source, r->path, strerror(st.err));
+		return -1;
+	}
+	ret = stage_missing(in, s, rule, r);
+	if (ret < 0)
+		return -1;
+	if (ret > 0)
+		return 0;
+	if (r->access != CL_ACC_DENY) {
+		cl_error("%s: rule path %s: neither it nor its directory exists", r->source,
+			 r->path);
+		return -1;
+	}
+	if (cl_verbose)
+		cl_info("%s: skipping the deny rule for %s: neither it nor its directory "
+			"exists",
+			r->source, r->path);
+	return 0;
+}
+
+static void digest_net_rule(struct staged *s, const struct cl_net_rule *r)
+{
+	__u8 head[4] = { r->family, r->prefix, r->proto, r->allow };
+	__u16 ports[2] = { r->port_lo, r->port_hi };
+
+	digest_bytes(s, head, sizeof(head));
+	digest_bytes(s, ports, sizeof(ports));
+	digest_bytes(s, r->addr, sizeof(r->addr));
+	digest_bytes(s, r->name, strnlen(r->name, sizeof(r->name)));
+	digest_string(s, r->text);
+	digest_string(s, r->source);
+}
+
+static void staged_free(struct staged *s)
+{
+	free(s->files);
+	free(s->names);
+	free(s->infos);
+	EVP_MD_CTX_free(s->md);
+}
+
+/* Resolve @agent into @s, and its digest. */
+static int stage_policy(struct cl_install *in, const struct cl_agent *agent, struct staged *s)
+{
+	size_t files = agent->files.count, rules = files + agent->net.count;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	__u32 version = CL_DIGEST_VERSION;
+	unsigned int len = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->files = calloc(files + 1, sizeof(*s->files));
+	s->names = calloc(files + 1, sizeof(*s->names));
+	s->infos = calloc(rules + 1, sizeof(*s->infos));
+	s->md = EVP_MD_CTX_new();
+	if (!s->files || !s->names || !s->infos || !s->md ||
+	    !EVP_DigestInit_ex(s->md, EVP_sha256(), NULL)) {
+		cl_error("out of memory");
+		return -1;
+	}
+	digest_bytes(s, &version, sizeof(version));
+	digest_bytes(s, &agent->cap_drop, sizeof(agent->cap_drop));
+	digest_bytes(s, &agent->files.count, sizeof(agent->files.count));
+	digest_bytes(s, &agent->net.count, sizeof(agent->net.count));
+	for (size_t i = 0; i < files; i++) {
+		if (stage_file_rule(in, s, i, &agent->files.rules[i]) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < agent->net.count; i++) {
+		const struct cl_net_rule *r = &agent->net.rules[i];
+
+		digest_net_rule(s, r);
+		stage_info(s, files + i, r->allow ? CL_ACC_NET : CL_ACC_DENY, r->text, r->source);
+	}
+	EVP_DigestFinal_ex(s->md, digest, &len);
+	memcpy(s->digest, digest, sizeof(s->digest));
+	for (size_t i = 0; i < sizeof(s->digest); i++)
+		snprintf(s->hex + 2 * i, 3, "%02x", s->digest[i]);
+	return 0;
+}
+
+/*
+ * Write @count entries into map @fd, thousands a system call where the map
+ * takes batches (hash maps do, LPM tries do not). Returns the index of the
+ * entry that failed, or -1 if all went in.
+ */
+static long update_many(int fd, const void *keys, size_t key_size, const void *values,
+			size_t value_size, size_t count)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	const unsigned char *k = keys, *v = values;
+	size_t done = 0;
+
+	while (done < count) {
+		__u32 n = count - done > CL_BATCH ? CL_BATCH : count - done;
+
+		if (bpf_map_update_batch(fd, k + done * key_size, v + done * value_size, &n, &opts))
+			break; /* the rest one at a time, from this batch's start */
+		done += n;
+	}
+	for (; done < count; done++) {
+		if (bpf_map_update_elem(fd, k + done * key_size, v + done * value_size, BPF_ANY))
+			return done;
+	}
+	return -1;
+}
+
+/* Order entries (@key_size bytes of key, then a struct cl_file_rule) by key, then rule. */
+static int compare_entries(const void *a, const void *b, size_t key_size)
+{
+	const struct cl_file_rule *x = (const void *)((const char *)a + key_size);
+	const struct cl_file_rule *y = (const void *)((const char *)b + key_size);
+	int c = memcmp(a, b, key_size);
+
+	return c ? c : (x->rule_id > y->rule_id) - (x->rule_id < y->rule_id);
+}
+
+static int by_file_key(const void *a, const void *b)
+{
+	return compare_entries(a, b, sizeof(struct cl_file_key));
+}
+
+static int by_name_key(const void *a, const void *b)
+{
+	return compare_entries(a, b, sizeof(struct cl_name_key));
+}
+
+/*
+ * Two rules on one key (hard links, bind mounts, a name twice) make one
+ * entry: the stricter access, the later rule's id. @entries are sorted by
+ * key, then rule; returns how many are left.
+ */
+static size_t merge_same_keys(void *entries, size_t count, size_t size, size_t key_size)
+{
+	unsigned char *e = entries;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		unsigned char *cur = e + i * size, *last = e + (kept - 1) * size;
+		struct cl_file_rule merged, next;
+
+		if (kept && !memcmp(last, cur, key_size)) {
+			memcpy(&merged, last + key_size, sizeof(merged));
+			memcpy(&next, cur + key_size, sizeof(next));
+			merged.access = cl_access_stricter(merged.access, next.access);
+			merged.rule_id = next.rule_id;
+			memcpy(last + key_size, &merged, sizeof(merged));
+			continue;
+		}
+		if (kept != i)
+			memcpy(e + kept * size, cur, size);
+		kept++;
+	}
+	return kept;
+}
+
+/* Give the staged entries their policy id and absolute rule ids, merged by key. */
+static void number_entries(struct staged *s, __u32 id, __u32 first_rule)
+{
+	for (size_t i = 0; i < s->file_count; i++) {
+		s->files[i].key.policy_id = id;
+		s->files[i].value.rule_id += first_rule;
+	}
+	for (size_t i = 0; i < s->name_count; i++) {
+		s->names[i].key.policy_id = id;
+		s->names[i].value.rule_id += first_rule;
+	}
+	for (size_t i = 0; i < s->info_count; i++) {
+		s->infos[i].rule += first_rule;
+	}
+	qsort(s->files, s->file_count, sizeof(*s->files), by_file_key);
+	qsort(s->names, s->name_count, sizeof(*s->names), by_name_key);
+	s->file_count = merge_same_keys(s->files, s->file_count, sizeof(*s->files),
+					sizeof(struct cl_file_key));
+	s->name_count = merge_same_keys(s->names, s->name_count, sizeof(*s->names),
+					sizeof(struct cl_name_key));
+}
+
+/* Split key-value pairs into the key and value arrays a batch takes. */
+static int write_pairs(int fd, const void *pairs, size_t count, size_t key_size, size_t value_size,
+		       long *failed)
+{
+	size_t pair = key_size + value_size;
+	unsigned char *keys = malloc(count * key_size + 1);
+	unsigned char *values = malloc(count * value_size + 1);
+	const unsigned char *p = pairs;
+
+	*failed = -1;
+	if (!keys || !values) {
+		free(keys);
+		free(values);
+		errno = ENOMEM;
+		*failed = 0;
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		memcpy(keys + i * key_size, p + i * pair, key_size);
+		memcpy(values + i * value_size, p + i * pair + key_size, value_size);
+	}
+	*failed = update_many(fd, keys, key_size, values, value_size, count);
+	free(keys);
+	free(values);
+	return *failed < 0 ? 0 : -1;
+}
+
+static const char *rule_path(const struct staged *s, __u32 rule_id)
+{
+	for (size_t i = 0; i < s->info_count; i++) {
+		if (s->infos[i].rule == rule_id)
+			return s->infos[i].path;
+	}
+	return "?";
+}
+
+/* The records events name rules by (cl_rule_info), written before the rules. */
+static int write_records(struct cl_maps *maps, const struct staged *s, __u32 policy_id)
+{
+	struct cl_rule_info *records = calloc(s->info_count + 1, sizeof(*records));
+	__u32 *ids = calloc(s->info_count + 1, sizeof(*ids));
+	long failed = 0;
+
+	if (records && ids) {
+		for (size_t i = 0; i < s->info_count; i++) {
+			const struct info_ref *ref = &s->infos[i];
+
+			ids[i] = ref->rule;
+			records[i].policy_id = policy_id;
+			records[i].access = ref->access;
+			cl_strlcpy(records[i].path, ref->path, sizeof(records[i].path));
+			cl_strlcpy(records[i].source, ref->source, sizeof(records[i].source));
+		}
+		failed = update_many(maps->rule_info, ids, sizeof(*ids), records, sizeof(*records),
+				     s->info_count);
+	} else {
+		errno = ENOMEM;
+	}
+	free(records);
+	free(ids);
+	return failed < 0 ? 0 : -1;
+}
+
+static int write_file_entries(struct cl_maps *maps, const struct staged *s, __u32 policy_id)
+{
+	long failed;
+
+	_Static_assert(sizeof(struct file_entry) ==
+			       sizeof(struct cl_file_key) + sizeof(struct cl_file_rule),
+		       "file entries are packed key-value pairs");
+	_Static_assert(sizeof(struct name_entry) ==
+			       sizeof(struct cl_name_key) + sizeof(struct cl_file_rule),
+		       "name entries are packed key-value pairs");
+	if (write_records(maps, s, policy_id) < 0) {
+		cl_error("cannot store the rule records: %s", strerror(errno));
+		return -1;
+	}
+	if (write_pairs(maps->file_rules, s->files, s->file_count, sizeof(struct cl_file_key),
+			sizeof(struct cl_file_rule), &failed) < 0) {
+		cl_error("cannot store the rule for %s: %s",
+			 rule_path(s, s->files[failed].value.rule_id), strerror(errno));
+		return -1;
+	}
+	if (write_pairs(maps->name_rules, s->names, s->name_count, sizeof(struct cl_name_key),
+			sizeof(struct cl_file_rule), &failed) < 0) {
+		cl_error("cannot store the rule for %s: %s",
+			 rule_path(s, s->names[failed].value.rule_id), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_net_node(struct cl_maps *maps, __u32 policy_id, const struct cl_net_node *node)
+{
+	struct cl_net4_key k4 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
+	struct cl_net6_key k6 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
+	int err;
+
+	if (node->family == AF_INET) {
+		memcpy(k4.addr, node->addr, 4);
+		err = bpf_map_update_elem(maps->net4, &k4, &node->value, BPF_ANY);
+	} else {
+		memcpy(k6.addr, node->addr, 16);
+		err = bpf_map_update_elem(maps->net6, &k6, &node->value, BPF_ANY);
+	}
+	if (err)
+		cl_error("cannot store a network prefix: %s", strerror(errno));
+	return err ? -1 : 0;
+}
+
+/* Network rules: one trie entry per prefix, one name entry per abstract socket. */
+static int write_net_rules(struct cl_maps *maps, __u32 policy_id, __u32 first_rule_id,
+			   const struct cl_net_list *net)
+{
+	struct cl_net_node *nodes;
+	size_t count;
+	char err[512];
+	int ret = 0;
+
+	if (cl_net_build(net, first_rule_id, &nodes, &count, err, sizeof(err)) < 0) {
+		cl_error("%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < count && !ret; i++)
+		ret = write_net_node(maps, policy_id, &nodes[i]);
+	free(nodes);
+	for (size_t i = 0; i < net->count && !ret; i++) {
+		const struct cl_net_rule *rule = &net->rules[i];
+		__u32 rule_id = first_rule_id + i;
+		struct cl_unix_key key = { .policy_id = policy_id };
+
+		if (rule->family != AF_UNIX || !rule->allow)
+			continue;
+		memcpy(key.name, rule->name, strnlen(rule->name, sizeof(key.name)));
+		if (bpf_map_update_elem(maps->unix_names, &key, &rule_id, BPF_ANY)) {
+			cl_error("cannot store the rule %s: %s", rule->text, strerror(errno));
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+/* The record goes last: a policy that has one is whole (cl_policy_reusable relies on it). */
+static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent,
+			     const struct staged *s)
+{
+	struct cl_policy_info info = {
+		.cap_drop = agent->cap_drop,
+		.flags = s->named ? CL_POLICY_NAME_RULES : 0,
+		.name_lengths = s->named,
+	};
+
+	memcpy(info.digest, s->digest, sizeof(info.digest));
+	if (bpf_map_update_elem(maps->policies, &policy_id, &info, BPF_ANY)) {
+		cl_error("cannot store policy %u: %s", policy_id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_policy(struct cl_maps *maps, const struct cl_agent *agent, struct staged *s,
+			__u32 *policy_id)
+{
+	__u32 id, first_rule;
+
+	/* Reserve the ids first: a crash half-way leaves garbage, never a reuse. */
+	if (cl_policy_reserve(maps, agent->files.count + agent->net.count, s->info_count, &id,
+			      &first_rule) < 0)
+		return -1;
+	number_entries(s, id, first_rule);
+	if (write_file_entries(maps, s, id) < 0 ||
+	    write_net_rules(maps, id, first_rule + agent->files.count, &agent->net) < 0 ||
+	    write_policy_info(maps, id, agent, s) < 0) {
+		cl_policy_delete(maps, id);
+		return -1;
+	}
+	*policy_id = id;
+	return 0;
+}
+
+int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id)
+{
+	struct cl_install *in = install_state(maps);
+	struct staged s;
+	long known;
+	int ret;
+
+	if (!in) {
+		cl_error("out of memory");
+		return -1;
+	}
+	ret = stage_policy(in, agent, &s);
+	if (ret == 0) {
+		known = cl_name_index_get(&in->digests, s.hex);
+		if (known > 0) {
+			*policy_id = known;
+		} else {
+			ret = write_policy(maps, agent, &s, policy_id);
+			/* Not remembered (no memory): the next identical one is written again. */
+			if (ret == 0)
+				cl_name_index_put(&in->digests, s.hex, *policy_id);
+		}
+	}
+	staged_free(&s);
+	return ret;
+}
+
+struct reusable_scan {
+	struct cl_install *in;
+	const uint32_t *ids; /* sorted */
+	size_t count;
+};
+
+static int offer(const void *key, const void *value, void *ctx)
+{
+	const struct cl_policy_info *info = value;
+	struct reusable_scan *scan = ctx;
+	static const __u8 none[sizeof(info->digest)];
+	__u32 id;
+	char hex[33];
+
+	memcpy(&id, key, sizeof(id));
+	if (!bsearch(&id, scan->ids, scan->count, sizeof(id), cl_u32_cmp) ||
+	    !memcmp(info->digest, none, sizeof(none)))
+		return 0;
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", info->digest[i]);
+	cl_name_index_put(&scan->in->digests, hex, id);
+	return 0;
+}
+
+int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count)
+{
+	struct reusable_scan scan = { .in = install_state(maps), .count = count };
+	uint32_t *sorted;
+	int ret;
+
+	if (!scan.in || !(sorted = malloc((count + 1) * sizeof(*sorted))))
+		return -1;
+	memcpy(sorted, ids, count * sizeof(*sorted));
+	qsort(sorted, count, sizeof(*sorted), cl_u32_cmp);
+	scan.ids = sorted;
+	ret = cl_map_scan(maps->policies, 1, offer, &scan);
+	free(sorted);
+	return ret;
+}
+
+void cl_install_forget(struct cl_maps *maps, const uint32_t *keep, size_t count)
+{
+	if (!maps->install)
+		return;
+	cl_name_index_free(&maps->install->digests);
+	cl_policy_reusable(maps, keep, count);
+}
