@@ -344,19 +344,39 @@ int cl_cgroup_prepare_root(const char *root)
 	return 0;
 }
 
+/*
+ * Set one limit file to @text unless it reads so already: an apply that
+ * changes nothing leaves the scheduler alone (writing cpu.max
+ * recomputes the group's bandwidth even when the value is the same).
+ */
 static int write_limit(const char *path, const char *file, long long value, const char *suffix)
 {
-	char text[64], file_path[PATH_MAX];
+	char text[64], now[64], file_path[PATH_MAX];
+	ssize_t n;
+	int fd, ok;
 
-	/* A controller the kernel lacks is fine while nothing asks for it. */
-	if (value < 0 && cl_format(file_path, sizeof(file_path), "%s/%s", path, file) &&
-	    access(file_path, F_OK) < 0 && errno == ENOENT)
-		return 0;
 	if (value < 0)
 		snprintf(text, sizeof(text), "max%s", suffix);
 	else
 		snprintf(text, sizeof(text), "%lld%s", value, suffix);
-	return write_file(path, file, text);
+	if (!cl_format(file_path, sizeof(file_path), "%s/%s", path, file))
+		return -1;
+	fd = open(file_path, O_RDWR | O_CLOEXEC);
+	/* A controller the kernel lacks is fine while nothing asks for it. */
+	if (fd < 0 && errno == ENOENT && value < 0)
+		return 0;
+	if (fd < 0) {
+		cl_error("cannot open %s: %s", file_path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, now, sizeof(now) - 1);
+	now[n > 0 ? n : 0] = '\0';
+	now[strcspn(now, "\n")] = '\0';
+	ok = !strcmp(now, text) || pwrite(fd, text, strlen(text), 0) == (ssize_t)strlen(text);
+	if (!ok)
+		cl_error("cannot write '%s' to %s: %s", text, file_path, strerror(errno));
+	close(fd);
+	return ok ? 0 : -1;
 }
 
 int cl_cgroup_set_limits(const char *path, const struct cl_limits *limits)
