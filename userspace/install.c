@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <openssl/evp.h>
 
+#include "cgroup.h"
 #include "netrule.h"
 #include "util.h"
 
@@ -283,7 +284,7 @@ static int stage_policy(struct cl_install *in, const struct cl_agent *agent, str
 	s->infos = calloc(rules + 1, sizeof(*s->infos));
 	s->md = EVP_MD_CTX_new();
 	if (!s->files || !s->names || !s->infos || !s->md ||
-	    !EVP_DigestInit_ex(s->md, EVP_sha256(), NULL)) {
+	    !EVP_DigestInit_ex(s->md, cl_sha256(), NULL)) {
 		cl_error("out of memory");
 		return -1;
 	}
