@@ -120,7 +120,7 @@ demo: $(O)/clawlock
 # Benchmarks: in the VM, one kernel at a time, then one report of both.
 BENCH_KERNELS ?= 6.1 6.12
 BENCH_ROUNDS ?= 3
-# A subset of "micro macro hooks curves events" adds to the measurements on record.
+# A subset of "micro macro hooks curves scopes events" adds to the measurements on record.
 BENCH_PARTS ?=
 
 $(O)/tests/bench/microbench: tests/bench/microbench.c
@@ -144,7 +144,7 @@ bench: $(O)/clawlock $(O)/tests/bench/microbench $(O)/tests/bench/tiny $(O)/test
 	$(Q)# A kernel whose run fails still leaves its measurements so far, and
 	$(Q)# the next kernel runs: the report shows what was measured.
 	$(Q)status=0; for k in $(BENCH_KERNELS); do \
-		tests/vm/run-vm --timeout 7200 --kernel $$k -- tests/bench/run-bench $(O) \
+		tests/vm/run-vm --timeout 7200 --mem 4096 --kernel $$k -- tests/bench/run-bench $(O) \
 			$(CURDIR)/$(O)/bench/raw-$$k.jsonl $(BENCH_ROUNDS) "$(BENCH_PARTS)" || status=1; \
 	done; \
 	$(O)/tests/bench/report $(O)/bench \

@@ -31,7 +31,7 @@ struct hook_cost {
 };
 
 struct cell {
-	char kernel[64], kind[16], config[32], op[16], label[32], baseline[32];
+	char kernel[64], kind[16], config[32], op[32], label[32], baseline[32];
 	double ns[MAX_SAMPLES];
 	int count;
 	double iterations;
@@ -175,13 +175,19 @@ static int read_raw(const char *path)
 			fprintf(stderr, "report: %s:%d: not JSON, skipped\n", path, lineno);
 			continue;
 		}
-		/* apply lines: their label is the agent count and what was applied. */
+		/*
+		 * apply lines: their label is the agent count, their op how the
+		 * agents' policies relate and what was applied ("distinct-first").
+		 */
 		if (!strcmp(field(o, "kind"), "apply")) {
-			char label[32];
+			const char *policies = field(o, "policies");
+			char label[32], op[64];
 
 			snprintf(label, sizeof(label), "%s", field(o, "agents"));
+			snprintf(op, sizeof(op), "%s-%s", *policies ? policies : "distinct",
+				 field(o, "apply"));
 			json_object_object_add(o, "label", json_object_new_string(label));
-			json_object_object_add(o, "op", json_object_new_string(field(o, "apply")));
+			json_object_object_add(o, "op", json_object_new_string(op));
 		}
 		add_line(o);
 		json_object_put(o);
@@ -499,24 +505,37 @@ static void write_curve(FILE *md, struct json_object *doc, const char *kernel, c
 
 static void write_apply(FILE *md, struct json_object *doc, const char *kernel)
 {
-	static const char *const agents[] = { "1", "10", "100", "1000", "2000" };
-	static const char *const what[] = { "first", "unchanged", "changed" };
+	static const char *const agents[] = { "1", "10", "100", "1000", "2000", "10000" };
+	static const char *const what[] = { "distinct-first",	"distinct-unchanged",
+					    "distinct-changed", "shared-first",
+					    "shared-unchanged", "shared-changed" };
 
-	if (!find(kernel, "apply", "", "first", "1"))
+	if (!find(kernel, "apply", "", "distinct-first", "1"))
 		return;
 	fprintf(md, "\n#### Apply time\n\n`clawlock apply --policy` with N agents, each its "
-		    "own scope (cgroup) and policy: from nothing, again unchanged, and with "
-		    "one agent changed. Milliseconds.\n\n| agents | first | unchanged | "
-		    "changed |\n|---|---|---|---|\n");
+		    "own scope (cgroup): from nothing, again unchanged, and with one agent "
+		    "changed. *Distinct*: every agent has its own rules, so its own policy; "
+		    "*shared*: the agents only use profiles and share one policy. *Start* is "
+		    "`clawlock version` in the same boot: starting the process, which every "
+		    "apply pays. Milliseconds.\n\n| agents | start | distinct first | "
+		    "unchanged | changed | shared first | unchanged | changed |\n"
+		    "|---|---|---|---|---|---|---|---|\n");
 	for (size_t a = 0; a < COUNT(agents); a++) {
 		struct json_object *row = json_object_new_object();
+		struct cell *start = find(kernel, "apply", "", "distinct-start", agents[a]);
 
-		if (!find(kernel, "apply", "", "first", agents[a])) {
+		if (!start)
+			start = find(kernel, "apply", "", "shared-start", agents[a]);
+		if (!find(kernel, "apply", "", "distinct-first", agents[a]) &&
+		    !find(kernel, "apply", "", "shared-first", agents[a])) {
 			json_object_put(row);
 			continue;
 		}
 		fprintf(md, "| %s |", agents[a]);
+		fprintf(md, start ? " %.0f |" : " – |", start ? median(start) / 1e6 : 0);
 		json_object_object_add(row, "agents", json_object_new_int(atoi(agents[a])));
+		if (start)
+			json_object_object_add(row, "start", jdouble(median(start) / 1e6));
 		for (size_t w = 0; w < COUNT(what); w++) {
 			struct cell *c = find(kernel, "apply", "", what[w], agents[a]);
 
@@ -581,7 +600,7 @@ static void write_kernel(FILE *md, struct json_object *all, const char *kernel)
 	static const char *const rule_counts[] = { "10", "100", "1000", "10000", "100000" };
 	static const char *const rule_ops[] = { "open", "connect" };
 	static const char *const depths[] = { "1", "2", "4", "8", "16", "32", "64" };
-	static const char *const scopes[] = { "1", "10", "100", "1000", "2000" };
+	static const char *const scopes[] = { "1", "10", "100", "1000", "2000", "10000" };
 	static const char *const open_only[] = { "open" };
 	struct json_object *doc = json_object_new_object();
 
