@@ -157,6 +157,44 @@ TEST_F(files, bind_mount_of_denied_tree)
 	EXPECT_EQ(0, CONFINED("read", "mnt/shared/file"));
 }
 
+/*
+ * Two rules on one inode (hard links here; bind mounts alike) make one
+ * entry, and it is the stricter of the two, whichever comes first.
+ */
+TEST_F(files, two_rules_on_one_inode_keep_the_stricter)
+{
+	char text[12288], first[512];
+
+	/* at() has one buffer: the link's source is copied out first. */
+	ASSERT_EQ(0, cl_write_file(at(self, "work/h1"), "data\n"));
+	snprintf(first, sizeof(first), "%s", at(self, "work/h1"));
+	ASSERT_EQ(0, link(first, at(self, "work/h2")));
+	ASSERT_EQ(0, cl_write_file(at(self, "work/d1"), "data\n"));
+	snprintf(first, sizeof(first), "%s", at(self, "work/d1"));
+	ASSERT_EQ(0, link(first, at(self, "work/d2")));
+	snprintf(text, sizeof(text),
+		 "{ include: '%s/policies/baseline.json5',\n"
+		 "  agents: { '%s': { use: ['system'], files: {\n"
+		 "    '%s': 'read,exec',\n"
+		 "    '%s/work': 'read,write,exec',\n"
+		 "    '%s/work/h1': 'read,write',\n"
+		 "    '%s/work/h2': 'read',\n"
+		 "    '%s/work/d2': 'deny',\n"
+		 "    '%s/work/d1': 'read',\n"
+		 "  } } } }\n",
+		 cl_source(), self->agent, cl_self_dir(), self->root, self->root, self->root,
+		 self->root, self->root);
+	ASSERT_EQ(0, cl_write_file(self->policy, text));
+
+	EXPECT_EQ(0, CONFINED("read", "work/h1"));
+	EXPECT_EQ(DENIED, CONFINED("write", "work/h1"));
+	EXPECT_EQ(DENIED, CONFINED("write", "work/h2"));
+	EXPECT_EQ(DENIED, CONFINED("read", "work/d1"));
+	EXPECT_EQ(DENIED, CONFINED("read", "work/d2"));
+	/* The rest of the workspace keeps its own rule. */
+	EXPECT_EQ(0, CONFINED("write", "work/file"));
+}
+
 /* Start a confined helper that waits on stdin before reading @path. */
 static pid_t start_waiting_helper(FIXTURE_DATA(files) * self, const char *path, int *to, int *from)
 {
