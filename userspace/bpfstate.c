@@ -493,37 +493,32 @@ static int state_write(struct cl_maps *maps, const struct cl_state *state)
 typedef int (*cl_dead_fn)(struct cl_maps *, __u32);
 
 /* Keys to delete, collected while scanning (a hash map must not change under a scan). */
-struct dead_scan {
-	struct cl_maps *maps;
-	size_t key_size, id_offset;
-	int value_id;
-	cl_dead_fn dead;
-	unsigned char *doomed;
+struct prune_scan {
+	cl_pick_fn doomed;
+	void *ctx;
+	size_t key_size;
+	unsigned char *keys;
 	size_t count, cap;
-	int failed;
 };
 
-static int collect_dead(const void *key, const void *value, void *ctx)
+static int collect_doomed(const void *key, const void *value, void *ctx)
 {
-	struct dead_scan *scan = ctx;
-	__u32 id;
+	struct prune_scan *scan = ctx;
 
-	memcpy(&id, (const unsigned char *)(scan->value_id ? value : key) + scan->id_offset,
-	       sizeof(id));
-	if (!scan->dead(scan->maps, id))
+	if (!scan->doomed(key, value, scan->ctx))
 		return 0;
 	if (scan->count == scan->cap) {
 		size_t cap = scan->cap ? scan->cap * 2 : 256;
-		void *grown = realloc(scan->doomed, cap * scan->key_size);
+		void *grown = realloc(scan->keys, cap * scan->key_size);
 
 		if (!grown) {
-			scan->failed = 1;
+			errno = ENOMEM;
 			return -1;
 		}
-		scan->doomed = grown;
+		scan->keys = grown;
 		scan->cap = cap;
 	}
-	memcpy(scan->doomed + scan->count++ * scan->key_size, key, scan->key_size);
+	memcpy(scan->keys + scan->count++ * scan->key_size, key, scan->key_size);
 	return 0;
 }
 
@@ -554,36 +549,54 @@ static int delete_keys(int fd, const unsigned char *keys, size_t count, size_t k
 	return ret;
 }
 
+int cl_map_prune(int fd, size_t key_size, int want_values, cl_pick_fn doomed, void *ctx)
+{
+	struct prune_scan scan = { .doomed = doomed, .ctx = ctx, .key_size = key_size };
+	int ret = cl_map_scan(fd, want_values, collect_doomed, &scan);
+
+	if (!ret)
+		ret = delete_keys(fd, scan.keys, scan.count, key_size);
+	free(scan.keys);
+	return ret < 0 ? -1 : (int)scan.count;
+}
+
+/* Which entries of one rule map belong to a dead policy. */
+struct dead_pick {
+	struct cl_maps *maps;
+	size_t id_offset;
+	int value_id;
+	cl_dead_fn dead;
+};
+
+static bool holds_dead_policy(const void *key, const void *value, void *ctx)
+{
+	const struct dead_pick *pick = ctx;
+	__u32 id;
+
+	memcpy(&id, (const unsigned char *)(pick->value_id ? value : key) + pick->id_offset,
+	       sizeof(id));
+	return pick->dead(pick->maps, id);
+}
+
 /*
  * Delete the entries of map @fd whose key holds a dead policy id at
- * @id_offset (or, with @value_id, whose value does: rule records). Keys are
- * collected first: deleting while iterating a hash map can restart the
- * iteration. Returns how many went, or -1.
+ * @id_offset (or, with @value_id, whose value does: rule records). Returns
+ * how many went, or -1.
  */
 static int delete_dead(struct cl_maps *maps, int fd, size_t key_size, size_t id_offset,
 		       int value_id, cl_dead_fn dead)
 {
-	struct dead_scan scan = {
+	struct dead_pick pick = {
 		.maps = maps,
-		.key_size = key_size,
 		.id_offset = id_offset,
 		.value_id = value_id,
 		.dead = dead,
 	};
-	int ret = 0;
+	int n = cl_map_prune(fd, key_size, value_id, holds_dead_policy, &pick);
 
-	if (cl_map_scan(fd, value_id, collect_dead, &scan) < 0) {
-		free(scan.doomed);
-		return -1;
-	}
-	if (scan.failed) {
+	if (n < 0 && errno == ENOMEM)
 		cl_error("out of memory while removing old rules");
-		free(scan.doomed);
-		return -1;
-	}
-	ret = delete_keys(fd, scan.doomed, scan.count, key_size);
-	free(scan.doomed);
-	return ret < 0 ? -1 : (int)scan.count;
+	return n;
 }
 
 /* Rule records written and not deleted since: they are reclaimed when many. */

@@ -6,6 +6,7 @@
 #ifndef CLAWLOCK_BPFSTATE_H
 #define CLAWLOCK_BPFSTATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -111,6 +112,16 @@ size_t cl_map_count(int fd, size_t key_size);
  */
 typedef int (*cl_scan_fn)(const void *key, const void *value, void *ctx);
 int cl_map_scan(int fd, int want_values, cl_scan_fn fn, void *ctx);
+
+/*
+ * Delete the entries of map @fd (keys of @key_size bytes) that @doomed
+ * picks; it sees the value too with @want_values, and must not change the
+ * map. Keys are collected first (deleting while scanning a hash map can
+ * restart the scan), then deleted thousands a call where the map has
+ * batches. Returns how many went, or -1 (ENOMEM: nothing was deleted).
+ */
+typedef bool (*cl_pick_fn)(const void *key, const void *value, void *ctx);
+int cl_map_prune(int fd, size_t key_size, int want_values, cl_pick_fn doomed, void *ctx);
 
 /* Sum of a per-CPU counter. */
 uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat);

@@ -193,78 +193,40 @@ int cl_scopes_read(struct cl_maps *maps, struct cl_scopes *set)
 	return 0;
 }
 
-/* Keys of one map to delete, collected while scanning it. */
-struct doomed_keys {
+/* What the pruning of stale bindings and scope records compares with. */
+struct stale_pick {
 	const struct cl_scopes *set;
 	uint32_t slot;
-	unsigned char *keys;
-	size_t key_size, count, cap;
-	int failed;
 };
 
-static int doom(struct doomed_keys *d, const void *key)
-{
-	if (d->count == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		void *grown = realloc(d->keys, cap * d->key_size);
-
-		if (!grown) {
-			d->failed = 1;
-			return -1;
-		}
-		d->keys = grown;
-		d->cap = cap;
-	}
-	memcpy(d->keys + d->count++ * d->key_size, key, d->key_size);
-	return 0;
-}
-
-static int stale_binding(const void *key, const void *value, void *ctx)
+static bool stale_binding(const void *key, const void *value, void *ctx)
 {
 	const struct cl_binding_key *k = key;
-	struct doomed_keys *d = ctx;
+	const struct stale_pick *pick = ctx;
 
 	(void)value;
-	if (k->slot != d->slot || cl_scopes_find((struct cl_scopes *)d->set, k->cgroup_id))
-		return 0;
-	return doom(d, key);
+	return k->slot == pick->slot &&
+	       !cl_scopes_find((struct cl_scopes *)pick->set, k->cgroup_id);
 }
 
-static int stale_info(const void *key, const void *value, void *ctx)
+static bool stale_info(const void *key, const void *value, void *ctx)
 {
-	struct doomed_keys *d = ctx;
+	const struct stale_pick *pick = ctx;
 	__u64 cgid;
 
 	(void)value;
 	memcpy(&cgid, key, sizeof(cgid));
-	if (cl_scopes_find((struct cl_scopes *)d->set, cgid))
-		return 0;
-	return doom(d, key);
-}
-
-/* Delete the keys of @fd that @stale picks; -1 if any stays. */
-static int prune(int fd, struct doomed_keys *d, cl_scan_fn stale)
-{
-	int ret = cl_map_scan(fd, 0, stale, d) < 0 ? -1 : 0;
-
-	for (size_t i = 0; i < d->count; i++) {
-		if (bpf_map_delete_elem(fd, d->keys + i * d->key_size) && errno != ENOENT)
-			ret = -1;
-	}
-	free(d->keys);
-	return ret;
+	return !cl_scopes_find((struct cl_scopes *)pick->set, cgid);
 }
 
 /* Delete the bindings of @slot that @set does not have. */
 static int prune_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_t slot)
 {
-	struct doomed_keys d = { .set = set,
-				 .slot = slot,
-				 .key_size = sizeof(struct cl_binding_key) };
+	struct stale_pick pick = { .set = set, .slot = slot };
 
-	if (prune(maps->bindings, &d, stale_binding) < 0) {
-		cl_error("cannot remove an old binding: %s",
-			 d.failed ? "out of memory" : strerror(errno));
+	if (cl_map_prune(maps->bindings, sizeof(struct cl_binding_key), 0, stale_binding, &pick) <
+	    0) {
+		cl_error("cannot remove an old binding: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -314,10 +276,10 @@ static int write_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_
 /* Scope records of cgroups no longer bound: removed after the switch. */
 static void prune_scope_info(struct cl_maps *maps, const struct cl_scopes *set)
 {
-	struct doomed_keys d = { .set = set, .key_size = sizeof(__u64) };
+	struct stale_pick pick = { .set = set };
 
 	/* What stays (no memory) goes with the next update. */
-	prune(maps->scope_info, &d, stale_info);
+	cl_map_prune(maps->scope_info, sizeof(__u64), 0, stale_info, &pick);
 }
 
 /* The policy ids @set refers to, sorted, for the collector. */
