@@ -779,7 +779,7 @@ int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count)
 	int records = state_read(maps, &state) < 0 || state.records > CL_MAX_FILE_RULES / 2;
 
 	/* Before deleting: no later install of this update may reuse what goes. */
-	cl_install_forget(maps, keep, count);
+	cl_install_forget(maps);
 	gc_keep = keep;
 	gc_keep_count = count;
 	return delete_policies(maps, is_unkept, records, 0);

@@ -74,11 +74,14 @@ void cl_maps_unlock(struct cl_maps *maps);
  */
 int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);
 
-/* Offer the installed policies among @ids (@count, any order) for reuse by this update. */
+/* Offer the installed policies among @ids (@count, sorted ascending) for reuse by this update. */
 int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count);
 
-/* Forget every policy but those in @keep as a candidate for reuse (the rest are deleted). */
-void cl_install_forget(struct cl_maps *maps, const uint32_t *keep, size_t count);
+/*
+ * Offer nothing for reuse any more: the collector is about to delete some
+ * of it. (Every caller collects last; a later install writes afresh.)
+ */
+void cl_install_forget(struct cl_maps *maps);
 
 /* Forget what this update resolved (cl_maps_unlock and cl_maps_close do). */
 void cl_install_free(struct cl_maps *maps);

@@ -132,6 +132,13 @@ static void cached_stat(struct cl_install *in, const char *path, struct stat_res
 		in->stats[in->stat_count++] = *out;
 }
 
+/* A digest as the reuse index's key: 32 hex digits. */
+static void digest_hex(const __u8 digest[16], char hex[33])
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
 static void digest_bytes(struct staged *s, const void *data, size_t len)
 {
 	EVP_DigestUpdate(s->md, data, len);
@@ -304,8 +311,7 @@ static int stage_policy(struct cl_install *in, const struct cl_agent *agent, str
 	}
 	EVP_DigestFinal_ex(s->md, digest, &len);
 	memcpy(s->digest, digest, sizeof(s->digest));
-	for (size_t i = 0; i < sizeof(s->digest); i++)
-		snprintf(s->hex + 2 * i, 3, "%02x", s->digest[i]);
+	digest_hex(s->digest, s->hex);
 	return 0;
 }
 
@@ -615,7 +621,7 @@ int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32
 
 struct reusable_scan {
 	struct cl_install *in;
-	const uint32_t *ids; /* sorted */
+	const uint32_t *ids; /* sorted ascending */
 	size_t count;
 };
 
@@ -631,32 +637,22 @@ static int offer(const void *key, const void *value, void *ctx)
 	if (!bsearch(&id, scan->ids, scan->count, sizeof(id), cl_u32_cmp) ||
 	    !memcmp(info->digest, none, sizeof(none)))
 		return 0;
-	for (int i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", info->digest[i]);
+	digest_hex(info->digest, hex);
 	cl_name_index_put(&scan->in->digests, hex, id);
 	return 0;
 }
 
 int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count)
 {
-	struct reusable_scan scan = { .in = install_state(maps), .count = count };
-	uint32_t *sorted;
-	int ret;
+	struct reusable_scan scan = { .in = install_state(maps), .ids = ids, .count = count };
 
-	if (!scan.in || !(sorted = malloc((count + 1) * sizeof(*sorted))))
+	if (!scan.in)
 		return -1;
-	memcpy(sorted, ids, count * sizeof(*sorted));
-	qsort(sorted, count, sizeof(*sorted), cl_u32_cmp);
-	scan.ids = sorted;
-	ret = cl_map_scan(maps->policies, 1, offer, &scan);
-	free(sorted);
-	return ret;
+	return cl_map_scan(maps->policies, 1, offer, &scan);
 }
 
-void cl_install_forget(struct cl_maps *maps, const uint32_t *keep, size_t count)
+void cl_install_forget(struct cl_maps *maps)
 {
-	if (!maps->install)
-		return;
-	cl_name_index_free(&maps->install->digests);
-	cl_policy_reusable(maps, keep, count);
+	if (maps->install)
+		cl_name_index_free(&maps->install->digests);
 }
