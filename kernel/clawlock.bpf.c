@@ -74,6 +74,16 @@ struct {
 } cl_live SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	/* Set by the loader through a mapping, with no system call per rule. */
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct cl_ruled);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} cl_ruled SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CL_MAX_FILE_RULES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -401,6 +411,17 @@ static __always_inline int cl_name_length_ruled(__u64 lengths, __u32 len)
 	return len < CL_NAME_MAX && (lengths & (1ULL << len));
 }
 
+/* May (@dev, @ino) have a file rule? When the bitmap cannot be read: yes. */
+static __always_inline int cl_maybe_ruled(__u32 dev, __u64 ino)
+{
+	__u32 zero = 0, bit = cl_ruled_bit(dev, ino);
+	struct cl_ruled *ruled = bpf_map_lookup_elem(&cl_ruled, &zero);
+
+	if (!ruled)
+		return 1;
+	return (ruled->words[bit / 64] >> (bit % 64)) & 1;
+}
+
 /*
  * One step of the walk from a file to the root. Rules are keyed by inode, so
  * the walk follows the object: up d_parent within its filesystem (through the
@@ -438,7 +459,8 @@ static long cl_file_step(__u32 i, void *data)
 		}
 		key.dev = walk->dev;
 
-		rule = bpf_map_lookup_elem(&cl_file_rules, &key);
+		rule = cl_maybe_ruled(key.dev, key.ino) ? bpf_map_lookup_elem(&cl_file_rules, &key)
+							: NULL;
 		if (rule) {
 			walk->rule = *rule;
 			walk->found = 1;

@@ -212,6 +212,27 @@ struct cl_live {
 	__u64 generation;
 };
 
+/*
+ * Which inodes may have a file rule, in any policy: the loader sets bit
+ * cl_ruled_bit(dev, ino) before it writes a rule on (dev, ino), and clears
+ * nothing while loaded. The walk looks an inode up in cl_file_rules only
+ * when its bit is set, so a step past an unruled directory costs a few
+ * loads instead of a hash lookup. A bit set for nothing (a collision, a
+ * policy gone) only costs that lookup.
+ */
+#define CL_RULED_SHIFT 19
+#define CL_RULED_BITS  (1U << CL_RULED_SHIFT)
+
+struct cl_ruled {
+	__u64 words[CL_RULED_BITS / 64];
+};
+
+static inline __u32 cl_ruled_bit(__u32 dev, __u64 ino)
+{
+	/* Fibonacci hashing: the top bits of the product mix every input bit. */
+	return ((ino ^ ((__u64)dev << 40)) * 0x9E3779B97F4A7C15ULL) >> (64 - CL_RULED_SHIFT);
+}
+
 /* Allocators, one element; read and written by the loader only, under its lock. */
 struct cl_state {
 	__u32 next_policy_id;

@@ -401,11 +401,13 @@ int cl_maps_open(struct cl_maps *maps)
 		{ &maps->name_rules, "cl_name_rules", sizeof(struct cl_file_rule) },
 		{ &maps->live, "cl_live", 0 },
 		{ &maps->settings, "cl_settings", 0 },
+		{ &maps->ruled, "cl_ruled", sizeof(struct cl_ruled) },
 	};
 	void *mem;
 
 	memset(maps, -1, offsetof(struct cl_maps, live_mem));
 	maps->live_mem = NULL;
+	maps->ruled_mem = NULL;
 	maps->install = NULL;
 	if (!cl_bpf_loaded()) {
 		cl_error("clawlock is not loaded: run 'clawlock load' first");
@@ -426,6 +428,14 @@ int cl_maps_open(struct cl_maps *maps)
 		return -1;
 	}
 	maps->live_mem = mem;
+	mem = mmap(NULL, sizeof(struct cl_ruled), PROT_READ | PROT_WRITE, MAP_SHARED, maps->ruled,
+		   0);
+	if (mem == MAP_FAILED) {
+		cl_error("cannot map cl_ruled: %s", strerror(errno));
+		cl_maps_close(maps);
+		return -1;
+	}
+	maps->ruled_mem = mem;
 	return 0;
 }
 
@@ -436,6 +446,9 @@ void cl_maps_close(struct cl_maps *maps)
 	if (maps->live_mem)
 		munmap(maps->live_mem, sizeof(struct cl_live));
 	maps->live_mem = NULL;
+	if (maps->ruled_mem)
+		munmap(maps->ruled_mem, sizeof(struct cl_ruled));
+	maps->ruled_mem = NULL;
 	cl_install_free(maps);
 	/* The descriptors are the leading int members. */
 	for (size_t i = 0; i < offsetof(struct cl_maps, live_mem) / sizeof(int); i++) {

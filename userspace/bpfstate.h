@@ -35,9 +35,12 @@ struct cl_maps {
 	int name_rules;
 	int live;
 	int settings;
+	int ruled;
 	int lock; /* flock'd lock file while writing, else -1 */
 	/* cl_live, mapped shared: the generation is switched by one atomic store. */
 	struct cl_live *live_mem;
+	/* cl_ruled, mapped shared: install sets a bit per ruled inode. */
+	struct cl_ruled *ruled_mem;
 	/* What this update resolved and installed (install.c); NULL until used. */
 	struct cl_install *install;
 };

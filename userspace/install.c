@@ -489,6 +489,16 @@ static int write_file_entries(struct cl_maps *maps, const struct staged *s, __u3
 		cl_error("cannot store the rule records: %s", strerror(errno));
 		return -1;
 	}
+	/*
+	 * The walk looks an inode up only if its bit is set: set before the
+	 * rule exists, and long before a switch binds the policy.
+	 */
+	for (size_t i = 0; i < s->file_count; i++) {
+		__u32 bit = cl_ruled_bit(s->files[i].key.dev, s->files[i].key.ino);
+
+		__atomic_fetch_or(&maps->ruled_mem->words[bit / 64], 1ULL << (bit % 64),
+				  __ATOMIC_SEQ_CST);
+	}
 	if (write_pairs(maps->file_rules, s->files, s->file_count, sizeof(struct cl_file_key),
 			sizeof(struct cl_file_rule), &failed) < 0) {
 		cl_error("cannot store the rule for %s: %s",
