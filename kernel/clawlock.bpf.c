@@ -871,13 +871,17 @@ static __always_inline int cl_guard_object(__u32 kind, __u32 obj_id)
 	return cl_protect(guard, kind);
 }
 
-/* Is @dentry clawlock's pin directory? */
+/*
+ * Is @dentry clawlock's pin directory? Every rename and removal on the
+ * system asks, so the inode number is compared first: the device (two more
+ * reads) only when it matches.
+ */
 static __always_inline int cl_is_pin_dir(struct cl_guard *guard, struct dentry *dentry)
 {
 	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
 
-	return inode && BPF_CORE_READ(inode, i_sb, s_dev) == guard->pin_dev &&
-	       BPF_CORE_READ(inode, i_ino) == guard->pin_ino;
+	return inode && BPF_CORE_READ(inode, i_ino) == guard->pin_ino &&
+	       BPF_CORE_READ(inode, i_sb, s_dev) == guard->pin_dev;
 }
 
 /* Removing or renaming a pin (or the pin directory) would detach clawlock. */
