@@ -422,6 +422,45 @@ static __always_inline int cl_maybe_ruled(__u32 dev, __u64 ino)
 	return (ruled->words[bit / 64] >> (bit % 64)) & 1;
 }
 
+/* What a walk step reads of a dentry. */
+struct cl_dentry_head {
+	struct dentry *parent;
+	struct inode *inode;
+	__u32 name_len;
+};
+
+/* d_parent, d_name and d_inode lead struct dentry: one read covers them. */
+#define CL_DENTRY_SPAN 40
+
+/*
+ * Read @dentry's parent, inode and name length. Each BPF_CORE_READ is a
+ * helper call, and they were most of a step's cost: where the fields lie
+ * within CL_DENTRY_SPAN bytes of each other (every kernel clawlock is
+ * tested on) one probe reads them all, else one each. Returns -1 when the
+ * dentry cannot be read.
+ */
+static __always_inline int cl_dentry_read(struct dentry *dentry, struct cl_dentry_head *head)
+{
+	__u32 parent_at = bpf_core_field_offset(struct dentry, d_parent);
+	__u32 inode_at = bpf_core_field_offset(struct dentry, d_inode);
+	__u32 len_at = bpf_core_field_offset(struct dentry, d_name.len);
+	__u64 span[CL_DENTRY_SPAN / 8];
+
+	if (inode_at < parent_at || len_at < parent_at || inode_at + 8 > parent_at + sizeof(span) ||
+	    len_at + 4 > parent_at + sizeof(span)) {
+		head->parent = BPF_CORE_READ(dentry, d_parent);
+		head->inode = BPF_CORE_READ(dentry, d_inode);
+		head->name_len = BPF_CORE_READ(dentry, d_name.len);
+		return 0;
+	}
+	if (bpf_probe_read_kernel(span, sizeof(span), (void *)dentry + parent_at))
+		return -1;
+	head->parent = (struct dentry *)span[0];
+	head->inode = *(struct inode **)((void *)span + (inode_at - parent_at));
+	head->name_len = *(__u32 *)((void *)span + (len_at - parent_at));
+	return 0;
+}
+
 /*
  * One step of the walk from a file to the root. Rules are keyed by inode, so
  * the walk follows the object: up d_parent within its filesystem (through the
@@ -435,8 +474,9 @@ static long cl_file_step(__u32 i, void *data)
 	/* Locals: CO-RE must not relocate accesses to our own struct. */
 	struct dentry *dentry = walk->dentry;
 	struct mount *mnt = walk->mnt;
-	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct cl_dentry_head head;
 	struct cl_file_rule *rule;
+	struct inode *inode;
 	struct dentry *parent;
 	struct mount *up;
 
@@ -446,6 +486,9 @@ static long cl_file_step(__u32 i, void *data)
 	 * rule may sit right there): the walk stops short of the root, which
 	 * denies.
 	 */
+	if (cl_dentry_read(dentry, &head))
+		return 1;
+	inode = head.inode;
 	if (inode) {
 		struct cl_file_key key = {
 			.policy_id = walk->policy_id,
@@ -470,11 +513,11 @@ static long cl_file_step(__u32 i, void *data)
 		return 1;
 	}
 
-	parent = BPF_CORE_READ(dentry, d_parent);
+	parent = head.parent;
 	if (!parent)
 		return 1;
 	if (parent != dentry) {
-		if (cl_name_length_ruled(walk->names, BPF_CORE_READ(dentry, d_name.len))) {
+		if (cl_name_length_ruled(walk->names, head.name_len)) {
 			struct cl_file_rule named;
 			int match = cl_name_rule(walk, dentry, parent, &named);
 
