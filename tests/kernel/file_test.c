@@ -434,12 +434,25 @@ TEST_F(files, change_denials_are_events)
 
 TEST_F(files, secret_created_after_load_is_denied)
 {
+	char ready[8] = { 0 }, key_path[512];
+	int to, from;
+	pid_t pid;
+
 	/* The agent cannot create it ... */
 	EXPECT_EQ(DENIED, CONFINED("mkdir", "work/later"));
 	EXPECT_NE(0, access(at(self, "work/later"), F_OK));
-	/* ... and once the host does, its rule holds without a reload. */
+	/*
+	 * ... and once the host does, its rule holds without a reload: for an
+	 * agent confined while it was missing (its name rule decides) ...
+	 */
+	snprintf(key_path, sizeof(key_path), "%s", at(self, "work/later/key"));
+	pid = start_waiting_helper(self, key_path, &to, &from);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(6, read(from, ready, 6));
 	ASSERT_EQ(0, mkdir(at(self, "work/later"), 0755));
-	ASSERT_EQ(0, cl_write_file(at(self, "work/later/key"), "secret\n"));
+	ASSERT_EQ(0, cl_write_file(key_path, "secret\n"));
+	EXPECT_EQ(DENIED, finish_waiting_helper(pid, to, from));
+	/* ... and for one confined since (its inode rule decides). */
 	EXPECT_EQ(DENIED, CONFINED("read", "work/later/key"));
 	EXPECT_EQ(DENIED, CONFINED("write", "work/later/new"));
 	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/later", "work/now"));
