@@ -367,27 +367,39 @@ struct cl_file_walk {
 	struct cl_file_rule rule;
 };
 
+/* What a walk step reads of a dentry. */
+struct cl_dentry_head {
+	struct dentry *parent;
+	struct inode *inode;
+	const unsigned char *name;
+	__u32 name_len;
+};
+
 /*
- * The name rule for @dentry, a child of @parent: one for this very place
+ * The name rule for the dentry @head was read from: one for this very place
  * (a path that was missing at load), else a pattern on its name. Returns 1
  * and fills @rule on a match, 0 on none, -1 when the name cannot be read.
  */
-static __always_inline int cl_name_rule(struct cl_file_walk *walk, struct dentry *dentry,
-					struct dentry *parent, struct cl_file_rule *rule)
+static __always_inline int cl_name_rule(struct cl_file_walk *walk,
+					const struct cl_dentry_head *head,
+					struct cl_file_rule *rule)
 {
+	/* Locals: CO-RE must not relocate accesses to our own struct. */
+	struct dentry *parent = head->parent;
+	const unsigned char *name = head->name;
 	struct inode *dir = BPF_CORE_READ(parent, d_inode);
 	struct cl_name_key key = { .policy_id = walk->policy_id };
 	struct cl_file_rule *found;
 
 	/* No rule can hold a name this long: it cannot match. */
-	if (BPF_CORE_READ(dentry, d_name.len) >= CL_NAME_MAX)
+	if (head->name_len >= CL_NAME_MAX)
 		return 0;
-	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name),
-				      BPF_CORE_READ(dentry, d_name.name)) < 0)
+	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name), name) < 0)
 		return -1;
 	if (!dir)
 		return -1;
-	key.dev = BPF_CORE_READ(dir, i_sb, s_dev);
+	/* d_parent never leaves a filesystem: the directory's device is the walk's. */
+	key.dev = walk->dev_known ? walk->dev : BPF_CORE_READ(dir, i_sb, s_dev);
 	key.ino = BPF_CORE_READ(dir, i_ino);
 	found = bpf_map_lookup_elem(&cl_name_rules, &key);
 	if (!found) {
@@ -422,18 +434,11 @@ static __always_inline int cl_maybe_ruled(__u32 dev, __u64 ino)
 	return (ruled->words[bit / 64] >> (bit % 64)) & 1;
 }
 
-/* What a walk step reads of a dentry. */
-struct cl_dentry_head {
-	struct dentry *parent;
-	struct inode *inode;
-	__u32 name_len;
-};
-
 /* d_parent, d_name and d_inode lead struct dentry: one read covers them. */
 #define CL_DENTRY_SPAN 40
 
 /*
- * Read @dentry's parent, inode and name length. Each BPF_CORE_READ is a
+ * Read @dentry's parent, inode and name. Each BPF_CORE_READ is a
  * helper call, and they were most of a step's cost: where the fields lie
  * within CL_DENTRY_SPAN bytes of each other (every kernel clawlock is
  * tested on) one probe reads them all, else one each. Returns -1 when the
@@ -444,12 +449,15 @@ static __always_inline int cl_dentry_read(struct dentry *dentry, struct cl_dentr
 	__u32 parent_at = bpf_core_field_offset(struct dentry, d_parent);
 	__u32 inode_at = bpf_core_field_offset(struct dentry, d_inode);
 	__u32 len_at = bpf_core_field_offset(struct dentry, d_name.len);
+	__u32 name_at = bpf_core_field_offset(struct dentry, d_name.name);
 	__u64 span[CL_DENTRY_SPAN / 8];
 
-	if (inode_at < parent_at || len_at < parent_at || inode_at + 8 > parent_at + sizeof(span) ||
-	    len_at + 4 > parent_at + sizeof(span)) {
+	if (inode_at < parent_at || len_at < parent_at || name_at < parent_at ||
+	    inode_at + 8 > parent_at + sizeof(span) || len_at + 4 > parent_at + sizeof(span) ||
+	    name_at + 8 > parent_at + sizeof(span)) {
 		head->parent = BPF_CORE_READ(dentry, d_parent);
 		head->inode = BPF_CORE_READ(dentry, d_inode);
+		head->name = BPF_CORE_READ(dentry, d_name.name);
 		head->name_len = BPF_CORE_READ(dentry, d_name.len);
 		return 0;
 	}
@@ -457,6 +465,7 @@ static __always_inline int cl_dentry_read(struct dentry *dentry, struct cl_dentr
 		return -1;
 	head->parent = (struct dentry *)span[0];
 	head->inode = *(struct inode **)((void *)span + (inode_at - parent_at));
+	head->name = *(const unsigned char **)((void *)span + (name_at - parent_at));
 	head->name_len = *(__u32 *)((void *)span + (len_at - parent_at));
 	return 0;
 }
@@ -519,7 +528,7 @@ static long cl_file_step(__u32 i, void *data)
 	if (parent != dentry) {
 		if (cl_name_length_ruled(walk->names, head.name_len)) {
 			struct cl_file_rule named;
-			int match = cl_name_rule(walk, dentry, parent, &named);
+			int match = cl_name_rule(walk, &head, &named);
 
 			if (match < 0)
 				return 1;
