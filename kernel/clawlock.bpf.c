@@ -767,16 +767,22 @@ static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mn
 		.policy_id = policy_id,
 		.new_name = new_name,
 	};
-	unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
 
 	d->allowed = 0;
 	d->rule_id = 0;
 	d->flags = 0;
-	/* cgroupfs and bpffs are the sandbox's walls: no rule opens them for writing. */
-	if ((access & CL_ACC_WRITE) && (magic == CGROUP_SUPER_MAGIC ||
-					magic == CGROUP2_SUPER_MAGIC || magic == BPF_FS_MAGIC)) {
-		d->flags = CL_EVENT_CONTROL_FS;
-		return;
+	/*
+	 * cgroupfs and bpffs are the sandbox's walls: no rule opens them for
+	 * writing. Only a write asks (two reads a decision saved on reads).
+	 */
+	if (access & CL_ACC_WRITE) {
+		unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
+
+		if (magic == CGROUP_SUPER_MAGIC || magic == CGROUP2_SUPER_MAGIC ||
+		    magic == BPF_FS_MAGIC) {
+			d->flags = CL_EVENT_CONTROL_FS;
+			return;
+		}
 	}
 	walk.names = cl_name_rule_lengths(policy_id);
 	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
