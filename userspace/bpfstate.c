@@ -380,6 +380,18 @@ static int same_layout(int fd, const char *name, size_t value_size)
 	return 0;
 }
 
+/* Map @size bytes of the mmapable array @fd (@name) shared; NULL, said, on failure. */
+static void *map_shared(int fd, const char *name, size_t size)
+{
+	void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (mem == MAP_FAILED) {
+		cl_error("cannot map %s: %s", name, strerror(errno));
+		return NULL;
+	}
+	return mem;
+}
+
 int cl_maps_open(struct cl_maps *maps)
 {
 	struct {
@@ -403,7 +415,6 @@ int cl_maps_open(struct cl_maps *maps)
 		{ &maps->settings, "cl_settings", 0 },
 		{ &maps->ruled, "cl_ruled", sizeof(struct cl_ruled) },
 	};
-	void *mem;
 
 	memset(maps, -1, offsetof(struct cl_maps, live_mem));
 	maps->live_mem = NULL;
@@ -421,21 +432,13 @@ int cl_maps_open(struct cl_maps *maps)
 			return -1;
 		}
 	}
-	mem = mmap(NULL, sizeof(struct cl_live), PROT_READ | PROT_WRITE, MAP_SHARED, maps->live, 0);
-	if (mem == MAP_FAILED) {
-		cl_error("cannot map cl_live: %s", strerror(errno));
+	maps->live_mem = map_shared(maps->live, "cl_live", sizeof(struct cl_live));
+	if (maps->live_mem)
+		maps->ruled_mem = map_shared(maps->ruled, "cl_ruled", sizeof(struct cl_ruled));
+	if (!maps->ruled_mem) {
 		cl_maps_close(maps);
 		return -1;
 	}
-	maps->live_mem = mem;
-	mem = mmap(NULL, sizeof(struct cl_ruled), PROT_READ | PROT_WRITE, MAP_SHARED, maps->ruled,
-		   0);
-	if (mem == MAP_FAILED) {
-		cl_error("cannot map cl_ruled: %s", strerror(errno));
-		cl_maps_close(maps);
-		return -1;
-	}
-	maps->ruled_mem = mem;
 	return 0;
 }
 
