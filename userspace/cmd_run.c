@@ -47,6 +47,9 @@ static const char run_help[] =
 	"  -s, --session KEY       the session key (scope) to run in\n"
 	"      --cgroup-root DIR   where scope cgroups live\n"
 	"                          [default: <cgroup2 mount>/clawlock]\n"
+	"      --audit             bind the scope in audit mode, whatever the\n"
+	"                          policy says: what would be denied is allowed\n"
+	"                          and reported (clawlock learn uses this)\n"
 	"\n"
 	"Needs 'clawlock load' first. Exit status: CMD's own; 126 if CMD cannot be\n"
 	"executed (for example because the policy denies it), 127 if not found;\n"
@@ -67,6 +70,7 @@ struct run_opts {
 	const char *cgroup_root;
 	const char *slug; /* the scope's cgroup name, when OpenClaw's config gives it */
 	const struct cl_limits *limits; /* the scope's resource limits (OpenClaw) */
+	bool audit; /* bind in audit mode whatever the policy says (clawlock learn) */
 };
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char *help,
@@ -78,6 +82,7 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 		{ "agent", required_argument, NULL, 'a' },
 		{ "session", required_argument, NULL, 's' },
 		{ "cgroup-root", required_argument, NULL, 'C' },
+		{ "audit", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -101,6 +106,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 			break;
 		case 'C':
 			o->cgroup_root = optarg;
+			break;
+		case 'A':
+			o->audit = true;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -142,7 +150,7 @@ static int scope_cgroup(const struct run_opts *o, char *path, size_t size)
 }
 
 /* Compile, bind and enter; after this the caller is confined. */
-static int confine_self(const struct run_opts *o, const struct cl_agent *agent)
+static int confine_self(const struct run_opts *o, struct cl_agent *agent)
 {
 	char cgroup[PATH_MAX], root[PATH_MAX];
 	struct cl_maps maps;
@@ -161,6 +169,8 @@ static int confine_self(const struct run_opts *o, const struct cl_agent *agent)
 		goto out;
 	if (o->limits && cl_cgroup_set_limits(cgroup, o->limits) < 0)
 		goto out;
+	if (o->audit)
+		agent->mode = CL_MODE_AUDIT;
 	if (cl_bind_one(&maps, agent, cgid, cgroup, o->session, CL_ORIGIN_RUN) < 0)
 		goto out;
 	if (cl_verbose)
@@ -241,7 +251,7 @@ int cl_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct cl_policy policy;
-	const struct cl_agent *agent;
+	struct cl_agent *agent;
 	char err[1024];
 	int ret;
 
@@ -254,7 +264,8 @@ int cl_cmd_run(int argc, char **argv)
 		cl_error("%s", err);
 		return CL_EXIT_USAGE;
 	}
-	agent = cl_policy_agent(&policy, o.agent);
+	/* The policy is this command's own copy: --audit may change its mode. */
+	agent = (struct cl_agent *)cl_policy_agent(&policy, o.agent);
 	if (!agent) {
 		cl_error("%s: no agent '%s' in this policy", o.policy, o.agent);
 		cl_policy_free(&policy);
