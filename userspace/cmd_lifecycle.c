@@ -18,6 +18,7 @@
 
 #include "bpfstate.h"
 #include "commands.h"
+#include "prometheus.h"
 #include "scopes.h"
 #include "util.h"
 
@@ -47,12 +48,15 @@ static const char unload_help[] =
 	"afterwards. Refuses (exit 1) when BPF LSM is not active.\n";
 
 static const char status_help[] =
-	"Usage: clawlock status [--json]\n"
+	"Usage: clawlock status [--json | --prometheus]\n"
 	"\n"
 	"Show whether BPF LSM is active and clawlock is loaded, the bound cgroups\n"
 	"with their agent, session and policy, and the deny/audit/drop counters.\n"
 	"\n"
-	"  --json   one JSON object instead of text\n";
+	"  --json         one JSON object instead of text\n"
+	"  --prometheus   Prometheus text format (metrics clawlock_*), for\n"
+	"                 node_exporter's textfile collector\n"
+	"                 (Documentation/fleet.md)\n";
 
 /* Commands without options: accept --help only. */
 static int no_options(int argc, char **argv, const char *help)
@@ -433,17 +437,21 @@ int cl_cmd_status(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "prometheus", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct json_object *status;
-	int json = 0, c;
+	int json = 0, prometheus = 0, c, ret = CL_EXIT_OK;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 'P':
+			prometheus = 1;
 			break;
 		case 'h':
 			fputs(status_help, stdout);
@@ -453,12 +461,18 @@ int cl_cmd_status(int argc, char **argv)
 		}
 	}
 	status = status_json();
-	if (json)
+	if (prometheus) {
+		if (cl_status_prometheus(status, stdout) < 0 || fflush(stdout)) {
+			cl_error("status: cannot write the metrics: %s", strerror(errno));
+			ret = CL_EXIT_FAILURE;
+		}
+	} else if (json) {
 		printf("%s\n",
 		       json_object_to_json_string_ext(
 			       status, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
+	} else {
 		print_status_text(status);
+	}
 	json_object_put(status);
-	return CL_EXIT_OK;
+	return ret;
 }
