@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fleet_test.c - the Ansible role of deploy/ansible run for real with
+ * ansible-playbook (local connection, inside the test VM): it installs the
+ * binary, the baseline, the overlay and the unit, loads and applies, and
+ * checks the host with `clawlock audit --deep`; on a host without BPF LSM
+ * it stops before installing anything. Skipped, saying so, where
+ * ansible-playbook is not installed.
+ */
+#include "cltest.h"
+#include "kselftest_harness.h"
+
+/* ansible-playbook is Python under TCG: slow to start. */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 900
+
+#define PLAYBOOK_BIN "/usr/bin/ansible-playbook"
+
+FIXTURE(fleet)
+{
+	char dir[64];
+	char path[512];
+};
+
+static const char *at(FIXTURE_DATA(fleet) * self, const char *rel)
+{
+	snprintf(self->path, sizeof(self->path), "%s/%s", self->dir, rel);
+	return self->path;
+}
+
+FIXTURE_SETUP(fleet)
+{
+	char text[3 * PATH_MAX], bin[PATH_MAX];
+
+	if (access(PLAYBOOK_BIN, X_OK) != 0)
+		SKIP(return,
+			   "ansible-playbook is not installed (./dev setup installs ansible-core)");
+	strcpy(self->dir, "/tmp/cl-fleet-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	ASSERT_EQ(0, mkdir(at(self, "home"), 0700));
+	ASSERT_EQ(0, cl_write_file(
+			     at(self, "openclaw.json"),
+			     "{ agents: { defaults: { sandbox: { mode: 'all', scope: 'agent' } },"
+			     "  entries: { fleetagent: { workspace: '/tmp' } } } }"));
+	ASSERT_EQ(0, cl_write_file(at(self, "overlay.json5"),
+				   "{ agents: { fleetagent: { files: { '/opt': 'read' } } } }"));
+	ASSERT_NE(NULL, realpath(cl_binary(), bin));
+	snprintf(text, sizeof(text),
+		 "{\"clawlock_binary\": \"%1$s\", \"clawlock_source\": \"%2$s\","
+		 " \"clawlock_openclaw_config\": \"%3$s/openclaw.json\","
+		 " \"clawlock_overlay\": \"%3$s/overlay.json5\","
+		 " \"clawlock_bin_path\": \"%3$s/root/sbin/clawlock\","
+		 " \"clawlock_share_dir\": \"%3$s/root/share\","
+		 " \"clawlock_etc_dir\": \"%3$s/root/etc\","
+		 " \"clawlock_unit_dir\": \"%3$s/root/unit\","
+		 " \"clawlock_log\": \"%3$s/root/log/events.jsonl\","
+		 " \"clawlock_hosts\": \"localhost\", \"ansible_become\": false}",
+		 bin, cl_source(), self->dir);
+	ASSERT_EQ(0, cl_write_file(at(self, "vars.json"), text));
+	setenv("HOME", at(self, "home"), 1);
+	setenv("ANSIBLE_LOCAL_TEMP", at(self, "home"), 1);
+	setenv("ANSIBLE_NOCOLOR", "1", 1);
+}
+
+FIXTURE_TEARDOWN(fleet)
+{
+	if (self->dir[0])
+		cl_rm_tree(self->dir);
+}
+
+/* ansible-playbook deploy/ansible/site.yml with the fixture's variables. */
+static int playbook(FIXTURE_DATA(fleet) * self, const char *extra, char *out, size_t size)
+{
+	char site[PATH_MAX], vars[600];
+	char *argv[] = { PLAYBOOK_BIN, "-i", "localhost,", "-c",	  "local", site,
+			 "-e",	       vars, "-e",	   (char *)extra, NULL };
+
+	snprintf(site, sizeof(site), "%s/deploy/ansible/site.yml", cl_source());
+	snprintf(vars, sizeof(vars), "@%s/vars.json", self->dir);
+	if (!extra)
+		argv[8] = NULL;
+	return cl_spawn(argv, out, size, 1);
+}
+
+TEST_F(fleet, the_role_installs_applies_and_audits)
+{
+	static char out[1 << 18];
+	struct json_object *st;
+
+	/* Nothing of an earlier test is loaded: the role loads. */
+	ASSERT_EQ(0, playbook(self, NULL, out, sizeof(out))) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "failed=0")) TH_LOG("%s", out);
+	EXPECT_EQ(0, access(at(self, "root/sbin/clawlock"), X_OK));
+	EXPECT_EQ(0, access(at(self, "root/share/policies/baseline.json5"), R_OK));
+	EXPECT_EQ(0, access(at(self, "root/etc/overlay.json5"), R_OK));
+	EXPECT_EQ(0, access(at(self, "root/unit/clawlock.service.d/ansible.conf"), R_OK));
+	/* The agent's scope is bound: the role applied the config. */
+	st = cl_status();
+	ASSERT_NE(NULL, st);
+	EXPECT_NE(NULL, cl_binding_of(st, "fleetagent"));
+	json_object_put(st);
+	/* The check ran: audit --deep is the role's last task. */
+	EXPECT_NE(NULL, strstr(out, "Check the host (clawlock audit --deep)")) TH_LOG("%s", out);
+}
+
+TEST_F(fleet, a_host_without_bpf_lsm_gets_nothing)
+{
+	static char out[1 << 16];
+	char extra[256];
+
+	ASSERT_EQ(0, cl_write_file(at(self, "lsm"), "capability,landlock,apparmor\n"));
+	snprintf(extra, sizeof(extra), "clawlock_lsm_file=%s/lsm", self->dir);
+	EXPECT_NE(0, playbook(self, extra, out, sizeof(out)));
+	EXPECT_NE(NULL, strstr(out, "BPF LSM is not active")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "Nothing was installed"));
+	EXPECT_NE(0, access(at(self, "root/sbin/clawlock"), F_OK));
+}
+
+TEST_HARNESS_MAIN
