@@ -137,6 +137,29 @@ static int record_object(struct clawlock_bpf *skel, __u32 kind, int fd)
 }
 
 /*
+ * Ask the armed guard whether it takes us for the loader, as every later
+ * clawlock will be asked: it does not while anyone holds this executable
+ * open for writing. If not, disarm (through the descriptor we still hold),
+ * so that the unload after the failure is not refused.
+ */
+static int confirm_guard(struct clawlock_bpf *skel)
+{
+	struct cl_guard off = { 0 };
+	__u32 zero = 0;
+	int fd = bpf_obj_get(CL_PIN_ROOT "/cl_guard");
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	cl_error("self-protection does not recognise this executable (%s): another process "
+		 "holds it open for writing; close that and load again",
+		 strerror(errno));
+	bpf_map__update_elem(skel->maps.cl_guard, &zero, sizeof(zero), &off, sizeof(off), BPF_ANY);
+	return -1;
+}
+
+/*
  * Arm the guard: from now on only this executable may open, detach, unpin
  * or unmount what was just pinned. Maps are recorded here, programs and
  * links as they were pinned.
@@ -170,7 +193,7 @@ static int arm_guard(struct clawlock_bpf *skel)
 		cl_error("cannot arm self-protection: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return confirm_guard(skel);
 }
 
 /* Attach every program, then pin program and link; the pins keep them alive. */
