@@ -348,13 +348,20 @@ void cl_audit_deep(void *audit, cl_finding_fn finding, const char *openclaw, con
 	struct deep d = { .audit = audit, .finding = finding };
 	struct cl_diff_report report = { report_diff, report_unbound, &d };
 	char why[640];
+	int loaded;
 
 	if (cl_bpf_lsm_check(why, sizeof(why)) < 0) {
 		say(&d, "live.bpf_lsm_inactive", "critical", "BPF LSM is not active",
 		    "boot with lsm=...,bpf (see Documentation/operations.md)", "%s", why);
 		return;
 	}
-	if (!cl_bpf_loaded()) {
+	loaded = cl_bpf_presence(why, sizeof(why));
+	if (loaded < 0) {
+		say(&d, "live.cannot_check", "critical", "The live kernel cannot be checked",
+		    "run audit --deep as root", "%s", why);
+		return;
+	}
+	if (!loaded) {
 		say(&d, "live.not_loaded", "critical", "clawlock is not loaded", "clawlock load",
 		    "nothing is pinned under %s: no sandbox is enforced", CL_PIN_ROOT);
 		return;

@@ -335,4 +335,43 @@ TEST(the_loader_does_not_run_traced)
 	EXPECT_EQ(HELPER_ERRNO + EPERM, WEXITSTATUS(status));
 }
 
+/* clawlock ARGS... as the user nobody; its output in @out. */
+static int as_nobody(char *out, size_t size, const char *cmd)
+{
+	char *argv[] = { "/usr/bin/setpriv",
+			 "--reuid=65534",
+			 "--regid=65534",
+			 "--clear-groups",
+			 (char *)cl_binary(),
+			 (char *)cmd,
+			 NULL };
+
+	return cl_spawn(argv, out, size, 1);
+}
+
+TEST(a_user_without_the_rights_is_told_so)
+{
+	char out[4096];
+
+	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
+	EXPECT_EQ(1, as_nobody(out, sizeof(out), "load"));
+	EXPECT_NE(NULL, strstr(out, "needs root"))
+	{
+		TH_LOG("%s", out);
+	}
+	EXPECT_EQ(NULL, strstr(out, "lockdown"));
+	EXPECT_NE(0, access(CL_PIN_ROOT, F_OK));
+	/* Loaded: a user cannot look, and must not be told "no". */
+	ASSERT_EQ(0, cl_load());
+	EXPECT_EQ(1, as_nobody(out, sizeof(out), "status"));
+	EXPECT_NE(NULL, strstr(out, "loaded:   unknown"))
+	{
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "needs root"));
+	EXPECT_EQ(1, as_nobody(out, sizeof(out), "unload"));
+	EXPECT_NE(NULL, strstr(out, "needs root"));
+	EXPECT_TRUE(pinned("link_cl_file_open"));
+}
+
 TEST_HARNESS_MAIN
