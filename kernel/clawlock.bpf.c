@@ -807,6 +807,9 @@ static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, _
 		     cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), policy_id, access, 0, d);
 }
 
+/* Self-protection of the loader's executable (defined with the guard, below). */
+static __always_inline int cl_guard_exe_open(struct file *file);
+
 SEC("lsm/file_open")
 int BPF_PROG(cl_file_open, struct file *file, int ret)
 {
@@ -814,6 +817,9 @@ int BPF_PROG(cl_file_open, struct file *file, int ret)
 	struct cl_verdict d;
 	__u32 access;
 
+	if (ret)
+		return ret;
+	ret = cl_guard_exe_open(file);
 	if (ret)
 		return ret;
 	if (!cl_identify_op(&id, CL_OP_OPEN))
@@ -887,36 +893,70 @@ static __always_inline struct cl_guard *cl_guard_armed(void)
 	return guard && guard->armed ? guard : NULL;
 }
 
-/* Is the current task running the loader's executable? */
+/* Is @exe the loader's executable? The inode number first: it rarely matches. */
+static __always_inline int cl_is_loader_exe(struct cl_guard *guard, struct inode *exe)
+{
+	return exe && BPF_CORE_READ(exe, i_ino) == guard->loader_ino &&
+	       BPF_CORE_READ(exe, i_sb, s_dev) == guard->loader_dev;
+}
+
+/* Does @task run the loader's executable (whatever it does with it)? */
+static __always_inline int cl_runs_loader(struct cl_guard *guard, struct task_struct *task)
+{
+	return cl_is_loader_exe(guard, BPF_CORE_READ(task, mm, exe_file, f_inode));
+}
+
+/*
+ * Is the current task the loader? It runs the loader's executable, and
+ * nobody holds that file open for writing (i_writecount > 0): a writer could
+ * have changed what runs under the trusted inode. New writers are refused
+ * while armed (cl_guard_exe); this also covers one opened before.
+ */
 static __always_inline int cl_is_loader(struct cl_guard *guard)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
 
 	/* No executable (a kernel thread) or an unreadable one: not the loader. */
-	if (!exe)
-		return 0;
-	return BPF_CORE_READ(exe, i_sb, s_dev) == guard->loader_dev &&
-	       BPF_CORE_READ(exe, i_ino) == guard->loader_ino;
+	return cl_is_loader_exe(guard, exe) && BPF_CORE_READ(exe, i_writecount.counter) <= 0;
 }
 
-/* Refuse a touch of clawlock itself, and report it: the caller may be a host process. */
-static __always_inline int cl_protect(struct cl_guard *guard, __u32 op_arg)
+/*
+ * Refuse a touch of clawlock itself, whoever asks, and report it: the
+ * caller may be a host process. @target is the process or @name the file
+ * it was about, when there is one.
+ */
+static __always_inline int cl_refuse_self(__u32 kind, struct task_struct *target,
+					  struct dentry *name)
 {
 	struct cl_identity id = {};
 	struct cl_event *event;
 
-	if (cl_is_loader(guard))
-		return 0;
 	cl_identify(&id);
 	event = cl_event_start(&id, CL_OP_SELF, 0, 0, 0);
 	if (event) {
-		event->arg = op_arg;
+		event->arg = kind;
+		if (target) {
+			event->target_pid = BPF_CORE_READ(target, tgid);
+			bpf_probe_read_kernel_str(event->path, sizeof(event->comm),
+						  BPF_CORE_READ(target, comm));
+		} else if (name) {
+			bpf_probe_read_kernel_str(event->path, sizeof(event->path),
+						  BPF_CORE_READ(name, d_name.name));
+		}
 		bpf_ringbuf_submit(event, 0);
 	}
 	/* Never audit-only: the sandbox's mode does not weaken clawlock's own guard. */
 	cl_count(CL_STAT_DENY);
 	return -EPERM;
+}
+
+/* Refuse a touch of clawlock's objects by anyone but the loader. */
+static __always_inline int cl_protect(struct cl_guard *guard, __u32 op_arg)
+{
+	if (cl_is_loader(guard))
+		return 0;
+	return cl_refuse_self(op_arg, NULL, NULL);
 }
 
 static __always_inline int cl_guard_object(__u32 kind, __u32 obj_id)
@@ -955,6 +995,48 @@ static __always_inline int cl_guard_pins(struct dentry *dir, struct dentry *vict
 }
 
 /*
+ * The loader's executable is its identity, so while clawlock is loaded
+ * nobody may change it (write, truncate, chmod, chown) or remove its name
+ * (unlink, rename over it), the loader included: new content, or a freed
+ * inode number given to another file, would inherit the trust. An upgrade
+ * unloads with the old binary first.
+ */
+static __always_inline int cl_guard_exe(struct dentry *dentry)
+{
+	struct cl_guard *guard = cl_guard_armed();
+
+	if (!guard || !cl_is_loader_exe(guard, BPF_CORE_READ(dentry, d_inode)))
+		return 0;
+	return cl_refuse_self(CL_OBJ_EXE, NULL, dentry);
+}
+
+static __always_inline int cl_guard_exe_open(struct file *file)
+{
+	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE) &&
+	    !(BPF_CORE_READ(file, f_flags) & O_TRUNC))
+		return 0;
+	return cl_guard_exe(BPF_CORE_READ(file, f_path.dentry));
+}
+
+/*
+ * The loader's processes hold clawlock's maps: only the loader may trace
+ * them or look into them (pidfd_getfd, PTRACE_ATTACH, /proc/PID/fd, mem,
+ * environ, ...: the kernel asks ptrace_access_check for each).
+ */
+#define PTRACE_MODE_NOAUDIT 0x04
+static __always_inline int cl_guard_tracee(struct task_struct *child, unsigned int mode)
+{
+	struct cl_guard *guard = cl_guard_armed();
+
+	if (!guard || !cl_runs_loader(guard, child) || cl_is_loader(guard))
+		return 0;
+	/* A quiet probe (ps reading /proc/PID/stat) is refused without a record. */
+	if (mode & PTRACE_MODE_NOAUDIT)
+		return -EPERM;
+	return cl_refuse_self(CL_OBJ_PROCESS, child, NULL);
+}
+
+/*
  * The hooks below ignore the previous program's verdict argument: it comes
  * last, after arguments whose number differs between kernels (path_rename
  * gained flags), and clawlock attaches only one program per hook.
@@ -985,6 +1067,8 @@ static __always_inline int cl_remove(const struct path *dir, struct dentry *dent
 	struct cl_identity id = {};
 	int err = cl_guard_pins(BPF_CORE_READ(dir, dentry), dentry);
 
+	if (!err)
+		err = cl_guard_exe(dentry);
 	if (err)
 		return err;
 	if (!cl_identify_op(&id, CL_OP_UNLINK))
@@ -1021,6 +1105,8 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 	err = cl_guard_pins(BPF_CORE_READ(old_dir, dentry), old_dentry);
 	if (!err)
 		err = cl_guard_pins(BPF_CORE_READ(new_dir, dentry), NULL);
+	if (!err)
+		err = cl_guard_exe(new_dentry); /* replaced, or swapped away */
 	if (err)
 		return err;
 	if (!cl_identify_op(&id, CL_OP_RENAME))
@@ -1064,19 +1150,25 @@ int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir
 SEC("lsm/path_truncate")
 int BPF_PROG(cl_path_truncate, const struct path *path)
 {
-	return cl_path_write(path, CL_OP_SETATTR);
+	int err = cl_guard_exe(BPF_CORE_READ(path, dentry));
+
+	return err ? err : cl_path_write(path, CL_OP_SETATTR);
 }
 
 SEC("lsm/path_chmod")
 int BPF_PROG(cl_path_chmod, const struct path *path)
 {
-	return cl_path_write(path, CL_OP_SETATTR);
+	int err = cl_guard_exe(BPF_CORE_READ(path, dentry));
+
+	return err ? err : cl_path_write(path, CL_OP_SETATTR);
 }
 
 SEC("lsm/path_chown")
 int BPF_PROG(cl_path_chown, const struct path *path)
 {
-	return cl_path_write(path, CL_OP_SETATTR);
+	int err = cl_guard_exe(BPF_CORE_READ(path, dentry));
+
+	return err ? err : cl_path_write(path, CL_OP_SETATTR);
 }
 
 /*
@@ -1263,6 +1355,39 @@ int BPF_PROG(cl_bpf, int cmd, union bpf_attr *attr)
 			return cl_protect(guard, CL_OBJ_LINK);
 	}
 	return 0;
+}
+
+/*
+ * A traced process that execs the loader would hand its tracer the loader's
+ * maps: the tracer was never asked about (ptrace_access_check ran before
+ * the exec, on another program). So the loader runs untraced or not at all.
+ */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(cl_bprm_check_security, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct cl_guard *guard = cl_guard_armed();
+
+	if (!guard || !cl_is_loader_exe(guard, BPF_CORE_READ(bprm, file, f_inode)) || !task->ptrace)
+		return 0;
+	return cl_refuse_self(CL_OBJ_PROCESS, task, NULL);
+}
+
+/*
+ * prctl(PR_SET_MM, PR_SET_MM_EXE_FILE or PR_SET_MM_MAP) gives a process
+ * another mm->exe_file: the loader's identity, without running it. Refused
+ * while armed (only checkpoint/restore tools use it).
+ */
+#define PR_SET_MM	   35
+#define PR_SET_MM_EXE_FILE 13
+#define PR_SET_MM_MAP	   14
+SEC("lsm/task_prctl")
+int BPF_PROG(cl_task_prctl, int option, unsigned long arg2)
+{
+	if (option != PR_SET_MM || (arg2 != PR_SET_MM_EXE_FILE && arg2 != PR_SET_MM_MAP) ||
+	    !cl_guard_armed())
+		return 0;
+	return cl_refuse_self(CL_OBJ_EXE, NULL, NULL);
 }
 
 SEC("lsm/perf_event_open")
@@ -1788,6 +1913,10 @@ int BPF_PROG(cl_task_kill, struct task_struct *p, struct kernel_siginfo *info, i
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(cl_ptrace_access_check, struct task_struct *child, unsigned int mode)
 {
+	int err = cl_guard_tracee(child, mode);
+
+	if (err)
+		return err;
 	return cl_process_check(child, CL_OP_PTRACE, mode);
 }
 

@@ -177,6 +177,9 @@ enum cl_object_kind {
 	CL_OBJ_MAP = 1,
 	CL_OBJ_PROG = 2,
 	CL_OBJ_LINK = 3,
+	/* Not in cl_objects; what a CL_OP_SELF event's arg names besides the above. */
+	CL_OBJ_PROCESS = 4, /* a process running the loader: traced or looked into */
+	CL_OBJ_EXE = 5,	    /* the loader's executable: changed, removed, or claimed */
 };
 
 struct cl_object_key {

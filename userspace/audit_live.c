@@ -122,6 +122,58 @@ static void report_diff(void *data, const struct cl_scope *scope, const char *wh
 	    scope->info.session[0] ? ", session " : "", scope->info.session, why);
 }
 
+static void report_unbound(void *data, const char *agent, const char *cgroup)
+{
+	say(data, "live.binding_missing", "critical", "A sandboxed scope has no binding",
+	    "clawlock apply, and find out what removed it",
+	    "the config sandboxes agent %s, and its scope %s exists, but no binding confines "
+	    "it: its processes run unconfined",
+	    agent, cgroup);
+}
+
+struct record_scan {
+	struct deep *d;
+	int bindings; /* the cl_bindings map */
+	uint32_t slot;
+};
+
+/* A scope record (cl_scope_info) whose cgroup is there but not bound. */
+static int check_record(const void *key, const void *value, void *ctx)
+{
+	const struct cl_scope_info *info = value;
+	struct record_scan *scan = ctx;
+	struct cl_binding_key k = { .slot = scan->slot };
+	struct cl_binding b;
+
+	memcpy(&k.cgroup_id, key, sizeof(k.cgroup_id));
+	if (!bpf_map_lookup_elem(scan->bindings, &k, &b))
+		return 0;
+	/* A cgroup that is gone has nobody left to confine. */
+	if (!info->cgroup[0] || access(info->cgroup, F_OK))
+		return 0;
+	say(scan->d, "live.binding_missing", "critical", "A sandboxed scope has no binding",
+	    "clawlock apply, and find out what removed it",
+	    "scope %s (agent %s%s%s) is recorded but no binding confines it: its processes "
+	    "run unconfined",
+	    info->cgroup, info->agent, info->session[0] ? ", session " : "", info->session);
+	return 0;
+}
+
+/* Under the update lock, so that an apply half done is not taken for a removal. */
+static void check_records(struct deep *d, struct cl_maps *maps)
+{
+	struct record_scan scan = { .d = d,
+				    .bindings = maps->bindings,
+				    .slot = cl_generation(maps) & 1 };
+
+	if (cl_maps_lock(maps) < 0)
+		return;
+	if (cl_map_scan(maps->scope_info, 1, check_record, &scan) < 0)
+		say(d, "live.records_unreadable", "warn", "The scope records could not be read",
+		    NULL, "%s", strerror(errno));
+	cl_maps_unlock(maps);
+}
+
 /* Probe results, as errno values (0: it got through). */
 struct probe {
 	int read_secret;
@@ -274,6 +326,7 @@ static void probe_scopes(struct deep *d)
 
 	if (cl_maps_open(&maps) < 0)
 		return;
+	check_records(d, &maps);
 	if (cl_scopes_read(&maps, &set) == 0) {
 		for (size_t i = 0; i < set.count; i++) {
 			/* A scope whose cgroup is gone has nothing left to probe. */
@@ -293,21 +346,29 @@ static void probe_scopes(struct deep *d)
 void cl_audit_deep(void *audit, cl_finding_fn finding, const char *openclaw, const char *policy)
 {
 	struct deep d = { .audit = audit, .finding = finding };
+	struct cl_diff_report report = { report_diff, report_unbound, &d };
 	char why[640];
+	int loaded;
 
 	if (cl_bpf_lsm_check(why, sizeof(why)) < 0) {
 		say(&d, "live.bpf_lsm_inactive", "critical", "BPF LSM is not active",
 		    "boot with lsm=...,bpf (see Documentation/operations.md)", "%s", why);
 		return;
 	}
-	if (!cl_bpf_loaded()) {
+	loaded = cl_bpf_presence(why, sizeof(why));
+	if (loaded < 0) {
+		say(&d, "live.cannot_check", "critical", "The live kernel cannot be checked",
+		    "run audit --deep as root", "%s", why);
+		return;
+	}
+	if (!loaded) {
 		say(&d, "live.not_loaded", "critical", "clawlock is not loaded", "clawlock load",
 		    "nothing is pinned under %s: no sandbox is enforced", CL_PIN_ROOT);
 		return;
 	}
 	check_links(&d);
 	check_pin_modes(&d);
-	if ((openclaw || policy) && cl_apply_diff(openclaw, policy, report_diff, &d) < 0)
+	if ((openclaw || policy) && cl_apply_diff(openclaw, policy, &report) < 0)
 		say(&d, "live.config_unreadable", "warn", "The config to compare with did not load",
 		    NULL, "%s: see the error above", openclaw ? openclaw : policy);
 	probe_scopes(&d);

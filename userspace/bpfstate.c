@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -92,9 +93,39 @@ static int ensure_bpffs(void)
 	return -1;
 }
 
+/* Enough to load and attach BPF LSM programs: root's CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON. */
+static int bpf_privileged(void)
+{
+	cap_flag_value_t admin = CAP_CLEAR, bpf = CAP_CLEAR, perfmon = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (!caps)
+		return 1; /* cannot tell: let the kernel say */
+	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+	cap_get_flag(caps, CAP_BPF, CAP_EFFECTIVE, &bpf);
+	cap_get_flag(caps, CAP_PERFMON, CAP_EFFECTIVE, &perfmon);
+	cap_free(caps);
+	return admin == CAP_SET || (bpf == CAP_SET && perfmon == CAP_SET);
+}
+
+static const char need_root[] = "clawlock needs root (CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)";
+
+int cl_bpf_presence(char *why, size_t size)
+{
+	if (access(CL_PIN_ROOT "/link_cl_file_open", F_OK) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	snprintf(why, size, "cannot look under %s: %s%s%s", CL_PIN_ROOT, strerror(errno),
+		 errno == EACCES ? ": " : "", errno == EACCES ? need_root : "");
+	return -1;
+}
+
 int cl_bpf_loaded(void)
 {
-	return access(CL_PIN_ROOT "/link_cl_file_open", F_OK) == 0;
+	char why[256];
+
+	return cl_bpf_presence(why, sizeof(why)) == 1;
 }
 
 static int pin_path(char *buf, size_t size, const char *kind, const char *name)
@@ -137,6 +168,29 @@ static int record_object(struct clawlock_bpf *skel, __u32 kind, int fd)
 }
 
 /*
+ * Ask the armed guard whether it takes us for the loader, as every later
+ * clawlock will be asked: it does not while anyone holds this executable
+ * open for writing. If not, disarm (through the descriptor we still hold),
+ * so that the unload after the failure is not refused.
+ */
+static int confirm_guard(struct clawlock_bpf *skel)
+{
+	struct cl_guard off = { 0 };
+	__u32 zero = 0;
+	int fd = bpf_obj_get(CL_PIN_ROOT "/cl_guard");
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	cl_error("self-protection does not recognise this executable (%s): another process "
+		 "holds it open for writing; close that and load again",
+		 strerror(errno));
+	bpf_map__update_elem(skel->maps.cl_guard, &zero, sizeof(zero), &off, sizeof(off), BPF_ANY);
+	return -1;
+}
+
+/*
  * Arm the guard: from now on only this executable may open, detach, unpin
  * or unmount what was just pinned. Maps are recorded here, programs and
  * links as they were pinned.
@@ -170,7 +224,7 @@ static int arm_guard(struct clawlock_bpf *skel)
 		cl_error("cannot arm self-protection: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return confirm_guard(skel);
 }
 
 /* Attach every program, then pin program and link; the pins keep them alive. */
@@ -233,7 +287,10 @@ static int init_state(struct clawlock_bpf *skel)
 
 static void explain_load_error(int err)
 {
-	if (err == -EPERM)
+	if (err == -EPERM && !bpf_privileged())
+		cl_error("the kernel refused to load the LSM programs (%s): %s", strerror(-err),
+			 need_root);
+	else if (err == -EPERM)
 		cl_error("the kernel refused to load the LSM programs (%s): this kernel does "
 			 "not allow BPF LSM programs (lockdown, or BPF LSM disabled)",
 			 strerror(-err));
@@ -268,11 +325,19 @@ int cl_bpf_load(void)
 		cl_error("%s", why);
 		return -1;
 	}
+	if (!bpf_privileged()) {
+		cl_error("cannot load: permission denied: %s", need_root);
+		return -1;
+	}
 	if (ensure_bpffs() < 0)
 		return -1;
-	if (cl_bpf_loaded()) {
+	switch (cl_bpf_presence(why, sizeof(why))) {
+	case 1:
 		cl_info("already loaded (pinned under %s)", CL_PIN_ROOT);
 		return 0;
+	case -1:
+		cl_error("%s", why);
+		return -1;
 	}
 	if (mkdir(CL_PIN_ROOT, 0700) < 0 && errno != EEXIST) {
 		cl_error("cannot create %s: %s", CL_PIN_ROOT, strerror(errno));
@@ -415,13 +480,18 @@ int cl_maps_open(struct cl_maps *maps)
 		{ &maps->settings, "cl_settings", 0 },
 		{ &maps->ruled, "cl_ruled", sizeof(struct cl_ruled) },
 	};
+	char why[256];
 
 	memset(maps, -1, offsetof(struct cl_maps, live_mem));
 	maps->live_mem = NULL;
 	maps->ruled_mem = NULL;
 	maps->install = NULL;
-	if (!cl_bpf_loaded()) {
+	switch (cl_bpf_presence(why, sizeof(why))) {
+	case 0:
 		cl_error("clawlock is not loaded: run 'clawlock load' first");
+		return -1;
+	case -1:
+		cl_error("%s", why);
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {

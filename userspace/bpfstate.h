@@ -57,6 +57,8 @@ int cl_bpf_load(void);
 int cl_bpf_unload(void);
 /* True if the programs are pinned under CL_PIN_ROOT. */
 int cl_bpf_loaded(void);
+/* 1 loaded, 0 not loaded, -1 cannot tell (no permission): the reason in @why. */
+int cl_bpf_presence(char *why, size_t size);
 
 /* Open the pinned maps; prints why not (not loaded) and returns -1. */
 int cl_maps_open(struct cl_maps *maps);

@@ -614,52 +614,92 @@ static size_t rules_differing(struct cl_maps *maps, __u32 policy_id, const struc
 	return differ;
 }
 
-int cl_apply_diff(const char *openclaw, const char *policy,
-		  void (*report)(void *data, const struct cl_scope *scope, const char *why),
-		  void *data)
+/* The live scope @scope against what the config compiles for it. */
+static void diff_scope(struct config *cfg, struct cl_maps *maps, const struct cl_scope *scope,
+		       const struct cl_diff_report *report)
 {
+	const char *session = scope->info.session[0] ? scope->info.session : NULL;
+	struct compiled c;
+	size_t differ;
+	char why[256];
+
+	if (scope->info.flags & CL_SCOPE_REMOVED)
+		return;
+	if (!config_has_agent(cfg, scope->info.agent)) {
+		report->differs(report->data, scope, "its agent is not in the config");
+		return;
+	}
+	if ((session ? compile_scope(cfg, scope->info.agent, session, &c)
+		     : compile_agent_scope(cfg, scope->info.agent, &c)) < 0) {
+		report->differs(report->data, scope, "the config no longer compiles for it");
+		return;
+	}
+	differ = c.confined ? rules_differing(maps, scope->binding.policy_id, c.agent) : 0;
+	if (!c.confined)
+		report->differs(report->data, scope, "the config no longer sandboxes it");
+	else if (differ && cl_format(why, sizeof(why), "%zu rules differ from the config", differ))
+		report->differs(report->data, scope, why);
+	else if (scope->binding.mode != c.agent->mode)
+		report->differs(report->data, scope,
+				scope->binding.mode == CL_MODE_AUDIT
+					? "it audits where the config enforces"
+					: "it enforces where the config audits");
+	compiled_free(&c);
+}
+
+/*
+ * Every agent scope the config sandboxes (as apply makes them under @root)
+ * whose cgroup exists must be bound: one that is not runs unconfined.
+ */
+static void find_unbound(struct config *cfg, const char *root, struct cl_scopes *live,
+			 const struct cl_diff_report *report)
+{
+	size_t count = cfg->openclaw ? cfg->id_count : cfg->policy.agent_count;
+
+	for (size_t i = 0; i < count; i++) {
+		const char *id = cfg->openclaw ? cfg->ids[i] : cfg->policy.agents[i].id;
+		char path[PATH_MAX];
+		struct compiled c;
+		uint64_t cgid;
+
+		if (compile_agent_scope(cfg, id, &c) < 0)
+			continue; /* said by the scope loop, or by audit's static half */
+		if (c.confined && !c.per_session &&
+		    cl_format(path, sizeof(path), "%s/%s", root, c.slug) &&
+		    cl_cgroup_id(path, &cgid) == 0 && !cl_scopes_find(live, cgid))
+			report->unbound(report->data, id, path);
+		compiled_free(&c);
+	}
+}
+
+int cl_apply_diff(const char *openclaw, const char *policy, const struct cl_diff_report *report)
+{
+	struct cl_applied applied;
 	struct cl_scopes live;
 	struct cl_maps maps;
 	struct config cfg;
-	char why[256];
+	char root[PATH_MAX];
 	int ret = config_load(openclaw, policy, &cfg);
 
 	if (ret)
 		return -1;
-	if (cl_maps_open(&maps) < 0 || cl_scopes_read(&maps, &live) < 0) {
+	if (cl_applied_config(&applied) < 0)
+		applied.cgroup_root[0] = '\0';
+	if (cl_cgroup_root(applied.cgroup_root[0] ? applied.cgroup_root : NULL, root,
+			   sizeof(root)) < 0 ||
+	    cl_maps_open(&maps) < 0) {
 		config_free(&cfg);
 		return -1;
 	}
-	for (size_t i = 0; i < live.count; i++) {
-		const struct cl_scope *scope = &live.items[i];
-		const char *session = scope->info.session[0] ? scope->info.session : NULL;
-		struct compiled c;
-		size_t differ;
-
-		if (scope->info.flags & CL_SCOPE_REMOVED)
-			continue;
-		if (!config_has_agent(&cfg, scope->info.agent)) {
-			report(data, scope, "its agent is not in the config");
-			continue;
-		}
-		if ((session ? compile_scope(&cfg, scope->info.agent, session, &c)
-			     : compile_agent_scope(&cfg, scope->info.agent, &c)) < 0) {
-			report(data, scope, "the config no longer compiles for it");
-			continue;
-		}
-		differ = c.confined ? rules_differing(&maps, scope->binding.policy_id, c.agent) : 0;
-		if (!c.confined)
-			report(data, scope, "the config no longer sandboxes it");
-		else if (differ &&
-			 cl_format(why, sizeof(why), "%zu rules differ from the config", differ))
-			report(data, scope, why);
-		else if (scope->binding.mode != c.agent->mode)
-			report(data, scope,
-			       scope->binding.mode == CL_MODE_AUDIT
-				       ? "it audits where the config enforces"
-				       : "it enforces where the config audits");
-		compiled_free(&c);
+	/* Under the update lock: an apply half done is not a binding missing. */
+	if (cl_maps_lock(&maps) < 0 || cl_scopes_read(&maps, &live) < 0) {
+		cl_maps_close(&maps);
+		config_free(&cfg);
+		return -1;
 	}
+	for (size_t i = 0; i < live.count; i++)
+		diff_scope(&cfg, &maps, &live.items[i], report);
+	find_unbound(&cfg, root, &live, report);
 	cl_scopes_free(&live);
 	cl_maps_close(&maps);
 	config_free(&cfg);
@@ -677,6 +717,8 @@ int cl_applied_config(struct cl_applied *out)
 		cl_strlcpy(out->openclaw, json_object_get_string(v), sizeof(out->openclaw));
 	if (json_object_object_get_ex(doc, "policy", &v))
 		cl_strlcpy(out->policy, json_object_get_string(v), sizeof(out->policy));
+	if (json_object_object_get_ex(doc, "cgroupRoot", &v))
+		cl_strlcpy(out->cgroup_root, json_object_get_string(v), sizeof(out->cgroup_root));
 	json_object_put(doc);
 	return out->openclaw[0] || out->policy[0] ? 0 : -1;
 }

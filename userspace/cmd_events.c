@@ -207,6 +207,12 @@ static void format_target(const struct cl_event *e, char *buf, size_t size)
 	case CL_OP_PTRACE:
 		snprintf(buf, size, "pid %u (%s)", e->target_pid, e->path);
 		break;
+	case CL_OP_SELF:
+		if (e->target_pid)
+			snprintf(buf, size, "pid %u (%s)", e->target_pid, e->path);
+		else
+			snprintf(buf, size, "%s", e->path);
+		break;
 	case CL_OP_CAPABILITY:
 		snprintf(buf, size, "cap_%s", cl_cap_name(e->arg));
 		break;
@@ -216,6 +222,26 @@ static void format_target(const struct cl_event *e, char *buf, size_t size)
 	default:
 		snprintf(buf, size, "%s", e->path);
 	}
+}
+
+/* What of clawlock's a CL_OP_SELF record was about (enum cl_object_kind in arg). */
+static void self_json(struct json_object *obj, const struct cl_event *e)
+{
+	static const char *const kinds[] = {
+		[0] = "pin",
+		[CL_OBJ_MAP] = "map",
+		[CL_OBJ_PROG] = "program",
+		[CL_OBJ_LINK] = "link",
+		[CL_OBJ_PROCESS] = "process",
+		[CL_OBJ_EXE] = "executable",
+	};
+
+	json_object_object_add(obj, "object",
+			       json_object_new_string(e->arg < sizeof(kinds) / sizeof(kinds[0])
+							      ? kinds[e->arg]
+							      : "?"));
+	if (e->target_pid)
+		json_object_object_add(obj, "targetPid", json_object_new_int64(e->target_pid));
 }
 
 static struct json_object *event_json(struct events_ctx *ctx, const struct cl_event *e,
@@ -239,6 +265,8 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	json_object_object_add(obj, "op", json_object_new_string(cl_op_name(e->op)));
 	format_target(e, target, sizeof(target));
 	json_object_object_add(obj, "target", json_object_new_string(target));
+	if (e->op == CL_OP_SELF)
+		self_json(obj, e);
 	if (e->op == CL_OP_SIGNAL || e->op == CL_OP_PTRACE) {
 		json_object_object_add(obj, "targetPid", json_object_new_int64(e->target_pid));
 		json_object_object_add(obj, e->op == CL_OP_SIGNAL ? "signal" : "mode",

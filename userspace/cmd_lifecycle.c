@@ -52,6 +52,8 @@ static const char status_help[] =
 	"\n"
 	"Show whether BPF LSM is active and clawlock is loaded, the bound cgroups\n"
 	"with their agent, session and policy, and the deny/audit/drop counters.\n"
+	"Exits 1 when part of it cannot be read (as a user without the rights to\n"
+	"look: \"loaded\" is then unknown, with the reason).\n"
 	"\n"
 	"  --json         one JSON object instead of text\n"
 	"  --prometheus   Prometheus text format (metrics clawlock_*), for\n"
@@ -164,7 +166,12 @@ int cl_cmd_unload(int argc, char **argv)
 		cl_error("%s", why);
 		return CL_EXIT_FAILURE;
 	}
-	if (!cl_bpf_loaded()) {
+	ret = cl_bpf_presence(why, sizeof(why));
+	if (ret < 0) {
+		cl_error("cannot unload: %s", why);
+		return CL_EXIT_FAILURE;
+	}
+	if (!ret) {
 		cl_info("not loaded; nothing to remove");
 		return cl_bpf_unload() ? CL_EXIT_FAILURE : CL_EXIT_OK;
 	}
@@ -309,22 +316,43 @@ static struct json_object *hooks_json(int *stats_on)
 	return hooks;
 }
 
-static struct json_object *status_json(void)
+/*
+ * Is clawlock loaded? Said as a boolean, or as null with the reason when it
+ * cannot be told (a user without the rights to look): never a false "no".
+ */
+static int status_loaded(struct json_object *status, int active)
+{
+	char why[640];
+	int loaded = active ? cl_bpf_presence(why, sizeof(why)) : 0;
+
+	json_object_object_add(status, "loaded",
+			       loaded < 0 ? NULL : json_object_new_boolean(loaded));
+	if (loaded < 0)
+		json_object_object_add(status, "loadedUnknown", json_object_new_string(why));
+	return loaded;
+}
+
+/* The status as JSON; *@complete is 0 when part of it could not be read. */
+static struct json_object *status_json(int *complete)
 {
 	struct json_object *status = json_object_new_object();
 	struct cl_maps maps;
 	char why[640];
 	int active = cl_bpf_lsm_check(why, sizeof(why)) == 0;
-	int loaded = active && cl_bpf_loaded();
-	int stats_on = 0;
+	int loaded, stats_on = 0;
 
 	json_object_object_add(status, "bpfLsmActive", json_object_new_boolean(active));
 	if (!active)
 		json_object_object_add(status, "reason", json_object_new_string(why));
-	json_object_object_add(status, "loaded", json_object_new_boolean(loaded));
+	loaded = status_loaded(status, active);
 	json_object_object_add(status, "pinRoot", json_object_new_string(CL_PIN_ROOT));
-	if (!loaded || cl_maps_open(&maps) < 0)
+	*complete = loaded >= 0;
+	if (loaded <= 0)
 		return status;
+	if (cl_maps_open(&maps) < 0) {
+		*complete = 0;
+		return status;
+	}
 	json_object_object_add(status, "generation", json_object_new_uint64(cl_generation(&maps)));
 	json_object_object_add(status, "bindings", bindings_json(&maps));
 	json_object_object_add(status, "policies",
@@ -395,8 +423,11 @@ static void print_status_text(struct json_object *status)
 	printf("BPF LSM:  %s\n", json_object_get_boolean(v) ? "active" : "NOT active");
 	if (json_object_object_get_ex(status, "reason", &v))
 		printf("          %s\n", json_object_get_string(v));
-	json_object_object_get_ex(status, "loaded", &v);
-	printf("loaded:   %s\n", json_object_get_boolean(v) ? "yes (" CL_PIN_ROOT ")" : "no");
+	if (json_object_object_get_ex(status, "loadedUnknown", &v))
+		printf("loaded:   unknown (%s)\n", json_object_get_string(v));
+	else if (json_object_object_get_ex(status, "loaded", &v))
+		printf("loaded:   %s\n",
+		       json_object_get_boolean(v) ? "yes (" CL_PIN_ROOT ")" : "no");
 	if (!json_object_object_get_ex(status, "bindings", &bindings))
 		return;
 	json_object_object_get_ex(status, "generation", &v);
@@ -442,7 +473,7 @@ int cl_cmd_status(int argc, char **argv)
 		{ 0 },
 	};
 	struct json_object *status;
-	int json = 0, prometheus = 0, c, ret = CL_EXIT_OK;
+	int json = 0, prometheus = 0, complete, c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
@@ -460,7 +491,8 @@ int cl_cmd_status(int argc, char **argv)
 			return CL_EXIT_USAGE;
 		}
 	}
-	status = status_json();
+	status = status_json(&complete);
+	ret = complete ? CL_EXIT_OK : CL_EXIT_FAILURE;
 	if (prometheus) {
 		if (cl_status_prometheus(status, stdout) < 0 || fflush(stdout)) {
 			cl_error("status: cannot write the metrics: %s", strerror(errno));

@@ -47,6 +47,7 @@ const char *cl_op_name(unsigned int op);
 struct cl_applied {
 	char openclaw[4096]; /* "" when none */
 	char policy[4096];
+	char cgroup_root[4096]; /* "" when the default */
 };
 
 /* 0 and @out filled if a config was applied; -1 if none was (or the record is unreadable). */
@@ -57,12 +58,17 @@ int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root);
 
 /*
  * For audit --deep: compare every live scope with what the config compiles
- * to, calling @report for each that differs. -1 if the config does not load.
+ * to, calling @differs for each that differs, and @unbound for each scope
+ * the config sandboxes whose cgroup exists but has no live binding (its
+ * processes run unconfined). -1 if the config does not load.
  */
 struct cl_scope;
-int cl_apply_diff(const char *openclaw, const char *policy,
-		  void (*report)(void *data, const struct cl_scope *scope, const char *why),
-		  void *data);
+struct cl_diff_report {
+	void (*differs)(void *data, const struct cl_scope *scope, const char *why);
+	void (*unbound)(void *data, const char *agent, const char *cgroup);
+	void *data;
+};
+int cl_apply_diff(const char *openclaw, const char *policy, const struct cl_diff_report *report);
 
 /* Where policies/baseline.json5 is (see clawlock compile --help). */
 int cl_find_baseline(char *path, size_t size);

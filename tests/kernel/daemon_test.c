@@ -3,13 +3,14 @@
  * daemon_test.c - clawlock daemon on a live host (run in the test VM): the
  * rules hold when it is killed, a restarted daemon adopts the pinned state
  * and picks up config changes, records reach its log file, which SIGHUP
- * reopens, it gives up the capabilities it does not need, and SIGTERM
- * stops it cleanly.
+ * reopens, it gives up the capabilities it does not need, host root cannot
+ * take its descriptors, and SIGTERM stops it cleanly.
  */
 #include "cltest.h"
 #include "kselftest_harness.h"
 
 #include <linux/capability.h>
+#include <sys/uio.h>
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 300
@@ -270,6 +271,50 @@ TEST_F(dmn, it_gives_up_capabilities_it_does_not_need)
 	/* And with them gone it still does its work. */
 	ASSERT_EQ(0, write_policy(self, "other.txt"));
 	EXPECT_EQ(0, wait_for_read(self, "other.txt", 0));
+}
+
+/*
+ * This test is host root but not clawlock: it must get none of the
+ * daemon's descriptors (its maps) by any of the ways into another process.
+ */
+TEST_F(dmn, host_root_cannot_take_its_descriptors)
+{
+	char path[64], word[8];
+	struct iovec local = { word, sizeof(word) }, remote = { (void *)4096, sizeof(word) };
+	int pidfd = syscall(SYS_pidfd_open, self->daemon, 0), got = 0;
+	struct json_object *st;
+
+	ASSERT_LE(0, pidfd);
+	for (int fd = 0; fd < 64; fd++) {
+		int taken = syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+		if (taken >= 0 || errno != EPERM)
+			got++;
+		if (taken >= 0)
+			close(taken);
+	}
+	close(pidfd);
+	EXPECT_EQ(0, got);
+	EXPECT_EQ(-1, ptrace(PTRACE_ATTACH, self->daemon, NULL, NULL));
+	EXPECT_EQ(EPERM, errno);
+	for (int fd = 0; fd < 16; fd++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", self->daemon, fd);
+		EXPECT_EQ(-1, open(path, O_RDONLY));
+	}
+	snprintf(path, sizeof(path), "/proc/%d/mem", self->daemon);
+	EXPECT_EQ(-1, open(path, O_RDONLY));
+	/* Its memory (else EFAULT: nothing is mapped at one page up). */
+	EXPECT_EQ(-1, process_vm_readv(self->daemon, &local, 1, &remote, 1, 0));
+	EXPECT_EQ(EPERM, errno);
+	/* Nothing was lost, and each refusal is a record naming the daemon. */
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
+	st = cl_status();
+	EXPECT_NE(NULL, cl_binding_of(st, self->agent));
+	json_object_put(st);
+	/* The daemon reads the records: they reach its log. */
+	snprintf(path, sizeof(path), "\"targetPid\":%d", self->daemon);
+	EXPECT_EQ(0, wait_for_line(self->log, "\"object\":\"process\""));
+	EXPECT_EQ(0, wait_for_line(self->log, path));
 }
 
 /* Until sending from the scope to @addr gives @want. */

@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 
 #include <bpf/bpf.h>
 
@@ -221,6 +222,156 @@ TEST(only_the_loader_may_touch_clawlocks_objects)
 		TH_LOG("%s", out);
 	}
 	EXPECT_NE(NULL, strstr(out, "\"reason\":\"clawlock-object\""));
+}
+
+/*
+ * A loader of its own, copied to /tmp, for the tests that try to change
+ * what the loader is: the build's binary is never at risk. Loaded with the
+ * copy (CLAWLOCK names it for cltest.h) and unloaded with it.
+ */
+FIXTURE(copy)
+{
+	char dir[64];
+	char exe[96];
+	char build[PATH_MAX];
+};
+
+FIXTURE_SETUP(copy)
+{
+	char cmd[PATH_MAX + 128];
+
+	snprintf(self->build, sizeof(self->build), "%s", cl_binary());
+	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
+	strcpy(self->dir, "/tmp/cl-exe-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->exe, sizeof(self->exe), "%s/clawlock", self->dir);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", self->build, self->exe);
+	ASSERT_EQ(0, system(cmd));
+	setenv("CLAWLOCK", self->exe, 1);
+}
+
+FIXTURE_TEARDOWN(copy)
+{
+	cl_run_clawlock(NULL, 0, "-q", "unload", NULL);
+	setenv("CLAWLOCK", self->build, 1);
+	cl_rm_tree(self->dir);
+}
+
+/* The loader is its executable's inode: nobody may change that file, or free its number. */
+TEST_F(copy, the_loaders_executable_cannot_change_while_loaded)
+{
+	char other[128], out[1 << 16];
+	int fd;
+
+	ASSERT_EQ(0, cl_load());
+	snprintf(other, sizeof(other), "%s/other", self->dir);
+	ASSERT_EQ(0, cl_write_file(other, "#!/bin/sh\n"));
+	EXPECT_EQ(-1, open(self->exe, O_WRONLY));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, open(self->exe, O_RDONLY | O_TRUNC));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, truncate(self->exe, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, chmod(self->exe, 0777));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, unlink(self->exe));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, rename(other, self->exe));
+	EXPECT_EQ(EPERM, errno);
+	/* Nor may a process take it as its executable without running it (else EBUSY). */
+	fd = open(self->exe, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0, 0));
+	EXPECT_EQ(EPERM, errno);
+	close(fd);
+	/* The unchanged loader still manages clawlock; each refusal is a record. */
+	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "status", NULL));
+	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "events", "--json", NULL));
+	EXPECT_NE(NULL, strstr(out, "\"object\":\"executable\""))
+	{
+		TH_LOG("%s", out);
+	}
+}
+
+/* A loader someone holds open for writing may be changing: it is not trusted. */
+TEST_F(copy, a_loader_open_for_writing_is_not_trusted)
+{
+	char out[4096];
+	int writer = open(self->exe, O_WRONLY);
+
+	ASSERT_LE(0, writer);
+	/* The exec fails (ETXTBSY), or the guard does not recognise the loader. */
+	EXPECT_NE(0, cl_run_clawlock(out, sizeof(out), "load", NULL));
+	EXPECT_FALSE(pinned("link_cl_file_open"))
+	{
+		TH_LOG("%s", out);
+	}
+	close(writer);
+	EXPECT_EQ(0, cl_load());
+	EXPECT_TRUE(pinned("link_cl_file_open"));
+}
+
+/* A traced process that execs the loader would hand its tracer the maps. */
+TEST(the_loader_does_not_run_traced)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, cl_load());
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		execl(cl_binary(), cl_binary(), "-q", "status", NULL);
+		_exit(HELPER_ERRNO + errno);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	if (WIFSTOPPED(status)) {
+		/* It ran under the tracer. */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(HELPER_ERRNO + EPERM, WEXITSTATUS(status));
+}
+
+/* clawlock ARGS... as the user nobody; its output in @out. */
+static int as_nobody(char *out, size_t size, const char *cmd)
+{
+	char *argv[] = { "/usr/bin/setpriv",
+			 "--reuid=65534",
+			 "--regid=65534",
+			 "--clear-groups",
+			 (char *)cl_binary(),
+			 (char *)cmd,
+			 NULL };
+
+	return cl_spawn(argv, out, size, 1);
+}
+
+TEST(a_user_without_the_rights_is_told_so)
+{
+	char out[4096];
+
+	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
+	EXPECT_EQ(1, as_nobody(out, sizeof(out), "load"));
+	EXPECT_NE(NULL, strstr(out, "needs root"))
+	{
+		TH_LOG("%s", out);
+	}
+	EXPECT_EQ(NULL, strstr(out, "lockdown"));
+	EXPECT_NE(0, access(CL_PIN_ROOT, F_OK));
+	/* Loaded: a user cannot look, and must not be told "no". */
+	ASSERT_EQ(0, cl_load());
+	EXPECT_EQ(1, as_nobody(out, sizeof(out), "status"));
+	EXPECT_NE(NULL, strstr(out, "loaded:   unknown"))
+	{
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "needs root"));
+	EXPECT_EQ(1, as_nobody(out, sizeof(out), "unload"));
+	EXPECT_NE(NULL, strstr(out, "needs root"));
+	EXPECT_TRUE(pinned("link_cl_file_open"));
 }
 
 TEST_HARNESS_MAIN

@@ -398,6 +398,42 @@ TEST_F(live, audit_deep_finds_a_broken_policy_and_a_stale_one)
 	EXPECT_NE(NULL, strstr(found, "live.policy_differs=warn"));
 }
 
+/*
+ * A scope the config sandboxes whose cgroup is there but bound to nothing
+ * (its binding removed behind clawlock's back, here by applying without
+ * it and making its cgroup again) runs unconfined: critical.
+ */
+TEST_F(live, audit_deep_finds_a_sandboxed_scope_without_binding)
+{
+	char both[160], one[160], text[1024], found[4096], out[4096], cgroup[512];
+
+	snprintf(both, sizeof(both), "%s/both.json5", self->home);
+	snprintf(one, sizeof(one), "%s/one.json5", self->home);
+	snprintf(text, sizeof(text),
+		 "{ agents: { kept: { files: { '%s/ws': 'read' } },"
+		 "  unbound: { files: { '%s/ws': 'read' } } } }",
+		 self->home, self->home);
+	ASSERT_EQ(0, cl_write_file(both, text));
+	snprintf(text, sizeof(text), "{ agents: { kept: { files: { '%s/ws': 'read' } } } }",
+		 self->home);
+	ASSERT_EQ(0, cl_write_file(one, text));
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", both, NULL));
+	ASSERT_EQ(0, find_scope(self, "unbound"));
+	snprintf(cgroup, sizeof(cgroup), "%s", self->scope);
+	ASSERT_EQ(0, deep_audit(both, found, sizeof(found)))
+	TH_LOG("%s", found);
+	EXPECT_EQ(NULL, strstr(found, "live.binding_missing"));
+
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", one, NULL));
+	EXPECT_NE(0, find_scope(self, "unbound"));
+	if (access(cgroup, F_OK))
+		ASSERT_EQ(0, mkdir(cgroup, 0755));
+	ASSERT_EQ(0, deep_audit(both, found, sizeof(found)))
+	TH_LOG("%s", found);
+	EXPECT_NE(NULL, strstr(found, "live.binding_missing=critical"));
+	rmdir(cgroup);
+}
+
 /* @agent's policy id and scope cgroup in status; the id, or -1. */
 static long policy_of(FIXTURE_DATA(live) * self, const char *agent)
 {
