@@ -107,6 +107,11 @@ static void format_time(long long real_ns, char *buf, size_t size)
 	snprintf(buf + len, size - len, ".%06lldZ", (real_ns % 1000000000LL) / 1000);
 }
 
+void cl_event_time_now(char *buf, size_t size)
+{
+	format_time(clock_ns(CLOCK_REALTIME), buf, size);
+}
+
 const char *cl_op_name(__u32 op)
 {
 	static const char *const names[] = {
@@ -207,7 +212,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n)
  * reject. Valid UTF-8 goes in as it is; anything else goes in with each
  * invalid byte shown as U+FFFD, and "<key>Hex" carries the exact bytes.
  */
-static void add_bytes(struct json_object *obj, const char *key, const char *value)
+void cl_json_add_bytes(struct json_object *obj, const char *key, const char *value)
 {
 	const unsigned char *s = (const unsigned char *)value;
 	size_t len = strlen(value), valid = 1;
@@ -299,9 +304,9 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	format_time(e->time_ns + ctx->boot_to_real_ns, when, sizeof(when));
 	json_object_object_add(obj, "time", json_object_new_string(when));
 	json_object_object_add(obj, "host", json_object_new_string(ctx->host));
-	add_bytes(obj, "agent", scope->agent);
+	cl_json_add_bytes(obj, "agent", scope->agent);
 	if (scope->session[0])
-		add_bytes(obj, "session", scope->session);
+		cl_json_add_bytes(obj, "session", scope->session);
 	else
 		json_object_object_add(obj, "session", NULL);
 	json_object_object_add(obj, "cgroup", json_object_new_uint64(e->cgroup_id));
@@ -310,10 +315,10 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	json_object_object_add(obj, "ppid", json_object_new_int64(e->ppid));
 	json_object_object_add(obj, "uid", json_object_new_int64(e->uid));
 	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
-	add_bytes(obj, "comm", comm);
+	cl_json_add_bytes(obj, "comm", comm);
 	json_object_object_add(obj, "op", json_object_new_string(cl_op_name(e->op)));
 	format_target(e, target, sizeof(target));
-	add_bytes(obj, "target", target);
+	cl_json_add_bytes(obj, "target", target);
 	if (e->op == CL_OP_SIGNAL || e->op == CL_OP_PTRACE) {
 		json_object_object_add(obj, "targetPid", json_object_new_int64(e->target_pid));
 		json_object_object_add(obj, e->op == CL_OP_SIGNAL ? "signal" : "mode",
@@ -437,7 +442,7 @@ static void report_drops(struct events_ctx *ctx)
 
 	if (rate == ctx->seen_rate && ring == ctx->seen_ring)
 		return;
-	format_time(clock_ns(CLOCK_REALTIME), when, sizeof(when));
+	cl_event_time_now(when, sizeof(when));
 	obj = json_object_new_object();
 	json_object_object_add(obj, "time", json_object_new_string(when));
 	json_object_object_add(obj, "host", json_object_new_string(ctx->host));
