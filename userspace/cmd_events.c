@@ -253,11 +253,14 @@ static struct json_object *rule_json(struct events_ctx *ctx, const struct cl_eve
 		return NULL;
 	rule = json_object_new_object();
 	json_object_object_add(rule, "id", json_object_new_int64(e->rule_id));
-	json_object_object_add(rule, "path", json_object_new_string(info.path));
+	/* From the config, but a config's strings are bytes too. */
+	info.path[sizeof(info.path) - 1] = '\0';
+	info.source[sizeof(info.source) - 1] = '\0';
+	cl_json_add_bytes(rule, "path", info.path);
 	json_object_object_add(
 		rule, "access",
 		json_object_new_string(cl_access_format(info.access, access, sizeof(access))));
-	json_object_object_add(rule, "source", json_object_new_string(info.source));
+	cl_json_add_bytes(rule, "source", info.source);
 	return rule;
 }
 
