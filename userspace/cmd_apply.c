@@ -9,6 +9,7 @@
  * before the switch leaves the live bindings as they were.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -53,6 +54,8 @@ static const char apply_help[] =
 	"no moment without enforcement. A config that does not parse, an agent\n"
 	"that does not compile or a limit that cannot be set changes nothing.\n"
 	"The inputs are recorded in " CL_APPLIED_PATH " for 'attach' and the daemon.\n"
+	"While 'clawlock daemon' runs it owns the live policy: apply refuses and\n"
+	"names it; change the daemon's config, or stop the daemon first.\n"
 	"\n"
 	"  -c, --openclaw FILE     OpenClaw's config (openclaw.json, JSON5)\n"
 	"  -p, --policy FILE       clawlock policy file, or overlay with --openclaw\n"
@@ -60,7 +63,7 @@ static const char apply_help[] =
 	"                          [default: <cgroup2 mount>/clawlock]\n"
 	"\n"
 	"Exit status: 0 applied; 1 the system refused (not loaded, a cgroup or map\n"
-	"write failed); 2 bad input (file:line:column named; nothing changed).\n";
+	"write failed, a daemon owns the policy); 2 bad input (file:line:column named; nothing changed).\n";
 
 static const char attach_help[] =
 	"Usage: clawlock attach --cgroup PATH --agent ID [--session KEY]\n"
@@ -443,6 +446,7 @@ static void record_applied(const struct apply_opts *o, uint64_t generation)
 {
 	struct json_object *doc = json_object_new_object();
 	char path[PATH_MAX];
+	int fd;
 
 	if (o->openclaw && realpath(o->openclaw, path))
 		json_object_object_add(doc, "openclaw", json_object_new_string(path));
@@ -452,8 +456,13 @@ static void record_applied(const struct apply_opts *o, uint64_t generation)
 		json_object_object_add(doc, "cgroupRoot", json_object_new_string(o->cgroup_root));
 	json_object_object_add(doc, "generation", json_object_new_uint64(generation));
 	json_object_object_add(doc, "time", json_object_new_int64(time(NULL)));
-	if (json_object_to_file_ext(CL_APPLIED_PATH, doc, JSON_C_TO_STRING_PRETTY) < 0)
+	/* root's alone (it names the config files), and replaced whole */
+	fd = open(CL_APPLIED_PATH ".new", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || json_object_to_fd(fd, doc, JSON_C_TO_STRING_PRETTY) < 0 ||
+	    rename(CL_APPLIED_PATH ".new", CL_APPLIED_PATH) < 0)
 		cl_warn("cannot record the applied config in %s", CL_APPLIED_PATH);
+	if (fd >= 0)
+		close(fd);
 	json_object_put(doc);
 }
 
@@ -533,6 +542,25 @@ int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root)
 	return CL_EXIT_OK;
 }
 
+/*
+ * While a daemon runs it owns the live policy: it applies its config, and
+ * again whenever that changes. An apply of another config would be undone
+ * by nobody and silently replace the daemon's scopes; refuse it, naming the
+ * daemon, and say what to do instead.
+ */
+static int daemon_owns_policy(void)
+{
+	struct cl_daemon_info daemon;
+
+	if (cl_daemon_running(&daemon) <= 0)
+		return 0;
+	cl_error("apply: the clawlock daemon (pid %d) owns the live policy and follows %s: "
+		 "change that config (the daemon applies it when it changes), or stop the daemon "
+		 "before applying another; 'clawlock check' tests a config without applying it",
+		 daemon.pid, daemon.config[0] ? daemon.config : "its config");
+	return 1;
+}
+
 int cl_cmd_apply(int argc, char **argv)
 {
 	struct apply_opts o = { 0 };
@@ -545,6 +573,8 @@ int cl_cmd_apply(int argc, char **argv)
 			 "(see --help)");
 		return CL_EXIT_USAGE;
 	}
+	if (daemon_owns_policy())
+		return CL_EXIT_FAILURE;
 	return cl_apply(o.openclaw, o.policy, o.cgroup_root);
 }
 

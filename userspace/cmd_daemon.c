@@ -6,15 +6,22 @@
  * Enforcement never depends on it: programs, links and maps are pinned, so
  * a daemon killed with SIGKILL leaves every rule in force, and a new one
  * adopts the pinned state (loading only when nothing is pinned). One epoll
- * loop waits on the ring buffer, inotify on the config files' folders (a
- * change is applied once the files have been quiet for a moment: editors
- * write in steps), rtnetlink address changes when a rule names an
- * interface, a signalfd (SIGTERM/SIGINT stop, SIGHUP reopens the log
- * file for logrotate) and a one-second tick that reports dropped records.
+ * loop waits on the ring buffer, inotify on every name on the way to every
+ * file the last apply read (daemon_watch.c; a change is applied once the
+ * files have been quiet for a moment: editors write in steps), rtnetlink
+ * address changes when a rule names an interface, a signalfd (SIGTERM/
+ * SIGINT stop, SIGHUP reopens the log file for logrotate) and a one-second
+ * tick that reports dropped and unwritten records.
+ *
+ * One daemon at a time: it holds CL_DAEMON_LOCK_PATH with flock, and a
+ * second daemon or a manual apply refuses, naming it. Each record goes to a
+ * sink in one write() of a whole line; a record a sink could not take is
+ * counted, said in that sink once it takes records again, and never left
+ * as a partial line.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,8 +32,9 @@
 
 #include <sys/capability.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -34,7 +42,9 @@
 
 #include "bpfstate.h"
 #include "commands.h"
+#include "daemon_watch.h"
 #include "ifaddr.h"
+#include "json5.h"
 #include "policy.h"
 #include "util.h"
 
@@ -63,14 +73,30 @@ static const char daemon_help[] =
 	"  -p, --policy FILE       clawlock policy file (overlay with --openclaw)\n"
 	"                          without either: the config last applied\n"
 	"      --cgroup-root DIR   where scope cgroups live\n"
-	"  -l, --log FILE          append records to FILE; reopened on SIGHUP\n"
+	"  -l, --log FILE          append records to FILE (created 0600); reopened\n"
+	"                          on SIGHUP\n"
 	"      --syslog            send records to syslog (authpriv, warning)\n"
 	"      --stdout            write records to standard output\n"
 	"                          (the default when no sink is named)\n"
 	"\n"
+	"One daemon runs at a time, and while it runs it owns the live policy:\n"
+	"a second daemon and 'clawlock apply' refuse and name it (pid, config).\n"
+	"Errors met while applying are records too (decision \"error\"); records\n"
+	"a sink could not take are counted (eventsUnwritten in status) and said\n"
+	"in that sink (decision \"dropped\", unwritten) once it takes them again.\n"
+	"\n"
 	"Signals: SIGTERM or SIGINT stop it cleanly (the rules stay); SIGHUP\n"
 	"reopens the log file. Exit status: 0 after a clean stop, 1 if it could\n"
 	"not start, 2 on bad usage or a config that does not load at start.\n";
+
+/* Where records go, one whole line per write(). */
+struct sink {
+	const char *name;
+	int fd; /* -1: not in use */
+	int append;
+	int cut;	      /* a partial line could not be taken back: end it first */
+	long long unreported; /* records it lost, not yet said in it */
+};
 
 struct daemon {
 	const char *openclaw;
@@ -79,11 +105,17 @@ struct daemon {
 	const char *log_path;
 	int use_syslog;
 	int use_stdout;
-	FILE *log;
-	int epoll, inotify, signals, tick, settle;
+	struct sink log, out;
+	int epoll, signals, tick, settle, lock;
+	struct cl_watch *watch;
+	char **read;
+	size_t read_count; /* the files the apply under way read */
+	char config[8300]; /* the config, as the lock file and records name it */
+	char host[256];
 	struct events_ctx *events;
 	struct nl_sock *addr_watch; /* when a rule names an interface */
-	long long records;
+	long long unwritten;	    /* since boot, as status reports it */
+	int state_dirty;
 };
 
 static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
@@ -152,69 +184,122 @@ static int adopt_applied_config(struct daemon *d)
 
 static int open_log(struct daemon *d)
 {
-	FILE *f;
+	int fd;
 
 	if (!d->log_path)
 		return 0;
-	f = fopen(d->log_path, "ae");
-	if (!f) {
+	/* It names every path the agents touched: root's alone unless the admin shares it. */
+	fd = open(d->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
 		cl_error("cannot open the log %s: %s", d->log_path, strerror(errno));
 		return -1;
 	}
-	if (d->log)
-		fclose(d->log);
-	d->log = f;
-	setvbuf(d->log, NULL, _IOLBF, 0);
+	if (d->log.fd >= 0)
+		close(d->log.fd);
+	d->log.fd = fd;
+	d->log.append = 1;
+	d->log.cut = 0;
 	return 0;
+}
+
+/*
+ * One whole line in one write(). A short write (a full disk) is cut back
+ * to where the line began, so that no partial record is glued to the
+ * next; where that cannot be done, the next write starts a new line.
+ */
+static int sink_write(struct sink *s, const char *line, size_t len)
+{
+	off_t start;
+	ssize_t n;
+
+	if (s->cut) {
+		if (write(s->fd, "\n", 1) != 1)
+			return -1;
+		s->cut = 0;
+	}
+	start = lseek(s->fd, 0, s->append ? SEEK_END : SEEK_CUR);
+	n = write(s->fd, line, len);
+	if (n == (ssize_t)len)
+		return 0;
+	if (n > 0 && (start < 0 || ftruncate(s->fd, start) < 0))
+		s->cut = 1;
+	if (n >= 0)
+		errno = ENOSPC;
+	return -1;
+}
+
+static int sink_write_record(struct sink *s, struct json_object *record)
+{
+	const char *json = json_object_to_json_string_ext(
+		record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(json);
+	char *line = malloc(len + 1);
+	int ret = -1;
+
+	if (line) {
+		memcpy(line, json, len);
+		line[len] = '\n';
+		ret = sink_write(s, line, len + 1);
+		free(line);
+	}
+	return ret;
+}
+
+/* time, host and decision: how every record starts. */
+static struct json_object *new_record(const struct daemon *d, const char *decision)
+{
+	struct json_object *obj = json_object_new_object();
+	char when[64];
+
+	cl_event_time_now(when, sizeof(when));
+	json_object_object_add(obj, "time", json_object_new_string(when));
+	json_object_object_add(obj, "host", json_object_new_string(d->host));
+	json_object_object_add(obj, "decision", json_object_new_string(decision));
+	return obj;
+}
+
+/* Say in @s how many records it lost, once it takes records again. */
+static void say_unwritten(struct daemon *d, struct sink *s)
+{
+	struct json_object *obj = new_record(d, "dropped");
+
+	json_object_object_add(obj, "rateLimited", json_object_new_int64(0));
+	json_object_object_add(obj, "ringFull", json_object_new_int64(0));
+	json_object_object_add(obj, "unwritten", json_object_new_int64(s->unreported));
+	json_object_object_add(obj, "sink", json_object_new_string(s->name));
+	if (sink_write_record(s, obj) == 0) {
+		cl_info("%s takes records again; %lld were lost", s->name, s->unreported);
+		s->unreported = 0;
+	}
+	json_object_put(obj);
+}
+
+static void sink_put(struct daemon *d, struct sink *s, struct json_object *record)
+{
+	if (s->fd < 0)
+		return;
+	if (s->unreported)
+		say_unwritten(d, s);
+	if (sink_write_record(s, record) == 0)
+		return;
+	if (!s->unreported++)
+		cl_warn("cannot write a record to %s: %s; counting the records lost", s->name,
+			strerror(errno));
+	d->unwritten++;
+	d->state_dirty = 1;
 }
 
 /* One record to every sink. */
 static int write_record(struct json_object *record, void *data)
 {
 	struct daemon *d = data;
-	const char *line = json_object_to_json_string_ext(
-		record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
-	if (d->use_stdout) {
-		puts(line);
-		fflush(stdout);
-	}
-	if (d->log && fprintf(d->log, "%s\n", line) < 0)
-		cl_warn("cannot write to %s: %s", d->log_path, strerror(errno));
+	sink_put(d, &d->out, record);
+	sink_put(d, &d->log, record);
 	if (d->use_syslog)
-		syslog(LOG_AUTHPRIV | LOG_WARNING, "%s", line);
-	d->records++;
-	return 0;
-}
-
-static int watch_file(struct daemon *d, const char *path)
-{
-	char dir[PATH_MAX];
-
-	if (!path)
-		return 0;
-	/* The folder, not the file: editors and config tools replace files by rename. */
-	if (!cl_strlcpy(dir, path, sizeof(dir)) ||
-	    inotify_add_watch(d->inotify, dirname(dir),
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE) < 0) {
-		cl_error("cannot watch %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* Is an inotify record about one of the config files? */
-static int about_config(const struct daemon *d, const struct inotify_event *ev)
-{
-	const char *files[] = { d->openclaw, d->policy };
-
-	for (size_t i = 0; i < 2; i++) {
-		char copy[PATH_MAX];
-
-		if (files[i] && ev->len && cl_strlcpy(copy, files[i], sizeof(copy)) &&
-		    !strcmp(basename(copy), ev->name))
-			return 1;
-	}
+		syslog(LOG_AUTHPRIV | LOG_WARNING, "%s",
+		       json_object_to_json_string_ext(
+			       record, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	return 0;
 }
 
@@ -228,36 +313,199 @@ static void arm_timer(int fd, long long first_ms, long long every_ms)
 	timerfd_settime(fd, 0, &its, NULL);
 }
 
-static int drain_inotify(struct daemon *d)
+/* json5's read hook: remember each file the apply under way reads. */
+static void note_read(const char *path, void *data)
 {
-	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int relevant = 0;
-	ssize_t n;
+	struct daemon *d = data;
+	char **bigger;
 
-	while ((n = read(d->inotify, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const struct inotify_event *)p;
-
-			relevant |= about_config(d, ev);
-			p += sizeof(*ev) + ev->len;
-		}
+	for (size_t i = 0; i < d->read_count; i++) {
+		if (!strcmp(d->read[i], path))
+			return;
 	}
-	return relevant;
+	bigger = realloc(d->read, (d->read_count + 1) * sizeof(*bigger));
+	if (!bigger)
+		return;
+	d->read = bigger;
+	d->read[d->read_count] = strdup(path);
+	d->read_count += d->read[d->read_count] != NULL;
 }
 
-static void apply_config(struct daemon *d, const char *why)
+static void forget_reads(struct daemon *d)
+{
+	for (size_t i = 0; i < d->read_count; i++)
+		free(d->read[i]);
+	free(d->read);
+	d->read = NULL;
+	d->read_count = 0;
+}
+
+/* From now on watch what this apply read, and the config files named, whatever came of it. */
+static void rewatch(struct daemon *d)
+{
+	if (!d->openclaw && !d->policy)
+		return;
+	if (d->openclaw)
+		note_read(d->openclaw, d);
+	if (d->policy)
+		note_read(d->policy, d);
+	if (cl_watch_set(d->watch, d->read, d->read_count) < 0)
+		cl_warn("cannot watch the config: changes to it are not followed");
+	forget_reads(d);
+}
+
+/* cl_error and cl_warn while applying: into the stream as well as stderr. */
+static void apply_message(const char *kind, const char *text, void *data)
+{
+	struct daemon *d = data;
+	struct json_object *obj = new_record(d, kind);
+
+	json_object_object_add(obj, "op", json_object_new_string("apply"));
+	cl_json_add_bytes(obj, "config", d->config);
+	cl_json_add_bytes(obj, "message", text);
+	write_record(obj, d);
+	json_object_put(obj);
+}
+
+/* Apply the config (an exit status), then watch what it read. */
+static int apply_config(struct daemon *d, const char *why)
 {
 	int ret;
 
 	if (!d->openclaw && !d->policy)
-		return;
-	cl_info("%s: applying %s%s%s", why, d->openclaw ? d->openclaw : d->policy,
-		d->openclaw && d->policy ? " with " : "",
-		d->openclaw && d->policy ? d->policy : "");
+		return 0;
+	cl_info("%s: applying %s", why, d->config);
+	cl_set_message_hook(apply_message, d);
+	json5_set_read_hook(note_read, d);
 	ret = cl_apply(d->openclaw, d->policy, d->cgroup_root);
+	json5_set_read_hook(NULL, NULL);
 	if (ret)
 		cl_error("the config was not applied (exit %d); the live policy stays as it was",
 			 ret);
+	cl_set_message_hook(NULL, NULL);
+	rewatch(d);
+	return ret;
+}
+
+/* The config as the lock file and records name it: absolute paths where they resolve. */
+static void describe_config(struct daemon *d)
+{
+	char oc[PATH_MAX] = "", pol[PATH_MAX] = "";
+
+	if (d->openclaw && !realpath(d->openclaw, oc))
+		cl_strlcpy(oc, d->openclaw, sizeof(oc));
+	if (d->policy && !realpath(d->policy, pol))
+		cl_strlcpy(pol, d->policy, sizeof(pol));
+	snprintf(d->config, sizeof(d->config), "%s%s%s%s%s", oc[0] ? "--openclaw " : "", oc,
+		 oc[0] && pol[0] ? " " : "", pol[0] ? "--policy " : "", pol);
+	if (!d->config[0])
+		snprintf(d->config, sizeof(d->config), "no config (events only)");
+}
+
+int cl_daemon_running(struct cl_daemon_info *out)
+{
+	int fd = open(CL_DAEMON_LOCK_PATH, O_RDONLY | O_CLOEXEC);
+	char text[sizeof(out->config) + 32] = "";
+	ssize_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EWOULDBLOCK) {
+		close(fd);
+		return -1;
+	}
+	/* The holder writes its pid right after it locks: give it a moment. */
+	for (int tries = 0; tries < 50 && n <= 0; tries++) {
+		n = pread(fd, text, sizeof(text) - 1, 0);
+		if (n <= 0)
+			usleep(10000);
+	}
+	close(fd);
+	text[n > 0 ? n : 0] = '\0';
+	if (sscanf(text, "%d", &out->pid) == 1 && strchr(text, '\n'))
+		cl_strlcpy(out->config, strchr(text, '\n') + 1, sizeof(out->config));
+	out->config[strcspn(out->config, "\n")] = '\0';
+	return 1;
+}
+
+/* Only one daemon: two would split the stream and fight over the config. */
+static int take_daemon_lock(struct daemon *d)
+{
+	struct cl_daemon_info other;
+	char text[sizeof(d->config) + 32];
+	int len;
+
+	mkdir("/run/clawlock", 0700);
+	d->lock = open(CL_DAEMON_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock < 0) {
+		cl_error("cannot open %s: %s", CL_DAEMON_LOCK_PATH, strerror(errno));
+		return -1;
+	}
+	if (flock(d->lock, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK || cl_daemon_running(&other) <= 0)
+			cl_error("cannot lock %s: %s", CL_DAEMON_LOCK_PATH, strerror(errno));
+		else
+			cl_error("another clawlock daemon is running (pid %d, %s): stop it first",
+				 other.pid,
+				 other.config[0] ? other.config : "config not known yet");
+		return -1;
+	}
+	len = snprintf(text, sizeof(text), "%d\n%s\n", (int)getpid(), d->config);
+	if (ftruncate(d->lock, 0) < 0 || pwrite(d->lock, text, len, 0) != len) {
+		cl_error("cannot write %s: %s", CL_DAEMON_LOCK_PATH, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+long long cl_daemon_unwritten(void)
+{
+	struct json_object *doc = json_object_from_file(CL_DAEMON_STATE_PATH), *v;
+	long long n = 0;
+
+	if (doc && json_object_object_get_ex(doc, "unwritten", &v))
+		n = json_object_get_int64(v);
+	json_object_put(doc);
+	return n;
+}
+
+/* The sink counts for status, replaced whole (written beside, renamed over). */
+static void save_state(struct daemon *d)
+{
+	static const char tmp[] = CL_DAEMON_STATE_PATH ".new";
+	struct json_object *doc;
+	int fd;
+
+	if (!d->state_dirty)
+		return;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	doc = json_object_new_object();
+	json_object_object_add(doc, "pid", json_object_new_int64(getpid()));
+	json_object_object_add(doc, "unwritten", json_object_new_int64(d->unwritten));
+	if (json_object_to_fd(fd, doc, JSON_C_TO_STRING_PLAIN) == 0 &&
+	    rename(tmp, CL_DAEMON_STATE_PATH) == 0)
+		d->state_dirty = 0;
+	close(fd);
+	json_object_put(doc);
+}
+
+/* Once a second: say lost records in the sinks that take them again; save the counts. */
+static void on_tick(struct daemon *d)
+{
+	struct sink *sinks[] = { &d->out, &d->log };
+
+	for (size_t i = 0; i < 2; i++) {
+		if (sinks[i]->fd >= 0 && sinks[i]->unreported)
+			say_unwritten(d, sinks[i]);
+	}
+	save_state(d);
 }
 
 /*
@@ -309,29 +557,36 @@ static int daemon_start(struct daemon *d)
 {
 	sigset_t mask;
 
+	describe_config(d);
+	if (take_daemon_lock(d) < 0)
+		return -1;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* A reader gone from stdout is a sink failure, counted, not a death. */
+	signal(SIGPIPE, SIG_IGN);
+	gethostname(d->host, sizeof(d->host) - 1);
+	d->unwritten = cl_daemon_unwritten();
 	d->signals = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->epoll = epoll_create1(EPOLL_CLOEXEC);
-	d->inotify = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	d->watch = cl_watch_new();
 	d->tick = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->settle = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->use_syslog)
 		openlog("clawlock", LOG_PID, LOG_AUTHPRIV);
-	if (open_log(d) < 0 || cl_bpf_load() < 0)
+	if (!d->watch || open_log(d) < 0 || cl_bpf_load() < 0)
 		return -1;
 	d->events = cl_event_stream_open(NULL, NULL, NULL, write_record, d);
 	if (!d->events)
 		return -1;
-	if (add_fd(d, d->signals) || add_fd(d, d->inotify) || add_fd(d, d->tick) ||
+	if (add_fd(d, d->signals) || add_fd(d, cl_watch_fd(d->watch)) || add_fd(d, d->tick) ||
 	    add_fd(d, d->settle) || add_fd(d, cl_event_stream_fd(d->events)))
 		return -1;
-	if (watch_file(d, d->openclaw) < 0 || watch_file(d, d->policy) < 0)
-		return -1;
 	arm_timer(d->tick, 1000, 1000);
+	/* The config files themselves before the first apply: a change during it counts. */
+	rewatch(d);
 	return 0;
 }
 
@@ -389,7 +644,7 @@ static int daemon_loop(struct daemon *d)
 
 			if (fd == d->signals && on_signal(d))
 				return 0;
-			if (fd == d->inotify && drain_inotify(d))
+			if (fd == cl_watch_fd(d->watch) && cl_watch_changed(d->watch))
 				arm_timer(d->settle, 300, 0); /* apply once quiet */
 			if (d->addr_watch && fd == cl_if_watch_fd(d->addr_watch)) {
 				cl_if_watch_drain(d->addr_watch);
@@ -399,8 +654,8 @@ static int daemon_loop(struct daemon *d)
 				apply_config(d, "config or interface addresses changed");
 				follow_interfaces(d);
 			}
-			if (fd == d->tick)
-				(void)!read(fd, &ticks, sizeof(ticks));
+			if (fd == d->tick && read(fd, &ticks, sizeof(ticks)) > 0)
+				on_tick(d);
 			if (fd == d->tick || fd == cl_event_stream_fd(d->events))
 				cl_event_stream_poll(d->events, 0);
 		}
@@ -409,16 +664,18 @@ static int daemon_loop(struct daemon *d)
 
 static void daemon_stop(struct daemon *d)
 {
-	int fds[] = { d->epoll, d->inotify, d->signals, d->tick, d->settle };
+	int fds[] = { d->epoll, d->signals, d->tick, d->settle, d->log.fd, d->lock };
 
 	/* Records that arrived before the stop still reach the sinks. */
 	if (d->events)
 		cl_event_stream_poll(d->events, 0);
 	cl_event_stream_free(d->events);
+	if (d->lock >= 0 && d->events)
+		on_tick(d);
 	if (d->addr_watch)
 		cl_if_watch_close(d->addr_watch);
-	if (d->log)
-		fclose(d->log);
+	cl_watch_free(d->watch);
+	forget_reads(d);
 	if (d->use_syslog)
 		closelog();
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -429,23 +686,21 @@ static void daemon_stop(struct daemon *d)
 
 int cl_cmd_daemon(int argc, char **argv)
 {
-	struct daemon d = { .epoll = -1, .inotify = -1, .signals = -1, .tick = -1, .settle = -1 };
+	struct daemon d = { .epoll = -1, .signals = -1, .tick = -1, .settle = -1, .lock = -1 };
 	int ret = parse_daemon_opts(argc, argv, &d);
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	d.log = (struct sink){ .name = d.log_path, .fd = -1 };
+	d.out = (struct sink){ .name = "stdout", .fd = d.use_stdout ? 1 : -1 };
+	d.out.append = d.use_stdout && (fcntl(1, F_GETFL) & O_APPEND);
 	adopt_applied_config(&d);
 	ret = CL_EXIT_FAILURE;
 	if (daemon_start(&d) < 0)
 		goto out;
-	if (d.openclaw || d.policy) {
-		cl_info("applying %s%s%s", d.openclaw ? d.openclaw : d.policy,
-			d.openclaw && d.policy ? " with " : "",
-			d.openclaw && d.policy ? d.policy : "");
-		ret = cl_apply(d.openclaw, d.policy, d.cgroup_root);
-		if (ret)
-			goto out;
-	}
+	ret = apply_config(&d, "starting");
+	if (ret)
+		goto out;
 	ret = CL_EXIT_FAILURE;
 	follow_interfaces(&d);
 	if (drop_capabilities() < 0)

@@ -36,7 +36,9 @@ static const char events_help[] =
 	"  -j, --json          one JSON object a line: time, host, agent, session,\n"
 	"                      cgroup, pid, ppid, uid, comm, op, target, access,\n"
 	"                      decision, reason, rule {path, access, source}, policy,\n"
-	"                      suppressed (records like it the rate limit held back)\n"
+	"                      suppressed (records like it the rate limit held back);\n"
+	"                      a name that is not UTF-8 is also given exactly as\n"
+	"                      hex in targetHex (commHex, agentHex, sessionHex)\n"
 	"  -f, --follow        keep streaming\n"
 	"      --agent ID      only this agent's events\n"
 	"      --session KEY   only this session's events\n"
@@ -58,7 +60,8 @@ static const char events_help[] =
 	"\n"
 	"The default text line reads:\n"
 	"  TIME DECISION OP ACCESS TARGET agent=ID session=KEY pid=PID comm=COMM\n"
-	"      rule=PATH(ACCESS) source=FILE:LINE:COL KEY\n";
+	"      rule=PATH(ACCESS) source=FILE:LINE:COL KEY\n"
+	"(control bytes and bytes that are not UTF-8 as \\xHH, a backslash as \\\\).\n";
 
 struct events_ctx {
 	struct cl_maps maps;
@@ -102,6 +105,11 @@ static void format_time(long long real_ns, char *buf, size_t size)
 	gmtime_r(&secs, &tm);
 	len = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf + len, size - len, ".%06lldZ", (real_ns % 1000000000LL) / 1000);
+}
+
+void cl_event_time_now(char *buf, size_t size)
+{
+	format_time(clock_ns(CLOCK_REALTIME), buf, size);
 }
 
 const char *cl_op_name(__u32 op)
@@ -166,6 +174,75 @@ static const char *reason_name(const struct cl_event *e)
 	return "rule";
 }
 
+/*
+ * Length of the valid UTF-8 sequence at @s (at most @n bytes), 0 if there
+ * is none: RFC 3629, so no overlong forms, no surrogates, nothing past
+ * U+10FFFF. File names and comms are bytes, not text.
+ */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+	unsigned int need, min, cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 1, min = 0x80;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 2, min = 0x800;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 3, min = 0x10000;
+	else
+		return 0;
+	if (n < need + 1)
+		return 0;
+	cp = s[0] & (0x3f >> need);
+	for (unsigned int i = 1; i <= need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need + 1;
+}
+
+/*
+ * A field whose bytes may not be text (a file name, a comm, a session
+ * key): json-c writes bytes that are not UTF-8 raw, which strict parsers
+ * reject. Valid UTF-8 goes in as it is; anything else goes in with each
+ * invalid byte shown as U+FFFD, and "<key>Hex" carries the exact bytes.
+ */
+void cl_json_add_bytes(struct json_object *obj, const char *key, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	size_t len = strlen(value), valid = 1;
+	char *text, *hex, hex_key[64];
+	size_t t = 0;
+
+	for (size_t i = 0, k; i < len && valid; i += k ? k : 1)
+		valid = (k = utf8_sequence(s + i, len - i)) != 0;
+	if (valid) {
+		json_object_object_add(obj, key, json_object_new_string(value));
+		return;
+	}
+	text = malloc(len * 3 + 1);
+	hex = malloc(len * 2 + 1);
+	for (size_t i = 0, k; text && hex && i < len; i += k ? k : 1) {
+		k = utf8_sequence(s + i, len - i);
+		memcpy(text + t, k ? (const char *)s + i : "\xef\xbf\xbd", k ? k : 3);
+		t += k ? k : 3;
+	}
+	for (size_t i = 0; text && hex && i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", s[i]);
+	if (text && hex) {
+		snprintf(hex_key, sizeof(hex_key), "%sHex", key);
+		json_object_object_add(obj, key, json_object_new_string_len(text, (int)t));
+		json_object_object_add(obj, hex_key, json_object_new_string(hex));
+	}
+	free(text);
+	free(hex);
+}
+
 static struct json_object *rule_json(struct events_ctx *ctx, const struct cl_event *e)
 {
 	struct cl_rule_info info;
@@ -176,11 +253,14 @@ static struct json_object *rule_json(struct events_ctx *ctx, const struct cl_eve
 		return NULL;
 	rule = json_object_new_object();
 	json_object_object_add(rule, "id", json_object_new_int64(e->rule_id));
-	json_object_object_add(rule, "path", json_object_new_string(info.path));
+	/* From the config, but a config's strings are bytes too. */
+	info.path[sizeof(info.path) - 1] = '\0';
+	info.source[sizeof(info.source) - 1] = '\0';
+	cl_json_add_bytes(rule, "path", info.path);
 	json_object_object_add(
 		rule, "access",
 		json_object_new_string(cl_access_format(info.access, access, sizeof(access))));
-	json_object_object_add(rule, "source", json_object_new_string(info.source));
+	cl_json_add_bytes(rule, "source", info.source);
 	return rule;
 }
 
@@ -201,11 +281,11 @@ static void format_target(const struct cl_event *e, char *buf, size_t size)
 		snprintf(buf, size, e->family == AF_INET ? "%s:%u/%s" : "[%s]:%u/%s", addr, e->port,
 			 cl_net_proto_name(e->proto));
 		if (e->family == AF_UNIX)
-			snprintf(buf, size, "%s", e->path);
+			snprintf(buf, size, "%.*s", (int)sizeof(e->path), e->path);
 		break;
 	case CL_OP_SIGNAL:
 	case CL_OP_PTRACE:
-		snprintf(buf, size, "pid %u (%s)", e->target_pid, e->path);
+		snprintf(buf, size, "pid %u (%.*s)", e->target_pid, (int)sizeof(e->path), e->path);
 		break;
 	case CL_OP_SELF:
 		if (e->target_pid)
@@ -220,7 +300,7 @@ static void format_target(const struct cl_event *e, char *buf, size_t size)
 		snprintf(buf, size, "family %u type %u protocol %u", e->family, e->proto, e->arg);
 		break;
 	default:
-		snprintf(buf, size, "%s", e->path);
+		snprintf(buf, size, "%.*s", (int)sizeof(e->path), e->path);
 	}
 }
 
@@ -248,23 +328,26 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 				      const struct cl_scope_info *scope)
 {
 	struct json_object *obj = json_object_new_object();
-	char when[64], access[32], target[CL_EVENT_PATH_MAX + 64];
+	char when[64], access[32], target[CL_EVENT_PATH_MAX + 64], comm[sizeof(e->comm) + 1];
 
 	format_time(e->time_ns + ctx->boot_to_real_ns, when, sizeof(when));
 	json_object_object_add(obj, "time", json_object_new_string(when));
 	json_object_object_add(obj, "host", json_object_new_string(ctx->host));
-	json_object_object_add(obj, "agent", json_object_new_string(scope->agent));
-	json_object_object_add(obj, "session",
-			       scope->session[0] ? json_object_new_string(scope->session) : NULL);
+	cl_json_add_bytes(obj, "agent", scope->agent);
+	if (scope->session[0])
+		cl_json_add_bytes(obj, "session", scope->session);
+	else
+		json_object_object_add(obj, "session", NULL);
 	json_object_object_add(obj, "cgroup", json_object_new_uint64(e->cgroup_id));
 	json_object_object_add(obj, "pid", json_object_new_int64(e->tgid));
 	json_object_object_add(obj, "tid", json_object_new_int64(e->pid));
 	json_object_object_add(obj, "ppid", json_object_new_int64(e->ppid));
 	json_object_object_add(obj, "uid", json_object_new_int64(e->uid));
-	json_object_object_add(obj, "comm", json_object_new_string(e->comm));
+	snprintf(comm, sizeof(comm), "%.*s", (int)sizeof(e->comm), e->comm);
+	cl_json_add_bytes(obj, "comm", comm);
 	json_object_object_add(obj, "op", json_object_new_string(cl_op_name(e->op)));
 	format_target(e, target, sizeof(target));
-	json_object_object_add(obj, "target", json_object_new_string(target));
+	cl_json_add_bytes(obj, "target", target);
 	if (e->op == CL_OP_SELF)
 		self_json(obj, e);
 	if (e->op == CL_OP_SIGNAL || e->op == CL_OP_PTRACE) {
@@ -289,33 +372,92 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 	return obj;
 }
 
+/* One byte as the text format shows it when it is not printable text. */
+static void put_hex(FILE *out, unsigned char c)
+{
+	fprintf(out, "\\x%02x", c);
+}
+
+/*
+ * @value on the terminal, safely: control bytes (C0, DEL, C1) and bytes
+ * that are not UTF-8 as \xHH, a backslash as \\, printable UTF-8 as is.
+ * Nothing an agent names can move the cursor or recolour the screen.
+ */
+static void put_escaped(FILE *out, const unsigned char *s, size_t len)
+{
+	for (size_t i = 0, k; i < len; i += k ? k : 1) {
+		k = utf8_sequence(s + i, len - i);
+		if (!k || s[i] < 0x20 || s[i] == 0x7f || (s[i] == 0xc2 && s[i + 1] < 0xa0)) {
+			for (size_t j = 0; j < (k ? k : 1); j++)
+				put_hex(out, s[i + j]);
+		} else if (s[i] == '\\') {
+			fputs("\\\\", out);
+		} else {
+			fwrite(s + i, 1, k, out);
+		}
+	}
+}
+
+/* A field of @obj as text: its exact bytes (from "<key>Hex" if there), escaped. */
+static void put_field(FILE *out, struct json_object *obj, const char *key)
+{
+	struct json_object *v, *hex;
+	unsigned char *bytes;
+	char hex_key[64];
+	const char *s;
+	size_t len;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v) || !v) {
+		fputc('-', out);
+		return;
+	}
+	snprintf(hex_key, sizeof(hex_key), "%sHex", key);
+	if (!json_object_object_get_ex(obj, hex_key, &hex)) {
+		s = json_object_get_string(v);
+		put_escaped(out, (const unsigned char *)s, strlen(s));
+		return;
+	}
+	s = json_object_get_string(hex);
+	bytes = malloc(strlen(s) / 2 + 1);
+	for (len = 0; bytes && s[2 * len] && s[2 * len + 1]; len++) {
+		unsigned int c = 0;
+
+		sscanf(s + 2 * len, "%2x", &c);
+		bytes[len] = c;
+	}
+	put_escaped(out, bytes, bytes ? len : 0);
+	free(bytes);
+}
+
 static void print_text(struct json_object *obj)
 {
+	static const char *const keys[] = { "time", "decision", "op", "access", "target" };
+	static const char *const named[] = { "agent", "session", "pid", "comm" };
 	struct json_object *rule = NULL, *v;
-	const char *f[8];
-	static const char *const keys[] = { "time",   "decision", "op",	     "access",
-					    "target", "agent",	  "session", "comm" };
 
-	for (int i = 0; i < 8; i++)
-		f[i] = json_object_object_get_ex(obj, keys[i], &v) && v ? json_object_get_string(v)
-									: "-";
-	json_object_object_get_ex(obj, "pid", &v);
-	printf("%s %s %s %s %s agent=%s session=%s pid=%s comm=%s", f[0], f[1], f[2], f[3], f[4],
-	       f[5], f[6], json_object_get_string(v), f[7]);
-	if (json_object_object_get_ex(obj, "rule", &rule) && rule) {
-		const char *path, *access, *source;
-
-		json_object_object_get_ex(rule, "path", &v);
-		path = json_object_get_string(v);
-		json_object_object_get_ex(rule, "access", &v);
-		access = json_object_get_string(v);
-		json_object_object_get_ex(rule, "source", &v);
-		source = json_object_get_string(v);
-		printf(" rule=%s(%s) source=%s\n", path, access, source);
-	} else {
-		json_object_object_get_ex(obj, "reason", &v);
-		printf(" rule=none reason=%s\n", json_object_get_string(v));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (i)
+			putchar(' ');
+		put_field(stdout, obj, keys[i]);
 	}
+	if (json_object_object_get_ex(obj, "pathTruncated", &v))
+		fputs(" (truncated: the last name only)", stdout);
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		printf(" %s=", named[i]);
+		put_field(stdout, obj, named[i]);
+	}
+	if (json_object_object_get_ex(obj, "rule", &rule) && rule) {
+		fputs(" rule=", stdout);
+		put_field(stdout, rule, "path");
+		putchar('(');
+		put_field(stdout, rule, "access");
+		fputs(") source=", stdout);
+		put_field(stdout, rule, "source");
+	} else {
+		fputs(" rule=none reason=", stdout);
+		put_field(stdout, obj, "reason");
+	}
+	putchar('\n');
 	if (json_object_object_get_ex(obj, "suppressed", &v))
 		printf("  (and %s more like it, held back by the rate limit)\n",
 		       json_object_get_string(v));
@@ -331,7 +473,7 @@ static void report_drops(struct events_ctx *ctx)
 
 	if (rate == ctx->seen_rate && ring == ctx->seen_ring)
 		return;
-	format_time(clock_ns(CLOCK_REALTIME), when, sizeof(when));
+	cl_event_time_now(when, sizeof(when));
 	obj = json_object_new_object();
 	json_object_object_add(obj, "time", json_object_new_string(when));
 	json_object_object_add(obj, "host", json_object_new_string(ctx->host));

@@ -317,6 +317,29 @@ static struct json_object *hooks_json(int *stats_on)
 }
 
 /*
+ * Records lost: to a full ring buffer (the kernel counts them), or taken
+ * off the ring by the daemon and not written to a sink (a full disk; the
+ * daemon counts them). eventsDropped is both. And who owns the live policy.
+ */
+static void add_dropped(struct json_object *status, uint64_t ring_full)
+{
+	long long unwritten = cl_daemon_unwritten();
+	struct cl_daemon_info daemon;
+	struct json_object *d = NULL;
+
+	json_object_object_add(status, "eventsDropped",
+			       json_object_new_uint64(ring_full + unwritten));
+	json_object_object_add(status, "eventsRingFull", json_object_new_uint64(ring_full));
+	json_object_object_add(status, "eventsUnwritten", json_object_new_int64(unwritten));
+	if (cl_daemon_running(&daemon) > 0) {
+		d = json_object_new_object();
+		json_object_object_add(d, "pid", json_object_new_int64(daemon.pid));
+		json_object_object_add(d, "config", json_object_new_string(daemon.config));
+	}
+	json_object_object_add(status, "daemon", d);
+}
+
+/*
  * Is clawlock loaded? Said as a boolean, or as null with the reason when it
  * cannot be told (a user without the rights to look): never a false "no".
  */
@@ -361,8 +384,7 @@ static struct json_object *status_json(int *complete)
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_DENY)));
 	json_object_object_add(status, "audited",
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_AUDIT)));
-	json_object_object_add(status, "eventsDropped",
-			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_EVENT_DROP)));
+	add_dropped(status, cl_stat_read(&maps, CL_STAT_EVENT_DROP));
 	json_object_object_add(status, "eventsRateLimited",
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_RATE_DROP)));
 	json_object_object_add(status, "walkLimitDenials",
@@ -415,6 +437,13 @@ static void print_ops_and_hooks(struct json_object *status)
 	}
 }
 
+static const char *field_text(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) && v ? json_object_get_string(v) : "?";
+}
+
 static void print_status_text(struct json_object *status)
 {
 	struct json_object *v, *bindings;
@@ -432,6 +461,9 @@ static void print_status_text(struct json_object *status)
 		return;
 	json_object_object_get_ex(status, "generation", &v);
 	printf("generation: %llu\n", (unsigned long long)json_object_get_uint64(v));
+	if (json_object_object_get_ex(status, "daemon", &v) && v)
+		printf("daemon:   pid %s, owns the live policy (%s)\n", field_text(v, "pid"),
+		       field_text(v, "config"));
 	printf("bindings: %zu\n", json_object_array_length(bindings));
 	for (size_t i = 0; i < json_object_array_length(bindings); i++) {
 		struct json_object *b = json_object_array_get_idx(bindings, i), *f;
@@ -455,8 +487,10 @@ static void print_status_text(struct json_object *status)
 		       session, (long long)policy, mode,
 		       removed ? "  REMOVED (denies everything until its processes exit)" : "");
 	}
-	static const char *const counters[] = { "denied", "audited", "eventsDropped",
-						"eventsRateLimited", "walkLimitDenials" };
+	static const char *const counters[] = { "denied",	   "audited",
+						"eventsDropped",   "eventsRingFull",
+						"eventsUnwritten", "eventsRateLimited",
+						"walkLimitDenials" };
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		json_object_object_get_ex(status, counters[i], &v);
 		printf("%-17s %llu\n", counters[i], (unsigned long long)json_object_get_uint64(v));

@@ -40,6 +40,15 @@ int cl_event_stream_fd(struct events_ctx *ctx);
 int cl_event_stream_poll(struct events_ctx *ctx, int timeout_ms);
 void cl_event_stream_free(struct events_ctx *ctx);
 
+/* Now, as the time field of a record. */
+void cl_event_time_now(char *buf, size_t size);
+/*
+ * Add @value (bytes, NUL-terminated) under @key: as it is when it is valid
+ * UTF-8, else with U+FFFD for each invalid byte and the exact bytes in hex
+ * under "<key>Hex" (operations.md, Events).
+ */
+void cl_json_add_bytes(struct json_object *obj, const char *key, const char *value);
+
 /* An operation's name in events and status (enum cl_op). */
 const char *cl_op_name(unsigned int op);
 
@@ -49,6 +58,23 @@ struct cl_applied {
 	char policy[4096];
 	char cgroup_root[4096]; /* "" when the default */
 };
+
+/*
+ * The daemon holds CL_DAEMON_LOCK_PATH locked (flock) while it runs, with
+ * its pid and config in it: a second daemon and a manual apply refuse, and
+ * name it. It keeps its sink counts in CL_DAEMON_STATE_PATH for status.
+ */
+#define CL_DAEMON_LOCK_PATH  "/run/clawlock/daemon.lock"
+#define CL_DAEMON_STATE_PATH "/run/clawlock/daemon.json"
+struct cl_daemon_info {
+	int pid; /* 0 if the lock holder has not written it yet */
+	char config[8300];
+};
+
+/* 1 and @out filled if a daemon runs, 0 if none does, -1 if that cannot be told. */
+int cl_daemon_running(struct cl_daemon_info *out);
+/* Records the daemon failed to write to a sink since boot (0 if none or unknown). */
+long long cl_daemon_unwritten(void);
 
 /* 0 and @out filled if a config was applied; -1 if none was (or the record is unreadable). */
 int cl_applied_config(struct cl_applied *out);

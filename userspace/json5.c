@@ -885,6 +885,21 @@ struct json_object *json5_parse_ex(const char *text, size_t len, unsigned int fi
 	return root;
 }
 
+static void (*read_hook)(const char *path, void *data);
+static void *read_hook_data;
+
+void json5_set_read_hook(void (*hook)(const char *path, void *data), void *data)
+{
+	read_hook = hook;
+	read_hook_data = data;
+}
+
+void json5_note_read(const char *path)
+{
+	if (read_hook)
+		read_hook(path, read_hook_data);
+}
+
 struct json_object *json5_parse_file(const char *path, struct json5_error *err)
 {
 	return json5_parse_file_ex(path, 0, err);
@@ -899,6 +914,7 @@ struct json_object *json5_parse_file_ex(const char *path, unsigned int file_id,
 	FILE *f;
 
 	memset(err, 0, sizeof(*err));
+	json5_note_read(path);
 	f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(errno));

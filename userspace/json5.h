@@ -42,6 +42,15 @@ struct json_object *json5_parse_ex(const char *text, size_t len, unsigned int fi
 struct json_object *json5_parse_file_ex(const char *path, unsigned int file_id,
 					struct json5_error *err);
 
+/*
+ * Tell @hook the path of every file json5_parse_file_ex is asked to read,
+ * before it opens it (so also one that is missing): the daemon watches
+ * every file the last apply read, includes too. NULL to stop. Whatever
+ * opens a config file another way must call json5_note_read() itself.
+ */
+void json5_set_read_hook(void (*hook)(const char *path, void *data), void *data);
+void json5_note_read(const char *path);
+
 /* Where @value started in the source. False for values not made by json5_parse. */
 bool json5_position(struct json_object *value, int *line, int *column);
 /* The same with the file id given at parsing. */

@@ -15,11 +15,27 @@
 int cl_verbose;
 int cl_quiet;
 
+static void (*message_hook)(const char *kind, const char *text, void *data);
+static void *message_hook_data;
+
+void cl_set_message_hook(void (*hook)(const char *kind, const char *text, void *data), void *data)
+{
+	message_hook = hook;
+	message_hook_data = data;
+}
+
 static void vmessage(const char *kind, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "clawlock: %s", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	static int in_hook;
+	char text[4096];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	fprintf(stderr, "clawlock: %s%s\n", kind, text);
+	if (message_hook && *kind && !in_hook) {
+		in_hook = 1;
+		message_hook(kind[0] == 'e' ? "error" : "warning", text, message_hook_data);
+		in_hook = 0;
+	}
 }
 
 void cl_error(const char *fmt, ...)

@@ -23,6 +23,14 @@ void cl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A progress or status line on stderr; silenced by --quiet. */
 void cl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Also hand every error and warning to @hook (@kind "error" or "warning",
+ * the message without the "clawlock: " prefix): the daemon puts what it
+ * meets while applying into its event stream. NULL to stop. A message
+ * the hook itself causes goes to stderr only.
+ */
+void cl_set_message_hook(void (*hook)(const char *kind, const char *text, void *data), void *data);
+
 /* strdup that reports failure instead of returning NULL silently. */
 char *cl_strdup(const char *s);
 /*

@@ -4,12 +4,17 @@
  * rules hold when it is killed, a restarted daemon adopts the pinned state
  * and picks up config changes, records reach its log file, which SIGHUP
  * reopens, it gives up the capabilities it does not need, host root cannot
- * take its descriptors, and SIGTERM stops it cleanly.
+ * take its descriptors, and SIGTERM stops it cleanly. It follows every way a config is changed (a
+ * folder renamed into place, a ConfigMap's ..data symlink swap, an included file rewritten), owns
+ * the live policy (a manual apply and a second daemon refuse), keeps its files root's alone, puts
+ * apply errors in its stream, and on a full disk counts every record it could not write and leaves
+ * no partial line.
  */
 #include "cltest.h"
 #include "kselftest_harness.h"
 
 #include <linux/capability.h>
+#include <sys/mount.h>
 #include <sys/uio.h>
 
 #undef TEST_TIMEOUT_DEFAULT
@@ -22,11 +27,12 @@ FIXTURE(dmn)
 {
 	char root[64];
 	char policy[128];
-	char log[128];
+	char log[256];
 	char agent[32];
 	char scope[512];
 	char path[512];
 	char network[256]; /* the agent's network rules, JSON5 */
+	char mnt[160];	   /* a small tmpfs, when a test mounts one */
 	pid_t daemon;
 };
 
@@ -36,18 +42,25 @@ static const char *at(FIXTURE_DATA(dmn) * self, const char *rel)
 	return self->path;
 }
 
-/* The agent may read @readable (and run this binary), nothing else. */
-static int write_policy(FIXTURE_DATA(dmn) * self, const char *readable)
+/* A policy in which the agent may read @readable (and run this binary), nothing else. */
+static int write_policy_to(FIXTURE_DATA(dmn) * self, const char *file, const char *readable)
 {
-	char text[8192], tmp[160];
+	char text[8192];
 
 	snprintf(text, sizeof(text),
 		 "{ agents: { '%s': { files: { '%s': 'read,exec', '%s/%s': 'read' },"
 		 "  network: { %s } } } }",
 		 self->agent, cl_self_dir(), self->root, readable, self->network);
+	return cl_write_file(file, text);
+}
+
+static int write_policy(FIXTURE_DATA(dmn) * self, const char *readable)
+{
+	char tmp[160];
+
 	/* Written beside and renamed over, as config tools do. */
 	snprintf(tmp, sizeof(tmp), "%s.new", self->policy);
-	if (cl_write_file(tmp, text) < 0)
+	if (write_policy_to(self, tmp, readable) < 0)
 		return -1;
 	return rename(tmp, self->policy);
 }
@@ -171,6 +184,8 @@ FIXTURE_TEARDOWN(dmn)
 	size_t n;
 
 	stop_daemon(self, SIGKILL);
+	if (self->mnt[0])
+		umount2(self->mnt, MNT_DETACH);
 	/* The daemon's own words, for a failing test's log. */
 	snprintf(err, sizeof(err), "%s/daemon.err", self->root);
 	f = fopen(err, "r");
@@ -217,7 +232,7 @@ TEST_F(dmn, rules_hold_when_it_dies_and_a_restart_carries_on)
 
 TEST_F(dmn, records_reach_the_log_and_sighup_reopens_it)
 {
-	char rotated[160];
+	char rotated[300];
 
 	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
 	EXPECT_EQ(0, wait_for_line(self->log, at(self, "secret.txt")));
@@ -346,6 +361,328 @@ TEST_F(dmn, interface_rules_follow_address_changes)
 	EXPECT_EQ(0, wait_for_send(self, "10.66.0.9:53/udp", 0));
 	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "sendto", "10.55.0.9:53/udp"));
 	system("ip addr del 10.66.0.1/24 dev lo");
+}
+
+/* Stop the fixture's daemon and start one on @config; wait until it runs. */
+static int restart_daemon_on(FIXTURE_DATA(dmn) * self, const char *config)
+{
+	char err[160];
+
+	stop_daemon(self, SIGKILL);
+	if (config != self->policy)
+		snprintf(self->policy, sizeof(self->policy), "%s", config);
+	snprintf(err, sizeof(err), "%s/daemon.err", self->root);
+	unlink(err);
+	self->daemon = start_daemon(self);
+	return self->daemon > 0 ? wait_for_line(err, "running (pid") : -1;
+}
+
+/*
+ * Ways operators change a config. Each makes a layout whose config lets
+ * the agent read @readable, and changes it to let it read another file.
+ */
+struct layout {
+	const char *config; /* relative to the test folder */
+	int (*make)(FIXTURE_DATA(dmn) * self, const char *readable);
+	int (*change)(FIXTURE_DATA(dmn) * self, const char *readable);
+};
+
+/* conf/policy.json5; a new conf folder is renamed into place. */
+static int folder_make(FIXTURE_DATA(dmn) * self, const char *readable)
+{
+	char dir[160], file[200];
+
+	snprintf(dir, sizeof(dir), "%s/conf", self->root);
+	snprintf(file, sizeof(file), "%s/policy.json5", dir);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return write_policy_to(self, file, readable);
+}
+
+static int folder_change(FIXTURE_DATA(dmn) * self, const char *readable)
+{
+	char dir[160], fresh[160], old[160], file[200];
+
+	snprintf(dir, sizeof(dir), "%s/conf", self->root);
+	snprintf(fresh, sizeof(fresh), "%s/conf.new", self->root);
+	snprintf(old, sizeof(old), "%s/conf.old", self->root);
+	snprintf(file, sizeof(file), "%s/policy.json5", fresh);
+	cl_rm_tree(old);
+	if (mkdir(fresh, 0755) < 0 || write_policy_to(self, file, readable) < 0)
+		return -1;
+	return rename(dir, old) || rename(fresh, dir) ? -1 : 0;
+}
+
+/*
+ * A Kubernetes ConfigMap volume: cm/policy.json5 -> ..data/policy.json5,
+ * ..data -> ..VERSION; an update writes a new ..VERSION and swaps ..data.
+ */
+static int configmap_swap(FIXTURE_DATA(dmn) * self, const char *readable)
+{
+	static int version;
+	char path[200], file[240], tmp[200];
+
+	snprintf(path, sizeof(path), "%s/cm/..v%d", self->root, ++version);
+	snprintf(file, sizeof(file), "%s/policy.json5", path);
+	snprintf(tmp, sizeof(tmp), "%s/cm/..data_tmp", self->root);
+	if (mkdir(path, 0755) < 0 || write_policy_to(self, file, readable) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "..v%d", version);
+	if (symlink(path, tmp) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/cm/..data", self->root);
+	return rename(tmp, path);
+}
+
+static int configmap_make(FIXTURE_DATA(dmn) * self, const char *readable)
+{
+	char path[200];
+
+	snprintf(path, sizeof(path), "%s/cm", self->root);
+	if (mkdir(path, 0755) < 0 || configmap_swap(self, readable) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/cm/policy.json5", self->root);
+	return symlink("..data/policy.json5", path);
+}
+
+/* inc/main.json5 includes inc/files.json5, which is rewritten in place. */
+static int include_change(FIXTURE_DATA(dmn) * self, const char *readable)
+{
+	char file[200], text[8192];
+
+	snprintf(file, sizeof(file), "%s/inc/files.json5", self->root);
+	snprintf(text, sizeof(text), "{ profiles: { them: { files: { '%s/%s': 'read' } } } }",
+		 self->root, readable);
+	return cl_write_file(file, text);
+}
+
+static int include_make(FIXTURE_DATA(dmn) * self, const char *readable)
+{
+	char file[200], text[8192];
+
+	snprintf(file, sizeof(file), "%s/inc", self->root);
+	if (mkdir(file, 0755) < 0 || include_change(self, readable) < 0)
+		return -1;
+	snprintf(file, sizeof(file), "%s/inc/main.json5", self->root);
+	snprintf(text, sizeof(text),
+		 "{ include: 'files.json5', agents: { '%s': { use: ['them'],"
+		 "  files: { '%s': 'read,exec' } } } }",
+		 self->agent, cl_self_dir());
+	return cl_write_file(file, text);
+}
+
+static const struct layout folder = { "conf/policy.json5", folder_make, folder_change };
+static const struct layout configmap = { "cm/policy.json5", configmap_make, configmap_swap };
+static const struct layout included = { "inc/main.json5", include_make, include_change };
+
+/* The daemon follows two changes in a row (it watches again after each apply). */
+static void follow_changes(struct __test_metadata *_metadata, FIXTURE_DATA(dmn) * self,
+			   const struct layout *l)
+{
+	char config[160];
+
+	ASSERT_EQ(0, l->make(self, "ok.txt"));
+	snprintf(config, sizeof(config), "%s/%s", self->root, l->config);
+	ASSERT_EQ(0, restart_daemon_on(self, config));
+	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ok.txt")));
+
+	ASSERT_EQ(0, l->change(self, "secret.txt"));
+	EXPECT_EQ(0, wait_for_read(self, "secret.txt", 0));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "ok.txt")));
+
+	ASSERT_EQ(0, l->change(self, "other.txt"));
+	EXPECT_EQ(0, wait_for_read(self, "other.txt", 0));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
+}
+
+TEST_F(dmn, follows_a_folder_renamed_into_place)
+{
+	follow_changes(_metadata, self, &folder);
+}
+
+TEST_F(dmn, follows_a_configmap_symlink_swap)
+{
+	follow_changes(_metadata, self, &configmap);
+}
+
+TEST_F(dmn, follows_an_included_file)
+{
+	follow_changes(_metadata, self, &included);
+}
+
+TEST_F(dmn, it_owns_the_live_policy)
+{
+	char other[160], out[4096], pid[32];
+	struct json_object *st;
+
+	/* A manual apply of another config is refused, naming the daemon. */
+	snprintf(other, sizeof(other), "%s/other.json5", self->root);
+	ASSERT_EQ(0, write_policy_to(self, other, "secret.txt"));
+	EXPECT_EQ(1, cl_run_clawlock(out, sizeof(out), "apply", "--policy", other, NULL));
+	snprintf(pid, sizeof(pid), "pid %d", self->daemon);
+	EXPECT_NE(NULL, strstr(out, pid)) TH_LOG("apply said: %s", out);
+	EXPECT_NE(NULL, strstr(out, self->policy)) TH_LOG("apply said: %s", out);
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
+	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ok.txt")));
+
+	/* So is a second daemon, which names the first; the first runs on. */
+	EXPECT_EQ(1, cl_run_clawlock(out, sizeof(out), "daemon", "--policy", other, NULL));
+	EXPECT_NE(NULL, strstr(out, pid)) TH_LOG("the second daemon said: %s", out);
+	EXPECT_EQ(0, kill(self->daemon, 0));
+
+	/* status says who owns it. */
+	st = cl_status();
+	ASSERT_NE(NULL, st);
+	EXPECT_NE(NULL, strstr(json_object_to_json_string(st), pid + 4));
+	json_object_put(st);
+
+	/* Once it is stopped, an apply goes through. */
+	stop_daemon(self, SIGTERM);
+	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", other, NULL))
+	TH_LOG("apply said: %s", out);
+	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
+}
+
+/* Mode bits others have on @path (-1 if it is not there). */
+static int others_bits(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 ? -1 : (int)(st.st_mode & 077);
+}
+
+TEST_F(dmn, its_files_are_roots_alone)
+{
+	/* The log names every path the agents touched. */
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
+	EXPECT_EQ(0, wait_for_line(self->log, at(self, "secret.txt")));
+	EXPECT_EQ(0, others_bits(self->log));
+	EXPECT_EQ(0, others_bits("/run/clawlock/applied.json"));
+	EXPECT_EQ(0, others_bits("/run/clawlock/daemon.lock"));
+}
+
+TEST_F(dmn, apply_errors_are_records)
+{
+	ASSERT_EQ(0, cl_write_file(self->policy, "{ agents: { broken"));
+	EXPECT_EQ(0, wait_for_line(self->log, "\"decision\":\"error\""));
+	EXPECT_EQ(0, wait_for_line(self->log, "policy.json5:1:"));
+	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ok.txt")));
+}
+
+static long long status_number(const char *key)
+{
+	struct json_object *st = cl_status(), *v;
+	long long n = -1;
+
+	if (st && json_object_object_get_ex(st, key, &v))
+		n = json_object_get_int64(v);
+	json_object_put(st);
+	return n;
+}
+
+/* Fill the filesystem of @dir: a file that grows until nothing more fits. */
+static void fill(const char *dir)
+{
+	static const char block[512];
+	char path[200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/filler", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	while (fd >= 0 && write(fd, block, sizeof(block)) > 0)
+		;
+	while (fd >= 0 && write(fd, block, 1) > 0)
+		;
+	if (fd >= 0)
+		close(fd);
+}
+
+struct log_summary {
+	long long lines, broken, denials, unwritten, held_back;
+};
+
+/* Every line of the log, strictly: whole JSON objects, what they say. */
+static void read_log(const char *log, const char *target, struct log_summary *sum)
+{
+	struct json_object *o, *v;
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+	FILE *f = fopen(log, "r");
+
+	memset(sum, 0, sizeof(*sum));
+	while (f && (len = getline(&line, &size, f)) > 0) {
+		sum->lines++;
+		o = line[len - 1] == '\n' ? json_tokener_parse(line) : NULL;
+		if (!o || !json_object_is_type(o, json_type_object)) {
+			sum->broken++;
+		} else if (json_object_object_get_ex(o, "unwritten", &v)) {
+			sum->unwritten += json_object_get_int64(v);
+		} else if (json_object_object_get_ex(o, "rateLimited", &v)) {
+			sum->held_back += json_object_get_int64(v);
+		} else if (!strcmp(cl_event_str(o, "target"), target)) {
+			sum->denials++;
+			if (json_object_object_get_ex(o, "suppressed", &v))
+				sum->held_back += json_object_get_int64(v);
+		}
+		json_object_put(o);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+#define FULL_DENIALS 100
+
+TEST_F(dmn, a_full_log_counts_every_lost_record_and_keeps_whole_lines)
+{
+	long long before, lost = 0;
+	struct log_summary sum;
+	char filler[200];
+
+	snprintf(self->mnt, sizeof(self->mnt), "%s/small", self->root);
+	ASSERT_EQ(0, mkdir(self->mnt, 0700));
+	ASSERT_EQ(0, mount("tmpfs", self->mnt, "tmpfs", 0, "size=64k"));
+	snprintf(self->log, sizeof(self->log), "%s/events.jsonl", self->mnt);
+	ASSERT_EQ(0, restart_daemon_on(self, self->policy));
+	before = status_number("eventsUnwritten");
+	ASSERT_LE(0, before);
+	/* A record in the log first: the next ones fill its last page, and one is cut. */
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "policy.json5")));
+	EXPECT_EQ(0, wait_for_line(self->log, at(self, "policy.json5")));
+
+	fill(self->mnt);
+	for (int i = 0; i < FULL_DENIALS; i++)
+		EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
+	/* Records the log could not take are counted, in status too. */
+	for (int waited = 0; waited < PATIENCE_MS && lost < 1; waited += 200) {
+		sleep_ms(200);
+		lost = status_number("eventsUnwritten") - before;
+	}
+	EXPECT_LE(1, lost);
+
+	/* Space again: the log says how many it lost, then carries on. */
+	snprintf(filler, sizeof(filler), "%s/filler", self->mnt);
+	ASSERT_EQ(0, unlink(filler));
+	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "other.txt")));
+	EXPECT_EQ(0, wait_for_line(self->log, at(self, "other.txt")));
+	read_log(self->log, at(self, "secret.txt"), &sum);
+	for (int waited = 0; waited < PATIENCE_MS && lost != sum.unwritten; waited += 200) {
+		sleep_ms(200);
+		lost = status_number("eventsUnwritten") - before;
+	}
+	TH_LOG("%lld lines: %lld of the %d denials, %lld held back, %lld said lost; "
+	       "status counted %lld lost",
+	       sum.lines, sum.denials, FULL_DENIALS, sum.held_back, sum.unwritten, lost);
+	EXPECT_EQ(0, sum.broken);
+	EXPECT_LE(1, sum.unwritten);
+	EXPECT_EQ(lost, sum.unwritten);
+	/* Written, held back by the rate limit or said lost: none vanished. */
+	EXPECT_LE(FULL_DENIALS, sum.denials + sum.held_back + sum.unwritten);
+	EXPECT_LE(lost, status_number("eventsDropped"));
+	stop_daemon(self, SIGTERM);
+	umount2(self->mnt, MNT_DETACH);
+	self->mnt[0] = '\0';
 }
 
 TEST_HARNESS_MAIN

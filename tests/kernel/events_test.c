@@ -8,6 +8,10 @@
  * per-rule rate limit, or lost to a full ring buffer), and the stream itself
  * must say how many were dropped. Once with the default rate limit, once
  * with none.
+ *
+ * Records about hostile names: files named with every byte 0x01-0xff, and
+ * a 4,000-byte path, must come out as strict JSON (valid UTF-8, the exact
+ * bytes recoverable) and as text with no control byte in it.
  */
 #include "cltest.h"
 #include "kselftest_harness.h"
@@ -198,6 +202,166 @@ TEST_F(flood, every_denial_is_delivered_or_counted)
 	} else {
 		EXPECT_EQ(0, after.rate - before.rate);
 	}
+}
+
+#define NAME_CHUNKS 8  /* bytes 0x01-0xff, 32 to a name */
+#define DEEP_DIRS   15 /* 15 folders of 250 bytes and a 255-byte name: 4,000+ bytes */
+
+FIXTURE(names)
+{
+	char root[64];
+	char policy[128];
+	char agent[32];
+	char paths[NAME_CHUNKS + 1][4096];
+};
+
+static void make_byte_names(FIXTURE_DATA(names) * self)
+{
+	for (int i = 0; i < NAME_CHUNKS; i++) {
+		size_t len = snprintf(self->paths[i], sizeof(self->paths[i]), "%s/", self->root);
+
+		for (int b = 1 + 32 * i; b <= 32 + 32 * i && b <= 0xff; b++) {
+			if (b != '/')
+				self->paths[i][len++] = (char)b;
+		}
+		self->paths[i][len] = '\0';
+	}
+}
+
+static int make_deep_path(FIXTURE_DATA(names) * self)
+{
+	char *p = self->paths[NAME_CHUNKS];
+	size_t len = snprintf(p, sizeof(self->paths[0]), "%s", self->root);
+
+	for (int i = 0; i <= DEEP_DIRS; i++) {
+		p[len++] = '/';
+		memset(p + len, i == DEEP_DIRS ? 'f' : 'a' + i, i == DEEP_DIRS ? 255 : 250);
+		len += i == DEEP_DIRS ? 255 : 250;
+		p[len] = '\0';
+		if (i < DEEP_DIRS && mkdir(p, 0755) < 0)
+			return -1;
+	}
+	return cl_write_file(p, "no\n");
+}
+
+FIXTURE_SETUP(names)
+{
+	char text[8192];
+
+	strcpy(self->root, "/tmp/cl-names-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->root));
+	snprintf(self->agent, sizeof(self->agent), "names-%d", getpid());
+	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
+	snprintf(text, sizeof(text),
+		 "{ include: '%s/policies/baseline.json5', profiles: { me: { files: {"
+		 "  '%s': 'read,exec' } } }, agents: { '%s': { use: ['system', 'me'] } } }",
+		 cl_source(), cl_self_dir(), self->agent);
+	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	make_byte_names(self);
+	for (int i = 0; i < NAME_CHUNKS; i++)
+		ASSERT_EQ(0, cl_write_file(self->paths[i], "no\n"));
+	ASSERT_EQ(0, make_deep_path(self));
+	ASSERT_EQ(0, cl_load());
+}
+
+FIXTURE_TEARDOWN(names)
+{
+	cl_rm_tree(self->root);
+}
+
+/* Deny a read of every hostile name; then the agent's records, as @format. */
+static int deny_all_and_read(FIXTURE_DATA(names) * self, const char *format, char *out, size_t size)
+{
+	for (int i = 0; i <= NAME_CHUNKS; i++) {
+		if (cl_confined(self->policy, self->agent, "read", self->paths[i], NULL) != DENIED)
+			return -1;
+	}
+	return cl_run_clawlock(out, size, "events", format, "--agent", self->agent, NULL);
+}
+
+/* The exact bytes of a record's target: from targetHex when the name is not UTF-8. */
+static size_t target_bytes(struct json_object *ev, char *buf, size_t size)
+{
+	const char *hex = cl_event_str(ev, "targetHex");
+	size_t len = 0;
+
+	if (!*hex)
+		return snprintf(buf, size, "%s", cl_event_str(ev, "target"));
+	for (; hex[0] && hex[1] && len + 1 < size; hex += 2) {
+		unsigned int c;
+
+		sscanf(hex, "%2x", &c);
+		buf[len++] = (char)c;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+/* Strict JSON (RFC 8259, valid UTF-8), or NULL. */
+static struct json_object *parse_strict(const char *line)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *obj;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, line, (int)strlen(line));
+	if (json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
+TEST_F(names, json_records_are_strict_json_and_keep_every_byte)
+{
+	static char out[1 << 20];
+	int found[NAME_CHUNKS + 1] = { 0 };
+	char *save = NULL, bytes[4096];
+	const char *deep_name;
+
+	ASSERT_EQ(0, deny_all_and_read(self, "--json", out, sizeof(out)));
+	deep_name = strrchr(self->paths[NAME_CHUNKS], '/') + 1;
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *ev = parse_strict(line), *v;
+
+		EXPECT_NE(NULL, ev) TH_LOG("not strict JSON: %s", line);
+		if (!ev)
+			continue;
+		target_bytes(ev, bytes, sizeof(bytes));
+		for (int i = 0; i < NAME_CHUNKS; i++)
+			found[i] += !strcmp(bytes, self->paths[i]);
+		/* Cut by the kernel, and the record says so. */
+		if (!strcmp(bytes, deep_name)) {
+			found[NAME_CHUNKS]++;
+			EXPECT_TRUE(json_object_object_get_ex(ev, "pathTruncated", &v) &&
+				    json_object_get_boolean(v));
+		}
+		json_object_put(ev);
+	}
+	for (int n = 0; n <= NAME_CHUNKS; n++) {
+		EXPECT_EQ(1, found[n]) TH_LOG("name %d: %d records", n, found[n]);
+	}
+}
+
+TEST_F(names, text_records_hold_no_control_bytes)
+{
+	static char out[1 << 20];
+	size_t lines = 0;
+
+	ASSERT_EQ(0, deny_all_and_read(self, "--count=100", out, sizeof(out)));
+	for (const unsigned char *p = (const unsigned char *)out; *p; p++) {
+		lines += *p == '\n';
+		if (*p == '\n')
+			continue;
+		EXPECT_FALSE(*p < 0x20 || *p == 0x7f || *p >= 0x80)
+		TH_LOG("byte 0x%02x at %zu", *p, (size_t)(p - (const unsigned char *)out));
+	}
+	EXPECT_EQ(NAME_CHUNKS + 1, lines);
+	/* Each byte is there, escaped, and the cut path is marked. */
+	EXPECT_NE(NULL, strstr(out, "\\x1b\\x1c"));
+	EXPECT_NE(NULL, strstr(out, "\\xff"));
+	EXPECT_NE(NULL, strstr(out, "(truncated"));
 }
 
 TEST_HARNESS_MAIN
