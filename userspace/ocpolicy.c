@@ -324,9 +324,8 @@ static void tool_switches(const struct oc_config *cfg, struct json_object *agent
 }
 
 /* The channel a session key names: agent:<id>:<channel>:... (not the main key). */
-static void session_channel(const struct oc_config *cfg, const char *key, char *out, size_t size)
+static void session_channel(const char *key, char *out, size_t size)
 {
-	const char *mk = oc_get_string(oc_get(cfg->root, "session"), "mainKey");
 	char first[64] = "";
 	size_t len;
 
@@ -340,8 +339,8 @@ static void session_channel(const struct oc_config *cfg, const char *key, char *
 	for (size_t i = 0; i < len; i++)
 		first[i] = (char)tolower((unsigned char)key[i]);
 	first[len] = '\0';
-	if (!strcasecmp(first, mk && *mk ? mk : "main"))
-		return;
+	if (!strcmp(first, "main"))
+		return; /* session.mainKey is ignored: the main key is always "main" */
 	/*
 	 * Other channels are recognised through registered channel plugins,
 	 * which `openclaw sandbox explain` (2026.9.6) does not load: it infers no
@@ -391,7 +390,7 @@ static void elevated(const struct oc_config *cfg, struct json_object *agent_tool
 	char key[OC_KEY_MAX];
 
 	e->enabled = g_on && a_on;
-	session_channel(cfg, c->sb.session_key, e->channel, sizeof(e->channel));
+	session_channel(c->sb.session_key, e->channel, sizeof(e->channel));
 	if (e->channel[0]) {
 		gl = oc_get(oc_get(g, "allowFrom"), e->channel);
 		al = oc_get(oc_get(a, "allowFrom"), e->channel);

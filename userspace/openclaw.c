@@ -13,6 +13,7 @@
  */
 #include "openclaw.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -514,13 +515,19 @@ static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt,
 		cfg->warning_count++;
 }
 
+/* The keys OpenClaw 2026.9.6's strict schema allows in a sandbox block. */
 static const char *const sandbox_keys[] = {
-	"mode",		 "backend",
-	"scope",	 "workspaceAccess",
-	"workspaceRoot", "sessionToolsVisibility",
-	"perSession",	 "docker",
-	"ssh",		 "browser",
-	"prune",	 NULL,
+	"mode",
+	"backend",
+	"scope",
+	"workspaceAccess",
+	"workspaceRoot",
+	"sessionToolsVisibility",
+	"docker",
+	"ssh",
+	"browser",
+	"prune",
+	NULL,
 };
 
 static const char *const docker_keys[] = {
@@ -560,51 +567,222 @@ static bool known(const char *const *keys, const char *key)
 	return false;
 }
 
-/*
- * Unknown keys in a sandbox block are warnings, not errors: OpenClaw versions
- * differ, and clawlock only needs the keys it translates.
- */
-static void check_sandbox_keys(struct oc_config *cfg, struct json_object *sb, const char *owner)
+/* A string value, trimmed, and lower-cased if @lower (normalizeLowercaseStringOrEmpty). */
+static void trimmed_value(struct json_object *v, bool lower, char *out, size_t size)
 {
-	struct json_object *docker;
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+	size_t n = 0, len;
 
-	if (!json_object_is_type(sb, json_type_object))
-		return;
-	json_object_object_foreach (sb, key, value) {
-		if (!known(sandbox_keys, key))
-			warn(cfg, value, "unknown key '%s' in %s.sandbox (ignored)", key, owner);
-	}
-	if (json_object_object_get_ex(sb, "docker", &docker) &&
-	    json_object_is_type(docker, json_type_object)) {
-		json_object_object_foreach (docker, dkey, dvalue) {
-			if (!known(docker_keys, dkey))
-				warn(cfg, dvalue, "unknown key '%s' in %s.sandbox.docker (ignored)",
-				     dkey, owner);
-		}
-	}
+	s += strspn(s, " \t\r\n");
+	len = strlen(s);
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	for (size_t i = 0; i < len && n + 1 < size; i++)
+		out[n++] = lower ? (char)tolower((unsigned char)s[i]) : s[i];
+	out[n] = '\0';
 }
 
-static void check_keys(struct oc_config *cfg)
+/* One of @allowed ("a|b|c"), when the key is set; as OpenClaw's enum schema. */
+static int check_enum(struct loader *ld, struct json_object *block, const char *owner,
+		      const char *key, const char *allowed)
 {
-	struct json_object *agents = oc_get(cfg->root, "agents"), *roster;
-	char owner[256];
+	struct json_object *v;
+	const char *s;
+	size_t len;
 
-	check_sandbox_keys(cfg, oc_get(agents, "defaults.sandbox"), "agents.defaults");
+	if (!json_object_object_get_ex(block, key, &v) || !json_object_is_type(v, json_type_string))
+		return 0; /* absent; a value of another type is the value checks' */
+	s = json_object_get_string(v);
+	len = strlen(s);
+	for (const char *a = allowed; *a; a += strcspn(a, "|"), a += *a == '|') {
+		if (len && strcspn(a, "|") == len && !strncmp(a, s, len))
+			return 0;
+	}
+	return fail(ld, v, "%s.%s: invalid value (allowed: %s), OpenClaw refuses the config", owner,
+		    key, allowed);
+}
+
+/* docker.network "host" and "container:*" (getBlockedNetworkModeReason). */
+static int check_network(struct loader *ld, struct json_object *v, const char *key,
+			 bool namespace_join)
+{
+	char mode[64];
+
+	trimmed_value(v, true, mode, sizeof(mode));
+	if (!strcmp(mode, "host"))
+		return fail(ld, v,
+			    "%s: network mode \"host\" is blocked by OpenClaw (use "
+			    "\"bridge\" or \"none\")",
+			    key);
+	if (!strncmp(mode, "container:", 10) && !namespace_join)
+		return fail(ld, v,
+			    "%s: network mode \"container:*\" is blocked by OpenClaw "
+			    "unless dangerouslyAllowContainerNamespaceJoin is true",
+			    key);
+	return 0;
+}
+
+static int check_docker(struct loader *ld, struct json_object *docker, const char *owner)
+{
+	struct json_object *v, *join = NULL, *binds;
+	char key[300], profile[32];
+
+	json_object_object_foreach (docker, dkey, dvalue) {
+		if (!known(docker_keys, dkey))
+			return fail(ld, dvalue, "%s.docker: unknown key '%s' (OpenClaw refuses it)",
+				    owner, dkey);
+	}
+	json_object_object_get_ex(docker, "dangerouslyAllowContainerNamespaceJoin", &join);
+	cl_format(key, sizeof(key), "%s.docker.network", owner);
+	if (json_object_object_get_ex(docker, "network", &v) &&
+	    check_network(ld, v, key, json_object_get_boolean(join)) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "apparmorProfile" : "seccompProfile";
+
+		if (!json_object_object_get_ex(docker, name, &v))
+			continue;
+		trimmed_value(v, true, profile, sizeof(profile));
+		if (!strcmp(profile, "unconfined"))
+			return fail(ld, v,
+				    "%s.docker.%s: profile \"unconfined\" is blocked by OpenClaw",
+				    owner, name);
+	}
+	if (!json_object_object_get_ex(docker, "binds", &binds) ||
+	    !json_object_is_type(binds, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(binds); i++) {
+		const char *spec = json_object_get_string(json_object_array_get_idx(binds, i));
+
+		if (spec && spec[strspn(spec, " \t")] != '/')
+			return fail(ld, json_object_array_get_idx(binds, i),
+				    "%s.docker.binds[%zu]: bind source must be an absolute path",
+				    owner, i);
+	}
+	return 0;
+}
+
+/*
+ * A sandbox block, as OpenClaw's strict schema checks it: every key known
+ * (a docker key one level too high, like sandbox.network, and the retired
+ * perSession are errors, not warnings: clawlock would otherwise compile a
+ * sandbox with no network rule), the enums, and the security refusals.
+ */
+static int check_sandbox(struct loader *ld, struct json_object *sb, const char *owner)
+{
+	struct json_object *docker, *browser, *v, *join = NULL;
+	char key[300];
+
+	if (!json_object_is_type(sb, json_type_object))
+		return 0;
+	json_object_object_foreach (sb, skey, value) {
+		if (!known(sandbox_keys, skey))
+			return fail(
+				ld, value, "%s.sandbox: unknown key '%s' (OpenClaw refuses it%s)",
+				owner, skey,
+				known(docker_keys, skey) ? "; it belongs in sandbox.docker" : "");
+	}
+	cl_format(key, sizeof(key), "%s.sandbox", owner);
+	if (check_enum(ld, sb, key, "mode", "off|non-main|all") < 0 ||
+	    check_enum(ld, sb, key, "scope", "session|agent|shared") < 0 ||
+	    check_enum(ld, sb, key, "workspaceAccess", "none|ro|rw") < 0)
+		return -1;
+	if (json_object_object_get_ex(sb, "docker", &docker) &&
+	    json_object_is_type(docker, json_type_object)) {
+		if (check_docker(ld, docker, key) < 0)
+			return -1;
+		json_object_object_get_ex(docker, "dangerouslyAllowContainerNamespaceJoin", &join);
+	}
+	cl_format(key, sizeof(key), "%s.sandbox.browser.network", owner);
+	if (json_object_object_get_ex(sb, "browser", &browser) &&
+	    json_object_object_get_ex(browser, "network", &v) &&
+	    check_network(ld, v, key, json_object_get_boolean(join)) < 0)
+		return -1;
+	return 0;
+}
+
+/* OpenClaw: "tools cannot set both allow and alsoAllow in the same scope". */
+static int check_tool_policy(struct loader *ld, struct json_object *tools, const char *owner)
+{
+	struct json_object *allow, *sandbox = oc_get(tools, "sandbox.tools");
+	char key[300];
+
+	if (json_object_is_type(tools, json_type_object) &&
+	    json_object_object_get_ex(tools, "allow", &allow) &&
+	    json_object_object_get_ex(tools, "alsoAllow", NULL))
+		return fail(ld, allow,
+			    "%s: cannot set both allow and alsoAllow (merge alsoAllow "
+			    "into allow, or use profile + alsoAllow)",
+			    owner);
+	if (!sandbox || !strcmp(owner, "tools.sandbox.tools"))
+		return 0;
+	cl_format(key, sizeof(key), "%s.sandbox.tools", owner);
+	return check_tool_policy(ld, sandbox, key);
+}
+
+static bool valid_agent_id(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (!len || len > 64 || !isalnum((unsigned char)id[0]))
+		return false;
+	return strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+	       len;
+}
+
+static int check_agent(struct loader *ld, struct json_object *entry, const char *owner)
+{
+	char key[300];
+
+	if (check_sandbox(ld, oc_get(entry, "sandbox"), owner) < 0)
+		return -1;
+	cl_format(key, sizeof(key), "%s.tools", owner);
+	return check_tool_policy(ld, oc_get(entry, "tools"), key);
+}
+
+/* As OpenClaw's applySessionDefaults: a mainKey other than "main" is ignored. */
+static void check_main_key(struct oc_config *cfg)
+{
+	struct json_object *mk = oc_get(cfg->root, "session.mainKey");
+	char key[64];
+
+	trimmed_value(mk, false, key, sizeof(key));
+	if (key[0] && strcmp(key, "main"))
+		warn(cfg, mk, "session.mainKey is ignored; main session is always \"main\"");
+}
+
+/* What OpenClaw's `config validate` refuses among the keys clawlock translates. */
+static int validate(struct loader *ld)
+{
+	struct json_object *agents = oc_get(ld->cfg->root, "agents"), *roster;
+	char owner[300];
+
+	if (check_sandbox(ld, oc_get(agents, "defaults.sandbox"), "agents.defaults") < 0 ||
+	    check_tool_policy(ld, oc_get(ld->cfg->root, "tools"), "tools") < 0)
+		return -1;
 	if (json_object_object_get_ex(agents, "entries", &roster) &&
 	    json_object_is_type(roster, json_type_object)) {
 		json_object_object_foreach (roster, id, entry) {
-			snprintf(owner, sizeof(owner), "agents.entries.%s", id);
-			check_sandbox_keys(cfg, oc_get(entry, "sandbox"), owner);
+			if (!valid_agent_id(id))
+				return fail(
+					ld, entry,
+					"agents.entries: \"%s\" is not a valid agent id "
+					"(letters, digits, _ and -, at most 64, starting with a "
+					"letter or digit)",
+					id);
+			cl_format(owner, sizeof(owner), "agents.entries.%s", id);
+			if (check_agent(ld, entry, owner) < 0)
+				return -1;
 		}
 	} else if (json_object_object_get_ex(agents, "list", &roster) &&
 		   json_object_is_type(roster, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(roster); i++) {
-			snprintf(owner, sizeof(owner), "agents.list[%zu]", i);
-			check_sandbox_keys(cfg,
-					   oc_get(json_object_array_get_idx(roster, i), "sandbox"),
-					   owner);
+			cl_format(owner, sizeof(owner), "agents.list[%zu]", i);
+			if (check_agent(ld, json_object_array_get_idx(roster, i), owner) < 0)
+				return -1;
 		}
 	}
+	return 0;
 }
 
 static char *env_or(const char *name)
@@ -725,7 +903,9 @@ int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t er
 	ld.chain[ld.depth++] = cfg->path;
 	if (process(&ld, &cfg->root, cfg->path) < 0 || substitute_all(&ld, cfg->root) < 0)
 		goto out;
-	check_keys(cfg);
+	check_main_key(cfg);
+	if (validate(&ld) < 0)
+		goto out;
 	ret = 0;
 out:
 	for (size_t i = 0; i < ld.root_count; i++) {
