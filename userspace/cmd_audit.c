@@ -153,23 +153,22 @@ static void audit_secrets(struct audit *a, const struct oc_compiled *c)
 	}
 }
 
-static void audit_agent(struct audit *a, const struct oc_config *cfg,
-			const struct cl_policy *baseline, const char *id)
+/* -1 (error printed) when the agent does not compile: audit refuses, as compile does. */
+static int audit_agent(struct audit *a, const struct oc_config *cfg,
+		       const struct cl_policy *baseline, const char *id)
 {
 	struct oc_compiled main_s, other;
 	char err[1024], detail[1024], session[160];
 
 	if (oc_compile(cfg, baseline, id, NULL, &main_s, err, sizeof(err)) < 0) {
-		finding(a, "clawlock.config_error", "critical", "Agent cannot be resolved", err,
-			NULL);
-		return;
+		cl_error("%s", err);
+		return -1;
 	}
 	cl_format(session, sizeof(session), "agent:%s:audit:group:probe", id);
 	if (oc_compile(cfg, baseline, id, session, &other, err, sizeof(err)) < 0) {
-		finding(a, "clawlock.config_error", "critical",
-			"Agent's sandbox cannot be compiled", err, NULL);
+		cl_error("%s", err);
 		oc_compiled_free(&main_s);
-		return;
+		return -1;
 	}
 	a->host_sessions += !main_s.sb.sandboxed;
 	if (main_s.sb.mode == OC_MODE_OFF) {
@@ -214,6 +213,7 @@ static void audit_agent(struct audit *a, const struct oc_config *cfg,
 	}
 	oc_compiled_free(&main_s);
 	oc_compiled_free(&other);
+	return 0;
 }
 
 static void audit_global(struct audit *a, const struct oc_config *cfg)
@@ -294,6 +294,7 @@ int cl_cmd_audit(int argc, char **argv)
 	char err[2048], **ids, bpath[4096];
 	size_t count;
 	int json = 0, c;
+	bool failed = false;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:p:djh", options, NULL)) != -1) {
@@ -324,13 +325,17 @@ int cl_cmd_audit(int argc, char **argv)
 			memset(&baseline, 0, sizeof(baseline));
 		}
 		if (oc_agent_ids(&cfg, &ids, &count) == 0) {
-			for (size_t i = 0; i < count; i++)
-				audit_agent(&a, &cfg, &baseline, ids[i]);
+			for (size_t i = 0; i < count && !failed; i++)
+				failed = audit_agent(&a, &cfg, &baseline, ids[i]) < 0;
 			oc_agent_ids_free(ids, count);
 		}
 		audit_global(&a, &cfg);
 		cl_policy_free(&baseline);
 		oc_config_free(&cfg);
+		if (failed) {
+			json_object_put(a.findings);
+			return CL_EXIT_USAGE;
+		}
 	}
 	if (deep)
 		audit_deep(&a, path, policy);
