@@ -90,35 +90,79 @@ static const char channel_ids[] =
 	"clickclack zalouser sms synology-chat tlon discord imessage irc reef signal slack "
 	"telegram twitch whatsapp";
 
-/* Tool names: lower-case; bash is exec, apply-patch is apply_patch. */
+/* normalizeToolPolicyName: trimmed, lower-case; bash, apply-patch and cron are aliases. */
 static void tool_name(const char *in, char *out, size_t size)
 {
-	size_t n = 0;
+	size_t n = 0, len;
 
-	for (; *in && n + 1 < size; in++)
-		out[n++] = (char)tolower((unsigned char)*in);
+	in += strspn(in, " \t\r\n");
+	len = strlen(in);
+	while (len && strchr(" \t\r\n", in[len - 1]))
+		len--;
+	for (size_t i = 0; i < len && n + 1 < size; i++)
+		out[n++] = (char)tolower((unsigned char)in[i]);
 	out[n] = '\0';
 	if (!strcmp(out, "bash"))
 		cl_format(out, size, "exec");
 	else if (!strcmp(out, "apply-patch"))
 		cl_format(out, size, "apply_patch");
+	else if (!strcmp(out, "cron"))
+		cl_format(out, size, "automations");
 }
 
+/* OpenClaw 2026.9.6's CORE_TOOL_GROUPS (src/agents/tool-catalog.ts), as it expands them. */
 static const struct {
 	const char *group;
 	const char *members;
 } tool_groups[] = {
-	{ "group:runtime", "exec process code_execution" },
-	{ "group:fs", "read write edit apply_patch" },
-	{ "group:sessions", "sessions sessions_list sessions_history sessions_search sessions_send "
-			    "sessions_spawn sessions_yield subagents session_status" },
+	{ "group:openclaw",
+	  "code_execution secrets web_search web_fetch x_search memory_search memory_get sessions "
+	  "sessions_list sessions_history sessions_search conversations_list conversations_send "
+	  "conversations_turn sessions_send sessions_spawn github_identity_status github_publish "
+	  "agents_wait sessions_yield subagents session_status suggest_task dismiss_task browser "
+	  "screen theme dashboard terminal portal show_widget message heartbeat_respond automations "
+	  "gateway plugins openclaw nodes computer mobile_ui agents_list get_goal create_goal "
+	  "update_goal progress_card ask_user skill_workshop view_image image_generate "
+	  "music_generate video_generate tts pdf" },
+	{ "group:fs", "ls read write edit apply_patch" },
+	{ "group:runtime", "exec process code_execution secrets" },
+	{ "group:web", "web_search web_fetch x_search" },
 	{ "group:memory", "memory_search memory_get" },
-	{ "group:web", "web_search x_search web_fetch" },
-	{ "group:ui", "browser screen dashboard terminal portal canvas show_widget" },
-	{ "group:automation", "heartbeat_respond cron gateway" },
+	{ "group:sessions",
+	  "sessions sessions_list sessions_history sessions_search conversations_list "
+	  "conversations_send conversations_turn sessions_send sessions_spawn "
+	  "github_identity_status github_publish agents_wait sessions_yield subagents "
+	  "session_status suggest_task dismiss_task" },
+	{ "group:ui", "browser screen theme dashboard terminal portal canvas show_widget" },
 	{ "group:messaging", "message" },
-	{ "group:nodes", "nodes computer" },
+	{ "group:automation", "heartbeat_respond automations gateway plugins openclaw" },
+	{ "group:nodes", "nodes computer mobile_ui" },
+	{ "group:agents",
+	  "agents_list get_goal create_goal update_goal progress_card ask_user skill_workshop" },
+	{ "group:media", "view_image image_generate music_generate video_generate tts pdf" },
 };
+
+/* The members of group @name ("" when it is not a group). */
+static const char *group_members(const char *name)
+{
+	for (size_t i = 0; i < sizeof(tool_groups) / sizeof(tool_groups[0]); i++) {
+		if (!strcmp(name, tool_groups[i].group))
+			return tool_groups[i].members;
+	}
+	return "";
+}
+
+/* Is @tool a member of the space-separated @members? */
+static bool in_members(const char *members, const char *tool)
+{
+	size_t len = strlen(tool);
+
+	for (const char *m = members; *m; m += strcspn(m, " "), m += *m == ' ') {
+		if (strcspn(m, " ") == len && !strncmp(m, tool, len))
+			return true;
+	}
+	return false;
+}
 
 /* Does @pattern (a name, glob or group:) cover @tool? */
 static bool tool_matches(const char *pattern, const char *tool)
@@ -126,18 +170,8 @@ static bool tool_matches(const char *pattern, const char *tool)
 	char p[128];
 
 	tool_name(pattern, p, sizeof(p));
-	for (size_t i = 0; i < sizeof(tool_groups) / sizeof(tool_groups[0]); i++) {
-		if (!strcmp(p, tool_groups[i].group)) {
-			char members[256], *save = NULL;
-
-			cl_format(members, sizeof(members), "%s", tool_groups[i].members);
-			for (char *m = strtok_r(members, " ", &save); m;
-			     m = strtok_r(NULL, " ", &save))
-				if (!strcmp(m, tool))
-					return true;
-			return false;
-		}
-	}
+	if (!strncmp(p, "group:", 6) && group_members(p)[0])
+		return in_members(group_members(p), tool);
 	return fnmatch(p, tool, 0) == 0;
 }
 
@@ -178,20 +212,36 @@ static bool step_allows(struct json_object *tools, const char *tool, char *why, 
 	return true;
 }
 
-static bool profile_allows(const char *profile, const char *tool)
+/* CORE_TOOL_PROFILES of OpenClaw 2026.9.6; an unknown profile sets no policy. */
+static bool profile_allows(const char *profile, struct json_object *also, const char *tool)
 {
+	static const char coding[] =
+		"ls read write edit apply_patch exec process code_execution secrets web_search "
+		"web_fetch x_search memory_search memory_get sessions sessions_list "
+		"sessions_history sessions_search conversations_list conversations_send "
+		"conversations_turn sessions_send sessions_spawn github_identity_status "
+		"github_publish agents_wait sessions_yield subagents session_status suggest_task "
+		"dismiss_task screen theme dashboard terminal portal automations gateway plugins "
+		"get_goal create_goal update_goal progress_card ask_user skill_workshop view_image "
+		"image_generate music_generate video_generate bundle-mcp";
+	static const char messaging[] =
+		"secrets sessions sessions_list sessions_history sessions_search conversations_list "
+		"conversations_send conversations_turn sessions_send sessions_spawn sessions_yield "
+		"subagents session_status theme message gateway ask_user bundle-mcp";
+	const char *members = NULL;
+
 	if (!profile || !strcmp(profile, "full"))
 		return true;
 	if (!strcmp(profile, "minimal"))
-		return !strcmp(tool, "session_status");
-	if (!strcmp(profile, "coding"))
-		return tool_matches("group:fs", tool) || tool_matches("group:runtime", tool) ||
-		       tool_matches("group:web", tool) || tool_matches("group:sessions", tool) ||
-		       tool_matches("group:memory", tool) || !strcmp(tool, "cron");
-	if (!strcmp(profile, "messaging"))
-		return tool_matches("group:messaging", tool) ||
-		       tool_matches("group:sessions", tool);
-	return true;
+		members = "session_status gateway";
+	else if (!strcmp(profile, "coding"))
+		members = coding;
+	else if (!strcmp(profile, "messaging"))
+		members = messaging;
+	else
+		return true;
+	/* tools.alsoAllow (the agent's, else the global) extends the profile. */
+	return in_members(members, tool) || list_matches(also, tool);
 }
 
 /* The filter chain of OpenClaw's tool policy for a sandboxed session. */
@@ -199,6 +249,7 @@ static bool tool_allowed(const struct oc_config *cfg, struct json_object *agent_
 			 const struct oc_compiled *c, const char *tool, char *why, size_t size)
 {
 	struct json_object *global = oc_get(cfg->root, "tools");
+	struct json_object *also = oc_get(agent_tools, "alsoAllow");
 	const char *profile = oc_get_string(agent_tools, "profile");
 	const char *pkey = "agents.*.tools.profile";
 
@@ -206,7 +257,9 @@ static bool tool_allowed(const struct oc_config *cfg, struct json_object *agent_
 		profile = oc_get_string(global, "profile");
 		pkey = "tools.profile";
 	}
-	if (!profile_allows(profile, tool)) {
+	if (!json_object_is_type(also, json_type_array))
+		also = oc_get(global, "alsoAllow");
+	if (!profile_allows(profile, also, tool)) {
 		cl_format(why, size, "%s", pkey);
 		return false;
 	}
@@ -215,7 +268,7 @@ static bool tool_allowed(const struct oc_config *cfg, struct json_object *agent_
 		return false;
 	for (size_t i = 0; i < c->tools_deny.count; i++) {
 		if (tool_matches(c->tools_deny.names[i], tool)) {
-			cl_format(why, size, "%s", c->tools_deny.key);
+			cl_format(why, size, "%s", c->tools_deny.path);
 			return false;
 		}
 	}
@@ -223,84 +276,173 @@ static bool tool_allowed(const struct oc_config *cfg, struct json_object *agent_
 		for (size_t i = 0; i < c->tools_allow.count; i++)
 			if (tool_matches(c->tools_allow.names[i], tool))
 				return true;
-		cl_format(why, size, "%s", c->tools_allow.key);
+		cl_format(why, size, "%s", c->tools_allow.path);
 		return false;
 	}
 	return true;
 }
 
-static void fill_list(struct oc_tool_list *l, struct json_object *v, const char *source,
-		      const char *key)
+/* Add @name (normalised, groups expanded) unless the list has it (expandToolGroups). */
+static void add_tool(struct oc_tool_list *l, const char *name)
 {
-	l->source = source;
-	cl_format(l->key, sizeof(l->key), "%s", key);
-	for (size_t i = 0; i < json_object_array_length(v) && l->count < OC_MAX_TOOLS; i++) {
-		struct json_object *item = json_object_array_get_idx(v, i);
-		char name[128];
+	char norm[128];
+	const char *members;
 
-		if (!json_object_is_type(item, json_type_string))
-			continue;
-		tool_name(json_object_get_string(item), name, sizeof(name));
-		l->names[l->count++] = strdup(name);
+	tool_name(name, norm, sizeof(norm));
+	if (!norm[0])
+		return;
+	members = group_members(norm);
+	if (members[0]) {
+		char copy[1024], *save = NULL;
+
+		cl_format(copy, sizeof(copy), "%s", members);
+		for (char *m = strtok_r(copy, " ", &save); m; m = strtok_r(NULL, " ", &save))
+			add_tool(l, m);
+		return;
+	}
+	for (size_t i = 0; i < l->count; i++) {
+		if (!strcmp(l->names[i], norm))
+			return;
+	}
+	if (l->count < OC_MAX_TOOLS)
+		l->names[l->count++] = strdup(norm);
+}
+
+static void add_tools(struct oc_tool_list *l, struct json_object *v)
+{
+	for (size_t i = 0;
+	     json_object_is_type(v, json_type_array) && i < json_object_array_length(v); i++) {
+		struct json_object *item = json_object_array_get_idx(v, i);
+
+		if (json_object_is_type(item, json_type_string))
+			add_tool(l, json_object_get_string(item));
 	}
 }
 
-static void fill_default(struct oc_tool_list *l, const char *names, const char *key)
+static void add_tool_words(struct oc_tool_list *l, const char *words)
 {
 	char copy[1024], *save = NULL;
 
-	l->source = "default";
-	cl_format(l->key, sizeof(l->key), "%s", key);
-	cl_format(copy, sizeof(copy), "%s", names);
-	for (char *n = strtok_r(copy, " ", &save); n && l->count < OC_MAX_TOOLS;
-	     n = strtok_r(NULL, " ", &save))
-		l->names[l->count++] = strdup(n);
+	cl_format(copy, sizeof(copy), "%s", words);
+	for (char *n = strtok_r(copy, " ", &save); n; n = strtok_r(NULL, " ", &save))
+		add_tool(l, n);
 }
 
-/* tools.sandbox.tools: allow and deny resolve independently (agent, else global, else default). */
+/* One of tools.sandbox.tools' lists: the agent's, else the global, else the default. */
+struct tool_field {
+	struct json_object *values; /* NULL: not configured */
+	const char *source;	    /* agent, global, default */
+	char key[OC_KEY_MAX];	    /* as OpenClaw reports it */
+	char path[OC_KEY_MAX];	    /* the key path in this config */
+};
+
+static void pick_field(struct json_object *agent, struct json_object *global, const char *akey,
+		       const char *field, struct tool_field *f)
+{
+	struct json_object *a = oc_get(agent, field), *g = oc_get(global, field);
+
+	memset(f, 0, sizeof(*f));
+	if (json_object_is_type(a, json_type_array)) {
+		f->values = a;
+		f->source = "agent";
+		cl_format(f->key, sizeof(f->key), "agents.entries.*.tools.sandbox.tools.%s", field);
+		cl_format(f->path, sizeof(f->path), "%s.tools.sandbox.tools.%s", akey, field);
+		return;
+	}
+	f->values = json_object_is_type(g, json_type_array) ? g : NULL;
+	f->source = f->values ? "global" : "default";
+	cl_format(f->key, sizeof(f->key), "tools.sandbox.tools.%s", field);
+	cl_format(f->path, sizeof(f->path), "%s%s", f->values ? "" : "default ", f->key);
+}
+
+static void set_source(struct oc_tool_list *l, const struct tool_field *f)
+{
+	l->source = f->source;
+	cl_format(l->key, sizeof(l->key), "%s", f->key);
+	cl_format(l->path, sizeof(l->path), "%s", f->path);
+}
+
+static size_t length(struct json_object *list)
+{
+	return json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+}
+
+/* pickAllowSource: an agent list before a global one, allow before alsoAllow. */
+static const struct tool_field *allow_source(const struct tool_field *allow,
+					     const struct tool_field *also)
+{
+	if (allow->values && !strcmp(allow->source, "agent"))
+		return allow;
+	if (!strcmp(also->source, "agent"))
+		return also;
+	if (allow->values && !strcmp(allow->source, "global"))
+		return allow;
+	if (!strcmp(also->source, "global"))
+		return also;
+	return allow;
+}
+
+static const char default_allow[] =
+	"exec process read ls write edit apply_patch view_image sessions_list sessions_history "
+	"sessions_search sessions_send sessions_spawn sessions_yield subagents session_status";
+
+/* DEFAULT_TOOL_DENY minus what an explicit allow or alsoAllow names (filterDefaultDeny...). */
+static void default_deny(struct oc_tool_list *deny, const struct tool_field *allow,
+			 const struct tool_field *also)
+{
+	char words[1024], *save = NULL;
+
+	cl_format(words, sizeof(words),
+		  "browser canvas computer mobile_ui nodes automations gateway %s", channel_ids);
+	for (char *n = strtok_r(words, " ", &save); n; n = strtok_r(NULL, " ", &save)) {
+		if (!list_matches(allow->values, n) && !list_matches(also->values, n))
+			add_tool(deny, n);
+	}
+}
+
+/*
+ * tools.sandbox.tools as resolveSandboxToolPolicyForAgent has it: allow,
+ * alsoAllow and deny each resolve on their own (agent, else global, else
+ * default); alsoAllow extends allow (or the default allow list) and takes
+ * what it names off the default deny list; groups are expanded; view_image
+ * joins every non-empty allow list that does not deny it.
+ */
 static void sandbox_tools(const struct oc_config *cfg, struct json_object *agent_tools,
 			  const char *akey, struct oc_compiled *c)
 {
 	struct json_object *a = oc_get(agent_tools, "sandbox.tools");
-	struct json_object *g = oc_get(cfg->root, "tools.sandbox.tools"), *v, *also = NULL;
-	char key[OC_KEY_MAX];
+	struct json_object *g = oc_get(cfg->root, "tools.sandbox.tools");
+	struct tool_field allow, also, deny;
+	bool deny_view = false, deny_image = false, listed = false;
 
-	if ((v = oc_get(a, "allow")) && json_object_is_type(v, json_type_array)) {
-		cl_format(key, sizeof(key), "%s.tools.sandbox.tools.allow", akey);
-		fill_list(&c->tools_allow, v, "agent", key);
-	} else if ((v = oc_get(g, "allow")) && json_object_is_type(v, json_type_array)) {
-		fill_list(&c->tools_allow, v, "global", "tools.sandbox.tools.allow");
+	pick_field(a, g, akey, "allow", &allow);
+	pick_field(a, g, akey, "alsoAllow", &also);
+	pick_field(a, g, akey, "deny", &deny);
+	if (allow.values) {
+		if (length(allow.values))
+			add_tools(&c->tools_allow, allow.values);
 	} else {
-		fill_default(&c->tools_allow,
-			     "exec process read ls write edit apply_patch view_image sessions_list "
-			     "sessions_history sessions_search sessions_send sessions_spawn "
-			     "sessions_yield subagents session_status",
-			     "tools.sandbox.tools.allow");
+		add_tool_words(&c->tools_allow, default_allow);
 	}
-	also = oc_get(a, "alsoAllow");
-	if (!json_object_is_type(also, json_type_array))
-		also = oc_get(g, "alsoAllow");
-	if (json_object_is_type(also, json_type_array)) {
-		struct oc_tool_list extra = { 0 };
-
-		fill_list(&extra, also, "", "");
-		for (size_t i = 0; i < extra.count && c->tools_allow.count < OC_MAX_TOOLS; i++)
-			c->tools_allow.names[c->tools_allow.count++] = extra.names[i];
+	if (c->tools_allow.count || !allow.values)
+		add_tools(&c->tools_allow, also.values);
+	set_source(&c->tools_allow, allow_source(&allow, &also));
+	if (deny.values)
+		add_tools(&c->tools_deny, deny.values);
+	else
+		default_deny(&c->tools_deny, &allow, &also);
+	set_source(&c->tools_deny, &deny);
+	for (size_t i = 0; i < c->tools_deny.count; i++) {
+		deny_view |= tool_matches(c->tools_deny.names[i], "view_image");
+		deny_image |= tool_matches(c->tools_deny.names[i], "image");
 	}
-	if ((v = oc_get(a, "deny")) && json_object_is_type(v, json_type_array)) {
-		cl_format(key, sizeof(key), "%s.tools.sandbox.tools.deny", akey);
-		fill_list(&c->tools_deny, v, "agent", key);
-	} else if ((v = oc_get(g, "deny")) && json_object_is_type(v, json_type_array)) {
-		fill_list(&c->tools_deny, v, "global", "tools.sandbox.tools.deny");
-	} else {
-		char deny[1024];
-
-		cl_format(deny, sizeof(deny),
-			  "browser canvas computer mobile_ui nodes automations "
-			  "gateway %s",
-			  channel_ids);
-		fill_default(&c->tools_deny, deny, "tools.sandbox.tools.deny");
-	}
+	if (deny_image && !deny_view)
+		add_tool(&c->tools_deny, "view_image");
+	/* The allow side checks the deny list literally, as OpenClaw does. */
+	for (size_t i = 0; i < c->tools_deny.count; i++)
+		listed |= !strcmp(c->tools_deny.names[i], "view_image");
+	if (c->tools_allow.count && !listed)
+		add_tool(&c->tools_allow, "view_image");
 }
 
 /* The exec switch and the write switch (design §5). */

@@ -20,8 +20,9 @@
 struct oc_tool_list {
 	char *names[OC_MAX_TOOLS];
 	size_t count;
-	const char *source; /* agent, global, default */
-	char key[OC_KEY_MAX];
+	const char *source;    /* agent, global, default */
+	char key[OC_KEY_MAX];  /* as `openclaw sandbox explain` reports it */
+	char path[OC_KEY_MAX]; /* the key in this config ("default ..." when none) */
 };
 
 /* The gates of elevated exec for one session, as `openclaw sandbox explain` has them. */
