@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json5.h"
@@ -396,80 +397,322 @@ static int process(struct loader *ld, struct json_object **obj, const char *file
 	return 0;
 }
 
-static bool var_start(char c)
+/* A variable from the state dir's .env or the config's env block (not the process's). */
+struct env_var {
+	char *name;
+	char *value;
+};
+
+#define OC_MAX_ENV 512
+
+struct env_table {
+	struct env_var vars[OC_MAX_ENV];
+	size_t count;
+};
+
+static const char *env_table_get(const struct env_table *t, const char *name)
 {
-	return (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool var_char(char c)
-{
-	return var_start(c) || (c >= '0' && c <= '9');
-}
-
-/* Substitute ${VAR} in one string; NULL (with an error) when a variable is unset. */
-static char *substitute(struct loader *ld, struct json_object *at, const char *in)
-{
-	size_t cap = strlen(in) + 1, n = 0;
-	char *out = malloc(cap);
-
-	for (const char *p = in; out && *p;) {
-		const char *val = NULL, *name = NULL;
-		size_t len = 1, vlen;
-
-		if (p[0] == '$' && p[1] == '$' && p[2] == '{' && var_start(p[3])) {
-			/* $${VAR}: a literal ${VAR}. */
-			p++;
-		} else if (p[0] == '$' && p[1] == '{' && var_start(p[2])) {
-			size_t k = 2;
-
-			while (var_char(p[k]))
-				k++;
-			if (p[k] == '}') {
-				char var[256];
-
-				name = p + 2;
-				snprintf(var, sizeof(var), "%.*s", (int)(k - 2), name);
-				val = getenv(var);
-				if (!val) {
-					/* The name is safe to print; its value would not be. */
-					fail(ld, at, "environment variable %s is not set", var);
-					free(out);
-					return NULL;
-				}
-				len = k + 1;
-			}
-		}
-		if (!val)
-			val = p, vlen = len;
-		else
-			vlen = strlen(val);
-		if (n + vlen + 1 > cap) {
-			char *grown = realloc(out, cap = (n + vlen + 1) * 2);
-
-			if (!grown) {
-				free(out);
-				return NULL;
-			}
-			out = grown;
-		}
-		memcpy(out + n, val, vlen);
-		n += vlen;
-		p += len;
+	for (size_t i = 0; i < t->count; i++) {
+		if (!strcmp(t->vars[i].name, name))
+			return t->vars[i].value;
 	}
-	if (out)
-		out[n] = '\0';
+	return NULL;
+}
+
+/* First wins (as OpenClaw's dotenv loading); @value is copied. */
+static void env_table_add(struct env_table *t, const char *name, size_t nlen, const char *value,
+			  size_t vlen)
+{
+	char *n = strndup(name, nlen);
+
+	if (!n || env_table_get(t, n) || t->count >= OC_MAX_ENV) {
+		free(n);
+		return;
+	}
+	t->vars[t->count].name = n;
+	t->vars[t->count].value = strndup(value, vlen);
+	if (t->vars[t->count].value)
+		t->count++;
+	else
+		free(n);
+}
+
+static void env_table_free(struct env_table *t)
+{
+	for (size_t i = 0; i < t->count; i++) {
+		/* Values may be secrets: do not leave them in freed memory. */
+		explicit_bzero(t->vars[i].value, strlen(t->vars[i].value));
+		free(t->vars[i].value);
+		free(t->vars[i].name);
+	}
+	t->count = 0;
+}
+
+static bool portable_name(const char *s, size_t len)
+{
+	if (!len || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	}
+	return true;
+}
+
+/* One KEY=VALUE line of a .env file (the dotenv package's syntax, one line a value). */
+static void dotenv_line(struct env_table *t, const char *line)
+{
+	const char *key, *v, *end;
+	size_t klen;
+
+	line += strspn(line, " \t");
+	if (!strncmp(line, "export ", 7))
+		line += 7 + strspn(line + 7, " \t");
+	key = line;
+	klen = strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+	v = key + klen + strspn(key + klen, " \t");
+	if (*v != '=' && !(*v == ':' && (v[1] == ' ' || v[1] == '\t')))
+		return;
+	v += 1 + strspn(v + 1, " \t");
+	if ((*v == '"' || *v == '\'' || *v == '`') && (end = strchr(v + 1, *v))) {
+		v++;
+	} else {
+		end = v + strcspn(v, "#\r\n");
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+	}
+	if (portable_name(key, klen))
+		env_table_add(t, key, klen, v, (size_t)(end - v));
+}
+
+/* The state dir's .env: a regular file of at most 1 MiB, else ignored (quietly, as OpenClaw). */
+static void read_dotenv(struct env_table *t, const char *path)
+{
+	char *real = realpath(path, NULL), *text = NULL, *save = NULL;
+	FILE *f = real ? fopen(real, "re") : NULL;
+	struct stat st;
+	size_t n;
+
+	free(real);
+	if (!f)
+		return;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (1 << 20) &&
+	    (text = calloc(1, (size_t)st.st_size + 1))) {
+		n = fread(text, 1, (size_t)st.st_size, f);
+		text[n] = '\0';
+		for (char *line = strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			dotenv_line(t, line);
+		explicit_bzero(text, n);
+	}
+	free(text);
+	fclose(f);
+}
+
+static bool blank(const char *s)
+{
+	return !s || !s[strspn(s, " \t\r\n")];
+}
+
+/* A string with an unescaped ${VAR} in it (containsEnvVarReference). */
+static bool has_reference(const char *s);
+
+/* env.vars and env.<KEY>: non-blank strings without ${...} of their own. */
+static void config_env(struct env_table *t, struct json_object *root)
+{
+	struct json_object *env = oc_get(root, "env"), *vars = oc_get(env, "vars");
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct json_object *from = pass ? env : vars;
+
+		if (!json_object_is_type(from, json_type_object))
+			continue;
+		json_object_object_foreach (from, key, value) {
+			const char *v = json_object_get_string(value);
+
+			if (!json_object_is_type(value, json_type_string) || blank(v) ||
+			    has_reference(v) || !portable_name(key, strlen(key)) ||
+			    (pass && (!strcmp(key, "shellEnv") || !strcmp(key, "vars"))))
+				continue;
+			env_table_add(t, key, strlen(key), v, strlen(v));
+		}
+	}
+}
+
+/*
+ * A variable's value as OpenClaw sees it when it substitutes: the process
+ * environment, else the state dir's .env (first wins, only for names not
+ * set at all), and the config's env block where neither left a non-blank
+ * value. NULL or "": missing.
+ */
+static const char *lookup_var(const struct env_table *dotenv, const struct env_table *config,
+			      const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v)
+		v = env_table_get(dotenv, name);
+	if (blank(v) && env_table_get(config, name))
+		v = env_table_get(config, name);
+	return v;
+}
+
+/* ${NAME} or $${NAME} at @p (parseEnvTokenAt): the name's length, 0 if neither. */
+static size_t env_token(const char *p, bool *escaped)
+{
+	const char *name, *close;
+
+	*escaped = p[0] == '$' && p[1] == '$' && p[2] == '{';
+	if (!*escaped && !(p[0] == '$' && p[1] == '{'))
+		return 0;
+	name = p + (*escaped ? 3 : 2);
+	close = strchr(name, '}');
+	if (!close || close == name || !(isupper((unsigned char)*name) || *name == '_'))
+		return 0;
+	for (const char *c = name; c < close; c++) {
+		if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_')
+			return 0;
+	}
+	return (size_t)(close - name);
+}
+
+static bool has_reference(const char *s)
+{
+	bool escaped;
+	size_t len;
+
+	for (const char *p = strchr(s, '$'); p; p = strchr(p + 1, '$')) {
+		len = env_token(p, &escaped);
+		if (len && !escaped)
+			return true;
+		if (len)
+			p += len + 3;
+	}
+	return false;
+}
+
+/*
+ * Does clawlock translate the value at @path? There an unresolved ${VAR}
+ * is an error (a rule on a literal "${X}" path means nothing); anywhere
+ * else it stays as OpenClaw leaves it, with a warning.
+ */
+static bool translated_key(const char *path)
+{
+	static const char *const fields[] = { "sandbox", "workspace", "tools", "id", NULL };
+	static const char *const tools[] = { "tools.sandbox",  "tools.allow",	"tools.alsoAllow",
+					     "tools.deny",     "tools.profile", "tools.exec",
+					     "tools.elevated", "session.scope", NULL };
+	const char *rest = NULL;
+
+	for (int i = 0; tools[i]; i++) {
+		size_t len = strlen(tools[i]);
+
+		if (!strncmp(path, tools[i], len) && strchr(".[", path[len]))
+			return true;
+	}
+	if (!strncmp(path, "agents.defaults.", 16))
+		rest = path + 16;
+	else if (!strncmp(path, "agents.entries.", 15))
+		rest = strchr(path + 15, '.') ? strchr(path + 15, '.') + 1 : NULL;
+	else if (!strncmp(path, "agents.list[", 12))
+		rest = strchr(path, ']') && strchr(path, ']')[1] == '.' ? strchr(path, ']') + 2
+									: NULL;
+	for (int i = 0; rest && fields[i]; i++) {
+		size_t len = strlen(fields[i]);
+
+		if (!strncmp(rest, fields[i], len) && strchr(".[", rest[len]))
+			return true;
+	}
+	return false;
+}
+
+struct subst {
+	struct loader *ld;
+	struct env_table dotenv, config;
+	char path[1024]; /* the key path of the value being substituted */
+};
+
+static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* An unresolved variable: an error where clawlock translates the value, else a warning. */
+static int unresolved(struct subst *st, struct json_object *at, const char *var)
+{
+	if (translated_key(st->path))
+		return fail(st->ld, at,
+			    "%s: environment variable %s is not set (nor in %s/.env or env.vars): "
+			    "clawlock cannot translate a value that holds ${%s}",
+			    st->path, var, st->ld->cfg->state_dir, var);
+	/* The name is safe to print; its value would not be, and there is none. */
+	warn(st->ld->cfg, at,
+	     "%s: environment variable %s is not set: left as ${%s}, as OpenClaw "
+	     "does",
+	     st->path, var, var);
+	return 0;
+}
+
+static int append(char **out, size_t *n, size_t *cap, const char *text, size_t len)
+{
+	if (*n + len + 1 > *cap) {
+		char *grown = realloc(*out, *cap = (*n + len + 1) * 2);
+
+		if (!grown)
+			return -1;
+		*out = grown;
+	}
+	memcpy(*out + *n, text, len);
+	*n += len;
+	(*out)[*n] = '\0';
+	return 0;
+}
+
+/* Substitute ${VAR} in one string (substituteString); NULL on an error. */
+static char *substitute(struct subst *st, struct json_object *at, const char *in)
+{
+	size_t cap = strlen(in) + 1, n = 0, len;
+	char *out = calloc(1, cap), var[256];
+	bool escaped;
+	int ret = 0;
+
+	for (const char *p = in; out && *p && !ret;) {
+		const char *val;
+
+		len = env_token(p, &escaped);
+		if (!len) {
+			ret = append(&out, &n, &cap, p++, 1);
+			continue;
+		}
+		cl_format(var, sizeof(var), "%.*s", (int)len, p + (escaped ? 3 : 2));
+		val = escaped ? NULL : lookup_var(&st->dotenv, &st->config, var);
+		if (escaped || !val || !*val) {
+			/* $${VAR} stands for ${VAR}; so does an unresolved one. */
+			ret = (!escaped && unresolved(st, at, var) < 0)
+				      ? -1
+				      : append(&out, &n, &cap, p + escaped, len + 3);
+		} else {
+			ret = append(&out, &n, &cap, val, strlen(val));
+		}
+		p += len + 3 + escaped;
+	}
+	if (ret < 0) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 
-static int substitute_all(struct loader *ld, struct json_object *obj)
+static int substitute_all(struct subst *st, struct json_object *obj)
 {
+	size_t base = strlen(st->path);
+	int ret = 0;
+
 	if (json_object_is_type(obj, json_type_string)) {
 		const char *s = json_object_get_string(obj);
 		char *replaced;
 
 		if (!strchr(s, '$'))
 			return 0;
-		replaced = substitute(ld, obj, s);
+		replaced = substitute(st, obj, s);
 		if (!replaced)
 			return -1;
 		json_object_set_string(obj, replaced);
@@ -477,22 +720,42 @@ static int substitute_all(struct loader *ld, struct json_object *obj)
 		return 0;
 	}
 	if (json_object_is_type(obj, json_type_array)) {
-		size_t n = json_object_array_length(obj);
-
-		for (size_t i = 0; i < n; i++) {
-			if (substitute_all(ld, json_object_array_get_idx(obj, i)) < 0)
-				return -1;
+		for (size_t i = 0; i < json_object_array_length(obj) && !ret; i++) {
+			snprintf(st->path + base, sizeof(st->path) - base, "[%zu]", i);
+			ret = substitute_all(st, json_object_array_get_idx(obj, i));
 		}
-		return 0;
-	}
-	if (json_object_is_type(obj, json_type_object)) {
+	} else if (json_object_is_type(obj, json_type_object)) {
 		json_object_object_foreach (obj, key, value) {
-			(void)key;
-			if (substitute_all(ld, value) < 0)
-				return -1;
+			snprintf(st->path + base, sizeof(st->path) - base, "%s%s", base ? "." : "",
+				 key);
+			if (substitute_all(st, value) < 0) {
+				ret = -1;
+				break;
+			}
 		}
 	}
-	return 0;
+	st->path[base] = '\0';
+	return ret;
+}
+
+/* The state dir's .env and the config's env block, then ${VAR} everywhere. */
+static int resolve_env(struct loader *ld)
+{
+	struct subst *st = calloc(1, sizeof(*st));
+	char path[PATH_MAX];
+	int ret;
+
+	if (!st)
+		return -1;
+	st->ld = ld;
+	cl_format(path, sizeof(path), "%s/.env", ld->cfg->state_dir);
+	read_dotenv(&st->dotenv, path);
+	config_env(&st->config, ld->cfg->root);
+	ret = substitute_all(st, ld->cfg->root);
+	env_table_free(&st->dotenv);
+	env_table_free(&st->config);
+	free(st);
+	return ret;
 }
 
 static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt, ...)
@@ -901,7 +1164,7 @@ int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t er
 		goto out;
 	set_roots(&ld, cfg->path);
 	ld.chain[ld.depth++] = cfg->path;
-	if (process(&ld, &cfg->root, cfg->path) < 0 || substitute_all(&ld, cfg->root) < 0)
+	if (process(&ld, &cfg->root, cfg->path) < 0 || resolve_env(&ld) < 0)
 		goto out;
 	check_main_key(cfg);
 	if (validate(&ld) < 0)

@@ -173,17 +173,70 @@ TEST_F(oc, env_vars_are_substituted_and_never_printed)
 {
 	setenv("CL_TEST_WS", "/srv/ws", 1);
 	setenv("CL_TEST_TOKEN", "s3cr3t-token-value", 1);
+	setenv("CL_TEST_EMPTY", "", 1);
 	ASSERT_EQ(0, load(self, "{ agents: { defaults: { workspace: '${CL_TEST_WS}/x',"
 				" note: '$${CL_TEST_WS}' } }, t: '${CL_TEST_TOKEN}' }"));
 	EXPECT_STREQ("\"\\/srv\\/ws\\/x\"", json_at(self, "agents.defaults.workspace"));
 	EXPECT_STREQ("\"${CL_TEST_WS}\"", json_at(self, "agents.defaults.note"));
-	EXPECT_EQ(-1, load(self, "{ t: '${CL_TEST_TOKEN}',\n  u: '${CL_TEST_UNSET_VAR}' }"));
-	EXPECT_NE(NULL,
-		  strstr(self->err, ":2:6: environment variable CL_TEST_UNSET_VAR is not set"))
+	/* Unset elsewhere: left as written, as OpenClaw does, with a warning that shows no value.
+	 */
+	ASSERT_EQ(0, load(self, "{ t: '${CL_TEST_TOKEN}',\n  u: '${CL_TEST_UNSET_VAR}',"
+				" v: '${lower} $${X} ${CL_TEST_EMPTY}' }"));
+	EXPECT_STREQ("\"${CL_TEST_UNSET_VAR}\"", json_at(self, "u"));
+	/* Not variables: lower case and $${X}; an empty one is as good as unset. */
+	EXPECT_STREQ("\"${lower} ${X} ${CL_TEST_EMPTY}\"", json_at(self, "v"));
+	ASSERT_EQ(2, self->cfg.warning_count);
+	EXPECT_NE(NULL, strstr(self->cfg.warnings[0], ":2:6: u: environment variable "
+						      "CL_TEST_UNSET_VAR is not set"))
+	{
+		TH_LOG("%s", self->cfg.warnings[0]);
+	}
+	EXPECT_EQ(NULL, strstr(self->cfg.warnings[0], "s3cr3t"));
+	/* In a value clawlock translates: an error naming the variable, at its place. */
+	EXPECT_EQ(-1,
+		  load(self, "{ t: '${CL_TEST_TOKEN}', agents: { defaults: { sandbox: {\n"
+			     " docker: { binds: ['${CL_TEST_UNSET_VAR}/data:/data'] } } } } }"));
+	EXPECT_NE(NULL, strstr(self->err, ":2:20: agents.defaults.sandbox.docker.binds[0]: "
+					  "environment variable CL_TEST_UNSET_VAR is not set"))
 	{
 		TH_LOG("%s", self->err);
 	}
 	EXPECT_EQ(NULL, strstr(self->err, "s3cr3t"));
+	EXPECT_EQ(-1, load(self, "{ agents: { list: [{ id: 'a', workspace: '${CL_TEST_UNSET_VAR}' "
+				 "}] } }"));
+	EXPECT_NE(NULL, strstr(self->err, "agents.list[0].workspace: environment variable"));
+	unsetenv("CL_TEST_TOKEN");
+}
+
+/* The state dir's .env, then the config's env block, fill what the process lacks. */
+TEST_F(oc, env_comes_from_the_state_dir_dotenv_and_env_vars)
+{
+	unsetenv("CL_TEST_DOT");
+	unsetenv("CL_TEST_CFG");
+	setenv("CL_TEST_EMPTY", "", 1);
+	put(self, ".openclaw/.env",
+	    "# comment\nexport CL_TEST_DOT=/from/dotenv # note\n"
+	    "CL_TEST_QUOTED=\"/q s\"\nCL_TEST_EMPTY=/dot-empty\n");
+	ASSERT_EQ(0, load(self, "{ env: { vars: { CL_TEST_CFG: '/from/config',"
+				" CL_TEST_EMPTY: '/cfg-empty', CL_TEST_DOT: '/loses' } },"
+				" agents: { defaults: { workspace: '${CL_TEST_DOT}' },"
+				" list: [{ id: 'a', workspace: '${CL_TEST_CFG}' },"
+				" { id: 'b', workspace: '${CL_TEST_QUOTED}' },"
+				" { id: 'c', workspace: '${CL_TEST_EMPTY}' }] } }"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	struct json_object *list = oc_get(self->cfg.root, "agents.list");
+	static const char *const want[] = { "/from/config", "/q s", "/cfg-empty" };
+
+	/* The process's empty value loses to the config's; .env loses to the process. */
+	EXPECT_STREQ("/from/dotenv",
+		     oc_get_string(oc_get(self->cfg.root, "agents.defaults"), "workspace"));
+	for (size_t i = 0; i < 3; i++)
+		EXPECT_STREQ(want[i],
+			     oc_get_string(json_object_array_get_idx(list, i), "workspace"));
+	EXPECT_EQ(0, self->cfg.warning_count);
+	unsetenv("CL_TEST_EMPTY");
 }
 
 TEST_F(oc, config_location_follows_the_environment)
