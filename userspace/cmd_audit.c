@@ -6,6 +6,7 @@
  * --deep adds the live kernel's (audit_live.c).
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,48 @@ static void audit_mounts(struct audit *a, const struct oc_config *cfg, const str
 	}
 }
 
+/* Report @mount when it is, or contains, @home. */
+static bool mount_holds_home(struct audit *a, const struct oc_compiled *c, const struct oc_mount *m,
+			     const char *home)
+{
+	char detail[1024];
+
+	if (!under(m->host, home))
+		return false;
+	cl_format(detail, sizeof(detail),
+		  "%s mounts %s in agent %s's sandbox, which holds the home directory %s: "
+		  "all of it but the denied secrets is open to the agent",
+		  m->key, m->host, c->sb.agent_id, home);
+	finding(a, "clawlock.workspace_contains_home", "critical",
+		"A sandbox mount contains a home directory", detail,
+		"Give the agent a workspace of its own, not a home or a folder above one.");
+	return true;
+}
+
+/* Homes: those the sandbox's paths derive from, and those of root and of users. */
+static void audit_homes(struct audit *a, const struct oc_config *cfg, const struct oc_compiled *c)
+{
+	char *homes[6];
+	size_t n = oc_homes(cfg, &c->sb, homes);
+	struct passwd *pw;
+
+	for (size_t i = 0; i < c->sb.mount_count; i++) {
+		bool found = false;
+
+		for (size_t h = 0; h < n && !found; h++)
+			found = strcmp(homes[h], "/") &&
+				mount_holds_home(a, c, &c->sb.mounts[i], homes[h]);
+		setpwent();
+		while (!found && (pw = getpwent())) {
+			if ((pw->pw_uid == 0 || pw->pw_uid >= 1000) && pw->pw_dir &&
+			    pw->pw_dir[0] == '/' && strcmp(pw->pw_dir, "/"))
+				found = mount_holds_home(a, c, &c->sb.mounts[i], pw->pw_dir);
+		}
+		endpwent();
+	}
+	oc_homes_free(homes, n);
+}
+
 static void audit_secrets(struct audit *a, const struct oc_compiled *c)
 {
 	char detail[1024];
@@ -186,6 +229,7 @@ static int audit_agent(struct audit *a, const struct oc_config *cfg,
 	}
 	if (other.confined) {
 		audit_mounts(a, cfg, &other);
+		audit_homes(a, cfg, &other);
 		audit_secrets(a, &other);
 		if (strcmp(other.sb.network, "none")) {
 			cl_format(detail, sizeof(detail), "agent %s's sandbox has network %s (%s)",

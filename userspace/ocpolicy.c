@@ -14,10 +14,13 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <fnmatch.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "json5.h"
 #include "util.h"
@@ -684,6 +687,99 @@ static int add_own_secrets(const struct oc_config *cfg, struct oc_compiled *c)
 				"OpenClaw credentials (mandatory deny)");
 }
 
+#define OC_MAX_HOMES 6
+
+/* The home of @path's owner (the nearest existing ancestor's), or NULL. */
+static char *owner_home(const char *path)
+{
+	char buf[PATH_MAX], *slash;
+	struct passwd *pw;
+	struct stat st;
+
+	if (!path || !cl_strlcpy(buf, path, sizeof(buf)))
+		return NULL;
+	while (stat(buf, &st) < 0) {
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return NULL;
+		*slash = '\0';
+	}
+	pw = getpwuid(st.st_uid);
+	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? oc_path_normalize(pw->pw_dir) : NULL;
+}
+
+static void add_home(char **homes, size_t *n, char *home)
+{
+	for (size_t i = 0; home && i < *n; i++) {
+		if (!strcmp(homes[i], home)) {
+			free(home);
+			return;
+		}
+	}
+	if (home && strcmp(home, "/") && *n < OC_MAX_HOMES)
+		homes[(*n)++] = home;
+	else
+		free(home);
+}
+
+/*
+ * Every home a path of this sandbox may derive from: HOME (what the
+ * baseline's ~ expanded to), OpenClaw's ~ (OPENCLAW_HOME, else HOME), and
+ * the owners of the workspaces. The first is HOME's.
+ */
+size_t oc_homes(const struct oc_config *cfg, const struct oc_sandbox *sb, char **homes)
+{
+	const char *home = getenv("HOME");
+	size_t n = 0;
+
+	add_home(homes, &n, home && home[0] == '/' ? oc_path_normalize(home) : strdup("/"));
+	if (!n)
+		homes[n++] = strdup("/");
+	add_home(homes, &n, oc_path_normalize(cfg->home));
+	add_home(homes, &n, owner_home(sb->agent_workspace));
+	add_home(homes, &n, owner_home(sb->workspace_dir));
+	return n;
+}
+
+void oc_homes_free(char **homes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(homes[i]);
+}
+
+/*
+ * The baseline's home secrets (~/.ssh, ~/.aws, ...) were expanded with
+ * HOME; a workspace of "~" follows OPENCLAW_HOME, and a workspace may
+ * belong to another user. Deny the same names under every such home.
+ */
+static int add_home_secrets(const struct oc_config *cfg, const struct cl_policy *baseline,
+			    struct oc_compiled *c)
+{
+	char *homes[OC_MAX_HOMES], path[PATH_MAX], source[CL_RULE_SOURCE_MAX];
+	size_t n = oc_homes(cfg, &c->sb, homes), len = strlen(homes[0]);
+	int ret = 0;
+
+	for (size_t p = 0; baseline && p < baseline->profile_count && !ret; p++) {
+		const struct cl_profile *prof = &baseline->profiles[p];
+
+		for (size_t r = 0; !strcmp(prof->name, "secrets") && r < prof->files.count; r++) {
+			const struct cl_rule *rule = &prof->files.rules[r];
+
+			if (rule->access != CL_ACC_DENY || strncmp(rule->path, homes[0], len) ||
+			    rule->path[len] != '/')
+				continue;
+			for (size_t h = 1; h < n && !ret; h++) {
+				cl_format(path, sizeof(path), "%s%s", homes[h], rule->path + len);
+				cl_format(source, sizeof(source), "%s (under home %s)",
+					  rule->source, homes[h]);
+				ret = cl_rule_list_set(&c->policy.files, path, CL_ACC_DENY, source);
+			}
+		}
+	}
+	oc_homes_free(homes, n);
+	return ret;
+}
+
 static void capabilities(struct oc_compiled *c)
 {
 	for (size_t i = 0; i < c->sb.cap_drop.count; i++) {
@@ -764,8 +860,9 @@ int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, co
 		return 0;
 	}
 	if (check_binds(cfg, out, err, errsize) < 0 || add_profile(out, baseline, "system") < 0 ||
-	    add_profile(out, baseline, "secrets") < 0 || add_own_secrets(cfg, out) < 0 ||
-	    add_mounts(cfg, out, err, errsize) < 0 || network(out, baseline) < 0) {
+	    add_profile(out, baseline, "secrets") < 0 || add_home_secrets(cfg, baseline, out) < 0 ||
+	    add_own_secrets(cfg, out) < 0 || add_mounts(cfg, out, err, errsize) < 0 ||
+	    network(out, baseline) < 0) {
 		if (!err[0])
 			cl_format(err, errsize, "out of memory");
 		oc_compiled_free(out);

@@ -68,4 +68,12 @@ int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, co
 	       const char *session, struct oc_compiled *out, char *err, size_t errsize);
 void oc_compiled_free(struct oc_compiled *c);
 
+/*
+ * The homes a sandbox's paths may derive from: HOME first, then OpenClaw's
+ * ~ (OPENCLAW_HOME) and the owners' homes of its workspaces, each once.
+ * @homes has room for 6; free with oc_homes_free.
+ */
+size_t oc_homes(const struct oc_config *cfg, const struct oc_sandbox *sb, char **homes);
+void oc_homes_free(char **homes, size_t n);
+
 #endif /* CLAWLOCK_OCPOLICY_H */

@@ -467,6 +467,52 @@ static int compile(FIXTURE_DATA(oc) * self, const char *agent, const char *sessi
 			  sizeof(self->err));
 }
 
+static const struct cl_rule *rule_at(const char *path)
+{
+	for (size_t i = 0; i < compiled.policy.files.count; i++) {
+		if (!strcmp(compiled.policy.files.rules[i].path, path))
+			return &compiled.policy.files.rules[i];
+	}
+	return NULL;
+}
+
+/* OpenClaw's ~ follows OPENCLAW_HOME: the home secrets are denied under it as under HOME. */
+TEST_F(oc, home_secrets_are_denied_under_every_home)
+{
+	char och[600], ssh[700], cfg[700];
+	const struct cl_rule *r;
+
+	snprintf(och, sizeof(och), "%s/och", self->home);
+	ASSERT_EQ(0, mkdir(och, 0755));
+	snprintf(cfg, sizeof(cfg), "%s/.openclaw/openclaw.json", self->home);
+	setenv("OPENCLAW_HOME", och, 1);
+	setenv("OPENCLAW_CONFIG_PATH", cfg, 1);
+	ASSERT_EQ(0, load(self, "{ agents: { defaults: { workspace: '~', sandbox: {"
+				" mode: 'all', workspaceAccess: 'ro' } } } }"));
+	ASSERT_EQ(0, compile(self, "main", NULL))
+	{
+		TH_LOG("%s", self->err);
+	}
+	EXPECT_STREQ(och, compiled.sb.agent_workspace);
+	for (int i = 0; i < 2; i++) {
+		snprintf(ssh, sizeof(ssh), "%s/.ssh", i ? och : self->home);
+		r = rule_at(ssh);
+		ASSERT_NE(NULL, r)
+		{
+			TH_LOG("no rule on %s", ssh);
+		}
+		EXPECT_EQ(CL_ACC_DENY, r->access);
+	}
+	snprintf(ssh, sizeof(ssh), "%s/.aws", och);
+	ASSERT_NE(NULL, rule_at(ssh));
+	/* The mount of the home itself is nearer to nothing inside .ssh: the deny decides. */
+	ASSERT_NE(NULL, rule_at(och));
+	EXPECT_NE(CL_ACC_DENY, rule_at(och)->access);
+	oc_compiled_free(&compiled);
+	unsetenv("OPENCLAW_HOME");
+	unsetenv("OPENCLAW_CONFIG_PATH");
+}
+
 TEST_F(oc, translation_rows)
 {
 	ASSERT_EQ(0, load(self,
