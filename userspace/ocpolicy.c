@@ -604,6 +604,111 @@ static void host_exec(const struct oc_config *cfg, struct json_object *agent_too
 		cl_format(c->host_exec.key, sizeof(c->host_exec.key), "default");
 }
 
+/* resolveExecPolicyForMode: the security a tools.exec.mode stands for; NULL if unknown. */
+static const char *mode_security(const char *mode)
+{
+	if (!mode)
+		return NULL;
+	if (!strcmp(mode, "deny") || !strcmp(mode, "full") || !strcmp(mode, "allowlist"))
+		return mode;
+	if (!strcmp(mode, "ask") || !strcmp(mode, "auto"))
+		return "allowlist";
+	return NULL;
+}
+
+const char *oc_exec_security(const struct oc_config *cfg, const char *agent)
+{
+	struct json_object *g = oc_get(cfg->root, "tools.exec"), *a = NULL;
+	const char *security = oc_get_string(g, "security"),
+		   *mode = mode_security(oc_get_string(g, "mode"));
+	char key[OC_KEY_MAX];
+
+	/* As OpenClaw's audit: an unset security is "deny" (collectExecRuntimeFindings). */
+	security = mode ? mode : security ? security : "deny";
+	if (agent)
+		a = oc_get(oc_get(oc_agent_entry(cfg, agent, key, sizeof(key)), "tools"), "exec");
+	if (mode_security(oc_get_string(a, "mode")))
+		return mode_security(oc_get_string(a, "mode"));
+	return oc_get_string(a, "security") ? oc_get_string(a, "security") : security;
+}
+
+/* Mode and workspace access of @agent's sandbox (NULL: agents.defaults'). */
+static void context_sandbox(const struct oc_config *cfg, const char *agent, enum oc_mode *mode,
+			    enum oc_access *access)
+{
+	struct json_object *d = oc_get(cfg->root, "agents.defaults.sandbox");
+	const char *m = oc_get_string(d, "mode"), *w = oc_get_string(d, "workspaceAccess");
+	struct oc_sandbox sb;
+	char err[512];
+
+	if (agent && oc_resolve(cfg, agent, NULL, &sb, err, sizeof(err)) == 0) {
+		*mode = sb.mode;
+		*access = sb.access;
+		oc_sandbox_free(&sb);
+		return;
+	}
+	*mode = m && !strcmp(m, "all")	      ? OC_MODE_ALL
+		: m && !strcmp(m, "non-main") ? OC_MODE_NON_MAIN
+					      : OC_MODE_OFF;
+	*access = w && !strcmp(w, "rw")	  ? OC_ACCESS_RW
+		  : w && !strcmp(w, "ro") ? OC_ACCESS_RO
+					  : OC_ACCESS_NONE;
+}
+
+/*
+ * resolveConfiguredToolPolicies + isToolAllowedByPolicies: the profile,
+ * tools, the agent's tools and, in mode "all", the sandbox tool policy.
+ */
+bool oc_context_allows(const struct oc_config *cfg, const char *agent, const char *tool)
+{
+	struct oc_compiled *tmp = calloc(1, sizeof(*tmp));
+	struct json_object *agent_tools = NULL;
+	char akey[OC_KEY_MAX] = "agents.defaults", why[OC_KEY_MAX];
+	enum oc_access access;
+	enum oc_mode mode;
+	bool allowed;
+
+	if (!tmp)
+		return true; /* the audit reports more, never less */
+	if (agent)
+		agent_tools = oc_get(oc_agent_entry(cfg, agent, akey, sizeof(akey)), "tools");
+	context_sandbox(cfg, agent, &mode, &access);
+	if (mode == OC_MODE_ALL)
+		sandbox_tools(cfg, agent_tools, akey, tmp);
+	allowed = tool_allowed(cfg, agent_tools, tmp, tool, why, sizeof(why));
+	oc_compiled_free(tmp);
+	free(tmp);
+	return allowed;
+}
+
+enum oc_mode oc_context_mode(const struct oc_config *cfg, const char *agent)
+{
+	enum oc_access access;
+	enum oc_mode mode;
+
+	context_sandbox(cfg, agent, &mode, &access);
+	return mode;
+}
+
+/* isExecFilesystemConstrained: mode all, exec in the sandbox, workspace not rw. */
+bool oc_context_exec_contained(const struct oc_config *cfg, const char *agent)
+{
+	struct json_object *a = NULL;
+	const char *host = oc_get_string(oc_get(cfg->root, "tools.exec"), "host");
+	char key[OC_KEY_MAX];
+	enum oc_access access;
+	enum oc_mode mode;
+
+	if (agent)
+		a = oc_get(oc_get(oc_agent_entry(cfg, agent, key, sizeof(key)), "tools"), "exec");
+	if (oc_get_string(a, "host"))
+		host = oc_get_string(a, "host");
+	context_sandbox(cfg, agent, &mode, &access);
+	if (mode != OC_MODE_ALL || (host && (!strcmp(host, "gateway") || !strcmp(host, "node"))))
+		return false;
+	return access != OC_ACCESS_RW;
+}
+
 static int add_profile(struct oc_compiled *c, const struct cl_policy *baseline, const char *name)
 {
 	if (!baseline)

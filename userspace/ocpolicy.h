@@ -73,6 +73,17 @@ void oc_compiled_free(struct oc_compiled *c);
  * ~ (OPENCLAW_HOME) and the owners' homes of its workspaces, each once.
  * @homes has room for 6; free with oc_homes_free.
  */
+/*
+ * For the audit, per OpenClaw context (@agent, or NULL for agents.defaults):
+ * whether its configured tool policies allow @tool, whether exec is kept
+ * inside a sandbox that cannot write the workspace, and the host exec
+ * security (deny when unset, as OpenClaw's audit has it).
+ */
+bool oc_context_allows(const struct oc_config *cfg, const char *agent, const char *tool);
+bool oc_context_exec_contained(const struct oc_config *cfg, const char *agent);
+enum oc_mode oc_context_mode(const struct oc_config *cfg, const char *agent);
+const char *oc_exec_security(const struct oc_config *cfg, const char *agent);
+
 size_t oc_homes(const struct oc_config *cfg, const struct oc_sandbox *sb, char **homes);
 void oc_homes_free(char **homes, size_t n);
 

@@ -669,17 +669,65 @@ TEST_F(oc, audit_reports_weak_sandboxing)
 	ASSERT_EQ(0, load(self, text));
 	doc = run_audit(self);
 	ASSERT_NE(NULL, doc);
-	EXPECT_TRUE(has_finding(doc, "tools.elevated.allowFrom.wildcard", "critical"));
+	EXPECT_TRUE(has_finding(doc, "tools.elevated.allowFrom.telegram.wildcard", "critical"));
 	EXPECT_TRUE(has_finding(doc, "sandbox.dangerous_bind_mount", "critical"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.bind_writable", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.network_not_none", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.main_session_on_host", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.sandbox_off", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.elevated_enabled", "warn"));
-	EXPECT_TRUE(has_finding(doc, "clawlock.host_exec_without_approvals", "warn"));
+	/* Unset host exec security is "deny" in OpenClaw's audit: nothing to report. */
+	EXPECT_FALSE(has_finding(doc, "tools.exec.security_full_configured", "warn"));
 	/* A bind inside ~/.ssh is nearer than the secret's deny: reachable. */
 	EXPECT_TRUE(has_finding(doc, "clawlock.secret_reachable", "critical"));
 	EXPECT_LE(3, json_object_get_int(oc_get(doc, "summary.critical")));
+	json_object_put(doc);
+}
+
+/* The sandbox and tool checks of OpenClaw's security audit, under its checkIds. */
+TEST_F(oc, audit_raises_openclaws_sandbox_and_tool_checks)
+{
+	static const struct {
+		const char *id, *severity;
+		bool expected;
+	} want[] = {
+		{ "config.insecure_or_dangerous_flags", "warn", true },
+		{ "tools.elevated.allowFrom.webchat.wildcard", "critical", true },
+		{ "security.exposure.open_groups_with_elevated", "critical", true },
+		{ "security.exposure.open_groups_with_runtime_or_fs", "critical", true },
+		{ "security.exposure.open_groups_with_control_plane_tools", "critical", true },
+		{ "tools.exec.security_full_configured", "critical", true },
+		{ "security.exposure.open_channels_with_exec", "critical", true },
+		{ "tools.exec.fs_tools_disabled_but_exec_enabled", "warn", true },
+		{ "sandbox.dangerous_bind_mount", "critical", true },
+		{ "clawlock.bind_writable", "warn", true },
+		{ "clawlock.workspace_contains_home", "critical", true },
+		/* ops runs in mode "all" with a read-only workspace: exec is contained there. */
+		{ "clawlock.secret_reachable", "critical", false },
+	};
+	struct json_object *doc;
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "{ tools: { elevated: { allowFrom: { webchat: [' * '] } } },"
+		 " hooks: { allowRequestSessionKey: true },"
+		 " channels: { telegram: { groupPolicy: 'open', botToken: 'x' } },"
+		 " agents: { ownership: 'explicit', defaults: { sandbox: { mode: 'non-main',"
+		 " docker: { binds: ['/var/run/docker.sock:/var/run/docker.sock'],"
+		 " dangerouslyAllowExternalBindSources: true } } },"
+		 " entries: { main: { tools: { deny: ['write', 'edit', 'apply_patch'] } },"
+		 " ops: { workspace: '%s', tools: { exec: { security: 'full' } },"
+		 " sandbox: { mode: 'all', workspaceAccess: 'ro' } } } } }",
+		 self->home);
+	ASSERT_EQ(0, load(self, text));
+	doc = run_audit(self);
+	ASSERT_NE(NULL, doc);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		EXPECT_EQ(want[i].expected, has_finding(doc, want[i].id, want[i].severity))
+		{
+			TH_LOG("%s %s", want[i].id, want[i].expected ? "missing" : "raised");
+		}
+	}
 	json_object_put(doc);
 }
 
@@ -688,7 +736,8 @@ TEST_F(oc, explain_json_of_every_example)
 {
 	static const char *const examples[] = { "personal-host",     "family-list-era",
 						"current-era-binds", "non-main-sessions",
-						"shared-scope",	     "hardened-baseline" };
+						"shared-scope",	     "hardened-baseline",
+						"two-agents" };
 	static char out[1 << 18];
 	char exe[4096], cmd[9000], path[4200];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
