@@ -96,15 +96,7 @@ static const char channel_ids[] =
 /* normalizeToolPolicyName: trimmed, lower-case; bash, apply-patch and cron are aliases. */
 static void tool_name(const char *in, char *out, size_t size)
 {
-	size_t n = 0, len;
-
-	in += strspn(in, " \t\r\n");
-	len = strlen(in);
-	while (len && strchr(" \t\r\n", in[len - 1]))
-		len--;
-	for (size_t i = 0; i < len && n + 1 < size; i++)
-		out[n++] = (char)tolower((unsigned char)in[i]);
-	out[n] = '\0';
+	oc_trim_copy(in, true, out, size);
 	if (!strcmp(out, "bash"))
 		cl_format(out, size, "exec");
 	else if (!strcmp(out, "apply-patch"))

@@ -830,10 +830,8 @@ static bool known(const char *const *keys, const char *key)
 	return false;
 }
 
-/* A string value, trimmed, and lower-cased if @lower (normalizeLowercaseStringOrEmpty). */
-static void trimmed_value(struct json_object *v, bool lower, char *out, size_t size)
+void oc_trim_copy(const char *s, bool lower, char *out, size_t size)
 {
-	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 	size_t n = 0, len;
 
 	s += strspn(s, " \t\r\n");
@@ -843,6 +841,13 @@ static void trimmed_value(struct json_object *v, bool lower, char *out, size_t s
 	for (size_t i = 0; i < len && n + 1 < size; i++)
 		out[n++] = lower ? (char)tolower((unsigned char)s[i]) : s[i];
 	out[n] = '\0';
+}
+
+/* A string value trimmed (and lower-cased), "" for anything else. */
+static void trimmed_value(struct json_object *v, bool lower, char *out, size_t size)
+{
+	oc_trim_copy(json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "",
+		     lower, out, size);
 }
 
 /* One of @allowed ("a|b|c"), when the key is set; as OpenClaw's enum schema. */
