@@ -950,6 +950,7 @@ int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, co
 	tool_switches(cfg, agent_tools, out);
 	elevated(cfg, agent_tools, out);
 	host_exec(cfg, agent_tools, akey, out);
+	out->policy.no_exec = !out->exec_allowed;
 	out->confined = out->sb.sandboxed;
 	if (!out->confined) {
 		note(out, "session %s runs on the host (%s: %s): no kernel policy",
