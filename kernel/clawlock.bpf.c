@@ -1198,6 +1198,22 @@ int BPF_PROG(cl_inode_removexattr, void *ns, struct dentry *dentry)
 }
 
 /*
+ * The exec switch (CL_POLICY_NO_EXEC): only the loader's executable, that is
+ * `clawlock run` starting the sandbox's first program, may exec in such a
+ * scope. A missing policy record is the empty policy: no exec either.
+ */
+static __always_inline int cl_exec_switched_off(struct cl_identity *id)
+{
+	struct cl_policy_info *info = bpf_map_lookup_elem(&cl_policies, &id->binding.policy_id);
+	struct cl_guard *guard;
+
+	if (info && !(info->flags & CL_POLICY_NO_EXEC))
+		return 0;
+	guard = cl_guard_armed();
+	return !guard || !cl_is_loader(guard);
+}
+
+/*
  * No new privileges: an exec that would raise credentials is refused, and so
  * is the exec of a deleted file (or one with no name, like a memfd's). The
  * capability module decides the transition before this hook runs (it comes
@@ -1219,6 +1235,8 @@ int BPF_PROG(cl_bprm_creds_from_file, struct linux_binprm *bprm, struct file *fi
 	/* A deleted file has no place in the tree any more: it is not run either. */
 	if (!BPF_CORE_READ(file, f_inode, i_nlink))
 		flags |= CL_EVENT_UNLINKED;
+	if (cl_exec_switched_off(&id))
+		flags |= CL_EVENT_EXEC_OFF;
 	if (!flags)
 		return 0;
 	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_EXEC, CL_ACC_EXEC, 0, flags);

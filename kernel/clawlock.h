@@ -91,6 +91,12 @@ struct cl_name_key {
 enum cl_policy_flags {
 	/* The policy has name rules: the file walk also looks names up. */
 	CL_POLICY_NAME_RULES = 1 << 0,
+	/*
+	 * The sandbox's tool policy switched exec off: no exec beyond the
+	 * first program, the one `clawlock run` (the loader's executable)
+	 * starts; every later exec in the scope is refused.
+	 */
+	CL_POLICY_NO_EXEC = 1 << 1,
 };
 
 /*
@@ -310,6 +316,7 @@ enum cl_event_flags {
 	CL_EVENT_HOST_LOOPBACK = 1 << 7, /* loopback of the host's network namespace */
 	CL_EVENT_OTHER_SANDBOX = 1 << 8, /* the other process is not in this sandbox */
 	CL_EVENT_ABSTRACT = 1 << 9,	 /* an abstract unix socket no rule lists */
+	CL_EVENT_EXEC_OFF = 1 << 10,	 /* exec in a sandbox whose tool policy denies exec */
 };
 
 /* One denial (or audit) record on the cl_events ring buffer. */

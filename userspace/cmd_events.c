@@ -165,6 +165,8 @@ static const char *reason_name(const struct cl_event *e)
 		return "control-fs";
 	if (e->flags & CL_EVENT_SETID)
 		return "set-id";
+	if (e->flags & CL_EVENT_EXEC_OFF)
+		return "exec-switched-off";
 	if (e->flags & CL_EVENT_UNLINKED)
 		return "unlinked";
 	if (e->flags & CL_EVENT_WALK_LIMIT)

@@ -509,6 +509,14 @@ static int add_verdict(struct json_object *o, const struct oc_compiled *c, const
 	}
 	if (!access)
 		return add_net_verdict(o, c, target);
+	if (access == CL_ACC_EXEC && !c->exec_allowed) {
+		/* The kernel refuses every exec after the first program, whatever the rules. */
+		json_object_object_add(o, "decision", jstr("deny"));
+		json_object_object_add(o, "reason",
+				       jstr("exec switched off by the sandbox tool policy"));
+		json_object_object_add(o, "rule", source_obj("tools", c->exec_key));
+		return 0;
+	}
 	if (cl_verdict_file(&c->policy.files, target, access, &v, err, sizeof(err)) < 0) {
 		cl_error("explain: %s", err);
 		return -1;

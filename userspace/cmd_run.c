@@ -219,8 +219,6 @@ static int run_openclaw(struct run_opts *o, char **cmd)
 	}
 	if (oc_ensure_sandbox_dir(&c.sb) < 0)
 		goto out;
-	if (!c.exec_allowed)
-		cl_warn("%s denies exec, which the kernel does not enforce yet", c.exec_key);
 	if (cl_limits_from_docker(c.sb.pids_limit, c.sb.memory, c.sb.memory_swap, c.sb.cpus,
 				  &limits, err, sizeof(err)) < 0) {
 		cl_error("%s: %s: %s", in.cfg.path, c.sb.limits_key, err);

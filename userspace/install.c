@@ -297,6 +297,7 @@ static int stage_policy(struct cl_install *in, const struct cl_agent *agent, str
 	}
 	digest_bytes(s, &version, sizeof(version));
 	digest_bytes(s, &agent->cap_drop, sizeof(agent->cap_drop));
+	digest_bytes(s, &agent->no_exec, sizeof(agent->no_exec));
 	digest_bytes(s, &agent->files.count, sizeof(agent->files.count));
 	digest_bytes(s, &agent->net.count, sizeof(agent->net.count));
 	for (size_t i = 0; i < files; i++) {
@@ -570,7 +571,8 @@ static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct
 {
 	struct cl_policy_info info = {
 		.cap_drop = agent->cap_drop,
-		.flags = s->named ? CL_POLICY_NAME_RULES : 0,
+		.flags = (s->named ? CL_POLICY_NAME_RULES : 0) |
+			 (agent->no_exec ? CL_POLICY_NO_EXEC : 0),
 		.name_lengths = s->named,
 	};
 

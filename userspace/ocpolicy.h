@@ -20,8 +20,9 @@
 struct oc_tool_list {
 	char *names[OC_MAX_TOOLS];
 	size_t count;
-	const char *source; /* agent, global, default */
-	char key[OC_KEY_MAX];
+	const char *source;    /* agent, global, default */
+	char key[OC_KEY_MAX];  /* as `openclaw sandbox explain` reports it */
+	char path[OC_KEY_MAX]; /* the key in this config ("default ..." when none) */
 };
 
 /* The gates of elevated exec for one session, as `openclaw sandbox explain` has them. */
@@ -66,5 +67,24 @@ struct oc_compiled {
 int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, const char *agent,
 	       const char *session, struct oc_compiled *out, char *err, size_t errsize);
 void oc_compiled_free(struct oc_compiled *c);
+
+/*
+ * The homes a sandbox's paths may derive from: HOME first, then OpenClaw's
+ * ~ (OPENCLAW_HOME) and the owners' homes of its workspaces, each once.
+ * @homes has room for 6; free with oc_homes_free.
+ */
+/*
+ * For the audit, per OpenClaw context (@agent, or NULL for agents.defaults):
+ * whether its configured tool policies allow @tool, whether exec is kept
+ * inside a sandbox that cannot write the workspace, and the host exec
+ * security (deny when unset, as OpenClaw's audit has it).
+ */
+bool oc_context_allows(const struct oc_config *cfg, const char *agent, const char *tool);
+bool oc_context_exec_contained(const struct oc_config *cfg, const char *agent);
+enum oc_mode oc_context_mode(const struct oc_config *cfg, const char *agent);
+const char *oc_exec_security(const struct oc_config *cfg, const char *agent);
+
+size_t oc_homes(const struct oc_config *cfg, const struct oc_sandbox *sb, char **homes);
+void oc_homes_free(char **homes, size_t n);
 
 #endif /* CLAWLOCK_OCPOLICY_H */

@@ -352,30 +352,30 @@ static int parse_mode(const char *s, enum oc_mode *mode)
 static int resolve_scope(struct oc_sandbox *sb, struct json_object *asb, const char *akey,
 			 struct json_object *gsb)
 {
-	const char *s = pick_string(asb, akey, gsb, "scope", sb->scope_src, NULL);
-	struct json_object *per;
-	char perkey[OC_KEY_MAX];
+	/* The retired perSession is refused when the config loads, as OpenClaw does. */
+	const char *s = pick_string(asb, akey, gsb, "scope", sb->scope_src, "agent");
 
-	if (s) {
-		if (!strcmp(s, "session"))
-			sb->scope = OC_SCOPE_SESSION;
-		else if (!strcmp(s, "agent"))
-			sb->scope = OC_SCOPE_AGENT;
-		else if (!strcmp(s, "shared"))
-			sb->scope = OC_SCOPE_SHARED;
-		else
-			return -1;
-		return 0;
-	}
-	/* The retired perSession: true is session scope, false shared. */
-	per = pick(asb, akey, gsb, "perSession", perkey);
-	if (json_object_is_type(per, json_type_boolean)) {
-		sb->scope = json_object_get_boolean(per) ? OC_SCOPE_SESSION : OC_SCOPE_SHARED;
-		cl_format(sb->scope_src, OC_KEY_MAX, "%s", perkey);
-		return 0;
-	}
-	sb->scope = OC_SCOPE_AGENT;
+	if (!strcmp(s, "session"))
+		sb->scope = OC_SCOPE_SESSION;
+	else if (!strcmp(s, "agent"))
+		sb->scope = OC_SCOPE_AGENT;
+	else if (!strcmp(s, "shared"))
+		sb->scope = OC_SCOPE_SHARED;
+	else
+		return -1;
 	return 0;
+}
+
+/* "file:line:col: key: what" for the value at @path, as every config error reads. */
+static int value_error(const struct oc_config *cfg, struct json_object *asb, const char *akey,
+		       struct json_object *gsb, const char *path, const char *what, char *err,
+		       size_t errsize)
+{
+	char key[OC_KEY_MAX], where[PATH_MAX + 32];
+	struct json_object *v = pick(asb, akey, gsb, path, key);
+
+	cl_format(err, errsize, "%s: %s: %s", oc_where(cfg, v, where, sizeof(where)), key, what);
+	return -1;
 }
 
 static int resolve_scalars(const struct oc_config *cfg, struct oc_sandbox *sb,
@@ -386,16 +386,13 @@ static int resolve_scalars(const struct oc_config *cfg, struct oc_sandbox *sb,
 	char key[OC_KEY_MAX], *root;
 
 	s = pick_string(asb, akey, gsb, "mode", sb->mode_key, "off");
-	if (parse_mode(s, &sb->mode) < 0) {
-		cl_format(err, errsize, "%s: unknown sandbox mode (use off, non-main or all)",
-			  sb->mode_key);
-		return -1;
-	}
-	if (resolve_scope(sb, asb, akey, gsb) < 0) {
-		cl_format(err, errsize, "%s: unknown sandbox scope (use session, agent or shared)",
-			  sb->scope_src);
-		return -1;
-	}
+	if (parse_mode(s, &sb->mode) < 0)
+		return value_error(cfg, asb, akey, gsb, "mode",
+				   "unknown sandbox mode (use off, non-main or all)", err, errsize);
+	if (resolve_scope(sb, asb, akey, gsb) < 0)
+		return value_error(cfg, asb, akey, gsb, "scope",
+				   "unknown sandbox scope (use session, agent or shared)", err,
+				   errsize);
 	s = pick_string(asb, akey, gsb, "workspaceAccess", sb->access_key, "none");
 	if (!strcmp(s, "none"))
 		sb->access = OC_ACCESS_NONE;
@@ -403,11 +400,9 @@ static int resolve_scalars(const struct oc_config *cfg, struct oc_sandbox *sb,
 		sb->access = OC_ACCESS_RO;
 	else if (!strcmp(s, "rw"))
 		sb->access = OC_ACCESS_RW;
-	else {
-		cl_format(err, errsize, "%s: unknown workspaceAccess (use none, ro or rw)",
-			  sb->access_key);
-		return -1;
-	}
+	else
+		return value_error(cfg, asb, akey, gsb, "workspaceAccess",
+				   "unknown workspaceAccess (use none, ro or rw)", err, errsize);
 	s = pick_string(asb, akey, gsb, "backend", key, "docker");
 	sb->backend = trimmed(s);
 	if (sb->backend && !sb->backend[0]) {
@@ -698,15 +693,16 @@ static void mounts(struct oc_sandbox *sb, struct json_object *asb, const char *a
 	binds(sb, asb, akey, gsb);
 }
 
-/* Session keys: short names expand to agent:<id>:<name>; "main" aliases canonicalise. */
+/*
+ * Session keys: short names expand to agent:<id>:<name>. OpenClaw 2026.9.6
+ * ignores session.mainKey (applySessionDefaults forces "main" and warns):
+ * the main session is always agent:<id>:main, so a session named after a
+ * configured mainKey is an ordinary, sandboxed non-main session.
+ */
 static char *main_key_name(const struct oc_config *cfg)
 {
-	const char *mk = oc_get_string(oc_get(cfg->root, "session"), "mainKey");
-	char *out = strdup(mk && *mk ? mk : "main");
-
-	for (char *p = out; p && *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return out;
+	(void)cfg;
+	return strdup("main");
 }
 
 static int session_keys(const struct oc_config *cfg, struct oc_sandbox *sb, const char *session)

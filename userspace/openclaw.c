@@ -13,12 +13,14 @@
  */
 #include "openclaw.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json5.h"
@@ -395,80 +397,322 @@ static int process(struct loader *ld, struct json_object **obj, const char *file
 	return 0;
 }
 
-static bool var_start(char c)
+/* A variable from the state dir's .env or the config's env block (not the process's). */
+struct env_var {
+	char *name;
+	char *value;
+};
+
+#define OC_MAX_ENV 512
+
+struct env_table {
+	struct env_var vars[OC_MAX_ENV];
+	size_t count;
+};
+
+static const char *env_table_get(const struct env_table *t, const char *name)
 {
-	return (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool var_char(char c)
-{
-	return var_start(c) || (c >= '0' && c <= '9');
-}
-
-/* Substitute ${VAR} in one string; NULL (with an error) when a variable is unset. */
-static char *substitute(struct loader *ld, struct json_object *at, const char *in)
-{
-	size_t cap = strlen(in) + 1, n = 0;
-	char *out = malloc(cap);
-
-	for (const char *p = in; out && *p;) {
-		const char *val = NULL, *name = NULL;
-		size_t len = 1, vlen;
-
-		if (p[0] == '$' && p[1] == '$' && p[2] == '{' && var_start(p[3])) {
-			/* $${VAR}: a literal ${VAR}. */
-			p++;
-		} else if (p[0] == '$' && p[1] == '{' && var_start(p[2])) {
-			size_t k = 2;
-
-			while (var_char(p[k]))
-				k++;
-			if (p[k] == '}') {
-				char var[256];
-
-				name = p + 2;
-				snprintf(var, sizeof(var), "%.*s", (int)(k - 2), name);
-				val = getenv(var);
-				if (!val) {
-					/* The name is safe to print; its value would not be. */
-					fail(ld, at, "environment variable %s is not set", var);
-					free(out);
-					return NULL;
-				}
-				len = k + 1;
-			}
-		}
-		if (!val)
-			val = p, vlen = len;
-		else
-			vlen = strlen(val);
-		if (n + vlen + 1 > cap) {
-			char *grown = realloc(out, cap = (n + vlen + 1) * 2);
-
-			if (!grown) {
-				free(out);
-				return NULL;
-			}
-			out = grown;
-		}
-		memcpy(out + n, val, vlen);
-		n += vlen;
-		p += len;
+	for (size_t i = 0; i < t->count; i++) {
+		if (!strcmp(t->vars[i].name, name))
+			return t->vars[i].value;
 	}
-	if (out)
-		out[n] = '\0';
+	return NULL;
+}
+
+/* First wins (as OpenClaw's dotenv loading); @value is copied. */
+static void env_table_add(struct env_table *t, const char *name, size_t nlen, const char *value,
+			  size_t vlen)
+{
+	char *n = strndup(name, nlen);
+
+	if (!n || env_table_get(t, n) || t->count >= OC_MAX_ENV) {
+		free(n);
+		return;
+	}
+	t->vars[t->count].name = n;
+	t->vars[t->count].value = strndup(value, vlen);
+	if (t->vars[t->count].value)
+		t->count++;
+	else
+		free(n);
+}
+
+static void env_table_free(struct env_table *t)
+{
+	for (size_t i = 0; i < t->count; i++) {
+		/* Values may be secrets: do not leave them in freed memory. */
+		explicit_bzero(t->vars[i].value, strlen(t->vars[i].value));
+		free(t->vars[i].value);
+		free(t->vars[i].name);
+	}
+	t->count = 0;
+}
+
+static bool portable_name(const char *s, size_t len)
+{
+	if (!len || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	}
+	return true;
+}
+
+/* One KEY=VALUE line of a .env file (the dotenv package's syntax, one line a value). */
+static void dotenv_line(struct env_table *t, const char *line)
+{
+	const char *key, *v, *end;
+	size_t klen;
+
+	line += strspn(line, " \t");
+	if (!strncmp(line, "export ", 7))
+		line += 7 + strspn(line + 7, " \t");
+	key = line;
+	klen = strspn(key, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+	v = key + klen + strspn(key + klen, " \t");
+	if (*v != '=' && !(*v == ':' && (v[1] == ' ' || v[1] == '\t')))
+		return;
+	v += 1 + strspn(v + 1, " \t");
+	if ((*v == '"' || *v == '\'' || *v == '`') && (end = strchr(v + 1, *v))) {
+		v++;
+	} else {
+		end = v + strcspn(v, "#\r\n");
+		while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+	}
+	if (portable_name(key, klen))
+		env_table_add(t, key, klen, v, (size_t)(end - v));
+}
+
+/* The state dir's .env: a regular file of at most 1 MiB, else ignored (quietly, as OpenClaw). */
+static void read_dotenv(struct env_table *t, const char *path)
+{
+	char *real = realpath(path, NULL), *text = NULL, *save = NULL;
+	FILE *f = real ? fopen(real, "re") : NULL;
+	struct stat st;
+	size_t n;
+
+	free(real);
+	if (!f)
+		return;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (1 << 20) &&
+	    (text = calloc(1, (size_t)st.st_size + 1))) {
+		n = fread(text, 1, (size_t)st.st_size, f);
+		text[n] = '\0';
+		for (char *line = strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			dotenv_line(t, line);
+		explicit_bzero(text, n);
+	}
+	free(text);
+	fclose(f);
+}
+
+static bool blank(const char *s)
+{
+	return !s || !s[strspn(s, " \t\r\n")];
+}
+
+/* A string with an unescaped ${VAR} in it (containsEnvVarReference). */
+static bool has_reference(const char *s);
+
+/* env.vars and env.<KEY>: non-blank strings without ${...} of their own. */
+static void config_env(struct env_table *t, struct json_object *root)
+{
+	struct json_object *env = oc_get(root, "env"), *vars = oc_get(env, "vars");
+
+	for (int pass = 0; pass < 2; pass++) {
+		struct json_object *from = pass ? env : vars;
+
+		if (!json_object_is_type(from, json_type_object))
+			continue;
+		json_object_object_foreach (from, key, value) {
+			const char *v = json_object_get_string(value);
+
+			if (!json_object_is_type(value, json_type_string) || blank(v) ||
+			    has_reference(v) || !portable_name(key, strlen(key)) ||
+			    (pass && (!strcmp(key, "shellEnv") || !strcmp(key, "vars"))))
+				continue;
+			env_table_add(t, key, strlen(key), v, strlen(v));
+		}
+	}
+}
+
+/*
+ * A variable's value as OpenClaw sees it when it substitutes: the process
+ * environment, else the state dir's .env (first wins, only for names not
+ * set at all), and the config's env block where neither left a non-blank
+ * value. NULL or "": missing.
+ */
+static const char *lookup_var(const struct env_table *dotenv, const struct env_table *config,
+			      const char *name)
+{
+	const char *v = getenv(name);
+
+	if (!v)
+		v = env_table_get(dotenv, name);
+	if (blank(v) && env_table_get(config, name))
+		v = env_table_get(config, name);
+	return v;
+}
+
+/* ${NAME} or $${NAME} at @p (parseEnvTokenAt): the name's length, 0 if neither. */
+static size_t env_token(const char *p, bool *escaped)
+{
+	const char *name, *close;
+
+	*escaped = p[0] == '$' && p[1] == '$' && p[2] == '{';
+	if (!*escaped && !(p[0] == '$' && p[1] == '{'))
+		return 0;
+	name = p + (*escaped ? 3 : 2);
+	close = strchr(name, '}');
+	if (!close || close == name || !(isupper((unsigned char)*name) || *name == '_'))
+		return 0;
+	for (const char *c = name; c < close; c++) {
+		if (!isupper((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_')
+			return 0;
+	}
+	return (size_t)(close - name);
+}
+
+static bool has_reference(const char *s)
+{
+	bool escaped;
+	size_t len;
+
+	for (const char *p = strchr(s, '$'); p; p = strchr(p + 1, '$')) {
+		len = env_token(p, &escaped);
+		if (len && !escaped)
+			return true;
+		if (len)
+			p += len + 3;
+	}
+	return false;
+}
+
+/*
+ * Does clawlock translate the value at @path? There an unresolved ${VAR}
+ * is an error (a rule on a literal "${X}" path means nothing); anywhere
+ * else it stays as OpenClaw leaves it, with a warning.
+ */
+static bool translated_key(const char *path)
+{
+	static const char *const fields[] = { "sandbox", "workspace", "tools", "id", NULL };
+	static const char *const tools[] = { "tools.sandbox",  "tools.allow",	"tools.alsoAllow",
+					     "tools.deny",     "tools.profile", "tools.exec",
+					     "tools.elevated", "session.scope", NULL };
+	const char *rest = NULL;
+
+	for (int i = 0; tools[i]; i++) {
+		size_t len = strlen(tools[i]);
+
+		if (!strncmp(path, tools[i], len) && strchr(".[", path[len]))
+			return true;
+	}
+	if (!strncmp(path, "agents.defaults.", 16))
+		rest = path + 16;
+	else if (!strncmp(path, "agents.entries.", 15))
+		rest = strchr(path + 15, '.') ? strchr(path + 15, '.') + 1 : NULL;
+	else if (!strncmp(path, "agents.list[", 12))
+		rest = strchr(path, ']') && strchr(path, ']')[1] == '.' ? strchr(path, ']') + 2
+									: NULL;
+	for (int i = 0; rest && fields[i]; i++) {
+		size_t len = strlen(fields[i]);
+
+		if (!strncmp(rest, fields[i], len) && strchr(".[", rest[len]))
+			return true;
+	}
+	return false;
+}
+
+struct subst {
+	struct loader *ld;
+	struct env_table dotenv, config;
+	char path[1024]; /* the key path of the value being substituted */
+};
+
+static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* An unresolved variable: an error where clawlock translates the value, else a warning. */
+static int unresolved(struct subst *st, struct json_object *at, const char *var)
+{
+	if (translated_key(st->path))
+		return fail(st->ld, at,
+			    "%s: environment variable %s is not set (nor in %s/.env or env.vars): "
+			    "clawlock cannot translate a value that holds ${%s}",
+			    st->path, var, st->ld->cfg->state_dir, var);
+	/* The name is safe to print; its value would not be, and there is none. */
+	warn(st->ld->cfg, at,
+	     "%s: environment variable %s is not set: left as ${%s}, as OpenClaw "
+	     "does",
+	     st->path, var, var);
+	return 0;
+}
+
+static int append(char **out, size_t *n, size_t *cap, const char *text, size_t len)
+{
+	if (*n + len + 1 > *cap) {
+		char *grown = realloc(*out, *cap = (*n + len + 1) * 2);
+
+		if (!grown)
+			return -1;
+		*out = grown;
+	}
+	memcpy(*out + *n, text, len);
+	*n += len;
+	(*out)[*n] = '\0';
+	return 0;
+}
+
+/* Substitute ${VAR} in one string (substituteString); NULL on an error. */
+static char *substitute(struct subst *st, struct json_object *at, const char *in)
+{
+	size_t cap = strlen(in) + 1, n = 0, len;
+	char *out = calloc(1, cap), var[256];
+	bool escaped;
+	int ret = 0;
+
+	for (const char *p = in; out && *p && !ret;) {
+		const char *val;
+
+		len = env_token(p, &escaped);
+		if (!len) {
+			ret = append(&out, &n, &cap, p++, 1);
+			continue;
+		}
+		cl_format(var, sizeof(var), "%.*s", (int)len, p + (escaped ? 3 : 2));
+		val = escaped ? NULL : lookup_var(&st->dotenv, &st->config, var);
+		if (escaped || !val || !*val) {
+			/* $${VAR} stands for ${VAR}; so does an unresolved one. */
+			ret = (!escaped && unresolved(st, at, var) < 0)
+				      ? -1
+				      : append(&out, &n, &cap, p + escaped, len + 3);
+		} else {
+			ret = append(&out, &n, &cap, val, strlen(val));
+		}
+		p += len + 3 + escaped;
+	}
+	if (ret < 0) {
+		free(out);
+		return NULL;
+	}
 	return out;
 }
 
-static int substitute_all(struct loader *ld, struct json_object *obj)
+static int substitute_all(struct subst *st, struct json_object *obj)
 {
+	size_t base = strlen(st->path);
+	int ret = 0;
+
 	if (json_object_is_type(obj, json_type_string)) {
 		const char *s = json_object_get_string(obj);
 		char *replaced;
 
 		if (!strchr(s, '$'))
 			return 0;
-		replaced = substitute(ld, obj, s);
+		replaced = substitute(st, obj, s);
 		if (!replaced)
 			return -1;
 		json_object_set_string(obj, replaced);
@@ -476,22 +720,42 @@ static int substitute_all(struct loader *ld, struct json_object *obj)
 		return 0;
 	}
 	if (json_object_is_type(obj, json_type_array)) {
-		size_t n = json_object_array_length(obj);
-
-		for (size_t i = 0; i < n; i++) {
-			if (substitute_all(ld, json_object_array_get_idx(obj, i)) < 0)
-				return -1;
+		for (size_t i = 0; i < json_object_array_length(obj) && !ret; i++) {
+			snprintf(st->path + base, sizeof(st->path) - base, "[%zu]", i);
+			ret = substitute_all(st, json_object_array_get_idx(obj, i));
 		}
-		return 0;
-	}
-	if (json_object_is_type(obj, json_type_object)) {
+	} else if (json_object_is_type(obj, json_type_object)) {
 		json_object_object_foreach (obj, key, value) {
-			(void)key;
-			if (substitute_all(ld, value) < 0)
-				return -1;
+			snprintf(st->path + base, sizeof(st->path) - base, "%s%s", base ? "." : "",
+				 key);
+			if (substitute_all(st, value) < 0) {
+				ret = -1;
+				break;
+			}
 		}
 	}
-	return 0;
+	st->path[base] = '\0';
+	return ret;
+}
+
+/* The state dir's .env and the config's env block, then ${VAR} everywhere. */
+static int resolve_env(struct loader *ld)
+{
+	struct subst *st = calloc(1, sizeof(*st));
+	char path[PATH_MAX];
+	int ret;
+
+	if (!st)
+		return -1;
+	st->ld = ld;
+	cl_format(path, sizeof(path), "%s/.env", ld->cfg->state_dir);
+	read_dotenv(&st->dotenv, path);
+	config_env(&st->config, ld->cfg->root);
+	ret = substitute_all(st, ld->cfg->root);
+	env_table_free(&st->dotenv);
+	env_table_free(&st->config);
+	free(st);
+	return ret;
 }
 
 static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt, ...)
@@ -514,13 +778,19 @@ static void warn(struct oc_config *cfg, struct json_object *at, const char *fmt,
 		cfg->warning_count++;
 }
 
+/* The keys OpenClaw 2026.9.6's strict schema allows in a sandbox block. */
 static const char *const sandbox_keys[] = {
-	"mode",		 "backend",
-	"scope",	 "workspaceAccess",
-	"workspaceRoot", "sessionToolsVisibility",
-	"perSession",	 "docker",
-	"ssh",		 "browser",
-	"prune",	 NULL,
+	"mode",
+	"backend",
+	"scope",
+	"workspaceAccess",
+	"workspaceRoot",
+	"sessionToolsVisibility",
+	"docker",
+	"ssh",
+	"browser",
+	"prune",
+	NULL,
 };
 
 static const char *const docker_keys[] = {
@@ -560,51 +830,227 @@ static bool known(const char *const *keys, const char *key)
 	return false;
 }
 
-/*
- * Unknown keys in a sandbox block are warnings, not errors: OpenClaw versions
- * differ, and clawlock only needs the keys it translates.
- */
-static void check_sandbox_keys(struct oc_config *cfg, struct json_object *sb, const char *owner)
+void oc_trim_copy(const char *s, bool lower, char *out, size_t size)
 {
-	struct json_object *docker;
+	size_t n = 0, len;
 
-	if (!json_object_is_type(sb, json_type_object))
-		return;
-	json_object_object_foreach (sb, key, value) {
-		if (!known(sandbox_keys, key))
-			warn(cfg, value, "unknown key '%s' in %s.sandbox (ignored)", key, owner);
-	}
-	if (json_object_object_get_ex(sb, "docker", &docker) &&
-	    json_object_is_type(docker, json_type_object)) {
-		json_object_object_foreach (docker, dkey, dvalue) {
-			if (!known(docker_keys, dkey))
-				warn(cfg, dvalue, "unknown key '%s' in %s.sandbox.docker (ignored)",
-				     dkey, owner);
-		}
-	}
+	s += strspn(s, " \t\r\n");
+	len = strlen(s);
+	while (len && strchr(" \t\r\n", s[len - 1]))
+		len--;
+	for (size_t i = 0; i < len && n + 1 < size; i++)
+		out[n++] = lower ? (char)tolower((unsigned char)s[i]) : s[i];
+	out[n] = '\0';
 }
 
-static void check_keys(struct oc_config *cfg)
+/* A string value trimmed (and lower-cased), "" for anything else. */
+static void trimmed_value(struct json_object *v, bool lower, char *out, size_t size)
 {
-	struct json_object *agents = oc_get(cfg->root, "agents"), *roster;
-	char owner[256];
+	oc_trim_copy(json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "",
+		     lower, out, size);
+}
 
-	check_sandbox_keys(cfg, oc_get(agents, "defaults.sandbox"), "agents.defaults");
+/* One of @allowed ("a|b|c"), when the key is set; as OpenClaw's enum schema. */
+static int check_enum(struct loader *ld, struct json_object *block, const char *owner,
+		      const char *key, const char *allowed)
+{
+	struct json_object *v;
+	const char *s;
+	size_t len;
+
+	if (!json_object_object_get_ex(block, key, &v) || !json_object_is_type(v, json_type_string))
+		return 0; /* absent; a value of another type is the value checks' */
+	s = json_object_get_string(v);
+	len = strlen(s);
+	for (const char *a = allowed; *a; a += strcspn(a, "|"), a += *a == '|') {
+		if (len && strcspn(a, "|") == len && !strncmp(a, s, len))
+			return 0;
+	}
+	return fail(ld, v, "%s.%s: invalid value (allowed: %s), OpenClaw refuses the config", owner,
+		    key, allowed);
+}
+
+/* docker.network "host" and "container:*" (getBlockedNetworkModeReason). */
+static int check_network(struct loader *ld, struct json_object *v, const char *key,
+			 bool namespace_join)
+{
+	char mode[64];
+
+	trimmed_value(v, true, mode, sizeof(mode));
+	if (!strcmp(mode, "host"))
+		return fail(ld, v,
+			    "%s: network mode \"host\" is blocked by OpenClaw (use "
+			    "\"bridge\" or \"none\")",
+			    key);
+	if (!strncmp(mode, "container:", 10) && !namespace_join)
+		return fail(ld, v,
+			    "%s: network mode \"container:*\" is blocked by OpenClaw "
+			    "unless dangerouslyAllowContainerNamespaceJoin is true",
+			    key);
+	return 0;
+}
+
+static int check_docker(struct loader *ld, struct json_object *docker, const char *owner)
+{
+	struct json_object *v, *join = NULL, *binds;
+	char key[300], profile[32];
+
+	json_object_object_foreach (docker, dkey, dvalue) {
+		if (!known(docker_keys, dkey))
+			return fail(ld, dvalue, "%s.docker: unknown key '%s' (OpenClaw refuses it)",
+				    owner, dkey);
+	}
+	json_object_object_get_ex(docker, "dangerouslyAllowContainerNamespaceJoin", &join);
+	cl_format(key, sizeof(key), "%s.docker.network", owner);
+	if (json_object_object_get_ex(docker, "network", &v) &&
+	    check_network(ld, v, key, json_object_get_boolean(join)) < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		const char *name = i ? "apparmorProfile" : "seccompProfile";
+
+		if (!json_object_object_get_ex(docker, name, &v))
+			continue;
+		trimmed_value(v, true, profile, sizeof(profile));
+		if (!strcmp(profile, "unconfined"))
+			return fail(ld, v,
+				    "%s.docker.%s: profile \"unconfined\" is blocked by OpenClaw",
+				    owner, name);
+	}
+	if (!json_object_object_get_ex(docker, "binds", &binds) ||
+	    !json_object_is_type(binds, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(binds); i++) {
+		const char *spec = json_object_get_string(json_object_array_get_idx(binds, i));
+
+		if (spec && spec[strspn(spec, " \t")] != '/')
+			return fail(ld, json_object_array_get_idx(binds, i),
+				    "%s.docker.binds[%zu]: bind source must be an absolute path",
+				    owner, i);
+	}
+	return 0;
+}
+
+/*
+ * A sandbox block, as OpenClaw's strict schema checks it: every key known
+ * (a docker key one level too high, like sandbox.network, and the retired
+ * perSession are errors, not warnings: clawlock would otherwise compile a
+ * sandbox with no network rule), the enums, and the security refusals.
+ */
+static int check_sandbox(struct loader *ld, struct json_object *sb, const char *owner)
+{
+	struct json_object *docker, *browser, *v, *join = NULL;
+	char key[300];
+
+	if (!json_object_is_type(sb, json_type_object))
+		return 0;
+	json_object_object_foreach (sb, skey, value) {
+		if (!known(sandbox_keys, skey))
+			return fail(
+				ld, value, "%s.sandbox: unknown key '%s' (OpenClaw refuses it%s)",
+				owner, skey,
+				known(docker_keys, skey) ? "; it belongs in sandbox.docker" : "");
+	}
+	cl_format(key, sizeof(key), "%s.sandbox", owner);
+	if (check_enum(ld, sb, key, "mode", "off|non-main|all") < 0 ||
+	    check_enum(ld, sb, key, "scope", "session|agent|shared") < 0 ||
+	    check_enum(ld, sb, key, "workspaceAccess", "none|ro|rw") < 0)
+		return -1;
+	if (json_object_object_get_ex(sb, "docker", &docker) &&
+	    json_object_is_type(docker, json_type_object)) {
+		if (check_docker(ld, docker, key) < 0)
+			return -1;
+		json_object_object_get_ex(docker, "dangerouslyAllowContainerNamespaceJoin", &join);
+	}
+	cl_format(key, sizeof(key), "%s.sandbox.browser.network", owner);
+	if (json_object_object_get_ex(sb, "browser", &browser) &&
+	    json_object_object_get_ex(browser, "network", &v) &&
+	    check_network(ld, v, key, json_object_get_boolean(join)) < 0)
+		return -1;
+	return 0;
+}
+
+/* OpenClaw: "tools cannot set both allow and alsoAllow in the same scope". */
+static int check_tool_policy(struct loader *ld, struct json_object *tools, const char *owner)
+{
+	struct json_object *allow, *sandbox = oc_get(tools, "sandbox.tools");
+	char key[300];
+
+	if (json_object_is_type(tools, json_type_object) &&
+	    json_object_object_get_ex(tools, "allow", &allow) &&
+	    json_object_object_get_ex(tools, "alsoAllow", NULL))
+		return fail(ld, allow,
+			    "%s: cannot set both allow and alsoAllow (merge alsoAllow "
+			    "into allow, or use profile + alsoAllow)",
+			    owner);
+	if (!sandbox || !strcmp(owner, "tools.sandbox.tools"))
+		return 0;
+	cl_format(key, sizeof(key), "%s.sandbox.tools", owner);
+	return check_tool_policy(ld, sandbox, key);
+}
+
+static bool valid_agent_id(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (!len || len > 64 || !isalnum((unsigned char)id[0]))
+		return false;
+	return strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+	       len;
+}
+
+static int check_agent(struct loader *ld, struct json_object *entry, const char *owner)
+{
+	char key[300];
+
+	if (check_sandbox(ld, oc_get(entry, "sandbox"), owner) < 0)
+		return -1;
+	cl_format(key, sizeof(key), "%s.tools", owner);
+	return check_tool_policy(ld, oc_get(entry, "tools"), key);
+}
+
+/* As OpenClaw's applySessionDefaults: a mainKey other than "main" is ignored. */
+static void check_main_key(struct oc_config *cfg)
+{
+	struct json_object *mk = oc_get(cfg->root, "session.mainKey");
+	char key[64];
+
+	trimmed_value(mk, false, key, sizeof(key));
+	if (key[0] && strcmp(key, "main"))
+		warn(cfg, mk, "session.mainKey is ignored; main session is always \"main\"");
+}
+
+/* What OpenClaw's `config validate` refuses among the keys clawlock translates. */
+static int validate(struct loader *ld)
+{
+	struct json_object *agents = oc_get(ld->cfg->root, "agents"), *roster;
+	char owner[300];
+
+	if (check_sandbox(ld, oc_get(agents, "defaults.sandbox"), "agents.defaults") < 0 ||
+	    check_tool_policy(ld, oc_get(ld->cfg->root, "tools"), "tools") < 0)
+		return -1;
 	if (json_object_object_get_ex(agents, "entries", &roster) &&
 	    json_object_is_type(roster, json_type_object)) {
 		json_object_object_foreach (roster, id, entry) {
-			snprintf(owner, sizeof(owner), "agents.entries.%s", id);
-			check_sandbox_keys(cfg, oc_get(entry, "sandbox"), owner);
+			if (!valid_agent_id(id))
+				return fail(
+					ld, entry,
+					"agents.entries: \"%s\" is not a valid agent id "
+					"(letters, digits, _ and -, at most 64, starting with a "
+					"letter or digit)",
+					id);
+			cl_format(owner, sizeof(owner), "agents.entries.%s", id);
+			if (check_agent(ld, entry, owner) < 0)
+				return -1;
 		}
 	} else if (json_object_object_get_ex(agents, "list", &roster) &&
 		   json_object_is_type(roster, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(roster); i++) {
-			snprintf(owner, sizeof(owner), "agents.list[%zu]", i);
-			check_sandbox_keys(cfg,
-					   oc_get(json_object_array_get_idx(roster, i), "sandbox"),
-					   owner);
+			cl_format(owner, sizeof(owner), "agents.list[%zu]", i);
+			if (check_agent(ld, json_object_array_get_idx(roster, i), owner) < 0)
+				return -1;
 		}
 	}
+	return 0;
 }
 
 static char *env_or(const char *name)
@@ -723,9 +1169,11 @@ int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t er
 		goto out;
 	set_roots(&ld, cfg->path);
 	ld.chain[ld.depth++] = cfg->path;
-	if (process(&ld, &cfg->root, cfg->path) < 0 || substitute_all(&ld, cfg->root) < 0)
+	if (process(&ld, &cfg->root, cfg->path) < 0 || resolve_env(&ld) < 0)
 		goto out;
-	check_keys(cfg);
+	check_main_key(cfg);
+	if (validate(&ld) < 0)
+		goto out;
 	ret = 0;
 out:
 	for (size_t i = 0; i < ld.root_count; i++) {

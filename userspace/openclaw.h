@@ -45,6 +45,12 @@ struct json_object *oc_get(struct json_object *obj, const char *dotted);
 /* A string member, or NULL when absent or not a string. */
 const char *oc_get_string(struct json_object *obj, const char *key);
 
+/*
+ * @s without leading and trailing white space, lower-cased if @lower
+ * (OpenClaw's normalizeLowercaseStringOrEmpty), cut to fit @size.
+ */
+void oc_trim_copy(const char *s, bool lower, char *out, size_t size);
+
 /* Lexically normalise @path (no ".", "..", repeated or trailing slashes). */
 char *oc_path_normalize(const char *path);
 

@@ -7,6 +7,7 @@
 #define CLAWLOCK_POLICY_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "clawlock.h"
@@ -35,6 +36,7 @@ struct cl_agent {
 	struct cl_rule_list files; /* profiles first, then the agent's own */
 	struct cl_net_list net;	   /* no rules: no network (loopback of a private netns only) */
 	uint64_t cap_drop;	   /* bit n: capability n is denied */
+	bool no_exec;		   /* exec switched off: no exec beyond the first program */
 	char source[CL_RULE_SOURCE_MAX];
 };
 

@@ -6,7 +6,8 @@
  * For each seed, a random tree (directories, executables, symlinks, .env
  * files), a random OpenClaw config and overlay (file rules of every access,
  * a name pattern, rules on paths that appear only after load, network rules
- * with CIDRs, port ranges and protocols) and a list of cases (read, write,
+ * with CIDRs, port ranges and protocols; for one test a tool policy that
+ * switches exec off) and a list of cases (read, write,
  * exec, create, connect, sendto) are generated. Every case is asked of
  * `clawlock explain --cases`, then done by one helper confined by `clawlock run`
  * with the same config. The kernel's answer (refused with EACCES or EPERM,
@@ -53,6 +54,7 @@ FIXTURE(diff)
 	char late[2][256];
 	struct dcase cases[MAX_CASES];
 	int case_count;
+	int exec_off; /* the config's sandbox tool policy denies exec */
 };
 
 FIXTURE_SETUP(diff)
@@ -192,9 +194,11 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 	size_t len = 0;
 
 	snprintf(text, sizeof(text),
-		 "{ agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
+		 "{ %s agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
 		 " workspaceAccess: '%s', docker: { network: '%s' } } },"
 		 " list: [ { id: 'diff', workspace: '%s/ws' } ] } }",
+		 self->exec_off ? "tools: { sandbox: { tools: { deny: ['group:runtime'] } } },"
+				: "",
 		 rnd(self, 2) ? "rw" : "ro", rnd(self, 3) ? "bridge" : "none", self->root);
 	ASSERT_EQ(0, cl_write_file(self->config, text));
 
@@ -320,8 +324,10 @@ static int explain_all(FIXTURE_DATA(diff) * self)
 		}
 		if (json_object_object_get_ex(doc, "decision", &v))
 			c->expect = !strcmp(json_object_get_string(v), "allow");
+		/* A file rule's path, or the config key of a switch (exec off). */
 		if (json_object_object_get_ex(doc, "rule", &rule) && rule &&
-		    json_object_object_get_ex(rule, "path", &v))
+		    (json_object_object_get_ex(rule, "path", &v) ||
+		     json_object_object_get_ex(rule, "key", &v)))
 			snprintf(c->rule, sizeof(c->rule), "%s", json_object_get_string(v));
 		json_object_put(doc);
 		n++;
@@ -504,6 +510,33 @@ TEST_F(diff, seed_2)
 TEST_F(diff, seed_3)
 {
 	differential(_metadata, self, 3);
+}
+
+/*
+ * The tool policy switches exec off: the kernel refuses every exec after the
+ * helper (the first program), and explain says so by the config key, not by
+ * a file rule that would allow it.
+ */
+TEST_F(diff, exec_switched_off)
+{
+	int execs = 0;
+
+	self->exec_off = 1;
+	differential(_metadata, self, 4);
+	for (int i = 0; i < self->case_count; i++) {
+		struct dcase *c = &self->cases[i];
+
+		if (strcmp(c->op, "exec"))
+			continue;
+		execs++;
+		EXPECT_EQ(0, c->expect);
+		EXPECT_STREQ("tools.sandbox.tools.deny", c->rule);
+		EXPECT_TRUE(c->result == EACCES || c->result == EPERM)
+		{
+			TH_LOG("exec %s: %s", c->target, strerror(c->result));
+		}
+	}
+	EXPECT_LT(3, execs);
 }
 
 TEST_HARNESS_MAIN

@@ -145,6 +145,51 @@ TEST_F(oc, the_main_session_is_not_sandboxed_so_run_refuses)
 	EXPECT_EQ(2, confined(self, "main", "read", "ws/notes.md"));
 }
 
+/*
+ * OpenClaw ignores session.mainKey: the main session is always "main", so a
+ * session named after a configured mainKey is a sandboxed non-main session.
+ */
+TEST_F(oc, a_session_named_after_main_key_is_confined)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "{ session: { mainKey: 'home' }, agents: { ownership: 'explicit',"
+		 "  defaults: { sandbox: { mode: 'non-main', workspaceAccess: 'ro' } },"
+		 "  entries: { main: {}, research: { workspace: '~/ws' } } } }");
+	ASSERT_EQ(0, cl_write_file(self->config, text));
+	EXPECT_EQ(0, confined(self, "home", "read", "ws/notes.md"));
+	EXPECT_EQ(DENIED, confined(self, "home", "read", "elsewhere/file"));
+	EXPECT_EQ(DENIED, confined(self, "agent:research:home", "read", ".ssh/id_ed25519"));
+}
+
+/*
+ * OpenClaw's ~ follows OPENCLAW_HOME, not HOME: with a workspace of "~",
+ * the home secrets under OPENCLAW_HOME stay denied while the rest of the
+ * workspace is readable.
+ */
+TEST_F(oc, secrets_under_openclaw_home_are_denied)
+{
+	char text[1024];
+
+	ASSERT_EQ(0, mkdir(at(self, "och"), 0755));
+	ASSERT_EQ(0, mkdir(at(self, "och/.ssh"), 0700));
+	ASSERT_EQ(0, mkdir(at(self, "och/.aws"), 0700));
+	ASSERT_EQ(0, cl_write_file(at(self, "och/.ssh/id_ed25519"), "key\n"));
+	ASSERT_EQ(0, cl_write_file(at(self, "och/.aws/credentials"), "key\n"));
+	ASSERT_EQ(0, cl_write_file(at(self, "och/notes.md"), "notes\n"));
+	snprintf(text, sizeof(text),
+		 "{ agents: { ownership: 'explicit',"
+		 "  defaults: { sandbox: { mode: 'all', workspaceAccess: 'ro' } },"
+		 "  entries: { main: {}, research: { workspace: '~' } } } }");
+	ASSERT_EQ(0, cl_write_file(self->config, text));
+	setenv("OPENCLAW_HOME", at(self, "och"), 1);
+	EXPECT_EQ(0, confined(self, GROUP, "read", "och/notes.md"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "read", "och/.ssh/id_ed25519"));
+	EXPECT_EQ(DENIED, confined(self, GROUP, "read", "och/.aws/credentials"));
+	unsetenv("OPENCLAW_HOME");
+}
+
 TEST_F(oc, the_denial_names_the_config_key)
 {
 	char target[512];

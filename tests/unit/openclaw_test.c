@@ -173,17 +173,70 @@ TEST_F(oc, env_vars_are_substituted_and_never_printed)
 {
 	setenv("CL_TEST_WS", "/srv/ws", 1);
 	setenv("CL_TEST_TOKEN", "s3cr3t-token-value", 1);
+	setenv("CL_TEST_EMPTY", "", 1);
 	ASSERT_EQ(0, load(self, "{ agents: { defaults: { workspace: '${CL_TEST_WS}/x',"
 				" note: '$${CL_TEST_WS}' } }, t: '${CL_TEST_TOKEN}' }"));
 	EXPECT_STREQ("\"\\/srv\\/ws\\/x\"", json_at(self, "agents.defaults.workspace"));
 	EXPECT_STREQ("\"${CL_TEST_WS}\"", json_at(self, "agents.defaults.note"));
-	EXPECT_EQ(-1, load(self, "{ t: '${CL_TEST_TOKEN}',\n  u: '${CL_TEST_UNSET_VAR}' }"));
-	EXPECT_NE(NULL,
-		  strstr(self->err, ":2:6: environment variable CL_TEST_UNSET_VAR is not set"))
+	/* Unset elsewhere: left as written, as OpenClaw does, with a warning that shows no value.
+	 */
+	ASSERT_EQ(0, load(self, "{ t: '${CL_TEST_TOKEN}',\n  u: '${CL_TEST_UNSET_VAR}',"
+				" v: '${lower} $${X} ${CL_TEST_EMPTY}' }"));
+	EXPECT_STREQ("\"${CL_TEST_UNSET_VAR}\"", json_at(self, "u"));
+	/* Not variables: lower case and $${X}; an empty one is as good as unset. */
+	EXPECT_STREQ("\"${lower} ${X} ${CL_TEST_EMPTY}\"", json_at(self, "v"));
+	ASSERT_EQ(2, self->cfg.warning_count);
+	EXPECT_NE(NULL, strstr(self->cfg.warnings[0], ":2:6: u: environment variable "
+						      "CL_TEST_UNSET_VAR is not set"))
+	{
+		TH_LOG("%s", self->cfg.warnings[0]);
+	}
+	EXPECT_EQ(NULL, strstr(self->cfg.warnings[0], "s3cr3t"));
+	/* In a value clawlock translates: an error naming the variable, at its place. */
+	EXPECT_EQ(-1,
+		  load(self, "{ t: '${CL_TEST_TOKEN}', agents: { defaults: { sandbox: {\n"
+			     " docker: { binds: ['${CL_TEST_UNSET_VAR}/data:/data'] } } } } }"));
+	EXPECT_NE(NULL, strstr(self->err, ":2:20: agents.defaults.sandbox.docker.binds[0]: "
+					  "environment variable CL_TEST_UNSET_VAR is not set"))
 	{
 		TH_LOG("%s", self->err);
 	}
 	EXPECT_EQ(NULL, strstr(self->err, "s3cr3t"));
+	EXPECT_EQ(-1, load(self, "{ agents: { list: [{ id: 'a', workspace: '${CL_TEST_UNSET_VAR}' "
+				 "}] } }"));
+	EXPECT_NE(NULL, strstr(self->err, "agents.list[0].workspace: environment variable"));
+	unsetenv("CL_TEST_TOKEN");
+}
+
+/* The state dir's .env, then the config's env block, fill what the process lacks. */
+TEST_F(oc, env_comes_from_the_state_dir_dotenv_and_env_vars)
+{
+	unsetenv("CL_TEST_DOT");
+	unsetenv("CL_TEST_CFG");
+	setenv("CL_TEST_EMPTY", "", 1);
+	put(self, ".openclaw/.env",
+	    "# comment\nexport CL_TEST_DOT=/from/dotenv # note\n"
+	    "CL_TEST_QUOTED=\"/q s\"\nCL_TEST_EMPTY=/dot-empty\n");
+	ASSERT_EQ(0, load(self, "{ env: { vars: { CL_TEST_CFG: '/from/config',"
+				" CL_TEST_EMPTY: '/cfg-empty', CL_TEST_DOT: '/loses' } },"
+				" agents: { defaults: { workspace: '${CL_TEST_DOT}' },"
+				" list: [{ id: 'a', workspace: '${CL_TEST_CFG}' },"
+				" { id: 'b', workspace: '${CL_TEST_QUOTED}' },"
+				" { id: 'c', workspace: '${CL_TEST_EMPTY}' }] } }"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	struct json_object *list = oc_get(self->cfg.root, "agents.list");
+	static const char *const want[] = { "/from/config", "/q s", "/cfg-empty" };
+
+	/* The process's empty value loses to the config's; .env loses to the process. */
+	EXPECT_STREQ("/from/dotenv",
+		     oc_get_string(oc_get(self->cfg.root, "agents.defaults"), "workspace"));
+	for (size_t i = 0; i < 3; i++)
+		EXPECT_STREQ(want[i],
+			     oc_get_string(json_object_array_get_idx(list, i), "workspace"));
+	EXPECT_EQ(0, self->cfg.warning_count);
+	unsetenv("CL_TEST_EMPTY");
 }
 
 TEST_F(oc, config_location_follows_the_environment)
@@ -232,7 +285,7 @@ TEST_F(oc, entries_win_over_list_and_ids_normalise)
 	size_t n;
 
 	ASSERT_EQ(0, load(self, "{ agents: { list: [{ id: 'old' }],"
-				" entries: { 'Research Bot': {}, main: {} } } }"));
+				" entries: { 'Research-Bot': {}, main: {} } } }"));
 	ASSERT_EQ(0, oc_agent_ids(&self->cfg, &ids, &n));
 	ASSERT_EQ(2, n);
 	EXPECT_STREQ("research-bot", ids[0]);
@@ -240,7 +293,7 @@ TEST_F(oc, entries_win_over_list_and_ids_normalise)
 	oc_agent_ids_free(ids, n);
 	EXPECT_EQ(-1, resolve(self, "old", NULL, &sb));
 	EXPECT_NE(NULL, strstr(self->err, "unknown agent id \"old\""));
-	ASSERT_EQ(0, resolve(self, "Research Bot", NULL, &sb));
+	ASSERT_EQ(0, resolve(self, "Research Bot", NULL, &sb)); /* a CLI id normalises */
 	EXPECT_STREQ("agent:research-bot:main", sb.session_key);
 	oc_sandbox_free(&sb);
 	/* No roster at all: the implicit main agent. */
@@ -312,12 +365,20 @@ TEST_F(oc, modes_decide_which_sessions_are_sandboxed)
 
 	ASSERT_EQ(0, load(self, "{ session: { mainKey: 'Home' }, agents: { defaults: {"
 				" sandbox: { mode: 'non-main' } } } }"));
+	/* OpenClaw 2026.9.6 ignores mainKey (with a warning): main is always "main". */
+	ASSERT_EQ(1, self->cfg.warning_count);
+	EXPECT_NE(NULL, strstr(self->cfg.warnings[0], "session.mainKey is ignored"));
 	ASSERT_EQ(0, resolve(self, "main", NULL, &sb));
-	EXPECT_STREQ("agent:main:home", sb.main_session_key);
+	EXPECT_STREQ("agent:main:main", sb.main_session_key);
 	EXPECT_FALSE(sb.sandboxed);
 	oc_sandbox_free(&sb);
+	/* So a session named after the mainKey is an ordinary, sandboxed one. */
 	ASSERT_EQ(0, resolve(self, "main", "home", &sb));
-	EXPECT_FALSE(sb.sandboxed);
+	EXPECT_STREQ("agent:main:home", sb.session_key);
+	EXPECT_TRUE(sb.sandboxed);
+	oc_sandbox_free(&sb);
+	ASSERT_EQ(0, resolve(self, "main", "agent:main:home", &sb));
+	EXPECT_TRUE(sb.sandboxed);
 	oc_sandbox_free(&sb);
 	ASSERT_EQ(0, resolve(self, "main", "agent:main:discord:channel:7", &sb));
 	EXPECT_TRUE(sb.sandboxed);
@@ -334,39 +395,65 @@ TEST_F(oc, modes_decide_which_sessions_are_sandboxed)
 	oc_sandbox_free(&sb);
 }
 
-TEST_F(oc, retired_per_session_maps_to_a_scope)
+/* What OpenClaw 2026.9.6's `config validate` refuses, clawlock refuses, at the value. */
+static const struct {
+	const char *config;
+	const char *error;
+} refused[] = {
+	{ "{ agents: { defaults: { sandbox: {\n mode: 'all', perSession: true } } } }",
+	  "openclaw.json:2:27: agents.defaults.sandbox: unknown key 'perSession'" },
+	{ "{ agents: { defaults: { sandbox: {\n mode: 'all', network: 'bridge' } } } }",
+	  "openclaw.json:2:24: agents.defaults.sandbox: unknown key 'network' (OpenClaw refuses "
+	  "it; it belongs in sandbox.docker)" },
+	{ "{ agents: { defaults: { sandbox: {\n docker: { shinyNew: true } } } } }",
+	  "openclaw.json:2:22: agents.defaults.sandbox.docker: unknown key 'shinyNew'" },
+	{ "{ agents: { defaults: { sandbox: {\n mode: 'sometimes' } } } }",
+	  "openclaw.json:2:8: agents.defaults.sandbox.mode: invalid value (allowed: "
+	  "off|non-main|all)" },
+	{ "{ agents: { list: [{ id: 'a', sandbox: {\n scope: 'user' } }] } }",
+	  "openclaw.json:2:9: agents.list[0].sandbox.scope: invalid value" },
+	{ "{ agents: { defaults: { sandbox: {\n workspaceAccess: 'rx' } } } }",
+	  "openclaw.json:2:19: agents.defaults.sandbox.workspaceAccess: invalid value" },
+	{ "{ agents: { defaults: { sandbox: { docker: {\n network: ' Host' } } } } }",
+	  "openclaw.json:2:11: agents.defaults.sandbox.docker.network: network mode \"host\"" },
+	{ "{ agents: { defaults: { sandbox: { docker: {\n network: 'container:db' } } } } }",
+	  "openclaw.json:2:11: agents.defaults.sandbox.docker.network: network mode "
+	  "\"container:*\"" },
+	{ "{ agents: { defaults: { sandbox: { docker: {\n seccompProfile: 'Unconfined' } } } } }",
+	  "openclaw.json:2:18: agents.defaults.sandbox.docker.seccompProfile: profile "
+	  "\"unconfined\"" },
+	{ "{ agents: { defaults: { sandbox: { docker: {\n apparmorProfile: 'unconfined' } } } } }",
+	  "agents.defaults.sandbox.docker.apparmorProfile: profile \"unconfined\"" },
+	{ "{ tools: { sandbox: { tools: {\n allow: ['read'], alsoAllow: ['exec'] } } } }",
+	  "openclaw.json:2:9: tools.sandbox.tools: cannot set both allow and alsoAllow" },
+	{ "{ agents: { entries: { a: { tools: {\n allow: ['read'], alsoAllow: ['exec'] } } } } }",
+	  "openclaw.json:2:9: agents.entries.a.tools: cannot set both allow and alsoAllow" },
+	{ "{ agents: { ownership: 'explicit', entries: {\n 'Bad Id!': {} } } }",
+	  "openclaw.json:2:13: agents.entries: \"Bad Id!\" is not a valid agent id" },
+	{ "{ agents: { defaults: { sandbox: { mode: 'all',\n docker: { binds: ['/ok:/ok', "
+	  "'data:/data'] } } } } }",
+	  "openclaw.json:2:31: agents.defaults.sandbox.docker.binds[1]: bind source must be an "
+	  "absolute path" },
+};
+
+TEST_F(oc, what_openclaw_refuses_is_refused_with_its_position)
 {
-	struct oc_sandbox sb;
-
-	ASSERT_EQ(0,
-		  load(self,
-		       "{ agents: { defaults: { sandbox: { mode: 'all', perSession: true } } } }"));
-	ASSERT_EQ(0, resolve(self, "main", NULL, &sb));
-	EXPECT_EQ(OC_SCOPE_SESSION, sb.scope);
-	oc_sandbox_free(&sb);
-	ASSERT_EQ(
-		0,
-		load(self,
-		     "{ agents: { defaults: { sandbox: { mode: 'all', perSession: false } } } }"));
-	ASSERT_EQ(0, resolve(self, "main", NULL, &sb));
-	EXPECT_EQ(OC_SCOPE_SHARED, sb.scope);
-	oc_sandbox_free(&sb);
-}
-
-TEST_F(oc, bad_values_are_errors_unknown_keys_warnings)
-{
-	struct oc_sandbox sb;
-
-	ASSERT_EQ(0, load(self, "{ agents: { defaults: { sandbox: { mode: 'sometimes' } } } }"));
-	EXPECT_EQ(-1, resolve(self, "main", NULL, &sb));
-	EXPECT_NE(NULL, strstr(self->err, "agents.defaults.sandbox.mode: unknown sandbox mode"));
-	ASSERT_EQ(0, load(self, "{ agents: { defaults: { sandbox: {\n  mode: 'all', futureKey: 1,"
-				" docker: { shinyNew: true } } } } }"));
-	ASSERT_EQ(2, self->cfg.warning_count);
-	EXPECT_NE(NULL,
-		  strstr(self->cfg.warnings[0], "openclaw.json:2:27: unknown key 'futureKey'"))
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		EXPECT_EQ(-1, load(self, refused[i].config))
+		{
+			TH_LOG("accepted: %s", refused[i].config);
+		}
+		EXPECT_NE(NULL, strstr(self->err, refused[i].error))
+		{
+			TH_LOG("case %zu: %s", i, self->err);
+		}
+	}
+	/* Accepted: a namespace join OpenClaw allows when told to, and mixed-case ids. */
+	EXPECT_EQ(0, load(self, "{ agents: { ownership: 'explicit', entries: { Coder: { sandbox: {"
+				" docker: { network: 'container:db',"
+				" dangerouslyAllowContainerNamespaceJoin: true } } } } } }"))
 	{
-		TH_LOG("%s", self->cfg.warnings[0]);
+		TH_LOG("%s", self->err);
 	}
 	EXPECT_EQ(-1, load(self, "{ agents: { defaults: [ }"));
 	EXPECT_NE(NULL, strstr(self->err, "openclaw.json:1:25: "));
@@ -380,17 +467,50 @@ static int compile(FIXTURE_DATA(oc) * self, const char *agent, const char *sessi
 			  sizeof(self->err));
 }
 
-TEST_F(oc, relative_bind_sources_are_errors)
+static const struct cl_rule *rule_at(const char *path)
 {
-	ASSERT_EQ(0, load(self, "{ agents: { defaults: { sandbox: { mode: 'all',\n"
-				" docker: { binds: ['/ok:/ok', 'data:/data'] } } } } }"));
-	EXPECT_EQ(-1, compile(self, "main", NULL));
-	EXPECT_NE(NULL,
-		  strstr(self->err, "openclaw.json:2:31: agents.defaults.sandbox.docker.binds[1]:"
-				    " bind source must be an absolute path"))
+	for (size_t i = 0; i < compiled.policy.files.count; i++) {
+		if (!strcmp(compiled.policy.files.rules[i].path, path))
+			return &compiled.policy.files.rules[i];
+	}
+	return NULL;
+}
+
+/* OpenClaw's ~ follows OPENCLAW_HOME: the home secrets are denied under it as under HOME. */
+TEST_F(oc, home_secrets_are_denied_under_every_home)
+{
+	char och[600], ssh[700], cfg[700];
+	const struct cl_rule *r;
+
+	snprintf(och, sizeof(och), "%s/och", self->home);
+	ASSERT_EQ(0, mkdir(och, 0755));
+	snprintf(cfg, sizeof(cfg), "%s/.openclaw/openclaw.json", self->home);
+	setenv("OPENCLAW_HOME", och, 1);
+	setenv("OPENCLAW_CONFIG_PATH", cfg, 1);
+	ASSERT_EQ(0, load(self, "{ agents: { defaults: { workspace: '~', sandbox: {"
+				" mode: 'all', workspaceAccess: 'ro' } } } }"));
+	ASSERT_EQ(0, compile(self, "main", NULL))
 	{
 		TH_LOG("%s", self->err);
 	}
+	EXPECT_STREQ(och, compiled.sb.agent_workspace);
+	for (int i = 0; i < 2; i++) {
+		snprintf(ssh, sizeof(ssh), "%s/.ssh", i ? och : self->home);
+		r = rule_at(ssh);
+		ASSERT_NE(NULL, r)
+		{
+			TH_LOG("no rule on %s", ssh);
+		}
+		EXPECT_EQ(CL_ACC_DENY, r->access);
+	}
+	snprintf(ssh, sizeof(ssh), "%s/.aws", och);
+	ASSERT_NE(NULL, rule_at(ssh));
+	/* The mount of the home itself is nearer to nothing inside .ssh: the deny decides. */
+	ASSERT_NE(NULL, rule_at(och));
+	EXPECT_NE(CL_ACC_DENY, rule_at(och)->access);
+	oc_compiled_free(&compiled);
+	unsetenv("OPENCLAW_HOME");
+	unsetenv("OPENCLAW_CONFIG_PATH");
 }
 
 TEST_F(oc, translation_rows)
@@ -549,17 +669,65 @@ TEST_F(oc, audit_reports_weak_sandboxing)
 	ASSERT_EQ(0, load(self, text));
 	doc = run_audit(self);
 	ASSERT_NE(NULL, doc);
-	EXPECT_TRUE(has_finding(doc, "tools.elevated.allowFrom.wildcard", "critical"));
+	EXPECT_TRUE(has_finding(doc, "tools.elevated.allowFrom.telegram.wildcard", "critical"));
 	EXPECT_TRUE(has_finding(doc, "sandbox.dangerous_bind_mount", "critical"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.bind_writable", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.network_not_none", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.main_session_on_host", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.sandbox_off", "warn"));
 	EXPECT_TRUE(has_finding(doc, "clawlock.elevated_enabled", "warn"));
-	EXPECT_TRUE(has_finding(doc, "clawlock.host_exec_without_approvals", "warn"));
+	/* Unset host exec security is "deny" in OpenClaw's audit: nothing to report. */
+	EXPECT_FALSE(has_finding(doc, "tools.exec.security_full_configured", "warn"));
 	/* A bind inside ~/.ssh is nearer than the secret's deny: reachable. */
 	EXPECT_TRUE(has_finding(doc, "clawlock.secret_reachable", "critical"));
 	EXPECT_LE(3, json_object_get_int(oc_get(doc, "summary.critical")));
+	json_object_put(doc);
+}
+
+/* The sandbox and tool checks of OpenClaw's security audit, under its checkIds. */
+TEST_F(oc, audit_raises_openclaws_sandbox_and_tool_checks)
+{
+	static const struct {
+		const char *id, *severity;
+		bool expected;
+	} want[] = {
+		{ "config.insecure_or_dangerous_flags", "warn", true },
+		{ "tools.elevated.allowFrom.webchat.wildcard", "critical", true },
+		{ "security.exposure.open_groups_with_elevated", "critical", true },
+		{ "security.exposure.open_groups_with_runtime_or_fs", "critical", true },
+		{ "security.exposure.open_groups_with_control_plane_tools", "critical", true },
+		{ "tools.exec.security_full_configured", "critical", true },
+		{ "security.exposure.open_channels_with_exec", "critical", true },
+		{ "tools.exec.fs_tools_disabled_but_exec_enabled", "warn", true },
+		{ "sandbox.dangerous_bind_mount", "critical", true },
+		{ "clawlock.bind_writable", "warn", true },
+		{ "clawlock.workspace_contains_home", "critical", true },
+		/* ops runs in mode "all" with a read-only workspace: exec is contained there. */
+		{ "clawlock.secret_reachable", "critical", false },
+	};
+	struct json_object *doc;
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "{ tools: { elevated: { allowFrom: { webchat: [' * '] } } },"
+		 " hooks: { allowRequestSessionKey: true },"
+		 " channels: { telegram: { groupPolicy: 'open', botToken: 'x' } },"
+		 " agents: { ownership: 'explicit', defaults: { sandbox: { mode: 'non-main',"
+		 " docker: { binds: ['/var/run/docker.sock:/var/run/docker.sock'],"
+		 " dangerouslyAllowExternalBindSources: true } } },"
+		 " entries: { main: { tools: { deny: ['write', 'edit', 'apply_patch'] } },"
+		 " ops: { workspace: '%s', tools: { exec: { security: 'full' } },"
+		 " sandbox: { mode: 'all', workspaceAccess: 'ro' } } } } }",
+		 self->home);
+	ASSERT_EQ(0, load(self, text));
+	doc = run_audit(self);
+	ASSERT_NE(NULL, doc);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		EXPECT_EQ(want[i].expected, has_finding(doc, want[i].id, want[i].severity))
+		{
+			TH_LOG("%s %s", want[i].id, want[i].expected ? "missing" : "raised");
+		}
+	}
 	json_object_put(doc);
 }
 
@@ -568,7 +736,8 @@ TEST_F(oc, explain_json_of_every_example)
 {
 	static const char *const examples[] = { "personal-host",     "family-list-era",
 						"current-era-binds", "non-main-sessions",
-						"shared-scope",	     "hardened-baseline" };
+						"shared-scope",	     "hardened-baseline",
+						"two-agents" };
 	static char out[1 << 18];
 	char exe[4096], cmd[9000], path[4200];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
