@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "json5.h"
 #include "util.h"
@@ -30,6 +31,8 @@ struct loader {
 	/* Real paths of the files being read, for cycle detection. */
 	char *stack[CL_POLICY_MAX_INCLUDE_DEPTH + 1];
 	int depth;
+	/* The top-level file's real folder: includes must stay inside it. */
+	char *root;
 	/* Parsed documents, kept until the end so `use` can point back into them. */
 	struct json_object **docs;
 	size_t doc_count;
@@ -726,10 +729,79 @@ static int parse_document(struct loader *ld, const char *file, struct json_objec
 	return 0;
 }
 
+/* Parse the top-level policy file, or an include through cl_open_beneath. */
+static struct json_object *parse_policy_file(struct loader *ld, const char *path, const char *real,
+					     const char *from, struct json_object *from_obj)
+{
+	const struct json5_options opts = { .flags = JSON5_UNIQUE_KEYS | JSON5_NO_NUL };
+	struct json_object *root;
+	struct json5_error jerr;
+	char why[256], where[PATH_MAX + 32];
+	int fd, line, column;
+
+	if (!from) {
+		root = json5_parse_file_opts(path, &opts, &jerr);
+	} else {
+		fd = cl_open_beneath(ld->root, real, why, sizeof(why));
+		if (fd < 0) {
+			fail_at(ld, from, from_obj, "cannot include '%s': %s", path, why);
+			return NULL;
+		}
+		root = json5_parse_fd(fd, &opts, &jerr);
+		close(fd);
+	}
+	if (root)
+		return root;
+	if (!jerr.message[0])
+		snprintf(jerr.message, sizeof(jerr.message), "a policy file must be an object");
+	if (from && jerr.line == 0) {
+		fail_at(ld, from, from_obj, "cannot include '%s': %s", path, jerr.message);
+		return NULL;
+	}
+	json5_format_error(ld->err, ld->errsize, path, &jerr);
+	if (from && json5_position(from_obj, &line, &column) &&
+	    cl_format(where, sizeof(where), " (included from %s:%d:%d)", from, line, column) &&
+	    strlen(ld->err) + strlen(where) < ld->errsize)
+		strcat(ld->err, where);
+	return NULL;
+}
+
+/*
+ * Includes stay inside the top-level file's folder tree (after symlinks), as
+ * OpenClaw's $include stays in the config's folder: an include of
+ * ../../etc/shadow is refused unread, so no message can quote it.
+ */
+static int check_policy_include(struct loader *ld, const char *path, const char *real,
+				const char *from, struct json_object *from_obj)
+{
+	size_t len = strlen(ld->root);
+
+	if (!strcmp(ld->root, "/") || (!strncmp(ld->root, real, len) && real[len] == '/'))
+		return 0;
+	return fail_at(ld, from, from_obj,
+		       "include '%s' is outside the policy's folder %s (after symlinks)", path,
+		       ld->root);
+}
+
+/* The top-level file's real folder: the root that includes stay in. */
+static int set_root(struct loader *ld, const char *real)
+{
+	char *slash;
+
+	ld->root = strdup(real);
+	if (!ld->root) {
+		snprintf(ld->err, ld->errsize, "out of memory");
+		return -1;
+	}
+	slash = strrchr(ld->root, '/');
+	if (slash)
+		slash[slash == ld->root] = '\0';
+	return 0;
+}
+
 static int load_file(struct loader *ld, const char *path, const char *from,
 		     struct json_object *from_obj)
 {
-	struct json5_error jerr;
 	struct json_object *root, **docs;
 	char *real;
 	int ret;
@@ -740,6 +812,11 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 			return fail_at(ld, from, from_obj, "cannot include '%s': %s", path,
 				       strerror(errno));
 		snprintf(ld->err, ld->errsize, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((from ? check_policy_include(ld, path, real, from, from_obj) : set_root(ld, real)) <
+	    0) {
+		free(real);
 		return -1;
 	}
 	for (int i = 0; i < ld->depth; i++) {
@@ -754,13 +831,9 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 		return fail_at(ld, from, from_obj, "includes nested deeper than %d",
 			       CL_POLICY_MAX_INCLUDE_DEPTH);
 	}
-	root = json5_parse_file(path, &jerr);
+	root = parse_policy_file(ld, path, real, from, from_obj);
 	if (!root) {
 		free(real);
-		if (!jerr.message[0])
-			snprintf(jerr.message, sizeof(jerr.message),
-				 "a policy file must be an object");
-		json5_format_error(ld->err, ld->errsize, path, &jerr);
 		return -1;
 	}
 	docs = realloc(ld->docs, (ld->doc_count + 1) * sizeof(*docs));
@@ -826,6 +899,7 @@ int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t
 	for (size_t i = 0; i < ld.doc_count; i++)
 		json_object_put(ld.docs[i]);
 	free(ld.docs);
+	free(ld.root);
 	if (ret < 0)
 		cl_policy_free(policy);
 	return ret;

@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "leakcheck.h"
+#include "util.h"
 
 FIXTURE(oc)
 {
@@ -151,6 +152,98 @@ TEST_F(oc, include_errors_name_their_place)
 	put(self, ".openclaw/bad.json5", "{ a: [1,, 2] }");
 	EXPECT_EQ(-1, load(self, "{ agents: { $include: 'bad.json5' } }"));
 	EXPECT_NE(NULL, strstr(self->err, "bad.json5:1:9: unexpected ','"));
+}
+
+/* Includes must be regular files: a FIFO once hung the daemon in open(). */
+TEST_F(oc, includes_must_be_regular_files)
+{
+	static const struct {
+		const char *name;
+		const char *kind;
+	} cases[] = {
+		{ "fifo", "not a regular file (a FIFO)" },
+		{ "dir", "not a regular file (a directory)" },
+		{ "big.json5", "file is larger than 64 MiB" },
+	};
+	char path[600], text[128], want[160];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.openclaw/fifo", self->home);
+	mkdirs(self, ".openclaw/dir");
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	snprintf(path, sizeof(path), "%s/.openclaw/big.json5", self->home);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 65 << 20)); /* sparse: nothing is written */
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "{\n  agents: { $include: '%s' } }", cases[i].name);
+		EXPECT_EQ(-1, load(self, text));
+		/* Both the including file:line:column and the included file. */
+		snprintf(want, sizeof(want), "openclaw.json:2:23: cannot include '%s': %s",
+			 cases[i].name, cases[i].kind);
+		EXPECT_NE(NULL, strstr(self->err, want))
+		{
+			TH_LOG("%s", self->err);
+		}
+	}
+	/* An error inside an included file names the line that included it. */
+	put(self, ".openclaw/bad.json5", "{ a: [1,, 2] }");
+	EXPECT_EQ(-1, load(self, "{\n  agents: { $include: 'bad.json5' } }"));
+	EXPECT_NE(NULL, strstr(self->err, "bad.json5:1:9: unexpected ','"));
+	EXPECT_NE(NULL, strstr(self->err, "(included from "));
+	EXPECT_NE(NULL, strstr(self->err, "openclaw.json:2:23)"));
+}
+
+/*
+ * The include is opened beneath its root without following links: a link
+ * swapped in after realpath() (simulated here by asking for a path that is
+ * not resolved) is refused, not followed out of the folder.
+ */
+TEST(open_beneath_refuses_links_and_escapes)
+{
+	char dir[] = "/tmp/cl-beneath-XXXXXX", path[128], why[256];
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/link", dir);
+	ASSERT_EQ(0, symlink("/etc/passwd", path));
+	EXPECT_EQ(-1, cl_open_beneath(dir, path, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "link"))
+	{
+		TH_LOG("%s", why);
+	}
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/../etc/passwd", dir);
+	EXPECT_EQ(-1, cl_open_beneath(dir, path, why, sizeof(why)));
+	EXPECT_EQ(-1, cl_open_beneath(dir, "/etc/passwd", why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "not inside"));
+	snprintf(path, sizeof(path), "%s/ok.json5", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = cl_open_beneath(dir, path, why, sizeof(why));
+	EXPECT_LE(0, fd);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* "\u0000" would cut a path: "/etc/shadow\u0000junk" becomes /etc/shadow. */
+TEST_F(oc, nul_in_keys_and_strings_is_an_error)
+{
+	EXPECT_EQ(-1, load(self,
+			   "{ agents: { defaults: {\n  workspace: '/etc/shadow\\u0000junk' } } }"));
+	EXPECT_NE(NULL, strstr(self->err, "openclaw.json:2:14: a string cannot contain a NUL"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	EXPECT_EQ(-1, load(self, "{ agents: { entries: {\n  'main\\u0000x': {} } } }"));
+	EXPECT_NE(NULL, strstr(self->err, "openclaw.json:2:3: a key cannot contain a NUL"));
+	/* Repeated keys: the last wins, as in OpenClaw's JSON5. */
+	ASSERT_EQ(0, load(self,
+			  "{ agents: { defaults: { sandbox: { mode: 'off', mode: 'all' } } } }"));
+	EXPECT_STREQ("\"all\"", json_at(self, "agents.defaults.sandbox.mode"));
 }
 
 TEST_F(oc, include_depth_is_limited_to_ten)
