@@ -517,7 +517,8 @@ static void resolve_docker(struct oc_sandbox *sb, struct json_object *asb, const
 	read_list(&sb->cap_drop, pick(a, akey, gsb, "docker.capDrop", key), key, cap_default);
 	read_list(&sb->tmpfs, pick(a, akey, gsb, "docker.tmpfs", key), key, tmpfs_default);
 	v = pick(a, akey, gsb, "docker.pidsLimit", sb->limits_key);
-	sb->pids_limit = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+	if (!oc_pids_limit(v, &sb->pids_limit))
+		sb->pids_limit = 0; /* unset; anything else was refused at load */
 	sb->memory = value_text(pick(a, akey, gsb, "docker.memory", key));
 	sb->memory_swap = value_text(pick(a, akey, gsb, "docker.memorySwap", key));
 	sb->cpus = value_text(pick(a, akey, gsb, "docker.cpus", key));

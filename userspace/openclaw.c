@@ -765,6 +765,8 @@ int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t er
 	if (process(&ld, &cfg->root, cfg->path) < 0 || substitute_all(&ld, cfg->root) < 0)
 		goto out;
 	check_keys(cfg);
+	if (oc_check_values(cfg, err, errsize) < 0)
+		goto out;
 	ret = 0;
 out:
 	for (size_t i = 0; i < ld.root_count; i++) {

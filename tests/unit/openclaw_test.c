@@ -246,6 +246,74 @@ TEST_F(oc, nul_in_keys_and_strings_is_an_error)
 	EXPECT_STREQ("\"all\"", json_at(self, "agents.defaults.sandbox.mode"));
 }
 
+/* Values OpenClaw's schema refuses, or docker then refuses, with their place. */
+TEST_F(oc, bad_sandbox_values_name_their_place)
+{
+	static const struct {
+		const char *value;
+		const char *reason;
+	} cases[] = {
+		{ "docker: {\n  memory: 'nan' }", "2:11: docker.memory is not a size" },
+		{ "docker: {\n  memory: NaN }", "2:11: docker.memory must be a size" },
+		{ "docker: {\n  memory: -5 }", "2:11: docker.memory is not a size" },
+		{ "docker: {\n  memorySwap: '0x10' }", "2:15: docker.memorySwap is not a size" },
+		{ "docker: {\n  cpus: 'nan' }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  cpus: NaN }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  cpus: Infinity }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  cpus: '1' }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  pidsLimit: 256.5 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: '256' }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: 1e999 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: 0 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: 1e18 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: { capDrop: ['NET_RAW',\n  'SYS_ADMN'] }",
+		  "2:3: docker.capDrop[1] is not a Linux capability" },
+		{ "docker: { capDrop: 'ALL' }", "docker.capDrop must be a list" },
+		{ "\n  mode: 1", "2:9: sandbox.mode must be a string" },
+		{ "\n  mode: ['all']", "2:9: sandbox.mode must be a string" },
+		{ "\n  mode: null", "'mode' is null" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{ agents: { list: [ { id: 'main', sandbox: { %s } } ] } }",
+			 cases[i].value);
+		EXPECT_EQ(-1, load(self, text));
+		EXPECT_NE(NULL, strstr(self->err, cases[i].reason))
+		{
+			TH_LOG("case %zu: '%s' in '%s'", i, cases[i].reason, self->err);
+		}
+	}
+}
+
+/* What OpenClaw and docker accept keeps their meaning. */
+TEST_F(oc, sandbox_values_keep_openclaw_meaning)
+{
+	struct oc_sandbox sb;
+	struct cl_limits l;
+
+	ASSERT_EQ(0, load(self,
+			  "{ agents: { defaults: { sandbox: { mode: 'all', docker: {"
+			  " pidsLimit: 256.0, memory: '0', cpus: 0.5, capDrop: ['cap_sys_admin'] }"
+			  " } } } }"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	ASSERT_EQ(0, oc_resolve(&self->cfg, "main", NULL, &sb, self->err, sizeof(self->err)));
+	EXPECT_EQ(256, sb.pids_limit);
+	ASSERT_EQ(0, cl_limits_from_docker(sb.pids_limit, sb.memory, sb.memory_swap, sb.cpus, &l,
+					   self->err, sizeof(self->err)));
+	/* docker --memory 0 means no limit, not memory.max 0. */
+	EXPECT_EQ(-1, l.memory_max);
+	EXPECT_EQ(-1, l.memory_swap_max);
+	EXPECT_EQ(50000, l.cpu_quota);
+	oc_sandbox_free(&sb);
+	/* An empty memory is no --memory at all. */
+	ASSERT_EQ(0, load(self,
+			  "{ agents: { defaults: { sandbox: { docker: { memory: '  ' } } } } }"));
+}
+
 TEST_F(oc, include_depth_is_limited_to_ten)
 {
 	char name[32], text[64];
@@ -770,6 +838,54 @@ TEST(docker_limits_become_cgroup_values)
 	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, "1g", NULL, &l, err, sizeof(err)));
 	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "0", &l, err, sizeof(err)));
 	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "two", &l, err, sizeof(err)));
+	/* NaN compares false with everything: it once passed as 1 ms per 100 ms. */
+	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "nan", &l, err, sizeof(err)));
+}
+
+/* docker's units.RAMInBytes; NaN once gave no limit (a NaN-to-integer cast). */
+TEST(docker_sizes)
+{
+	static const struct {
+		const char *text;
+		long long bytes; /* -1: refused */
+	} cases[] = {
+		{ "0", 0 },
+		{ "512", 512 },
+		{ "1.5k", 1536 },
+		{ "512m", 512LL << 20 },
+		{ "512 m", 512LL << 20 },
+		{ "1g", 1LL << 30 },
+		{ "1GB", 1LL << 30 },
+		{ "1GiB", 1LL << 30 },
+		{ "  2g ", 2LL << 30 },
+		{ "10b", 10 },
+		{ "nan", -1 },
+		{ "NaN", -1 },
+		{ "inf", -1 },
+		{ "infinity", -1 },
+		{ "1e999", -1 },
+		{ "0x10", -1 },
+		{ "-1", -1 },
+		{ "1gx", -1 },
+		{ "1ki", -1 },
+		{ "1kbb", -1 },
+		{ "m", -1 },
+		{ "", -1 },
+		{ "99999999p", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long long bytes = -1;
+		int ret = cl_docker_bytes(cases[i].text, &bytes);
+
+		EXPECT_EQ(cases[i].bytes < 0 ? -1 : 0, ret)
+		{
+			TH_LOG("'%s'", cases[i].text);
+		}
+		if (cases[i].bytes >= 0)
+			EXPECT_EQ(cases[i].bytes, bytes);
+	}
+	LEAK_CHECK();
 }
 
 TEST_HARNESS_MAIN
