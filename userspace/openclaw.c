@@ -784,6 +784,7 @@ out:
 
 void oc_config_free(struct oc_config *cfg)
 {
+	oc_roster_free(cfg->roster);
 	json_object_put(cfg->root);
 	free(cfg->path);
 	free(cfg->home);

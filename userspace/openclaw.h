@@ -26,7 +26,11 @@ struct oc_config {
 	size_t file_count;
 	char **warnings; /* unknown keys and the like: reported, not fatal */
 	size_t warning_count;
+	struct oc_roster *roster; /* the agents, indexed on first use (ocsandbox.c) */
 };
+
+struct oc_roster;
+void oc_roster_free(struct oc_roster *roster);
 
 /*
  * Read the config: @path if given, else $OPENCLAW_CONFIG_PATH, else

@@ -804,6 +804,52 @@ TEST_F(oc, audit_of_a_tight_config_is_quiet)
 	json_object_put(doc);
 }
 
+/*
+ * 10,000 agents compile (they did not in 300 s: each agent scanned the
+ * roster several times over). The roster is indexed once per config; the
+ * harness timeout is generous, nothing here is timed.
+ */
+TEST_F_TIMEOUT(oc, ten_thousand_agents_compile, 600)
+{
+	const size_t n = 10000;
+	size_t len = 0, cap = n * 64 + 256;
+	char *text = malloc(cap), id[32], **ids;
+	struct oc_roster *roster;
+	size_t count;
+
+	ASSERT_NE(NULL, text);
+	len += snprintf(text + len, cap - len,
+			"{ agents: { defaults: { sandbox: { mode: 'all', workspaceAccess: 'rw' } },"
+			" list: [\n");
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(text + len, cap - len, "{ id: 'a%zu', workspace: '/w/a%zu' },\n", i,
+				i);
+	snprintf(text + len, cap - len, "] } }\n");
+	ASSERT_EQ(0, load(self, text))
+	{
+		TH_LOG("%s", self->err);
+	}
+	free(text);
+	ASSERT_EQ(0, oc_agent_ids(&self->cfg, &ids, &count));
+	ASSERT_EQ(n, count);
+	roster = self->cfg.roster;
+	for (size_t i = 0; i < count; i++) {
+		ASSERT_EQ(0, compile(self, ids[i], NULL))
+		{
+			TH_LOG("%s: %s", ids[i], self->err);
+		}
+		snprintf(id, sizeof(id), "a%zu", i);
+		EXPECT_STREQ(id, compiled.sb.agent_id);
+		EXPECT_TRUE(compiled.confined);
+		oc_compiled_free(&compiled);
+	}
+	/* One index for all of them, built once. */
+	EXPECT_EQ(roster, self->cfg.roster);
+	EXPECT_TRUE(oc_has_agent(&self->cfg, "a9999"));
+	EXPECT_FALSE(oc_has_agent(&self->cfg, "a10000"));
+	oc_agent_ids_free(ids, count);
+}
+
 /* docker's --pids-limit, --memory, --memory-swap and --cpus, as cgroup v2 files want them. */
 TEST(docker_limits_become_cgroup_values)
 {
