@@ -63,9 +63,6 @@ int cl_apply_diff(const char *openclaw, const char *policy,
 		  void (*report)(void *data, const struct cl_scope *scope, const char *why),
 		  void *data);
 
-/* Where policies/baseline.json5 is (see clawlock compile --help). */
-int cl_find_baseline(char *path, size_t size);
-
 /* The OpenClaw config, the baseline profiles and an optional overlay. */
 struct oc_inputs {
 	struct oc_config cfg;

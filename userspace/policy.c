@@ -31,8 +31,12 @@ struct loader {
 	/* Real paths of the files being read, for cycle detection. */
 	char *stack[CL_POLICY_MAX_INCLUDE_DEPTH + 1];
 	int depth;
-	/* The top-level file's real folder: includes must stay inside it. */
-	char *root;
+	/*
+	 * Where includes may be: the top-level file's real folder, and the
+	 * real folder of clawlock's own baseline (policies include it by
+	 * absolute path).
+	 */
+	char *roots[2];
 	/* Parsed documents, kept until the end so `use` can point back into them. */
 	struct json_object **docs;
 	size_t doc_count;
@@ -731,7 +735,8 @@ static int parse_document(struct loader *ld, const char *file, struct json_objec
 
 /* Parse the top-level policy file, or an include through cl_open_beneath. */
 static struct json_object *parse_policy_file(struct loader *ld, const char *path, const char *real,
-					     const char *from, struct json_object *from_obj)
+					     const char *root_dir, const char *from,
+					     struct json_object *from_obj)
 {
 	const struct json5_options opts = { .flags = JSON5_UNIQUE_KEYS | JSON5_NO_NUL };
 	struct json_object *root;
@@ -742,7 +747,7 @@ static struct json_object *parse_policy_file(struct loader *ld, const char *path
 	if (!from) {
 		root = json5_parse_file_opts(path, &opts, &jerr);
 	} else {
-		fd = cl_open_beneath(ld->root, real, why, sizeof(why));
+		fd = cl_open_beneath(root_dir, real, why, sizeof(why));
 		if (fd < 0) {
 			fail_at(ld, from, from_obj, "cannot include '%s': %s", path, why);
 			return NULL;
@@ -766,36 +771,58 @@ static struct json_object *parse_policy_file(struct loader *ld, const char *path
 	return NULL;
 }
 
-/*
- * Includes stay inside the top-level file's folder tree (after symlinks), as
- * OpenClaw's $include stays in the config's folder: an include of
- * ../../etc/shadow is refused unread, so no message can quote it.
- */
-static int check_policy_include(struct loader *ld, const char *path, const char *real,
-				const char *from, struct json_object *from_obj)
+static bool beneath(const char *root, const char *real)
 {
-	size_t len = strlen(ld->root);
+	size_t len = strlen(root);
 
-	if (!strcmp(ld->root, "/") || (!strncmp(ld->root, real, len) && real[len] == '/'))
-		return 0;
-	return fail_at(ld, from, from_obj,
-		       "include '%s' is outside the policy's folder %s (after symlinks)", path,
-		       ld->root);
+	return !strcmp(root, "/") || (!strncmp(root, real, len) && real[len] == '/');
 }
 
-/* The top-level file's real folder: the root that includes stay in. */
-static int set_root(struct loader *ld, const char *real)
+/*
+ * Includes stay inside the top-level file's folder tree (after symlinks),
+ * as OpenClaw's $include stays in the config's folder, or in the folder of
+ * clawlock's baseline: an include of ../../etc/shadow is refused unread,
+ * so no message can quote it. The root that holds it, or NULL.
+ */
+static const char *include_root(struct loader *ld, const char *path, const char *real,
+				const char *from, struct json_object *from_obj)
 {
-	char *slash;
+	for (size_t i = 0; i < 2; i++) {
+		if (ld->roots[i] && beneath(ld->roots[i], real))
+			return ld->roots[i];
+	}
+	fail_at(ld, from, from_obj,
+		"include '%s' is outside the policy's folder %s and clawlock's policies "
+		"(after symlinks)",
+		path, ld->roots[0]);
+	return NULL;
+}
 
-	ld->root = strdup(real);
-	if (!ld->root) {
+/* The real folder of @file, or NULL. */
+static char *real_folder(const char *file)
+{
+	char *real = realpath(file, NULL), *slash;
+
+	if (!real)
+		return NULL;
+	slash = strrchr(real, '/');
+	if (slash)
+		slash[slash == real] = '\0';
+	return real;
+}
+
+/* The top-level file's real folder, and the baseline's: the roots includes stay in. */
+static int set_roots(struct loader *ld, const char *real)
+{
+	char baseline[PATH_MAX];
+
+	ld->roots[0] = real_folder(real);
+	if (!ld->roots[0]) {
 		snprintf(ld->err, ld->errsize, "out of memory");
 		return -1;
 	}
-	slash = strrchr(ld->root, '/');
-	if (slash)
-		slash[slash == ld->root] = '\0';
+	if (cl_find_baseline(baseline, sizeof(baseline)) == 0)
+		ld->roots[1] = real_folder(baseline);
 	return 0;
 }
 
@@ -803,6 +830,7 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 		     struct json_object *from_obj)
 {
 	struct json_object *root, **docs;
+	const char *root_dir;
 	char *real;
 	int ret;
 
@@ -814,8 +842,8 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 		snprintf(ld->err, ld->errsize, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((from ? check_policy_include(ld, path, real, from, from_obj) : set_root(ld, real)) <
-	    0) {
+	root_dir = from ? include_root(ld, path, real, from, from_obj) : NULL;
+	if (from ? !root_dir : set_roots(ld, real) < 0) {
 		free(real);
 		return -1;
 	}
@@ -831,7 +859,7 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 		return fail_at(ld, from, from_obj, "includes nested deeper than %d",
 			       CL_POLICY_MAX_INCLUDE_DEPTH);
 	}
-	root = parse_policy_file(ld, path, real, from, from_obj);
+	root = parse_policy_file(ld, path, real, root_dir, from, from_obj);
 	if (!root) {
 		free(real);
 		return -1;
@@ -850,6 +878,26 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 	ld->depth--;
 	free(real);
 	return ret;
+}
+
+int cl_find_baseline(char *path, size_t size)
+{
+	const char *env = getenv("CLAWLOCK_BASELINE");
+	char dir[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return cl_format(path, size, "%s", env) ? 0 : -1;
+	/* The source tree the binary was built in: build/, build/asan/, ... */
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	dir[n > 0 ? n : 0] = '\0';
+	for (int up = 0; up < 4 && strrchr(dir, '/'); up++) {
+		*strrchr(dir, '/') = '\0';
+		cl_format(path, size, "%s/policies/baseline.json5", dir);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	return cl_format(path, size, "/usr/share/clawlock/policies/baseline.json5") ? 0 : -1;
 }
 
 /* Interface rules ("if:NAME") become the interfaces' networks as they are now. */
@@ -899,7 +947,8 @@ int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t
 	for (size_t i = 0; i < ld.doc_count; i++)
 		json_object_put(ld.docs[i]);
 	free(ld.docs);
-	free(ld.root);
+	free(ld.roots[0]);
+	free(ld.roots[1]);
 	if (ret < 0)
 		cl_policy_free(policy);
 	return ret;

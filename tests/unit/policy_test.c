@@ -4,6 +4,7 @@
  * errors with file:line:column, access words, path normalisation, and
  * OpenClaw's slug of scope keys (which names the scope cgroups).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,26 @@ TEST_F(policy, includes_are_confined_and_regular)
 	EXPECT_NE(NULL, strstr(self->err, "bad.json5:1:16: unexpected ','"));
 	EXPECT_NE(NULL, strstr(self->err, "(included from "));
 	EXPECT_NE(NULL, strstr(self->err, "p.json5:2:12)"));
+}
+
+/* Policies include clawlock's baseline by absolute path: its folder is allowed too. */
+TEST_F(policy, the_baseline_can_be_included_from_anywhere)
+{
+	char base[PATH_MAX], real[PATH_MAX], text[PATH_MAX + 64];
+	const char *path;
+
+	snprintf(base, sizeof(base), "%s/policies/baseline.json5",
+		 getenv("CLAWLOCK_SOURCE") ? getenv("CLAWLOCK_SOURCE") : ".");
+	ASSERT_NE(NULL, realpath(base, real));
+	setenv("CLAWLOCK_BASELINE", real, 1);
+	snprintf(text, sizeof(text), "{ include: '%s', agents: { a: { use: 'system' } } }", real);
+	path = put(self, "p.json5", text);
+	EXPECT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
+	{
+		TH_LOG("%s", self->err);
+	}
+	cl_policy_free(&self->policy);
+	unsetenv("CLAWLOCK_BASELINE");
 }
 
 TEST(access_words)
