@@ -161,7 +161,7 @@ $(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/json5.c userspace/
 		-ljson-c -lunistring -o $@
 
 OC_FUZZ_SOURCES := tests/fuzz/openclaw_fuzz.c userspace/json5.c userspace/openclaw.c \
-	userspace/ocsandbox.c userspace/ocpolicy.c userspace/policy.c userspace/cgroup.c \
+	userspace/ocsandbox.c userspace/ocvalues.c userspace/ocpolicy.c userspace/policy.c userspace/cgroup.c \
 	userspace/util.c userspace/netrule.c userspace/ifaddr.c
 
 $(O)/tests/fuzz/openclaw_fuzz: $(OC_FUZZ_SOURCES) $(wildcard userspace/*.h)

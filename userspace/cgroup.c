@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,30 +236,54 @@ int cl_cgroup_enter(const char *path)
 	return ok ? 0 : -1;
 }
 
-/* docker's units.RAMInBytes: a number, then an optional k, m, g, t or p (powers of 1024), "b". */
-static int parse_bytes(const char *text, long long *out)
+/* The size suffix of docker's units.RAMInBytes: "", b, or k/m/g/t/p then b or ib. */
+static int size_power(const char *sfx)
 {
-	static const char units[] = "bkmgtp";
-	char *end;
-	double value;
+	static const char units[] = "kmgtp";
 	const char *unit;
-	int power = 0;
 
-	errno = 0;
-	value = strtod(text, &end);
-	if (end == text || errno || value < 0)
+	if (!*sfx || !strcasecmp(sfx, "b"))
+		return 0;
+	unit = strchr(units, tolower((unsigned char)*sfx));
+	if (!unit)
 		return -1;
-	while (*end == ' ')
-		end++;
-	if (*end && (unit = strchr(units, tolower((unsigned char)*end)))) {
-		power = unit - units;
-		end++;
-		if (power && (*end == 'i' || *end == 'I'))
-			end++;
-		if (power && (*end == 'b' || *end == 'B'))
-			end++;
-	}
-	if (*end)
+	if (sfx[1] && strcasecmp(sfx + 1, "b") && strcasecmp(sfx + 1, "ib"))
+		return -1;
+	return (int)(unit - units) + 1;
+}
+
+int cl_docker_bytes(const char *text, long long *out)
+{
+	char trimmed[80], num[64], *end;
+	size_t sep, numlen;
+	double value;
+	int power;
+
+	/* OpenClaw trims the value before docker reads it. */
+	text += strspn(text, " \t\n\r\f\v");
+	sep = strlen(text);
+	while (sep && isspace((unsigned char)text[sep - 1]))
+		sep--;
+	if (sep >= sizeof(trimmed))
+		return -1;
+	memcpy(trimmed, text, sep);
+	trimmed[sep] = '\0';
+	text = trimmed;
+	/* The number runs to the last digit, dot or space (docker's parseSize). */
+	while (sep && !strchr("0123456789. ", text[sep - 1]))
+		sep--;
+	numlen = sep && text[sep - 1] == ' ' ? sep - 1 : sep;
+	if (!numlen || numlen >= sizeof(num) || !strchr("+-.0123456789", text[0]))
+		return -1;
+	memcpy(num, text, numlen);
+	num[numlen] = '\0';
+	errno = 0;
+	value = strtod(num, &end);
+	/* strtod would also take "nan", "inf" and hex, which docker refuses. */
+	if (*end || errno || !isfinite(value) || value < 0 || strpbrk(num, "xX"))
+		return -1;
+	power = strlen(text + sep) <= 3 ? size_power(text + sep) : -1;
+	if (power < 0)
 		return -1;
 	while (power--)
 		value *= 1024;
@@ -268,26 +293,31 @@ static int parse_bytes(const char *text, long long *out)
 	return 0;
 }
 
-int cl_limits_from_docker(long long pids, const char *memory, const char *memory_swap,
-			  const char *cpus, struct cl_limits *limits, char *err, size_t errsize)
+static bool blank(const char *text)
 {
-	long long total;
-	double cores;
-	char *end;
+	return text && !text[strspn(text, " \t\n\r\f\v")];
+}
 
-	*limits = (struct cl_limits){ -1, -1, -1, -1 };
-	if (pids > 0)
-		limits->pids_max = pids;
-	if (memory && parse_bytes(memory, &limits->memory_max) < 0) {
+static int memory_limits(const char *memory, const char *memory_swap, struct cl_limits *limits,
+			 char *err, size_t errsize)
+{
+	long long total = 0;
+
+	if (memory && !blank(memory) && cl_docker_bytes(memory, &limits->memory_max) < 0) {
 		snprintf(err, errsize, "memory \"%s\" is not a size (like 512m or 1g)", memory);
 		return -1;
 	}
-	if (memory_swap && strcmp(memory_swap, "-1")) {
-		if (parse_bytes(memory_swap, &total) < 0) {
-			snprintf(err, errsize, "memorySwap \"%s\" is not a size (like 2g, or -1)",
-				 memory_swap);
-			return -1;
-		}
+	/* docker --memory 0 means no limit. */
+	if (limits->memory_max == 0)
+		limits->memory_max = -1;
+	if (memory_swap && (blank(memory_swap) || !strcmp(memory_swap, "-1")))
+		return 0;
+	if (memory_swap && cl_docker_bytes(memory_swap, &total) < 0) {
+		snprintf(err, errsize, "memorySwap \"%s\" is not a size (like 2g, or -1)",
+			 memory_swap);
+		return -1;
+	}
+	if (total > 0) {
 		if (limits->memory_max < 0 || total < limits->memory_max) {
 			snprintf(err, errsize,
 				 "memorySwap (memory plus swap) needs memory, and must not be "
@@ -295,14 +325,29 @@ int cl_limits_from_docker(long long pids, const char *memory, const char *memory
 			return -1;
 		}
 		limits->memory_swap_max = total - limits->memory_max;
-	} else if (!memory_swap && limits->memory_max >= 0) {
-		/* docker's default: as much swap as memory. */
+	} else if (limits->memory_max >= 0) {
+		/* docker's default (no memorySwap, or 0): as much swap as memory. */
 		limits->memory_swap_max = limits->memory_max;
 	}
+	return 0;
+}
+
+int cl_limits_from_docker(long long pids, const char *memory, const char *memory_swap,
+			  const char *cpus, struct cl_limits *limits, char *err, size_t errsize)
+{
+	double cores;
+	char *end;
+
+	*limits = (struct cl_limits){ -1, -1, -1, -1 };
+	if (pids > 0)
+		limits->pids_max = pids;
+	if (memory_limits(memory, memory_swap, limits, err, errsize) < 0)
+		return -1;
 	if (cpus) {
 		errno = 0;
 		cores = strtod(cpus, &end);
-		if (end == cpus || *end || errno || cores <= 0 || cores > 4096) {
+		/* !(cores > 0): NaN fails every comparison, and NaN cast to an integer is UB. */
+		if (end == cpus || *end || errno || !(cores > 0) || cores > 4096) {
 			snprintf(err, errsize, "cpus \"%s\" is not a positive number", cpus);
 			return -1;
 		}

@@ -51,6 +51,12 @@ struct cl_limits {
  */
 int cl_limits_from_docker(long long pids, const char *memory, const char *memory_swap,
 			  const char *cpus, struct cl_limits *limits, char *err, size_t errsize);
+/*
+ * docker's units.RAMInBytes, as `docker run --memory` reads a size: a
+ * finite decimal, then b, or k, m, g, t, p (powers of 1024) with an optional
+ * b or ib. NaN, infinity, hex and negative sizes are refused: 0 or -1.
+ */
+int cl_docker_bytes(const char *text, long long *out);
 /* Does @limits set anything? */
 int cl_limits_any(const struct cl_limits *limits);
 /*

@@ -205,11 +205,8 @@ static int config_has_agent(const struct config *cfg, const char *agent)
 {
 	if (!cfg->openclaw)
 		return cl_policy_agent(&cfg->policy, agent) != NULL;
-	for (size_t i = 0; i < cfg->id_count; i++) {
-		if (!strcmp(cfg->ids[i], agent))
-			return 1;
-	}
-	return 0;
+	/* Indexed: asked once per live scope, so a scan would be quadratic. */
+	return oc_has_agent(&cfg->in.cfg, agent);
 }
 
 static void compiled_free(struct compiled *out)

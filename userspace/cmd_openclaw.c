@@ -154,26 +154,6 @@ static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *h
 	return 0;
 }
 
-int cl_find_baseline(char *path, size_t size)
-{
-	const char *env = getenv("CLAWLOCK_BASELINE");
-	char dir[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env)
-		return cl_format(path, size, "%s", env) ? 0 : -1;
-	/* The source tree the binary was built in: build/, build/asan/, ... */
-	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-	dir[n > 0 ? n : 0] = '\0';
-	for (int up = 0; up < 4 && strrchr(dir, '/'); up++) {
-		*strrchr(dir, '/') = '\0';
-		cl_format(path, size, "%s/policies/baseline.json5", dir);
-		if (access(path, R_OK) == 0)
-			return 0;
-	}
-	return cl_format(path, size, "/usr/share/clawlock/policies/baseline.json5") ? 0 : -1;
-}
-
 static int load_baseline(const char *explicit_path, struct cl_policy *baseline)
 {
 	char path[PATH_MAX + 64], err[1024], *real;

@@ -96,9 +96,6 @@ struct cl_diff_report {
 };
 int cl_apply_diff(const char *openclaw, const char *policy, const struct cl_diff_report *report);
 
-/* Where policies/baseline.json5 is (see clawlock compile --help). */
-int cl_find_baseline(char *path, size_t size);
-
 /* The OpenClaw config, the baseline profiles and an optional overlay. */
 struct oc_inputs {
 	struct oc_config cfg;

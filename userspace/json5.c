@@ -12,17 +12,23 @@
 #include "json5.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unictype.h>
+#include <unistd.h>
 #include <unistr.h>
 
 struct parser {
 	unsigned int file_id;
+	unsigned int flags;
+	size_t values;	   /* made so far, against JSON5_MAX_VALUES */
+	size_t containers; /* objects and arrays, against JSON5_MAX_CONTAINERS */
 	const uint8_t *text;
 	size_t len;
 	size_t pos;
@@ -694,7 +700,7 @@ static int after_item(struct parser *p, ucs4_t closer, const char *what)
 
 static struct json_object *parse_array(struct parser *p)
 {
-	struct json_object *array = json_object_new_array();
+	struct json_object *array = json_object_new_array_ext(4); /* not 32 slots */
 
 	advance(p);
 	if (!array || !skip_space(p))
@@ -730,12 +736,31 @@ static bool parse_key(struct parser *p, struct strbuf *key)
 	return read_identifier(p, key);
 }
 
+/*
+ * json-c holds keys as C strings: a NUL would cut the key silently, so that
+ * "/etc/shadow\u0000junk" became a rule on /etc/shadow. It is refused.
+ */
+static bool check_key(struct parser *p, struct json_object *object, const struct strbuf *key,
+		      int line, int column)
+{
+	if (strlen(key->data) != key->len) {
+		fail_at(p, line, column, "a key cannot contain a NUL character (\\u0000)");
+		return false;
+	}
+	if ((p->flags & JSON5_UNIQUE_KEYS) && json_object_object_get_ex(object, key->data, NULL)) {
+		fail_at(p, line, column, "duplicate key '%.64s' in this object", key->data);
+		return false;
+	}
+	return true;
+}
+
 static bool parse_member(struct parser *p, struct json_object *object)
 {
 	struct strbuf key = { 0 };
 	struct json_object *value;
+	int line = p->line, column = p->column;
 
-	if (!parse_key(p, &key) || !skip_space(p))
+	if (!parse_key(p, &key) || !check_key(p, object, &key, line, column) || !skip_space(p))
 		goto fail;
 	if (peek(p) != ':') {
 		report_unexpected(p, "after a key (expected ':')");
@@ -745,7 +770,7 @@ static bool parse_member(struct parser *p, struct json_object *object)
 	value = parse_value(p);
 	if (p->failed)
 		goto fail;
-	/* A repeated key replaces the earlier value, as in JavaScript. */
+	/* Without JSON5_UNIQUE_KEYS a repeated key replaces the earlier value, as in JavaScript. */
 	if (json_object_object_add(object, key.data, value) < 0) {
 		json_object_put(value);
 		fail(p, "out of memory");
@@ -810,6 +835,11 @@ static struct json_object *parse_nested(struct parser *p, ucs4_t c)
 		fail(p, "nested deeper than %d levels", JSON5_MAX_DEPTH);
 		return NULL;
 	}
+	/* An empty object costs json-c about a kilobyte: bound them, not only the bytes. */
+	if (++p->containers > JSON5_MAX_CONTAINERS) {
+		fail(p, "more than %d objects and arrays (the limit)", JSON5_MAX_CONTAINERS);
+		return NULL;
+	}
 	obj = c == '{' ? parse_object(p) : parse_array(p);
 	p->depth--;
 	return obj;
@@ -819,8 +849,12 @@ static struct json_object *parse_string_value(struct parser *p)
 {
 	struct strbuf sb = { 0 };
 	struct json_object *obj = NULL;
+	int line = p->line, column = p->column;
 
-	if (read_string(p, &sb)) {
+	if (read_string(p, &sb) && (p->flags & JSON5_NO_NUL) && memchr(sb.data, 0, sb.len)) {
+		fail_at(p, line, column,
+			"a string cannot contain a NUL character (\\u0000): it would be cut there");
+	} else if (!p->failed) {
 		obj = json_object_new_string_len(sb.data, (int)sb.len);
 		if (!obj)
 			fail(p, "out of memory");
@@ -839,6 +873,10 @@ static struct json_object *parse_value(struct parser *p)
 		return NULL;
 	line = p->line;
 	column = p->column;
+	if (++p->values > JSON5_MAX_VALUES) {
+		fail(p, "more than %d values (the limit)", JSON5_MAX_VALUES);
+		return NULL;
+	}
 	c = peek(p);
 	if (c == '{' || c == '[')
 		obj = parse_nested(p, c);
@@ -864,8 +902,17 @@ struct json_object *json5_parse(const char *text, size_t len, struct json5_error
 struct json_object *json5_parse_ex(const char *text, size_t len, unsigned int file_id,
 				   struct json5_error *err)
 {
+	const struct json5_options opts = { .file_id = file_id };
+
+	return json5_parse_opts(text, len, &opts, err);
+}
+
+struct json_object *json5_parse_opts(const char *text, size_t len, const struct json5_options *opts,
+				     struct json5_error *err)
+{
 	struct parser p = {
-		.file_id = file_id,
+		.file_id = opts->file_id,
+		.flags = opts->flags,
 		.text = (const uint8_t *)text,
 		.len = len,
 		.line = 1,
@@ -908,48 +955,112 @@ struct json_object *json5_parse_file(const char *path, struct json5_error *err)
 struct json_object *json5_parse_file_ex(const char *path, unsigned int file_id,
 					struct json5_error *err)
 {
-	struct json_object *root = NULL;
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	FILE *f;
+	const struct json5_options opts = { .file_id = file_id };
+
+	return json5_parse_file_opts(path, &opts, err);
+}
+
+struct json_object *json5_parse_file_opts(const char *path, const struct json5_options *opts,
+					  struct json5_error *err)
+{
+	struct json_object *root;
+	int fd;
 
 	memset(err, 0, sizeof(*err));
 	json5_note_read(path);
-	f = fopen(path, "rb");
-	if (!f) {
+	/* O_NONBLOCK: a FIFO must not hang the reader; it is refused below. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
 		snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	for (;;) {
-		size_t n;
+	root = json5_parse_fd(fd, opts, err);
+	close(fd);
+	return root;
+}
 
-		if (len + 4096 > cap) {
+const char *json5_file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return S_ISREG(mode) ? "a regular file" : "not a regular file";
+}
+
+/* The whole of @fd, at most JSON5_MAX_FILE_BYTES; NULL with @err set. */
+static char *read_all(int fd, size_t *len, struct json5_error *err)
+{
+	size_t cap = 0;
+	char *text = NULL;
+
+	*len = 0;
+	for (;;) {
+		ssize_t n;
+
+		if (*len + 4096 > cap) {
 			char *bigger;
 
 			cap = cap ? cap * 2 : 8192;
-			bigger = realloc(text, cap);
-			if (!bigger || cap > JSON5_MAX_FILE_BYTES) {
-				free(bigger ? bigger : text);
-				text = NULL;
+			bigger = cap > JSON5_MAX_FILE_BYTES ? NULL : realloc(text, cap);
+			if (!bigger) {
 				snprintf(err->message, sizeof(err->message), "%s",
-					 bigger ? "file is larger than 64 MiB" : "out of memory");
-				goto out;
+					 cap > JSON5_MAX_FILE_BYTES ? "file is larger than 64 MiB"
+								    : "out of memory");
+				free(text);
+				return NULL;
 			}
 			text = bigger;
 		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
+		n = read(fd, text + *len, cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err->message, sizeof(err->message), "cannot read: %s",
+				 strerror(errno));
+			free(text);
+			return NULL;
+		}
 		if (n == 0)
-			break;
+			return text;
+		*len += n;
 	}
-	if (ferror(f)) {
-		snprintf(err->message, sizeof(err->message), "cannot read: %s", strerror(errno));
-		goto out;
+}
+
+struct json_object *json5_parse_fd(int fd, const struct json5_options *opts,
+				   struct json5_error *err)
+{
+	struct json_object *root;
+	struct stat st;
+	size_t len;
+	char *text;
+
+	memset(err, 0, sizeof(*err));
+	if (fstat(fd, &st) < 0) {
+		snprintf(err->message, sizeof(err->message), "cannot stat: %s", strerror(errno));
+		return NULL;
 	}
-	root = json5_parse_ex(text, len, file_id, err);
-out:
+	/* Nothing is read from a FIFO, device or directory: it may block, or be a secret. */
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err->message, sizeof(err->message), "not a regular file (%s)",
+			 json5_file_kind(st.st_mode));
+		return NULL;
+	}
+	if (st.st_size > (off_t)JSON5_MAX_FILE_BYTES) {
+		snprintf(err->message, sizeof(err->message), "file is larger than 64 MiB");
+		return NULL;
+	}
+	text = read_all(fd, &len, err);
+	if (!text)
+		return NULL;
+	root = json5_parse_opts(text, len, opts, err);
 	free(text);
-	fclose(f);
 	return root;
 }
 

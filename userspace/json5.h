@@ -9,12 +9,33 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <json-c/json.h>
 
 /* Objects and arrays nested deeper than this are rejected. */
 #define JSON5_MAX_DEPTH 200
 /* Files larger than this are rejected before parsing. */
 #define JSON5_MAX_FILE_BYTES (64u << 20)
+/*
+ * What one document may build, whatever its size in bytes: 20 MB of nested
+ * empty arrays would otherwise take gigabytes of json-c objects. A config of
+ * 10,000 agents needs a tenth of each.
+ */
+#define JSON5_MAX_VALUES     1000000
+#define JSON5_MAX_CONTAINERS 200000
+
+/* json5_options.flags */
+enum {
+	/* A key repeated in one object is an error (else the last wins, as in JavaScript). */
+	JSON5_UNIQUE_KEYS = 1u << 0,
+	/* A NUL character in a string is an error (C code would cut the string there). */
+	JSON5_NO_NUL = 1u << 1,
+};
+
+struct json5_options {
+	unsigned int file_id; /* 0 to 65535, kept in every value's position */
+	unsigned int flags;
+};
 
 struct json5_error {
 	int line;   /* 1-based; 0 when the error is not in the text (I/O) */
@@ -30,7 +51,7 @@ struct json5_error {
  */
 struct json_object *json5_parse(const char *text, size_t len, struct json5_error *err);
 
-/* Read and parse a whole file. */
+/* Read and parse a whole file: a regular one (a FIFO or device is refused unread). */
 struct json_object *json5_parse_file(const char *path, struct json5_error *err);
 
 /*
@@ -50,6 +71,20 @@ struct json_object *json5_parse_file_ex(const char *path, unsigned int file_id,
  */
 void json5_set_read_hook(void (*hook)(const char *path, void *data), void *data);
 void json5_note_read(const char *path);
+
+/*
+ * The general forms. A key containing a NUL is always an error: json-c keeps
+ * keys as C strings. json5_parse_fd reads only a regular file of at most
+ * JSON5_MAX_FILE_BYTES; it does not close @fd.
+ */
+struct json_object *json5_parse_opts(const char *text, size_t len, const struct json5_options *opts,
+				     struct json5_error *err);
+struct json_object *json5_parse_file_opts(const char *path, const struct json5_options *opts,
+					  struct json5_error *err);
+struct json_object *json5_parse_fd(int fd, const struct json5_options *opts,
+				   struct json5_error *err);
+/* "a directory", "a FIFO", ... for messages about a file that is not a regular one. */
+const char *json5_file_kind(mode_t mode);
 
 /* Where @value started in the source. False for values not made by json5_parse. */
 bool json5_position(struct json_object *value, int *line, int *column);

@@ -109,9 +109,6 @@ static struct roster read_roster(struct json_object *root)
 	return r;
 }
 
-static struct json_object *find_entry(struct json_object *root, const char *id, char *key,
-				      size_t keysize);
-
 static bool has_roster(struct json_object *root)
 {
 	struct json_object *agents = oc_get(root, "agents");
@@ -121,96 +118,173 @@ static bool has_roster(struct json_object *root)
 		json_object_object_get_ex(agents, "list", NULL));
 }
 
+/*
+ * The roster indexed once per config, so that resolving each of N agents
+ * costs the same whatever N is (it once scanned the roster several times
+ * per agent: 10,000 agents did not compile in 300 s).
+ */
+struct roster_entry {
+	struct json_object *entry;
+	const char *name; /* agents.entries key, or NULL for agents.list[list_index] */
+	size_t list_index;
+};
+
+struct oc_roster {
+	struct json_object *root; /* the config root it indexes */
+	char **ids;		  /* oc_agent_ids, in roster order */
+	size_t count;
+	struct cl_name_index id_index;	  /* id -> position in ids */
+	struct roster_entry *entries;	  /* the first entry of each valid id */
+	struct cl_name_index entry_index; /* id -> position in entries */
+	size_t entry_count;
+	bool has_owner; /* legacy_owner's answer */
+	char owner[65];
+};
+
+void oc_roster_free(struct oc_roster *r)
+{
+	if (!r)
+		return;
+	oc_agent_ids_free(r->ids, r->count);
+	cl_name_index_free(&r->id_index);
+	cl_name_index_free(&r->entry_index);
+	free(r->entries);
+	free(r);
+}
+
+static int push_id(struct oc_roster *r, const char *id)
+{
+	char **grown;
+
+	if (cl_name_index_get(&r->id_index, id) >= 0)
+		return 0;
+	grown = realloc(r->ids, (r->count + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	r->ids = grown;
+	grown[r->count] = strdup(id);
+	if (!grown[r->count] || cl_name_index_put(&r->id_index, id, r->count) < 0) {
+		free(grown[r->count]);
+		return -1;
+	}
+	r->count++;
+	return 0;
+}
+
+/* One roster item: its id (invalid ones count as "main"), and its entry if valid. */
+static int add_member(struct oc_roster *r, struct json_object *entry, const char *raw,
+		      const char *name, size_t list_index)
+{
+	struct roster_entry *grown;
+	char norm[65];
+	bool valid;
+
+	if (!json_object_is_type(entry, json_type_object))
+		return 0;
+	valid = oc_normalize_agent_id(raw, norm);
+	if (push_id(r, valid ? norm : "main") < 0)
+		return -1;
+	if (!valid || cl_name_index_get(&r->entry_index, norm) >= 0)
+		return 0;
+	grown = realloc(r->entries, (r->entry_count + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	r->entries = grown;
+	grown[r->entry_count] = (struct roster_entry){ entry, name, list_index };
+	if (cl_name_index_put(&r->entry_index, norm, r->entry_count) < 0)
+		return -1;
+	r->entry_count++;
+	return 0;
+}
+
+static int index_roster(struct oc_roster *r, struct json_object *root)
+{
+	struct roster roster = read_roster(root);
+
+	if (json_object_is_type(roster.entries, json_type_object)) {
+		json_object_object_foreach (roster.entries, name, entry) {
+			if (add_member(r, entry, name, name, 0) < 0)
+				return -1;
+		}
+	} else if (json_object_is_type(roster.list, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(roster.list); i++) {
+			struct json_object *entry = json_object_array_get_idx(roster.list, i);
+
+			if (add_member(r, entry, oc_get_string(entry, "id"), NULL, i) < 0)
+				return -1;
+		}
+	}
+	if (!r->count && !has_roster(root))
+		return push_id(r, "main");
+	return 0;
+}
+
+static bool find_legacy_owner(const struct oc_config *cfg, const struct oc_roster *r, char out[65]);
+
+/* The index of @cfg, built on first use (a cache: the config itself is read-only). */
+static struct oc_roster *roster_of(const struct oc_config *cfg)
+{
+	struct oc_config *cache = (struct oc_config *)cfg;
+	struct oc_roster *r = cfg->roster;
+
+	if (r && r->root == cfg->root)
+		return r;
+	oc_roster_free(r);
+	cache->roster = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r || index_roster(r, cfg->root) < 0) {
+		oc_roster_free(r);
+		return NULL;
+	}
+	r->root = cfg->root;
+	r->has_owner = find_legacy_owner(cfg, r, r->owner);
+	cache->roster = r;
+	return r;
+}
+
 /* The roster entry of agent @id (normalised) and its key path. */
 struct json_object *oc_agent_entry(const struct oc_config *cfg, const char *id, char *key,
 				   size_t keysize)
 {
-	return find_entry(cfg->root, id, key, keysize);
-}
+	struct oc_roster *r = roster_of(cfg);
+	struct roster_entry *e;
+	long pos = r ? cl_name_index_get(&r->entry_index, id) : -1;
 
-static struct json_object *find_entry(struct json_object *root, const char *id, char *key,
-				      size_t keysize)
-{
-	struct roster r = read_roster(root);
-	char norm[65];
-
-	if (json_object_is_type(r.entries, json_type_object)) {
-		json_object_object_foreach (r.entries, name, entry) {
-			if (json_object_is_type(entry, json_type_object) &&
-			    oc_normalize_agent_id(name, norm) && !strcmp(norm, id)) {
-				cl_format(key, keysize, "agents.entries.%s", name);
-				return entry;
-			}
-		}
+	if (pos < 0)
 		return NULL;
-	}
-	if (json_object_is_type(r.list, json_type_array)) {
-		size_t n = json_object_array_length(r.list);
-
-		for (size_t i = 0; i < n; i++) {
-			struct json_object *entry = json_object_array_get_idx(r.list, i);
-			const char *raw = oc_get_string(entry, "id");
-
-			if (json_object_is_type(entry, json_type_object) &&
-			    oc_normalize_agent_id(raw, norm) && !strcmp(norm, id)) {
-				cl_format(key, keysize, "agents.list[%zu]", i);
-				return entry;
-			}
-		}
-	}
-	return NULL;
-}
-
-static int push_id(char ***ids, size_t *count, const char *id)
-{
-	char **grown;
-
-	for (size_t i = 0; i < *count; i++) {
-		if (!strcmp((*ids)[i], id))
-			return 0;
-	}
-	grown = realloc(*ids, (*count + 1) * sizeof(*grown));
-	if (!grown)
-		return -1;
-	*ids = grown;
-	grown[*count] = strdup(id);
-	if (!grown[*count])
-		return -1;
-	(*count)++;
-	return 0;
+	e = &r->entries[pos];
+	if (e->name)
+		cl_format(key, keysize, "agents.entries.%s", e->name);
+	else
+		cl_format(key, keysize, "agents.list[%zu]", e->list_index);
+	return e->entry;
 }
 
 int oc_agent_ids(const struct oc_config *cfg, char ***ids, size_t *count)
 {
-	struct roster r = read_roster(cfg->root);
-	char norm[65];
+	struct oc_roster *r = roster_of(cfg);
 
 	*ids = NULL;
 	*count = 0;
-	if (json_object_is_type(r.entries, json_type_object)) {
-		json_object_object_foreach (r.entries, name, entry) {
-			if (!json_object_is_type(entry, json_type_object))
-				continue;
-			if (push_id(ids, count, oc_normalize_agent_id(name, norm) ? norm : "main") <
-			    0)
-				return -1;
-		}
-	} else if (json_object_is_type(r.list, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(r.list); i++) {
-			struct json_object *entry = json_object_array_get_idx(r.list, i);
-
-			if (!json_object_is_type(entry, json_type_object))
-				continue;
-			if (push_id(ids, count,
-				    oc_normalize_agent_id(oc_get_string(entry, "id"), norm)
-					    ? norm
-					    : "main") < 0)
-				return -1;
-		}
+	if (!r)
+		return -1;
+	*ids = calloc(r->count + 1, sizeof(**ids));
+	if (!*ids)
+		return -1;
+	for (size_t i = 0; i < r->count; i++) {
+		(*ids)[i] = strdup(r->ids[i]);
+		if (!(*ids)[i])
+			return -1;
+		(*count)++;
 	}
-	if (!*count && !has_roster(cfg->root))
-		return push_id(ids, count, "main");
 	return 0;
+}
+
+bool oc_has_agent(const struct oc_config *cfg, const char *id)
+{
+	struct oc_roster *r = roster_of(cfg);
+
+	return r && cl_name_index_get(&r->id_index, id) >= 0;
 }
 
 void oc_agent_ids_free(char **ids, size_t count)
@@ -221,13 +295,12 @@ void oc_agent_ids_free(char **ids, size_t count)
 }
 
 /* The agent that owns legacy data: one default:true entry, else a sole agent. */
-static bool legacy_owner(const struct oc_config *cfg, char out[65])
+static bool find_legacy_owner(const struct oc_config *cfg, const struct oc_roster *idx,
+			      char out[65])
 {
 	struct roster r = read_roster(cfg->root);
 	const char *ownership = oc_get_string(oc_get(cfg->root, "agents"), "ownership");
-	char **ids;
-	size_t count, marked = 0;
-	bool found = false;
+	size_t marked = 0;
 
 	if (!(ownership && !strcmp(ownership, "explicit")) &&
 	    json_object_is_type(r.list, json_type_array) && !r.entries) {
@@ -256,12 +329,21 @@ static bool legacy_owner(const struct oc_config *cfg, char out[65])
 		if (marked == 1)
 			return true;
 	}
-	if (oc_agent_ids(cfg, &ids, &count) == 0 && count == 1) {
-		cl_format(out, 65, "%s", ids[0]);
-		found = true;
+	if (idx->count == 1) {
+		cl_format(out, 65, "%s", idx->ids[0]);
+		return true;
 	}
-	oc_agent_ids_free(ids, count);
-	return found;
+	return false;
+}
+
+static bool legacy_owner(const struct oc_config *cfg, char out[65])
+{
+	struct oc_roster *r = roster_of(cfg);
+
+	if (!r || !r->has_owner)
+		return false;
+	cl_format(out, 65, "%s", r->owner);
+	return true;
 }
 
 static char *default_workspace(const struct oc_config *cfg)
@@ -512,7 +594,8 @@ static void resolve_docker(struct oc_sandbox *sb, struct json_object *asb, const
 	read_list(&sb->cap_drop, pick(a, akey, gsb, "docker.capDrop", key), key, cap_default);
 	read_list(&sb->tmpfs, pick(a, akey, gsb, "docker.tmpfs", key), key, tmpfs_default);
 	v = pick(a, akey, gsb, "docker.pidsLimit", sb->limits_key);
-	sb->pids_limit = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+	if (!oc_pids_limit(v, &sb->pids_limit))
+		sb->pids_limit = 0; /* unset; anything else was refused at load */
 	sb->memory = value_text(pick(a, akey, gsb, "docker.memory", key));
 	sb->memory_swap = value_text(pick(a, akey, gsb, "docker.memorySwap", key));
 	sb->cpus = value_text(pick(a, akey, gsb, "docker.cpus", key));
@@ -800,18 +883,13 @@ static int layout(const struct oc_config *cfg, struct oc_sandbox *sb)
 static int resolve_agent(const struct oc_config *cfg, const char *agent, struct oc_sandbox *sb,
 			 char *err, size_t errsize)
 {
-	char **ids;
-	size_t count;
-	bool known = false;
+	struct oc_roster *r = roster_of(cfg);
 
 	if (!oc_normalize_agent_id(agent, sb->agent_id))
 		cl_format(sb->agent_id, sizeof(sb->agent_id), "main");
-	if (oc_agent_ids(cfg, &ids, &count) < 0)
+	if (!r)
 		return -1;
-	for (size_t i = 0; i < count; i++)
-		known |= !strcmp(ids[i], sb->agent_id);
-	oc_agent_ids_free(ids, count);
-	if (!known) {
+	if (!oc_has_agent(cfg, sb->agent_id)) {
 		cl_format(err, errsize, "unknown agent id \"%s\" (not in agents of %s)",
 			  sb->agent_id, cfg->path);
 		return -1;
@@ -863,7 +941,7 @@ int oc_resolve(const struct oc_config *cfg, const char *agent, const char *sessi
 	}
 	if (ret < 0 || resolve_agent(cfg, id, sb, err, errsize) < 0)
 		goto fail;
-	entry = find_entry(cfg->root, sb->agent_id, akey, sizeof(akey));
+	entry = oc_agent_entry(cfg, sb->agent_id, akey, sizeof(akey));
 	if (!entry)
 		cl_format(akey, sizeof(akey), "agents.entries.%s", sb->agent_id);
 	asb = oc_get(entry, "sandbox");

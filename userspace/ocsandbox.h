@@ -90,6 +90,8 @@ struct oc_sandbox {
 /* The configured agent ids, as OpenClaw lists them (the implicit "main" without a roster). */
 int oc_agent_ids(const struct oc_config *cfg, char ***ids, size_t *count);
 void oc_agent_ids_free(char **ids, size_t count);
+/* Is @id (normalised) one of them? Constant time: the roster is indexed once. */
+bool oc_has_agent(const struct oc_config *cfg, const char *id);
 
 /*
  * Resolve agent @agent's sandbox for @session (NULL: its main session;

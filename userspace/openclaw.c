@@ -213,27 +213,71 @@ static bool inside(const char *root, const char *path)
 
 static int process(struct loader *ld, struct json_object **obj, const char *file);
 
+/*
+ * The include must lie inside a root, lexically and after symlinks. Returns
+ * the root that holds its real path (in *real), or -1 with the error set.
+ */
 static int check_include_path(struct loader *ld, struct json_object *at, const char *name,
-			      const char *resolved)
+			      const char *resolved, char **real)
 {
-	char *real;
 	size_t i;
 
 	for (i = 0; i < ld->root_count && !inside(ld->roots[i], resolved); i++)
 		;
 	if (i == ld->root_count)
 		return fail(ld, at, "$include path escapes the config directory: %s", name);
-	real = realpath(resolved, NULL);
-	if (!real)
+	*real = realpath(resolved, NULL);
+	if (!*real)
 		return fail(ld, at, "cannot include '%s': %s", name, strerror(errno));
-	for (i = 0; i < ld->root_count && !inside(ld->real_roots[i], real); i++)
+	for (i = 0; i < ld->root_count && !inside(ld->real_roots[i], *real); i++)
 		;
-	free(real);
-	if (i == ld->root_count)
+	if (i == ld->root_count) {
+		free(*real);
+		*real = NULL;
 		return fail(ld, at,
 			    "$include path resolves outside the config directory (symlink): %s",
 			    name);
-	return 0;
+	}
+	return (int)i;
+}
+
+/*
+ * Read the include through one descriptor, opened beneath its root, so that
+ * a file swapped in after the check above is never read; a FIFO, device or
+ * directory is refused before it is opened for reading. Errors name both the
+ * including file:line:column and the included file.
+ */
+static struct json_object *parse_include(struct loader *ld, struct json_object *at,
+					 const char *name, const char *resolved, int id)
+{
+	struct json5_options opts = { .file_id = (unsigned int)id, .flags = JSON5_NO_NUL };
+	struct json_object *doc = NULL;
+	struct json5_error jerr;
+	char *real = NULL, why[PATH_MAX + 256], where[PATH_MAX + 32];
+	int root, fd = -1;
+
+	/* The daemon watches every file an apply reads, a missing one too. */
+	json5_note_read(resolved);
+	root = check_include_path(ld, at, name, resolved, &real);
+	if (root >= 0)
+		fd = cl_open_beneath(ld->real_roots[root], real, why, sizeof(why));
+	free(real);
+	if (root < 0)
+		return NULL;
+	if (fd < 0) {
+		fail(ld, at, "cannot include '%s': %s", name, why);
+		return NULL;
+	}
+	doc = json5_parse_fd(fd, &opts, &jerr);
+	close(fd);
+	if (!doc && jerr.line > 0) {
+		json5_format_error(why, sizeof(why), resolved, &jerr);
+		snprintf(ld->err, ld->errsize, "%s (included from %s)", why,
+			 oc_where(ld->cfg, at, where, sizeof(where)));
+	} else if (!doc && jerr.message[0]) {
+		fail(ld, at, "cannot include '%s': %s", name, jerr.message);
+	}
+	return doc;
 }
 
 /* Parse one included file and process its own includes. New reference or NULL. */
@@ -242,7 +286,6 @@ static struct json_object *load_include(struct loader *ld, struct json_object *a
 {
 	char *dir = strdup(from), *slash, *resolved;
 	struct json_object *doc = NULL;
-	struct json5_error jerr;
 	int id;
 
 	if (!dir)
@@ -252,7 +295,7 @@ static struct json_object *load_include(struct loader *ld, struct json_object *a
 		*slash = '\0';
 	resolved = path_resolve(slash ? dir : NULL, name);
 	free(dir);
-	if (!resolved || check_include_path(ld, at, name, resolved) < 0)
+	if (!resolved)
 		goto out;
 	for (int i = 0; i < ld->depth; i++) {
 		if (!strcmp(ld->chain[i], resolved)) {
@@ -270,11 +313,9 @@ static struct json_object *load_include(struct loader *ld, struct json_object *a
 		fail(ld, at, "too many included files");
 		goto out;
 	}
-	doc = json5_parse_file_ex(resolved, (unsigned int)id, &jerr);
-	if (!doc && jerr.message[0]) {
-		json5_format_error(ld->err, ld->errsize, resolved, &jerr);
+	doc = parse_include(ld, at, name, resolved, id);
+	if (!doc)
 		goto out;
-	}
 	ld->chain[ld->depth++] = ld->cfg->files[id];
 	if (process(ld, &doc, ld->cfg->files[id]) < 0) {
 		json_object_put(doc);
@@ -1130,6 +1171,7 @@ static void set_roots(struct loader *ld, const char *config_path)
 
 static int read_root(struct loader *ld, const char *explicit_path)
 {
+	const struct json5_options opts = { .flags = JSON5_NO_NUL };
 	struct oc_config *cfg = ld->cfg;
 	struct json5_error jerr;
 
@@ -1141,7 +1183,7 @@ static int read_root(struct loader *ld, const char *explicit_path)
 	cfg->exists = true;
 	if (add_file(cfg, cfg->path) < 0)
 		return -1;
-	cfg->root = json5_parse_file_ex(cfg->path, 0, &jerr);
+	cfg->root = json5_parse_file_opts(cfg->path, &opts, &jerr);
 	if (!cfg->root) {
 		if (!jerr.message[0])
 			snprintf(jerr.message, sizeof(jerr.message),
@@ -1174,6 +1216,8 @@ int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t er
 	check_main_key(cfg);
 	if (validate(&ld) < 0)
 		goto out;
+	if (oc_check_values(cfg, err, errsize) < 0)
+		goto out;
 	ret = 0;
 out:
 	for (size_t i = 0; i < ld.root_count; i++) {
@@ -1191,6 +1235,7 @@ out:
 
 void oc_config_free(struct oc_config *cfg)
 {
+	oc_roster_free(cfg->roster);
 	json_object_put(cfg->root);
 	free(cfg->path);
 	free(cfg->home);

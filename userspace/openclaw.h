@@ -26,7 +26,11 @@ struct oc_config {
 	size_t file_count;
 	char **warnings; /* unknown keys and the like: reported, not fatal */
 	size_t warning_count;
+	struct oc_roster *roster; /* the agents, indexed on first use (ocsandbox.c) */
 };
+
+struct oc_roster;
+void oc_roster_free(struct oc_roster *roster);
 
 /*
  * Read the config: @path if given, else $OPENCLAW_CONFIG_PATH, else
@@ -35,6 +39,16 @@ struct oc_config {
  */
 int oc_config_load(const char *path, struct oc_config *cfg, char *err, size_t errsize);
 void oc_config_free(struct oc_config *cfg);
+
+/*
+ * Check the sandbox values that become limits and capabilities (mode,
+ * docker.pidsLimit, memory, memorySwap, cpus, capDrop) in every sandbox
+ * block: 0, or -1 with "file:line:col: reason" in @err. oc_config_load
+ * calls it.
+ */
+int oc_check_values(const struct oc_config *cfg, char *err, size_t errsize);
+/* docker.pidsLimit as OpenClaw's schema takes it: a safe integer >= 1 (256.0 too). */
+bool oc_pids_limit(struct json_object *value, long long *out);
 
 /* "file:line:col" of a value from the config, or "file" when unknown. */
 const char *oc_where(const struct oc_config *cfg, struct json_object *value, char *buf,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "json5.h"
 #include "util.h"
@@ -30,6 +31,12 @@ struct loader {
 	/* Real paths of the files being read, for cycle detection. */
 	char *stack[CL_POLICY_MAX_INCLUDE_DEPTH + 1];
 	int depth;
+	/*
+	 * Where includes may be: the top-level file's real folder, and the
+	 * real folder of clawlock's own baseline (policies include it by
+	 * absolute path).
+	 */
+	char *roots[2];
 	/* Parsed documents, kept until the end so `use` can point back into them. */
 	struct json_object **docs;
 	size_t doc_count;
@@ -726,11 +733,105 @@ static int parse_document(struct loader *ld, const char *file, struct json_objec
 	return 0;
 }
 
+/* Parse the top-level policy file, or an include through cl_open_beneath. */
+static struct json_object *parse_policy_file(struct loader *ld, const char *path, const char *real,
+					     const char *root_dir, const char *from,
+					     struct json_object *from_obj)
+{
+	const struct json5_options opts = { .flags = JSON5_UNIQUE_KEYS | JSON5_NO_NUL };
+	struct json_object *root;
+	struct json5_error jerr;
+	char why[256], where[PATH_MAX + 32];
+	int fd, line, column;
+
+	if (!from) {
+		root = json5_parse_file_opts(path, &opts, &jerr);
+	} else {
+		json5_note_read(path); /* the daemon watches includes too */
+		fd = cl_open_beneath(root_dir, real, why, sizeof(why));
+		if (fd < 0) {
+			fail_at(ld, from, from_obj, "cannot include '%s': %s", path, why);
+			return NULL;
+		}
+		root = json5_parse_fd(fd, &opts, &jerr);
+		close(fd);
+	}
+	if (root)
+		return root;
+	if (!jerr.message[0])
+		snprintf(jerr.message, sizeof(jerr.message), "a policy file must be an object");
+	if (from && jerr.line == 0) {
+		fail_at(ld, from, from_obj, "cannot include '%s': %s", path, jerr.message);
+		return NULL;
+	}
+	json5_format_error(ld->err, ld->errsize, path, &jerr);
+	if (from && json5_position(from_obj, &line, &column) &&
+	    cl_format(where, sizeof(where), " (included from %s:%d:%d)", from, line, column) &&
+	    strlen(ld->err) + strlen(where) < ld->errsize)
+		strcat(ld->err, where);
+	return NULL;
+}
+
+static bool beneath(const char *root, const char *real)
+{
+	size_t len = strlen(root);
+
+	return !strcmp(root, "/") || (!strncmp(root, real, len) && real[len] == '/');
+}
+
+/*
+ * Includes stay inside the top-level file's folder tree (after symlinks),
+ * as OpenClaw's $include stays in the config's folder, or in the folder of
+ * clawlock's baseline: an include of ../../etc/shadow is refused unread,
+ * so no message can quote it. The root that holds it, or NULL.
+ */
+static const char *include_root(struct loader *ld, const char *path, const char *real,
+				const char *from, struct json_object *from_obj)
+{
+	for (size_t i = 0; i < 2; i++) {
+		if (ld->roots[i] && beneath(ld->roots[i], real))
+			return ld->roots[i];
+	}
+	fail_at(ld, from, from_obj,
+		"include '%s' is outside the policy's folder %s and clawlock's policies "
+		"(after symlinks)",
+		path, ld->roots[0]);
+	return NULL;
+}
+
+/* The real folder of @file, or NULL. */
+static char *real_folder(const char *file)
+{
+	char *real = realpath(file, NULL), *slash;
+
+	if (!real)
+		return NULL;
+	slash = strrchr(real, '/');
+	if (slash)
+		slash[slash == real] = '\0';
+	return real;
+}
+
+/* The top-level file's real folder, and the baseline's: the roots includes stay in. */
+static int set_roots(struct loader *ld, const char *real)
+{
+	char baseline[PATH_MAX];
+
+	ld->roots[0] = real_folder(real);
+	if (!ld->roots[0]) {
+		snprintf(ld->err, ld->errsize, "out of memory");
+		return -1;
+	}
+	if (cl_find_baseline(baseline, sizeof(baseline)) == 0)
+		ld->roots[1] = real_folder(baseline);
+	return 0;
+}
+
 static int load_file(struct loader *ld, const char *path, const char *from,
 		     struct json_object *from_obj)
 {
-	struct json5_error jerr;
 	struct json_object *root, **docs;
+	const char *root_dir;
 	char *real;
 	int ret;
 
@@ -740,6 +841,11 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 			return fail_at(ld, from, from_obj, "cannot include '%s': %s", path,
 				       strerror(errno));
 		snprintf(ld->err, ld->errsize, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	root_dir = from ? include_root(ld, path, real, from, from_obj) : NULL;
+	if (from ? !root_dir : set_roots(ld, real) < 0) {
+		free(real);
 		return -1;
 	}
 	for (int i = 0; i < ld->depth; i++) {
@@ -754,13 +860,9 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 		return fail_at(ld, from, from_obj, "includes nested deeper than %d",
 			       CL_POLICY_MAX_INCLUDE_DEPTH);
 	}
-	root = json5_parse_file(path, &jerr);
+	root = parse_policy_file(ld, path, real, root_dir, from, from_obj);
 	if (!root) {
 		free(real);
-		if (!jerr.message[0])
-			snprintf(jerr.message, sizeof(jerr.message),
-				 "a policy file must be an object");
-		json5_format_error(ld->err, ld->errsize, path, &jerr);
 		return -1;
 	}
 	docs = realloc(ld->docs, (ld->doc_count + 1) * sizeof(*docs));
@@ -777,6 +879,26 @@ static int load_file(struct loader *ld, const char *path, const char *from,
 	ld->depth--;
 	free(real);
 	return ret;
+}
+
+int cl_find_baseline(char *path, size_t size)
+{
+	const char *env = getenv("CLAWLOCK_BASELINE");
+	char dir[PATH_MAX];
+	ssize_t n;
+
+	if (env && *env)
+		return cl_format(path, size, "%s", env) ? 0 : -1;
+	/* The source tree the binary was built in: build/, build/asan/, ... */
+	n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+	dir[n > 0 ? n : 0] = '\0';
+	for (int up = 0; up < 4 && strrchr(dir, '/'); up++) {
+		*strrchr(dir, '/') = '\0';
+		cl_format(path, size, "%s/policies/baseline.json5", dir);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	return cl_format(path, size, "/usr/share/clawlock/policies/baseline.json5") ? 0 : -1;
 }
 
 /* Interface rules ("if:NAME") become the interfaces' networks as they are now. */
@@ -826,6 +948,8 @@ int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t
 	for (size_t i = 0; i < ld.doc_count; i++)
 		json_object_put(ld.docs[i]);
 	free(ld.docs);
+	free(ld.roots[0]);
+	free(ld.roots[1]);
 	if (ret < 0)
 		cl_policy_free(policy);
 	return ret;

@@ -102,4 +102,7 @@ const char *cl_path_pattern_name(const char *path);
 /* An absolute @path's directory (into @dir) and its last name ("" for "/"). */
 const char *cl_path_split(const char *path, char *dir, size_t size);
 
+/* Where policies/baseline.json5 is (see clawlock compile --help). */
+int cl_find_baseline(char *path, size_t size);
+
 #endif /* CLAWLOCK_POLICY_H */

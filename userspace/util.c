@@ -4,11 +4,19 @@
  */
 #include "util.h"
 
+#include "json5.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <json-c/linkhash.h>
 
@@ -159,4 +167,81 @@ void cl_name_index_free(struct cl_name_index *index)
 	if (index->table)
 		lh_table_free(index->table);
 	index->table = NULL;
+}
+
+/* @rel beneath @dirfd, never through a symlink, a magic link or "..". */
+static int open_under(int dirfd, const char *rel, int flags)
+{
+	struct open_how how = {
+		/* openat2 refuses O_PATH with any flag but O_CLOEXEC (and two more). */
+		.flags = (uint64_t)(flags | O_CLOEXEC | (flags & O_PATH ? 0 : O_NOCTTY)),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS,
+	};
+	long fd;
+
+	do
+		fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	return (int)fd;
+}
+
+/* Open the file that @path_fd (O_PATH) names for reading, if it is a regular one. */
+static int reopen_regular(int rootfd, const char *rel, int path_fd, char *why, size_t whysize)
+{
+	struct stat want, got;
+	int fd;
+
+	if (fstat(path_fd, &want) < 0) {
+		cl_format(why, whysize, "%s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(want.st_mode)) {
+		cl_format(why, whysize, "not a regular file (%s)", json5_file_kind(want.st_mode));
+		return -1;
+	}
+	/* O_NONBLOCK: if a FIFO was swapped in meanwhile, the open does not hang. */
+	fd = open_under(rootfd, rel, O_RDONLY | O_NONBLOCK);
+	if (fd < 0) {
+		cl_format(why, whysize, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+		cl_format(why, whysize, "the file changed while it was being opened");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int cl_open_beneath(const char *root, const char *path, char *why, size_t whysize)
+{
+	size_t len = strlen(root);
+	const char *rel;
+	int rootfd, path_fd, fd = -1;
+
+	while (len && root[len - 1] == '/')
+		len--;
+	rel = path + len;
+	if (strncmp(root, path, len) || rel[0] != '/' || !rel[1]) {
+		cl_format(why, whysize, "not inside %s", root);
+		return -1;
+	}
+	rel++;
+	rootfd = open(len ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		cl_format(why, whysize, "cannot open %s: %s", root, strerror(errno));
+		return -1;
+	}
+	path_fd = open_under(rootfd, rel, O_PATH);
+	if (path_fd < 0) {
+		cl_format(why, whysize, "%s",
+			  errno == ELOOP || errno == EXDEV
+				  ? "a link on its path changed while it was being opened"
+				  : strerror(errno));
+	} else {
+		fd = reopen_regular(rootfd, rel, path_fd, why, whysize);
+		close(path_fd);
+	}
+	close(rootfd);
+	return fd;
 }

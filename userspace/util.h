@@ -42,6 +42,17 @@ bool cl_format(char *buf, size_t size, const char *fmt, ...) __attribute__((form
 bool cl_strlcpy(char *dst, const char *src, size_t size);
 
 /*
+ * Open @path for reading, without a window for a swap: @root is a directory
+ * and @path a file below it, both absolute and already resolved (realpath:
+ * no symlink, no "..", as the caller checked them). The file is opened by
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)
+ * from @root, first with O_PATH so that nothing but a regular file is ever
+ * opened for reading (a FIFO would block, a device may be a secret). A
+ * descriptor, or -1 with the reason in @why.
+ */
+int cl_open_beneath(const char *root, const char *path, char *why, size_t whysize);
+
+/*
  * Where a name sits in an array of named items (json-c's linkhash), so that
  * a list of 100,000 rules is built in linear time, not quadratic.
  */

@@ -508,18 +508,23 @@ static void write_apply(FILE *md, struct json_object *doc, const char *kernel)
 	static const char *const agents[] = { "1", "10", "100", "1000", "2000", "10000" };
 	static const char *const what[] = { "distinct-first",	"distinct-unchanged",
 					    "distinct-changed", "shared-first",
-					    "shared-unchanged", "shared-changed" };
+					    "shared-unchanged", "shared-changed",
+					    "openclaw-first",	"openclaw-unchanged",
+					    "openclaw-changed" };
 
 	if (!find(kernel, "apply", "", "distinct-first", "1"))
 		return;
 	fprintf(md, "\n#### Apply time\n\n`clawlock apply --policy` with N agents, each its "
 		    "own scope (cgroup): from nothing, again unchanged, and with one agent "
 		    "changed. *Distinct*: every agent has its own rules, so its own policy; "
-		    "*shared*: the agents only use profiles and share one policy. *Start* is "
+		    "*shared*: the agents only use profiles and share one policy; *openclaw*: "
+		    "`apply --openclaw` of N sandboxed OpenClaw agents sharing one workspace "
+		    "(one policy). *Start* is "
 		    "`clawlock version` in the same boot: starting the process, which every "
 		    "apply pays. Milliseconds.\n\n| agents | start | distinct first | "
-		    "unchanged | changed | shared first | unchanged | changed |\n"
-		    "|---|---|---|---|---|---|---|---|\n");
+		    "unchanged | changed | shared first | unchanged | changed | openclaw first | "
+		    "unchanged | changed |\n"
+		    "|---|---|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t a = 0; a < COUNT(agents); a++) {
 		struct json_object *row = json_object_new_object();
 		struct cell *start = find(kernel, "apply", "", "distinct-start", agents[a]);
@@ -527,7 +532,8 @@ static void write_apply(FILE *md, struct json_object *doc, const char *kernel)
 		if (!start)
 			start = find(kernel, "apply", "", "shared-start", agents[a]);
 		if (!find(kernel, "apply", "", "distinct-first", agents[a]) &&
-		    !find(kernel, "apply", "", "shared-first", agents[a])) {
+		    !find(kernel, "apply", "", "shared-first", agents[a]) &&
+		    !find(kernel, "apply", "", "openclaw-first", agents[a])) {
 			json_object_put(row);
 			continue;
 		}

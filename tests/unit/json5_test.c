@@ -6,7 +6,9 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json5.h"
@@ -399,6 +401,154 @@ TEST(files_and_error_format)
 	EXPECT_EQ(0, err.line);
 	json5_format_error(msg, sizeof(msg), path, &err);
 	EXPECT_NE(NULL, strstr(msg, "cannot open"));
+	LEAK_CHECK();
+}
+
+/* json-c keeps keys as C strings: "/etc/shadow\u0000junk" would become "/etc/shadow". */
+TEST(keys_with_nul_are_errors)
+{
+	static const char *const texts[] = { "{\n  '/etc/shadow\\u0000junk': 1 }",
+					     "{\n  \"a\\0b\": 1 }", "{\n  'a\\x00': 1 }" };
+	struct json5_error err;
+
+	for (size_t i = 0; i < N(texts); i++) {
+		struct json_object *obj = json5_parse(texts[i], strlen(texts[i]), &err);
+
+		EXPECT_NULL(obj);
+		EXPECT_EQ(2, err.line);
+		EXPECT_EQ(3, err.column);
+		EXPECT_NE(NULL, strstr(err.message, "NUL"))
+		{
+			TH_LOG("case %zu: %s", i, err.message);
+		}
+		json_object_put(obj);
+	}
+	LEAK_CHECK();
+}
+
+/* Policy and OpenClaw configs ask for JSON5_NO_NUL: their strings become paths. */
+TEST(strings_with_nul_can_be_refused)
+{
+	static const char text[] = "{ a: 'ok',\n  b: [ '/etc/shadow\\x00junk' ] }";
+	const struct json5_options opts = { .flags = JSON5_NO_NUL };
+	struct json5_error err;
+	struct json_object *obj = json5_parse_opts(text, strlen(text), &opts, &err);
+
+	EXPECT_NULL(obj);
+	EXPECT_EQ(2, err.line);
+	EXPECT_EQ(8, err.column);
+	EXPECT_NE(NULL, strstr(err.message, "NUL"));
+	json_object_put(obj);
+	LEAK_CHECK();
+}
+
+TEST(duplicate_keys)
+{
+	static const char text[] = "{ a: 1, b: { c: 2 },\n  'a': 3 }";
+	const struct json5_options strict = { .flags = JSON5_UNIQUE_KEYS };
+	struct json5_error err;
+	struct json_object *obj, *v;
+
+	/* By default the last wins, as in JavaScript (and OpenClaw's JSON5). */
+	obj = json5_parse(text, strlen(text), &err);
+	ASSERT_NE(NULL, obj);
+	ASSERT_TRUE(json_object_object_get_ex(obj, "a", &v));
+	EXPECT_EQ(3, json_object_get_int(v));
+	json_object_put(obj);
+
+	obj = json5_parse_opts(text, strlen(text), &strict, &err);
+	EXPECT_NULL(obj);
+	EXPECT_EQ(2, err.line);
+	EXPECT_EQ(3, err.column);
+	EXPECT_NE(NULL, strstr(err.message, "duplicate key 'a'"));
+	json_object_put(obj);
+	/* The same key in two objects is no duplicate. */
+	obj = json5_parse_opts("[{a: 1}, {a: 2}]", 16, &strict, &err);
+	EXPECT_NE(NULL, obj);
+	json_object_put(obj);
+	LEAK_CHECK();
+}
+
+/* @count copies of @item inside [ ], as one document. */
+static char *repeat(const char *item, size_t count, size_t *len)
+{
+	size_t n = strlen(item);
+	char *text = malloc(count * n + 3);
+
+	if (!text)
+		return NULL;
+	text[0] = '[';
+	for (size_t i = 0; i < count; i++)
+		memcpy(text + 1 + i * n, item, n);
+	text[1 + count * n] = ']';
+	*len = count * n + 2;
+	return text;
+}
+
+/* Megabytes of empty arrays or objects once took gigabytes: the count is bounded. */
+TEST(parsed_size_is_bounded)
+{
+	static const struct {
+		const char *item;
+		size_t count;
+		const char *limit;
+	} cases[] = {
+		{ "[],", JSON5_MAX_CONTAINERS, "objects and arrays" },
+		{ "{},", JSON5_MAX_CONTAINERS, "objects and arrays" },
+		{ "0,", JSON5_MAX_VALUES, "values" },
+	};
+	struct json5_error err;
+
+	for (size_t i = 0; i < N(cases); i++) {
+		size_t len;
+		char *text = repeat(cases[i].item, cases[i].count, &len);
+		struct json_object *obj;
+
+		ASSERT_NE(NULL, text);
+		obj = json5_parse(text, len, &err);
+		free(text);
+		EXPECT_NULL(obj);
+		EXPECT_NE(NULL, strstr(err.message, cases[i].limit))
+		{
+			TH_LOG("case %zu: %s", i, err.message);
+		}
+		EXPECT_NE(NULL, strstr(err.message, "(the limit)"));
+		json_object_put(obj);
+	}
+	/* One less is fine: the outer array is the one too many above. */
+	{
+		size_t len;
+		char *text = repeat("[],", JSON5_MAX_CONTAINERS - 1, &len);
+		struct json_object *obj = json5_parse(text, len, &err);
+
+		EXPECT_NE(NULL, obj);
+		json_object_put(obj);
+		free(text);
+	}
+	LEAK_CHECK();
+}
+
+/* A FIFO would block the reader, a device may be a secret: neither is read. */
+TEST(only_regular_files_are_read)
+{
+	char dir[] = "/tmp/json5-kinds-XXXXXX", fifo[64];
+	struct json5_error err;
+	struct json_object *obj;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	ASSERT_EQ(0, mkfifo(fifo, 0600));
+	obj = json5_parse_file(fifo, &err);
+	EXPECT_NULL(obj);
+	EXPECT_STREQ("not a regular file (a FIFO)", err.message);
+	obj = json5_parse_file(dir, &err);
+	EXPECT_NULL(obj);
+	EXPECT_STREQ("not a regular file (a directory)", err.message);
+	obj = json5_parse_file("/dev/zero", &err);
+	EXPECT_NULL(obj);
+	EXPECT_STREQ("not a regular file (a character device)", err.message);
+	unlink(fifo);
+	rmdir(dir);
 	LEAK_CHECK();
 }
 

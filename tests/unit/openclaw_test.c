@@ -18,6 +18,7 @@
 
 #include "cgroup.h"
 #include "leakcheck.h"
+#include "util.h"
 
 FIXTURE(oc)
 {
@@ -151,6 +152,166 @@ TEST_F(oc, include_errors_name_their_place)
 	put(self, ".openclaw/bad.json5", "{ a: [1,, 2] }");
 	EXPECT_EQ(-1, load(self, "{ agents: { $include: 'bad.json5' } }"));
 	EXPECT_NE(NULL, strstr(self->err, "bad.json5:1:9: unexpected ','"));
+}
+
+/* Includes must be regular files: a FIFO once hung the daemon in open(). */
+TEST_F(oc, includes_must_be_regular_files)
+{
+	static const struct {
+		const char *name;
+		const char *kind;
+	} cases[] = {
+		{ "fifo", "not a regular file (a FIFO)" },
+		{ "dir", "not a regular file (a directory)" },
+		{ "big.json5", "file is larger than 64 MiB" },
+	};
+	char path[600], text[128], want[160];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.openclaw/fifo", self->home);
+	mkdirs(self, ".openclaw/dir");
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	snprintf(path, sizeof(path), "%s/.openclaw/big.json5", self->home);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 65 << 20)); /* sparse: nothing is written */
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text), "{\n  agents: { $include: '%s' } }", cases[i].name);
+		EXPECT_EQ(-1, load(self, text));
+		/* Both the including file:line:column and the included file. */
+		snprintf(want, sizeof(want), "openclaw.json:2:23: cannot include '%s': %s",
+			 cases[i].name, cases[i].kind);
+		EXPECT_NE(NULL, strstr(self->err, want))
+		{
+			TH_LOG("%s", self->err);
+		}
+	}
+	/* An error inside an included file names the line that included it. */
+	put(self, ".openclaw/bad.json5", "{ a: [1,, 2] }");
+	EXPECT_EQ(-1, load(self, "{\n  agents: { $include: 'bad.json5' } }"));
+	EXPECT_NE(NULL, strstr(self->err, "bad.json5:1:9: unexpected ','"));
+	EXPECT_NE(NULL, strstr(self->err, "(included from "));
+	EXPECT_NE(NULL, strstr(self->err, "openclaw.json:2:23)"));
+}
+
+/*
+ * The include is opened beneath its root without following links: a link
+ * swapped in after realpath() (simulated here by asking for a path that is
+ * not resolved) is refused, not followed out of the folder.
+ */
+TEST(open_beneath_refuses_links_and_escapes)
+{
+	char dir[] = "/tmp/cl-beneath-XXXXXX", path[128], why[256];
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/link", dir);
+	ASSERT_EQ(0, symlink("/etc/passwd", path));
+	EXPECT_EQ(-1, cl_open_beneath(dir, path, why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "link"))
+	{
+		TH_LOG("%s", why);
+	}
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/../etc/passwd", dir);
+	EXPECT_EQ(-1, cl_open_beneath(dir, path, why, sizeof(why)));
+	EXPECT_EQ(-1, cl_open_beneath(dir, "/etc/passwd", why, sizeof(why)));
+	EXPECT_NE(NULL, strstr(why, "not inside"));
+	snprintf(path, sizeof(path), "%s/ok.json5", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = cl_open_beneath(dir, path, why, sizeof(why));
+	EXPECT_LE(0, fd);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* "\u0000" would cut a path: "/etc/shadow\u0000junk" becomes /etc/shadow. */
+TEST_F(oc, nul_in_keys_and_strings_is_an_error)
+{
+	EXPECT_EQ(-1, load(self,
+			   "{ agents: { defaults: {\n  workspace: '/etc/shadow\\u0000junk' } } }"));
+	EXPECT_NE(NULL, strstr(self->err, "openclaw.json:2:14: a string cannot contain a NUL"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	EXPECT_EQ(-1, load(self, "{ agents: { entries: {\n  'main\\u0000x': {} } } }"));
+	EXPECT_NE(NULL, strstr(self->err, "openclaw.json:2:3: a key cannot contain a NUL"));
+	/* Repeated keys: the last wins, as in OpenClaw's JSON5. */
+	ASSERT_EQ(0, load(self,
+			  "{ agents: { defaults: { sandbox: { mode: 'off', mode: 'all' } } } }"));
+	EXPECT_STREQ("\"all\"", json_at(self, "agents.defaults.sandbox.mode"));
+}
+
+/* Values OpenClaw's schema refuses, or docker then refuses, with their place. */
+TEST_F(oc, bad_sandbox_values_name_their_place)
+{
+	static const struct {
+		const char *value;
+		const char *reason;
+	} cases[] = {
+		{ "docker: {\n  memory: 'nan' }", "2:11: docker.memory is not a size" },
+		{ "docker: {\n  memory: NaN }", "2:11: docker.memory must be a size" },
+		{ "docker: {\n  memory: -5 }", "2:11: docker.memory is not a size" },
+		{ "docker: {\n  memorySwap: '0x10' }", "2:15: docker.memorySwap is not a size" },
+		{ "docker: {\n  cpus: 'nan' }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  cpus: NaN }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  cpus: Infinity }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  cpus: '1' }", "2:9: docker.cpus must be a positive number" },
+		{ "docker: {\n  pidsLimit: 256.5 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: '256' }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: 1e999 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: 0 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: {\n  pidsLimit: 1e18 }", "2:14: docker.pidsLimit must be a whole" },
+		{ "docker: { capDrop: ['NET_RAW',\n  'SYS_ADMN'] }",
+		  "2:3: docker.capDrop[1] is not a Linux capability" },
+		{ "docker: { capDrop: 'ALL' }", "docker.capDrop must be a list" },
+		{ "\n  mode: 1", "2:9: sandbox.mode must be a string" },
+		{ "\n  mode: ['all']", "2:9: sandbox.mode must be a string" },
+		{ "\n  mode: null", "'mode' is null" },
+	};
+	char text[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "{ agents: { list: [ { id: 'main', sandbox: { %s } } ] } }",
+			 cases[i].value);
+		EXPECT_EQ(-1, load(self, text));
+		EXPECT_NE(NULL, strstr(self->err, cases[i].reason))
+		{
+			TH_LOG("case %zu: '%s' in '%s'", i, cases[i].reason, self->err);
+		}
+	}
+}
+
+/* What OpenClaw and docker accept keeps their meaning. */
+TEST_F(oc, sandbox_values_keep_openclaw_meaning)
+{
+	struct oc_sandbox sb;
+	struct cl_limits l;
+
+	ASSERT_EQ(0, load(self,
+			  "{ agents: { defaults: { sandbox: { mode: 'all', docker: {"
+			  " pidsLimit: 256.0, memory: '0', cpus: 0.5, capDrop: ['cap_sys_admin'] }"
+			  " } } } }"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	ASSERT_EQ(0, oc_resolve(&self->cfg, "main", NULL, &sb, self->err, sizeof(self->err)));
+	EXPECT_EQ(256, sb.pids_limit);
+	ASSERT_EQ(0, cl_limits_from_docker(sb.pids_limit, sb.memory, sb.memory_swap, sb.cpus, &l,
+					   self->err, sizeof(self->err)));
+	/* docker --memory 0 means no limit, not memory.max 0. */
+	EXPECT_EQ(-1, l.memory_max);
+	EXPECT_EQ(-1, l.memory_swap_max);
+	EXPECT_EQ(50000, l.cpu_quota);
+	oc_sandbox_free(&sb);
+	/* An empty memory is no --memory at all. */
+	ASSERT_EQ(0, load(self,
+			  "{ agents: { defaults: { sandbox: { docker: { memory: '  ' } } } } }"));
 }
 
 TEST_F(oc, include_depth_is_limited_to_ten)
@@ -812,6 +973,52 @@ TEST_F(oc, audit_of_a_tight_config_is_quiet)
 	json_object_put(doc);
 }
 
+/*
+ * 10,000 agents compile (they did not in 300 s: each agent scanned the
+ * roster several times over). The roster is indexed once per config; the
+ * harness timeout is generous, nothing here is timed.
+ */
+TEST_F_TIMEOUT(oc, ten_thousand_agents_compile, 600)
+{
+	const size_t n = 10000;
+	size_t len = 0, cap = n * 64 + 256;
+	char *text = malloc(cap), id[32], **ids;
+	struct oc_roster *roster;
+	size_t count;
+
+	ASSERT_NE(NULL, text);
+	len += snprintf(text + len, cap - len,
+			"{ agents: { defaults: { sandbox: { mode: 'all', workspaceAccess: 'rw' } },"
+			" list: [\n");
+	for (size_t i = 0; i < n; i++)
+		len += snprintf(text + len, cap - len, "{ id: 'a%zu', workspace: '/w/a%zu' },\n", i,
+				i);
+	snprintf(text + len, cap - len, "] } }\n");
+	ASSERT_EQ(0, load(self, text))
+	{
+		TH_LOG("%s", self->err);
+	}
+	free(text);
+	ASSERT_EQ(0, oc_agent_ids(&self->cfg, &ids, &count));
+	ASSERT_EQ(n, count);
+	roster = self->cfg.roster;
+	for (size_t i = 0; i < count; i++) {
+		ASSERT_EQ(0, compile(self, ids[i], NULL))
+		{
+			TH_LOG("%s: %s", ids[i], self->err);
+		}
+		snprintf(id, sizeof(id), "a%zu", i);
+		EXPECT_STREQ(id, compiled.sb.agent_id);
+		EXPECT_TRUE(compiled.confined);
+		oc_compiled_free(&compiled);
+	}
+	/* One index for all of them, built once. */
+	EXPECT_EQ(roster, self->cfg.roster);
+	EXPECT_TRUE(oc_has_agent(&self->cfg, "a9999"));
+	EXPECT_FALSE(oc_has_agent(&self->cfg, "a10000"));
+	oc_agent_ids_free(ids, count);
+}
+
 /* docker's --pids-limit, --memory, --memory-swap and --cpus, as cgroup v2 files want them. */
 TEST(docker_limits_become_cgroup_values)
 {
@@ -846,6 +1053,54 @@ TEST(docker_limits_become_cgroup_values)
 	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, "1g", NULL, &l, err, sizeof(err)));
 	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "0", &l, err, sizeof(err)));
 	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "two", &l, err, sizeof(err)));
+	/* NaN compares false with everything: it once passed as 1 ms per 100 ms. */
+	EXPECT_EQ(-1, cl_limits_from_docker(0, NULL, NULL, "nan", &l, err, sizeof(err)));
+}
+
+/* docker's units.RAMInBytes; NaN once gave no limit (a NaN-to-integer cast). */
+TEST(docker_sizes)
+{
+	static const struct {
+		const char *text;
+		long long bytes; /* -1: refused */
+	} cases[] = {
+		{ "0", 0 },
+		{ "512", 512 },
+		{ "1.5k", 1536 },
+		{ "512m", 512LL << 20 },
+		{ "512 m", 512LL << 20 },
+		{ "1g", 1LL << 30 },
+		{ "1GB", 1LL << 30 },
+		{ "1GiB", 1LL << 30 },
+		{ "  2g ", 2LL << 30 },
+		{ "10b", 10 },
+		{ "nan", -1 },
+		{ "NaN", -1 },
+		{ "inf", -1 },
+		{ "infinity", -1 },
+		{ "1e999", -1 },
+		{ "0x10", -1 },
+		{ "-1", -1 },
+		{ "1gx", -1 },
+		{ "1ki", -1 },
+		{ "1kbb", -1 },
+		{ "m", -1 },
+		{ "", -1 },
+		{ "99999999p", -1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long long bytes = -1;
+		int ret = cl_docker_bytes(cases[i].text, &bytes);
+
+		EXPECT_EQ(cases[i].bytes < 0 ? -1 : 0, ret)
+		{
+			TH_LOG("'%s'", cases[i].text);
+		}
+		if (cases[i].bytes >= 0)
+			EXPECT_EQ(cases[i].bytes, bytes);
+	}
+	LEAK_CHECK();
 }
 
 TEST_HARNESS_MAIN

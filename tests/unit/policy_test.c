@@ -4,6 +4,7 @@
  * errors with file:line:column, access words, path normalisation, and
  * OpenClaw's slug of scope keys (which names the scope cgroups).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,94 @@ TEST_F(policy, include_cycles_and_missing_files_are_errors)
 	EXPECT_EQ(-1, cl_policy_load("/nonexistent.json5", &self->policy, self->err,
 				     sizeof(self->err)));
 	EXPECT_NE(NULL, strstr(self->err, "/nonexistent.json5: cannot open"));
+}
+
+/* policy.md: an agent or profile defined twice is an error, in one object too. */
+TEST_F(policy, duplicate_keys_and_nul_are_errors)
+{
+	expect_error(_metadata, self,
+		     "{ agents: { a: { mode: 'audit' },\n  a: { mode: 'enforce' } } }",
+		     "%s:2:3: duplicate key 'a'");
+	expect_error(_metadata, self,
+		     "{ profiles: { p: {} },\n  profiles: { p: {} }, agents: { a: {} } }",
+		     "%s:2:3: duplicate key 'profiles'");
+	expect_error(_metadata, self,
+		     "{ agents: { a: { files: {\n  '/etc/shadow\\u0000junk': 'read' } } } }",
+		     "%s:2:3: a key cannot contain a NUL");
+	expect_error(_metadata, self, "{ agents: { a: { files: {\n  '/x': 'read\\u0000' } } } }",
+		     "%s:2:9: a string cannot contain a NUL");
+}
+
+/*
+ * Includes stay in the top file's folder tree, regular files only: an
+ * include of ../../etc/shadow was read and its first character quoted.
+ */
+TEST_F(policy, includes_are_confined_and_regular)
+{
+	char path[160], target[160];
+	const char *top;
+
+	snprintf(path, sizeof(path), "%s/secret", self->dir);
+	ASSERT_EQ(0, mkdir(path, 0700));
+	snprintf(path, sizeof(path), "%s/top", self->dir);
+	ASSERT_EQ(0, mkdir(path, 0700));
+	put(self, "secret/s.json5", "s3cr3t");
+	top = put(self, "top/p.json5", "{\n  include: '../secret/s.json5' }");
+	snprintf(target, sizeof(target), "%s", top);
+	EXPECT_EQ(-1, cl_policy_load(target, &self->policy, self->err, sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "p.json5:2:12: include '/tmp/cl-policy-"));
+	EXPECT_NE(NULL, strstr(self->err, "top/../secret/s.json5' is outside"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	EXPECT_EQ(NULL, strstr(self->err, "'s'"));
+	/* A symlink inside the folder that leads out is out. */
+	snprintf(path, sizeof(path), "%s/top/link.json5", self->dir);
+	snprintf(target, sizeof(target), "%s/secret/s.json5", self->dir);
+	ASSERT_EQ(0, symlink(target, path));
+	top = put(self, "top/p.json5", "{\n  include: 'link.json5' }");
+	snprintf(target, sizeof(target), "%s", top);
+	EXPECT_EQ(-1, cl_policy_load(target, &self->policy, self->err, sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "is outside the policy's folder"));
+	/* A FIFO is refused unopened (it would block), naming the including line. */
+	snprintf(path, sizeof(path), "%s/top/fifo", self->dir);
+	ASSERT_EQ(0, mkfifo(path, 0600));
+	top = put(self, "top/p.json5", "{\n  include: 'fifo' }");
+	snprintf(target, sizeof(target), "%s", top);
+	EXPECT_EQ(-1, cl_policy_load(target, &self->policy, self->err, sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "top/fifo': not a regular "
+					  "file (a FIFO)"))
+	{
+		TH_LOG("%s", self->err);
+	}
+	/* An error inside an include names both files. */
+	put(self, "top/bad.json5", "{ profiles: [1,, 2] }");
+	top = put(self, "top/p.json5", "{\n  include: 'bad.json5' }");
+	snprintf(target, sizeof(target), "%s", top);
+	EXPECT_EQ(-1, cl_policy_load(target, &self->policy, self->err, sizeof(self->err)));
+	EXPECT_NE(NULL, strstr(self->err, "bad.json5:1:16: unexpected ','"));
+	EXPECT_NE(NULL, strstr(self->err, "(included from "));
+	EXPECT_NE(NULL, strstr(self->err, "p.json5:2:12)"));
+}
+
+/* Policies include clawlock's baseline by absolute path: its folder is allowed too. */
+TEST_F(policy, the_baseline_can_be_included_from_anywhere)
+{
+	char base[PATH_MAX], real[PATH_MAX], text[PATH_MAX + 64];
+	const char *path;
+
+	snprintf(base, sizeof(base), "%s/policies/baseline.json5",
+		 getenv("CLAWLOCK_SOURCE") ? getenv("CLAWLOCK_SOURCE") : ".");
+	ASSERT_NE(NULL, realpath(base, real));
+	setenv("CLAWLOCK_BASELINE", real, 1);
+	snprintf(text, sizeof(text), "{ include: '%s', agents: { a: { use: 'system' } } }", real);
+	path = put(self, "p.json5", text);
+	EXPECT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
+	{
+		TH_LOG("%s", self->err);
+	}
+	cl_policy_free(&self->policy);
+	unsetenv("CLAWLOCK_BASELINE");
 }
 
 TEST(access_words)
