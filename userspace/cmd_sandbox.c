@@ -498,19 +498,36 @@ out:
 	return ret;
 }
 
+/* Is the lock file @fd still the one at @path (a release removes it)? */
+static bool lock_current(int fd, const char *path)
+{
+	struct stat held, now;
+
+	return fstat(fd, &held) == 0 && stat(path, &now) == 0 && held.st_ino == now.st_ino &&
+	       held.st_dev == now.st_dev;
+}
+
 /* Take the scope's lock (exclusive), making its directory first. */
 static int sbx_lock(struct sbx *s)
 {
 	char path[PATH_MAX];
 
-	if (cl_scope_dir_make(s->dir) < 0 || !cl_format(path, sizeof(path), "%s/lock", s->dir))
+	if (!cl_format(path, sizeof(path), "%s/lock", s->dir))
 		return -1;
-	s->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (s->lock < 0 || flock(s->lock, LOCK_EX) < 0) {
-		cl_error("cannot lock %s: %s", path, strerror(errno));
-		return -1;
+	/* A call that waited while the scope was released locks the new file. */
+	for (int tries = 0; tries < 8; tries++) {
+		if (cl_scope_dir_make(s->dir) < 0)
+			return -1;
+		s->lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (s->lock < 0 || flock(s->lock, LOCK_EX) < 0)
+			break;
+		if (lock_current(s->lock, path))
+			return 0;
+		close(s->lock);
+		s->lock = -1;
 	}
-	return 0;
+	cl_error("cannot lock %s: %s", path, strerror(errno));
+	return -1;
 }
 
 /* The scope's policy is live for its cgroup; an exit status. */
