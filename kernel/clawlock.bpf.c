@@ -40,6 +40,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFSOCK	    0140000
 #define S_IFIFO		    0010000
 #define ANON_INODE_FS_MAGIC 0x09041934
+#define PIPEFS_MAGIC	    0x50495045
 /* Socket families, types and protocols (uapi; not all in BTF). */
 #define AF_UNSPEC	0
 #define AF_UNIX		1
@@ -823,6 +824,14 @@ int BPF_PROG(cl_file_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	if (!cl_identify_op(&id, CL_OP_OPEN))
+		return 0;
+	/*
+	 * An anonymous pipe reopened through /proc/<pid>/fd (/dev/stdout when
+	 * it is a pipe) is one the task or its sandbox already holds (another
+	 * process's fd directory needs ptrace access): it has no place in the
+	 * tree, as on receipt (cl_file_receive). A named FIFO is not on pipefs.
+	 */
+	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == PIPEFS_MAGIC)
 		return 0;
 	access = cl_open_access(file);
 	cl_decide_file(file, id.binding.policy_id, access, &d);

@@ -159,19 +159,10 @@ static int confine_self(const struct run_opts *o, struct cl_agent *agent)
 
 	if (scope_cgroup(o, cgroup, sizeof(cgroup)) < 0 || cl_maps_open(&maps) < 0)
 		return -1;
-	if (cl_maps_lock(&maps) < 0)
-		goto out;
-	if (o->limits && cl_limits_any(o->limits) &&
-	    (cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0 ||
-	     cl_cgroup_prepare_root(root) < 0))
-		goto out;
-	if (cl_cgroup_create(cgroup) < 0 || cl_cgroup_id(cgroup, &cgid) < 0)
-		goto out;
-	if (o->limits && cl_cgroup_set_limits(cgroup, o->limits) < 0)
-		goto out;
 	if (o->audit)
 		agent->mode = CL_MODE_AUDIT;
-	if (cl_bind_one(&maps, agent, cgid, cgroup, o->session, CL_ORIGIN_RUN) < 0)
+	if (cl_maps_lock(&maps) < 0 || cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0 ||
+	    cl_scope_make_bound(&maps, root, cgroup, o->limits, agent, o->session, &cgid) < 0)
 		goto out;
 	if (cl_verbose)
 		cl_info("agent %s: %zu file rules, cgroup %s", agent->id, agent->files.count,

@@ -23,6 +23,7 @@ int cl_cmd_compile(int argc, char **argv);
 int cl_cmd_explain(int argc, char **argv);
 int cl_cmd_audit(int argc, char **argv);
 int cl_cmd_learn(int argc, char **argv);
+int cl_cmd_sandbox(int argc, char **argv);
 
 /*
  * The event stream (cmd_events.c): records of the ring buffer, as JSON

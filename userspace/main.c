@@ -49,6 +49,9 @@ static const char usage_text[] =
 	"  learn --agent ID (--from LOG | -- CMD)\n"
 	"                       propose the smallest overlay that allows what\n"
 	"                       the agent was denied (CMD runs in audit mode)\n"
+	"  sandbox exec|describe|release --scope-key KEY ...\n"
+	"                       OpenClaw's sandbox backend: run a command in a\n"
+	"                       session's scope, show or release the scope\n"
 	"  help [COMMAND]       show this text, or a command's own help\n"
 	"  version              print the version\n"
 	"\n"
@@ -73,7 +76,7 @@ static const struct {
 	{ "apply", cl_cmd_apply },   { "attach", cl_cmd_attach },   { "mode", cl_cmd_mode },
 	{ "daemon", cl_cmd_daemon }, { "events", cl_cmd_events },   { "status", cl_cmd_status },
 	{ "check", cl_cmd_check },   { "compile", cl_cmd_compile }, { "explain", cl_cmd_explain },
-	{ "audit", cl_cmd_audit },   { "learn", cl_cmd_learn },
+	{ "audit", cl_cmd_audit },   { "learn", cl_cmd_learn },	    { "sandbox", cl_cmd_sandbox },
 };
 
 static int dispatch(const char *name, int argc, char **argv)

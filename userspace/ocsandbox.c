@@ -764,15 +764,26 @@ static void binds(struct oc_sandbox *sb, struct json_object *asb, const char *ak
 		bind_mount(sb, specs[i].spec, specs[i].key);
 }
 
+/*
+ * The workspace, the agent's workspace and the skills, as a container sees
+ * them, or (@host_paths: the clawlock backend) at their own host paths.
+ */
+static void workspace_mounts(struct oc_sandbox *sb, bool host_paths)
+{
+	set_mount(sb, container_path(sb->workspace_dir),
+		  container_path(host_paths ? sb->workspace_dir : sb->workdir),
+		  sb->access != OC_ACCESS_RO, "workspace", sb->access_key);
+	if (sb->access != OC_ACCESS_NONE && strcmp(sb->workspace_dir, sb->agent_workspace))
+		set_mount(sb, container_path(sb->agent_workspace),
+			  host_paths ? container_path(sb->agent_workspace) : strdup("/agent"),
+			  sb->access != OC_ACCESS_RO, "agent", sb->access_key);
+	skill_mounts(sb);
+}
+
 static void mounts(struct oc_sandbox *sb, struct json_object *asb, const char *akey,
 		   struct json_object *gsb)
 {
-	set_mount(sb, container_path(sb->workspace_dir), container_path(sb->workdir),
-		  sb->access != OC_ACCESS_RO, "workspace", sb->access_key);
-	if (sb->access != OC_ACCESS_NONE && strcmp(sb->workspace_dir, sb->agent_workspace))
-		set_mount(sb, container_path(sb->agent_workspace), strdup("/agent"),
-			  sb->access != OC_ACCESS_RO, "agent", sb->access_key);
-	skill_mounts(sb);
+	workspace_mounts(sb, false);
 	binds(sb, asb, akey, gsb);
 }
 
@@ -955,6 +966,9 @@ int oc_resolve(const struct oc_config *cfg, const char *agent, const char *sessi
 	if (sb->sandboxed &&
 	    (!strcasecmp(sb->backend, "docker") || !strcasecmp(sb->backend, "podman")))
 		mounts(sb, asb, akey, gsb);
+	/* The clawlock backend: what OpenClaw's file bridge exposes; docker.binds are Docker's. */
+	else if (sb->sandboxed && !strcasecmp(sb->backend, "clawlock"))
+		workspace_mounts(sb, true);
 	return 0;
 fail:
 	if (!err[0])

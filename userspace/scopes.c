@@ -25,6 +25,7 @@
 #include <bpf/bpf.h>
 #include <json-c/linkhash.h>
 
+#include "cgroup.h"
 #include "util.h"
 
 uint64_t cl_generation(struct cl_maps *maps)
@@ -371,4 +372,17 @@ int cl_bind_one(struct cl_maps *maps, const struct cl_agent *agent, uint64_t cgi
 out:
 	cl_scopes_free(&set);
 	return ret;
+}
+
+int cl_scope_make_bound(struct cl_maps *maps, const char *root, const char *path,
+			const struct cl_limits *limits, const struct cl_agent *agent,
+			const char *session, uint64_t *cgid)
+{
+	if (limits && cl_limits_any(limits) && cl_cgroup_prepare_root(root) < 0)
+		return -1;
+	if (cl_cgroup_create(path) < 0 || cl_cgroup_id(path, cgid) < 0)
+		return -1;
+	if (limits && cl_cgroup_set_limits(path, limits) < 0)
+		return -1;
+	return cl_bind_one(maps, agent, *cgid, path, session, CL_ORIGIN_RUN);
 }

@@ -71,6 +71,16 @@ void cl_scopes_abandon(struct cl_maps *maps, const struct cl_scopes *set);
 int cl_bind_one(struct cl_maps *maps, const struct cl_agent *agent, uint64_t cgid,
 		const char *cgroup, const char *session, enum cl_scope_origin origin);
 
+/*
+ * Make the scope cgroup @path (the scope root @root first, when @limits set
+ * any), set its @limits (NULL: none given) and bind it to @agent's policy as
+ * cl_bind_one does; its id into @cgid. The caller holds the maps lock.
+ */
+struct cl_limits;
+int cl_scope_make_bound(struct cl_maps *maps, const char *root, const char *path,
+			const struct cl_limits *limits, const struct cl_agent *agent,
+			const char *session, uint64_t *cgid);
+
 /* Fill a scope record; @session and @cgroup may be NULL. */
 void cl_scope_fill(struct cl_scope *scope, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
 		   const char *agent, const char *session, const char *cgroup,

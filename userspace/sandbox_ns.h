@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sandbox_ns.h - what Docker gives an OpenClaw sandbox, given on the host
+ * for `clawlock sandbox exec`: private scratch directories per scope (a
+ * private mount namespace per call over directories kept per scope), a
+ * network namespace with only loopback shared by the calls of one scope,
+ * and the identity the command runs as.
+ */
+#ifndef CLAWLOCK_SANDBOX_NS_H
+#define CLAWLOCK_SANDBOX_NS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Per-scope state: /run/clawlock/scopes/<slug>/{lock,state,net,scratch/}. */
+#define CL_SCOPES_DIR "/run/clawlock/scopes"
+
+/* Make @dir (mode 0700) and its scratch/ below; 0, or -1 after saying why. */
+int cl_scope_dir_make(const char *dir);
+
+/* The scratch directory of scope @dir, which the policy lets the sandbox write. */
+bool cl_scope_scratch(const char *dir, char *out, size_t size);
+
+/*
+ * Join the scope's network namespace (@dir/net), making it with only
+ * loopback up the first time. 0, or -1 after saying why.
+ */
+int cl_scope_join_net(const char *dir);
+
+/*
+ * Enter a private mount namespace in which every path of @paths (and
+ * /dev/shm) is the scope's own scratch directory, owned by @uid:@gid.
+ * Paths that do not exist on the host are skipped. 0, or -1.
+ */
+int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, uid_t uid,
+			    gid_t gid);
+
+/*
+ * Remove the scope's state: unmount its network namespace and delete
+ * @dir with everything below it (never following a link or crossing a
+ * mount). 0, or -1 after saying why.
+ */
+int cl_scope_dir_remove(const char *dir);
+
+/*
+ * docker.user as Docker reads it: "user", "uid", "user:group", "uid:gid".
+ * 0 and the ids, or -1 with the reason in @err.
+ */
+int cl_parse_user(const char *spec, uid_t *uid, gid_t *gid, char *err, size_t errsize);
+
+/* Become @uid:@gid (no supplementary groups), with no new privileges. 0, or -1. */
+int cl_drop_identity(uid_t uid, gid_t gid);
+
+#endif /* CLAWLOCK_SANDBOX_NS_H */
