@@ -204,7 +204,7 @@ struct cl_owner_key {
 	__u32 pad;
 };
 
-#define CL_MAX_OWNERS 65536
+#define CL_MAX_OWNERS 16384
 
 /*
  * A cgroup bound to a policy. Descendant cgroups inherit it. Bindings come
@@ -233,7 +233,7 @@ struct cl_fown {
 	struct cl_binding binding;
 };
 
-#define CL_MAX_FOWNS 65536
+#define CL_MAX_FOWNS 16384
 
 /*
  * The live generation: the one word a policy switch writes (through a
