@@ -196,6 +196,26 @@ struct cl_object_key {
 #define CL_MAX_OBJECTS 256
 
 /*
+ * Who made an object the kernel gives no hook to tell apart by sandbox: a
+ * key or a SysV IPC object, by its address. Only objects made by a
+ * confined task have a record, so a confined task reaches an object only
+ * when the record names its own sandbox; no record (the host's, or one
+ * evicted from the LRU table) is a denial.
+ */
+enum cl_owner_kind {
+	CL_OWNER_KEY = 1,
+	CL_OWNER_IPC = 2,
+};
+
+struct cl_owner_key {
+	__u64 object;
+	__u32 kind; /* enum cl_owner_kind */
+	__u32 pad;
+};
+
+#define CL_MAX_OWNERS 16384
+
+/*
  * A cgroup bound to a policy. Descendant cgroups inherit it. Bindings come
  * in two generations (slots): the hooks read only the live one, named by the
  * low bit of cl_live's generation, while an update writes the other one in
@@ -211,6 +231,18 @@ struct cl_binding {
 	__u32 policy_id; /* 0: the empty policy, which denies everything */
 	__u32 mode;	 /* enum cl_mode */
 };
+
+/*
+ * Who set the owner of a file (F_SETOWN, O_ASYNC): a file's SIGIO is a
+ * signal from that task. Keyed by the file's address; only confined setters
+ * have a record, written before the kernel sets the owner.
+ */
+struct cl_fown {
+	__u64 bound_cgroup_id;
+	struct cl_binding binding;
+};
+
+#define CL_MAX_FOWNS 16384
 
 /*
  * The live generation: the one word a policy switch writes (through a
@@ -287,6 +319,12 @@ enum cl_op {
 	CL_OP_CAPABILITY, /* a capability the policy drops */
 	CL_OP_RECEIVE,	  /* a descriptor received over a unix socket */
 	CL_OP_SELF,	  /* touching clawlock's own BPF objects */
+	CL_OP_CGROUP,	  /* clone3(CLONE_INTO_CGROUP): a child placed in a cgroup */
+	CL_OP_IOCTL,	  /* a terminal ioctl that injects input (TIOCSTI, TIOCLINUX) */
+	CL_OP_KEY,	  /* a key or keyring no process of this sandbox made */
+	CL_OP_IPC,	  /* a SysV object no process of this sandbox made */
+	CL_OP_PRLIMIT,	  /* prlimit on another process */
+	CL_OP_IO_URING,	  /* an io_uring instance: its descriptor passing has no hook */
 	CL_OP_MAX,
 };
 

@@ -140,6 +140,12 @@ const char *cl_op_name(__u32 op)
 		[CL_OP_CAPABILITY] = "capability",
 		[CL_OP_RECEIVE] = "receive",
 		[CL_OP_SELF] = "clawlock",
+		[CL_OP_CGROUP] = "cgroup",
+		[CL_OP_IOCTL] = "ioctl",
+		[CL_OP_KEY] = "key",
+		[CL_OP_IPC] = "ipc",
+		[CL_OP_PRLIMIT] = "prlimit",
+		[CL_OP_IO_URING] = "io_uring",
 	};
 
 	if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -297,6 +303,13 @@ static void format_target(const struct cl_event *e, char *buf, size_t size)
 		break;
 	case CL_OP_CAPABILITY:
 		snprintf(buf, size, "cap_%s", cl_cap_name(e->arg));
+		break;
+	case CL_OP_IOCTL:
+		snprintf(buf, size, "ioctl 0x%x", e->arg);
+		break;
+	case CL_OP_KEY:
+	case CL_OP_IPC:
+		snprintf(buf, size, "%s %u", e->op == CL_OP_KEY ? "key" : "ipc", e->arg);
 		break;
 	case CL_OP_SOCKET:
 		snprintf(buf, size, "family %u type %u protocol %u", e->family, e->proto, e->arg);

@@ -6,12 +6,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "bpfstate.h"
 #include "cgroup.h"
@@ -29,8 +31,9 @@ static const char run_help[] =
 	"Run CMD confined by agent ID's policy from FILE. clawlock compiles the\n"
 	"agent's rules into the kernel maps, creates the scope's cgroup under the\n"
 	"clawlock cgroup root, binds it to the policy, moves itself into it and\n"
-	"executes CMD. Every process CMD starts, and every cgroup created below\n"
-	"the scope's, stays confined.\n"
+	"executes CMD in a new session, without a controlling terminal. Every\n"
+	"process CMD starts, and every cgroup created below the scope's, stays\n"
+	"confined.\n"
 	"\n"
 	"The scope cgroup is named by OpenClaw's slug of the scope key: the\n"
 	"session key with --session, otherwise \"agent:ID\". Running again for\n"
@@ -184,6 +187,60 @@ out:
 	return ret;
 }
 
+/*
+ * Wait for the command in @child, passing on the signals a terminal or a
+ * supervisor sends to clawlock, and exit as it did.
+ */
+static void relay_until_exit(pid_t child, const sigset_t *relayed)
+{
+	int status, sig;
+
+	for (;;) {
+		sig = sigwaitinfo(relayed, NULL);
+		if (sig > 0 && sig != SIGCHLD)
+			kill(child, sig);
+		if (waitpid(child, &status, WNOHANG) != child)
+			continue;
+		if (WIFEXITED(status))
+			_exit(WEXITSTATUS(status));
+		_exit(128 + WTERMSIG(status));
+	}
+}
+
+/*
+ * The command starts in a session of its own, with no controlling terminal:
+ * from the terminal clawlock was started on, it could type into the shell
+ * behind it (TIOCSTI) or signal its jobs. setsid() fails for a process
+ * group leader (clawlock started by a shell with job control); then the
+ * command runs in a child, and clawlock waits, relaying signals. Returns 0
+ * in the process that goes on to exec, -1 on failure.
+ */
+static int detach_terminal(void)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+	sigset_t relayed, old;
+	pid_t child;
+
+	if (setsid() >= 0)
+		return 0;
+	sigemptyset(&relayed);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		sigaddset(&relayed, signals[i]);
+	if (sigprocmask(SIG_BLOCK, &relayed, &old) < 0)
+		goto fail;
+	child = fork();
+	if (child < 0)
+		goto fail;
+	if (child > 0)
+		relay_until_exit(child, &relayed);
+	if (sigprocmask(SIG_SETMASK, &old, NULL) < 0 || setsid() < 0)
+		goto fail;
+	return 0;
+fail:
+	cl_error("cannot start the command without a controlling terminal: %s", strerror(errno));
+	return -1;
+}
+
 /* Run CMD in the sandbox OpenClaw's config gives this agent and session. */
 static int run_openclaw(struct run_opts *o, char **cmd)
 {
@@ -219,7 +276,7 @@ static int run_openclaw(struct run_opts *o, char **cmd)
 	o->slug = c.sb.slug;
 	o->session = c.sb.session_key;
 	ret = CL_EXIT_FAILURE;
-	if (confine_self(o, &c.policy) < 0)
+	if (confine_self(o, &c.policy) < 0 || detach_terminal() < 0)
 		goto out;
 	/* OpenClaw's /workspace is this directory on the host. */
 	if (chdir(c.sb.workspace_dir) < 0)
@@ -262,6 +319,8 @@ int cl_cmd_run(int argc, char **argv)
 	}
 	ret = confine_self(&o, agent);
 	cl_policy_free(&policy);
+	if (ret == 0)
+		ret = detach_terminal();
 	if (ret < 0)
 		return CL_EXIT_FAILURE;
 	execvp(argv[optind], argv + optind);

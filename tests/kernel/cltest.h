@@ -33,6 +33,14 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/uio.h>
+#include <linux/io_uring.h>
+#include <linux/sched.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -448,6 +456,214 @@ static inline int cl_helper_proc(const char *op, const char *arg)
 	return 0;
 }
 
+/* Exit status of an escape helper: 0 or HELPER_ERRNO + errno. */
+static inline int cl_status_of(long ret)
+{
+	return ret < 0 ? HELPER_ERRNO + errno : 0;
+}
+
+/* pidfd_open itself was refused (EACCES), before pidfd_getfd could be asked. */
+#define PIDFD_REFUSED 87
+
+/* A value the escape helpers read out of another process (same address after fork). */
+static volatile long cl_probe_word = 0x5eC12e7;
+
+/*
+ * clone3(CLONE_INTO_CGROUP) into the cgroup directory @dir, named by an
+ * O_PATH descriptor (which file_open never sees). The child only exits.
+ */
+static inline int cl_helper_clone_into(const char *dir)
+{
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct clone_args args = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+	long pid;
+
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	args.cgroup = fd;
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return cl_status_of(pid);
+}
+
+static volatile sig_atomic_t cl_sigio_seen;
+
+static void cl_sigio_handler(int sig)
+{
+	(void)sig;
+	cl_sigio_seen = 1;
+}
+
+/*
+ * Make a pipe signal @pid (SIGTERM, or SIGUSR1 to ourselves for "self")
+ * when it becomes readable, then make it readable. Returns 0 when the
+ * calls succeeded (and, for "self", the signal arrived): whether another
+ * process got the signal is for the test to see.
+ */
+static inline int cl_helper_sigio(const char *arg)
+{
+	int self = !strcmp(arg, "self"), fds[2];
+	pid_t pid = self ? getpid() : atoi(arg);
+
+	if (self)
+		signal(SIGUSR1, cl_sigio_handler);
+	if (pipe(fds) < 0 || fcntl(fds[0], F_SETOWN, pid) < 0 ||
+	    fcntl(fds[0], F_SETSIG, self ? SIGUSR1 : SIGTERM) < 0 ||
+	    fcntl(fds[0], F_SETFL, O_ASYNC) < 0 || write(fds[1], "x", 1) != 1)
+		return HELPER_ERRNO + errno;
+	return self && !cl_sigio_seen ? 90 : 0;
+}
+
+/* Is this process in a session of its own, with no controlling terminal? */
+static inline int cl_helper_no_ctty(void)
+{
+	int fd = open("/dev/tty", O_RDWR | O_NOCTTY);
+
+	if (fd >= 0)
+		return 89;
+	if (errno != ENXIO)
+		return HELPER_ERRNO + errno;
+	return getsid(0) == getpid() ? 0 : 88;
+}
+
+/* Keys: read key @arg (a serial), or make a keyring and a key of our own and read it. */
+static inline int cl_helper_key(const char *op, const char *arg)
+{
+	char buf[64];
+	long serial;
+
+	if (!strcmp(op, "key-read"))
+		return cl_status_of(
+			syscall(SYS_keyctl, 11 /* KEYCTL_READ */, atol(arg), buf, sizeof(buf)));
+	if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0)
+		return HELPER_ERRNO + errno;
+	serial = syscall(SYS_add_key, "user", "mine", "x", 1, -3 /* session keyring */);
+	if (serial < 0)
+		return HELPER_ERRNO + errno;
+	return cl_status_of(syscall(SYS_keyctl, 11, serial, buf, sizeof(buf)));
+}
+
+/* SysV IPC: attach segment @arg, send to queue @arg, or use a segment of our own. */
+static inline int cl_helper_ipc(const char *op, const char *arg)
+{
+	struct {
+		long type;
+		char text[1];
+	} msg = { 1, { 'x' } };
+	void *at;
+	int id;
+
+	if (!strcmp(op, "msg-send"))
+		return cl_status_of(msgsnd(atoi(arg), &msg, sizeof(msg.text), IPC_NOWAIT));
+	id = !strcmp(op, "shm-attach") ? atoi(arg) : shmget(IPC_PRIVATE, 4096, 0600);
+	if (id < 0)
+		return HELPER_ERRNO + errno;
+	at = shmat(id, NULL, SHM_RDONLY);
+	if (at == (void *)-1)
+		return HELPER_ERRNO + errno;
+	shmdt(at);
+	if (strcmp(op, "shm-attach"))
+		return cl_status_of(shmctl(id, IPC_RMID, NULL));
+	return 0;
+}
+
+/* An io_uring instance, and a mapping of its submission ring. */
+static inline int cl_helper_io_uring(void)
+{
+	struct io_uring_params p = { 0 };
+	int fd = syscall(SYS_io_uring_setup, 4, &p);
+	void *ring;
+
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	ring = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(__u32), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+	return ring == MAP_FAILED ? HELPER_ERRNO + errno : 0;
+}
+
+/* Reach into process @arg: its memory, a descriptor of it, its limits, its I/O priority. */
+static inline int cl_helper_reach(const char *op, const char *arg)
+{
+	pid_t pid = atoi(arg);
+	long word = 0;
+	struct iovec local = { &word, sizeof(word) },
+		     remote = { (void *)&cl_probe_word, sizeof(word) };
+	struct rlimit lim;
+	int pidfd;
+
+	if (!strcmp(op, "vm-read"))
+		return cl_status_of(process_vm_readv(pid, &local, 1, &remote, 1, 0));
+	if (!strcmp(op, "pidfd-getfd")) {
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0)
+			return errno == EACCES ? PIDFD_REFUSED : HELPER_ERRNO + errno;
+		return cl_status_of(syscall(SYS_pidfd_getfd, pidfd, 0, 0));
+	}
+	if (!strcmp(op, "prlimit")) {
+		if (getrlimit(RLIMIT_NOFILE, &lim) < 0)
+			return 95;
+		return cl_status_of(prlimit(pid, RLIMIT_NOFILE, &lim, NULL));
+	}
+	/* IOPRIO_WHO_PROCESS, best effort class (2) level 4. */
+	return cl_status_of(syscall(SYS_ioprio_set, 1, pid, (2 << 13) | 4));
+}
+
+/* Write @arg (a file name) in our own cgroup's directory. */
+static inline int cl_helper_own_cgroup(const char *arg)
+{
+	char line[PATH_MAX], path[PATH_MAX * 2];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int fd;
+
+	if (!f || !fgets(line, sizeof(line), f) || strncmp(line, "0::", 3))
+		return 95;
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", line + 3, arg);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return HELPER_ERRNO + errno;
+	close(fd);
+	return 0;
+}
+
+/* The escape probes (tests/kernel/escape_test.c); -1: not one of them. */
+static inline int cl_helper_escape(const char *op, const char *arg)
+{
+	if (!strcmp(op, "clone-into"))
+		return cl_helper_clone_into(arg);
+	if (!strcmp(op, "sigio"))
+		return cl_helper_sigio(arg);
+	if (!strcmp(op, "tiocsti")) {
+		int fd = open(arg, O_RDWR | O_NOCTTY);
+
+		int ret;
+
+		if (fd < 0)
+			return HELPER_ERRNO + errno;
+		ret = cl_status_of(ioctl(fd, TIOCSTI, "x"));
+		close(fd);
+		return ret;
+	}
+	if (!strcmp(op, "no-ctty"))
+		return cl_helper_no_ctty();
+	if (!strcmp(op, "key-read") || !strcmp(op, "key-own"))
+		return cl_helper_key(op, arg);
+	if (!strcmp(op, "shm-attach") || !strcmp(op, "msg-send") || !strcmp(op, "ipc-own"))
+		return cl_helper_ipc(op, arg);
+	if (!strcmp(op, "io-uring"))
+		return cl_helper_io_uring();
+	if (!strcmp(op, "vm-read") || !strcmp(op, "pidfd-getfd") || !strcmp(op, "prlimit") ||
+	    !strcmp(op, "ioprio"))
+		return cl_helper_reach(op, arg);
+	if (!strcmp(op, "own-cgroup-write"))
+		return cl_helper_own_cgroup(arg);
+	return -1;
+}
+
 /* The helper side: performs one operation and reports errno in its status. */
 static inline int cl_helper_op(const char *op, const char *path)
 {
@@ -487,6 +703,9 @@ static inline int cl_helper_op(const char *op, const char *path)
 		return fd < 0 ? HELPER_ERRNO + errno : 0;
 	}
 	ret = cl_helper_change(op, path);
+	if (ret >= 0)
+		return ret;
+	ret = cl_helper_escape(op, path);
 	if (ret >= 0)
 		return ret;
 	ret = cl_helper_hardening(op, path);
