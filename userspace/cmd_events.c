@@ -132,6 +132,8 @@ const char *cl_op_name(__u32 op)
 		[CL_OP_CAPABILITY] = "capability",
 		[CL_OP_RECEIVE] = "receive",
 		[CL_OP_SELF] = "clawlock",
+		[CL_OP_STAT] = "stat",
+		[CL_OP_WATCH] = "watch",
 	};
 
 	if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -161,6 +163,8 @@ static const char *reason_name(const struct cl_event *e)
 		return "unlinked";
 	if (e->flags & CL_EVENT_WALK_LIMIT)
 		return "walk-limit";
+	if (e->flags & CL_EVENT_DISCONNECTED)
+		return "disconnected";
 	if (e->flags & CL_EVENT_NO_RULE)
 		return "no-rule";
 	return "rule";
