@@ -43,6 +43,18 @@ char LICENSE[] SEC("license") = "GPL";
 #define S_IFIFO		    0010000
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define PIPEFS_MAGIC	    0x50495045
+/* include/linux/fs.h: what a setattr changes. */
+#define ATTR_SIZE  (1 << 3)
+#define ATTR_ATIME (1 << 4)
+#define ATTR_MTIME (1 << 5)
+/* uapi linux/fs.h: the attribute ioctls, 64- and 32-bit. */
+#define FS_IOC_SETFLAGS	    0x40086602
+#define FS_IOC32_SETFLAGS   0x40046602
+#define FS_IOC_SETVERSION   0x40087602
+#define FS_IOC32_SETVERSION 0x40047602
+#define FS_IOC_FSSETXATTR   0x401c5820
+/* include/linux/dcache.h: a dentry d_obtain_alias made, maybe not in its tree. */
+#define DCACHE_DISCONNECTED 0x00000020
 /* Socket families, types and protocols (uapi; not all in BTF). */
 #define AF_UNSPEC	0
 #define AF_UNIX		1
@@ -392,10 +404,17 @@ struct cl_file_walk {
 	struct mount *mnt;
 	__u32 policy_id;
 	__u64 names; /* the policy's name rule lengths (cl_policy_info) */
-	__u32 dev;   /* s_dev of the current mount's filesystem */
+	/*
+	 * A second object that must allow the access too (an overlay's real
+	 * file): the walk goes on from there once the first one allows it.
+	 */
+	struct dentry *also;
+	__u32 access;
+	__u32 dev; /* s_dev of the current mount's filesystem */
 	int dev_known;
-	int new_name; /* the first dentry may be negative: a name being created */
-	int done;     /* reached the root of the mount namespace */
+	int new_name;	  /* the first dentry may be negative: a name being created */
+	int done;	  /* reached the root of the mount namespace */
+	int disconnected; /* stopped at a dentry that is not connected to its tree */
 	int found;
 	struct cl_file_rule rule;
 };
@@ -408,10 +427,29 @@ struct cl_dentry_head {
 	__u32 name_len;
 };
 
+/* Is @bit of cl_ruled set? When the bitmap cannot be read: yes. */
+static __always_inline int cl_ruled_test(__u32 bit)
+{
+	__u32 zero = 0;
+	struct cl_ruled *ruled = bpf_map_lookup_elem(&cl_ruled, &zero);
+
+	if (!ruled)
+		return 1;
+	return (ruled->words[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* May (@dev, @ino) have a file rule? */
+static __always_inline int cl_maybe_ruled(__u32 dev, __u64 ino)
+{
+	return cl_ruled_test(cl_ruled_bit(dev, ino));
+}
+
 /*
- * The name rule for the dentry @head was read from: one for this very place
- * (a path that was missing at load), else a pattern on its name. Returns 1
- * and fills @rule on a match, 0 on none, -1 when the name cannot be read.
+ * The name rule for the dentry @head was read from: one anchored in its
+ * directory (a path that was missing at load, a deny rule followed by
+ * name), else a pattern on its name. The directory's names are looked up
+ * only if its anchor bit is set. Returns 1 and fills @rule on a match, 0 on
+ * none, -1 when the name cannot be read.
  */
 static __always_inline int cl_name_rule(struct cl_file_walk *walk,
 					const struct cl_dentry_head *head,
@@ -422,7 +460,7 @@ static __always_inline int cl_name_rule(struct cl_file_walk *walk,
 	const unsigned char *name = head->name;
 	struct inode *dir = BPF_CORE_READ(parent, d_inode);
 	struct cl_name_key key = { .policy_id = walk->policy_id };
-	struct cl_file_rule *found;
+	struct cl_file_rule *found = NULL;
 
 	/* No rule can hold a name this long: it cannot match. */
 	if (head->name_len >= CL_NAME_MAX)
@@ -434,7 +472,8 @@ static __always_inline int cl_name_rule(struct cl_file_walk *walk,
 	/* d_parent never leaves a filesystem: the directory's device is the walk's. */
 	key.dev = walk->dev_known ? walk->dev : BPF_CORE_READ(dir, i_sb, s_dev);
 	key.ino = BPF_CORE_READ(dir, i_ino);
-	found = bpf_map_lookup_elem(&cl_name_rules, &key);
+	if (cl_ruled_test(cl_anchor_bit(key.dev, key.ino)))
+		found = bpf_map_lookup_elem(&cl_name_rules, &key);
 	if (!found) {
 		key.dev = 0;
 		key.ino = 0;
@@ -454,17 +493,6 @@ static __always_inline int cl_name_rule(struct cl_file_walk *walk,
 static __always_inline int cl_name_length_ruled(__u64 lengths, __u32 len)
 {
 	return len < CL_NAME_MAX && (lengths & (1ULL << len));
-}
-
-/* May (@dev, @ino) have a file rule? When the bitmap cannot be read: yes. */
-static __always_inline int cl_maybe_ruled(__u32 dev, __u64 ino)
-{
-	__u32 zero = 0, bit = cl_ruled_bit(dev, ino);
-	struct cl_ruled *ruled = bpf_map_lookup_elem(&cl_ruled, &zero);
-
-	if (!ruled)
-		return 1;
-	return (ruled->words[bit / 64] >> (bit % 64)) & 1;
 }
 
 /* d_parent, d_name and d_inode lead struct dentry: one read covers them. */
@@ -500,6 +528,35 @@ static __always_inline int cl_dentry_read(struct dentry *dentry, struct cl_dentr
 	head->inode = *(struct inode **)((void *)span + (inode_at - parent_at));
 	head->name = *(const unsigned char **)((void *)span + (name_at - parent_at));
 	head->name_len = *(__u32 *)((void *)span + (len_at - parent_at));
+	return 0;
+}
+
+/* Is @dentry the root of its filesystem, or of @mnt (when known)? */
+static __always_inline int cl_is_fs_root(struct dentry *dentry, struct mount *mnt)
+{
+	if (dentry == BPF_CORE_READ(dentry, d_sb, s_root))
+		return 1;
+	return mnt && dentry == BPF_CORE_READ(mnt, mnt.mnt_root);
+}
+
+/*
+ * A rule decides at this step. When it allows and a second object must
+ * allow too, the walk starts again there (one loop: one verification).
+ * Returns what the step returns: 1 to stop, 0 to go on.
+ */
+static __always_inline long cl_walk_decided(struct cl_file_walk *walk,
+					    const struct cl_file_rule *rule)
+{
+	walk->rule = *rule;
+	walk->found = 1;
+	if (!walk->also || (rule->access & CL_ACC_DENY) ||
+	    (rule->access & walk->access) != walk->access)
+		return 1;
+	walk->dentry = walk->also;
+	walk->mnt = NULL;
+	walk->also = NULL;
+	walk->found = 0;
+	walk->dev_known = 0;
 	return 0;
 }
 
@@ -546,11 +603,8 @@ static long cl_file_step(__u32 i, void *data)
 
 		rule = cl_maybe_ruled(key.dev, key.ino) ? bpf_map_lookup_elem(&cl_file_rules, &key)
 							: NULL;
-		if (rule) {
-			walk->rule = *rule;
-			walk->found = 1;
-			return 1;
-		}
+		if (rule)
+			return cl_walk_decided(walk, rule);
 	} else if (i || !walk->new_name) {
 		return 1;
 	}
@@ -565,16 +619,27 @@ static long cl_file_step(__u32 i, void *data)
 
 			if (match < 0)
 				return 1;
-			if (match) {
-				walk->rule = named;
-				walk->found = 1;
-				return 1;
-			}
+			if (match)
+				return cl_walk_decided(walk, &named);
 		}
 		walk->dentry = parent;
 		return 0;
 	}
-	/* The root of this filesystem: continue at the mount point, if known. */
+	/*
+	 * A dentry that is its own parent. The root of its filesystem or mount
+	 * continues at the mount point. Any other one is not in the tree: a
+	 * file opened by handle after its dentry was evicted (disconnected), or
+	 * a pseudo file (a pipe's, a memfd's). Whatever rule lies above it is
+	 * unknown, so the walk stops there, denied, instead of skipping to the
+	 * mount point.
+	 */
+	if (!cl_is_fs_root(dentry, mnt)) {
+		if (BPF_CORE_READ(dentry, d_flags) & DCACHE_DISCONNECTED)
+			walk->disconnected = 1;
+		else
+			walk->done = 1;
+		return 1;
+	}
 	if (!mnt) {
 		walk->done = 1;
 		return 1;
@@ -771,6 +836,7 @@ static __always_inline int cl_refuse(struct cl_identity *id)
 struct cl_verdict {
 	int allowed;
 	__u32 rule_id;
+	__u32 rule_access; /* the deciding rule's access bits; 0 when none decided */
 	__u32 flags;
 };
 
@@ -790,19 +856,24 @@ static __always_inline __u64 cl_name_rule_lengths(__u32 policy_id)
  * gives no mount) to the root; the nearest rule decides; no rule, a walk cut
  * short or a refused loop deny. With @new_name, @dentry may be a name about
  * to be created (negative): its own name rules apply, then its directory's.
+ * With @also, that object (walked without a mount) must allow it too.
  */
-static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
-					 __u32 access, int new_name, struct cl_verdict *d)
+static __always_inline void cl_decide_both(struct dentry *dentry, struct mount *mnt,
+					   struct dentry *also, __u32 policy_id, __u32 access,
+					   int new_name, struct cl_verdict *d)
 {
 	struct cl_file_walk walk = {
 		.dentry = dentry,
 		.mnt = mnt,
 		.policy_id = policy_id,
 		.new_name = new_name,
+		.also = also,
+		.access = access,
 	};
 
 	d->allowed = 0;
 	d->rule_id = 0;
+	d->rule_access = 0;
 	d->flags = 0;
 	/*
 	 * cgroupfs and bpffs are the sandbox's walls: no rule opens them for
@@ -821,10 +892,13 @@ static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mn
 	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
 	if (walk.found) {
 		d->rule_id = walk.rule.rule_id;
+		d->rule_access = walk.rule.access;
 		d->allowed =
 			!(walk.rule.access & CL_ACC_DENY) && (walk.rule.access & access) == access;
 	} else if (walk.done) {
 		d->flags = CL_EVENT_NO_RULE;
+	} else if (walk.disconnected) {
+		d->flags = CL_EVENT_DISCONNECTED;
 	} else {
 		/* The bound was hit, or bpf_loop refused: fail closed. */
 		d->flags = CL_EVENT_WALK_LIMIT;
@@ -832,12 +906,48 @@ static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mn
 	}
 }
 
-/* The decision on an open file's object (its dentry on its mount). */
+static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
+					 __u32 access, int new_name, struct cl_verdict *d)
+{
+	cl_decide_both(dentry, mnt, NULL, policy_id, access, new_name, d);
+}
+
+/* A dentry of @inode (its first alias), or NULL if it has none. */
+static __always_inline struct dentry *cl_inode_alias(struct inode *inode)
+{
+	struct hlist_node *first = BPF_CORE_READ(inode, i_dentry.first);
+
+	if (!first)
+		return NULL;
+	return (struct dentry *)((void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias));
+}
+
+/*
+ * The decision on an open file's object (its dentry on its mount). A file
+ * whose inode is not its path's is the real file of an overlay, opened on
+ * 6.1 under the overlay's path (open_with_fake_path): the overlay's path
+ * and the real file must both allow it. The real file's mount is the
+ * overlay's private one, so its walk ends at the root of its filesystem.
+ */
 static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, __u32 access,
 					   struct cl_verdict *d)
 {
-	cl_decide_at(BPF_CORE_READ(file, f_path.dentry),
-		     cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), policy_id, access, 0, d);
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct dentry *real = NULL;
+
+	if (inode != BPF_CORE_READ(dentry, d_inode)) {
+		real = cl_inode_alias(inode);
+		if (!real) {
+			d->allowed = 0;
+			d->rule_id = 0;
+			d->rule_access = 0;
+			d->flags = CL_EVENT_DISCONNECTED;
+			return;
+		}
+	}
+	cl_decide_both(dentry, cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), real, policy_id,
+		       access, 0, d);
 }
 
 /* Self-protection of the loader's executable (defined with the guard, below). */
@@ -1102,6 +1212,29 @@ int BPF_PROG(cl_path_symlink, const struct path *dir, struct dentry *dentry)
 	return cl_path_create(dir, dentry);
 }
 
+/*
+ * Is @dentry a directory on the way to one of the policy's deny rules (an
+ * empty name keyed on it in cl_name_rules)? The rule's names are anchored
+ * in it: moved or removed, the name a secret appears under later would be
+ * in a directory no rule knows. Refused, naming the deny rule.
+ */
+static __always_inline int cl_anchor_check(struct cl_identity *id, struct dentry *dentry, __u32 op)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct cl_name_key key = { .policy_id = id->binding.policy_id };
+	struct cl_file_rule *rule;
+
+	if (!inode)
+		return 0;
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	rule = bpf_map_lookup_elem(&cl_name_rules, &key);
+	if (!rule)
+		return 0;
+	cl_emit_name(dentry, id, op, CL_ACC_WRITE, rule->rule_id, 0);
+	return cl_refuse(id);
+}
+
 /* Removing a name: write on the victim itself (its own rule, else its directory's). */
 static __always_inline int cl_remove(const struct path *dir, struct dentry *dentry)
 {
@@ -1114,7 +1247,8 @@ static __always_inline int cl_remove(const struct path *dir, struct dentry *dent
 		return err;
 	if (!cl_identify_op(&id, CL_OP_UNLINK))
 		return 0;
-	return cl_write_check(&id, dentry, cl_real_mount(BPF_CORE_READ(dir, mnt)), CL_OP_UNLINK);
+	err = cl_write_check(&id, dentry, cl_real_mount(BPF_CORE_READ(dir, mnt)), CL_OP_UNLINK);
+	return err ? err : cl_anchor_check(&id, dentry, CL_OP_UNLINK);
 }
 
 SEC("lsm/path_unlink")
@@ -1155,10 +1289,14 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 	old_mnt = cl_real_mount(BPF_CORE_READ(old_dir, mnt));
 	new_mnt = cl_real_mount(BPF_CORE_READ(new_dir, mnt));
 	err = cl_write_check(&id, old_dentry, old_mnt, CL_OP_RENAME);
+	if (!err)
+		err = cl_anchor_check(&id, old_dentry, CL_OP_RENAME);
 	if (err)
 		return err;
 	/* The new name (a name rule on it, else its directory), or what it replaces. */
 	err = cl_write_check_at(&id, new_dentry, new_mnt, CL_OP_RENAME, 1);
+	if (!err)
+		err = cl_anchor_check(&id, new_dentry, CL_OP_RENAME);
 	if (err || !BPF_CORE_READ(new_dentry, d_inode))
 		return err;
 	/* Replacing a file changes its directory too. */
@@ -1252,6 +1390,158 @@ static __always_inline int cl_exec_switched_off(struct cl_identity *id)
 		return 0;
 	guard = cl_guard_armed();
 	return !guard || !cl_is_loader(guard);
+}
+
+/*
+ * POSIX ACLs change who may do what with a file, its mode among it: a write.
+ * From 6.2 they have their own hooks (before, they were a setxattr of
+ * system.posix_acl_*, decided above); the loader leaves these programs out
+ * on kernels without the hooks (userspace/bpfstate.c).
+ */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(cl_inode_set_acl, void *idmap, struct dentry *dentry)
+{
+	return cl_xattr(dentry);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(cl_inode_remove_acl, void *idmap, struct dentry *dentry)
+{
+	return cl_xattr(dentry);
+}
+
+/*
+ * Times (utimensat, utimes, futimens) reach no path hook: setting them is a
+ * write, decided here without a mount, as for xattrs. Mode, owner and size
+ * were decided with their mount by path_chmod, path_chown, path_truncate
+ * (and file_open for O_TRUNC); the kernel's own setattr after a write
+ * (dropping set-id bits) sets no times. 6.8 put an idmap before the
+ * dentry: the arguments are counted.
+ */
+SEC("lsm/inode_setattr")
+int BPF_PROG(cl_inode_setattr)
+{
+	int first = bpf_get_func_arg_cnt(ctx) > 2 ? 1 : 0;
+	struct cl_identity id = {};
+	__u64 dentry = 0, attr = 0;
+	unsigned int valid;
+
+	if (!cl_identify(&id))
+		return 0;
+	/* An argument that cannot be read: the times may be set, so it is decided. */
+	if (bpf_get_func_arg(ctx, first + 1, &attr) == 0) {
+		valid = BPF_CORE_READ((struct iattr *)attr, ia_valid);
+		if (!(valid & (ATTR_ATIME | ATTR_MTIME)) || (valid & ATTR_SIZE))
+			return 0;
+	}
+	cl_op_count(CL_OP_SETATTR, CL_OPSTAT_CHECKED);
+	if (bpf_get_func_arg(ctx, first, &dentry) || !dentry) {
+		struct cl_event *event =
+			cl_event_start(&id, CL_OP_SETATTR, CL_ACC_WRITE, 0, CL_EVENT_WALK_LIMIT);
+
+		if (event)
+			bpf_ringbuf_submit(event, 0);
+		return cl_refuse(&id);
+	}
+	return cl_write_check(&id, (struct dentry *)dentry, 0, CL_OP_SETATTR);
+}
+
+/*
+ * Inode flags (immutable, append-only, ...) and the inode version are set
+ * by ioctl on any descriptor, a read-only one too: a write on the file. A
+ * program of its own on file_ioctl, beside the terminal ioctl check.
+ */
+static __always_inline int cl_setattr_ioctl(struct file *file, unsigned int cmd)
+{
+	struct cl_identity id = {};
+	struct cl_verdict d;
+
+	if (cmd != FS_IOC_SETFLAGS && cmd != FS_IOC32_SETFLAGS && cmd != FS_IOC_FSSETXATTR &&
+	    cmd != FS_IOC_SETVERSION && cmd != FS_IOC32_SETVERSION)
+		return 0;
+	if (!cl_identify_op(&id, CL_OP_SETATTR))
+		return 0;
+	cl_decide_file(file, id.binding.policy_id, CL_ACC_WRITE, &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_SETATTR, CL_ACC_WRITE,
+		     d.rule_id, d.flags);
+	return cl_refuse(&id);
+}
+
+/*
+ * Metadata of what a deny rule hides: stat, getxattr and listxattr of an
+ * object a deny rule decides (or whose walk cannot finish, or ends at a
+ * disconnected dentry) are refused. Objects with no rule stay visible:
+ * programs stat their way up to the root, and a stat every confined task
+ * makes cannot be refused. Every stat asks: unconfined tasks leave after
+ * the identity check.
+ */
+static __always_inline int cl_reveal_check(struct cl_identity *id, struct dentry *dentry,
+					   struct mount *mnt)
+{
+	struct cl_verdict d;
+
+	cl_decide_at(dentry, mnt, id->binding.policy_id, CL_ACC_READ, 0, &d);
+	if (d.allowed || (d.rule_access && !(d.rule_access & CL_ACC_DENY)) ||
+	    (d.flags & CL_EVENT_NO_RULE))
+		return 0;
+	cl_emit_name(dentry, id, CL_OP_STAT, CL_ACC_READ, d.rule_id, d.flags);
+	return cl_refuse(id);
+}
+
+SEC("lsm/inode_getattr")
+int BPF_PROG(cl_inode_getattr, const struct path *path)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify_op(&id, CL_OP_STAT))
+		return 0;
+	return cl_reveal_check(&id, BPF_CORE_READ(path, dentry),
+			       cl_real_mount(BPF_CORE_READ(path, mnt)));
+}
+
+/* xattr reads give no mount: the walk ends at the root of the file's filesystem. */
+SEC("lsm/inode_getxattr")
+int BPF_PROG(cl_inode_getxattr, struct dentry *dentry)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify_op(&id, CL_OP_STAT))
+		return 0;
+	return cl_reveal_check(&id, dentry, 0);
+}
+
+SEC("lsm/inode_listxattr")
+int BPF_PROG(cl_inode_listxattr, struct dentry *dentry)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify_op(&id, CL_OP_STAT))
+		return 0;
+	return cl_reveal_check(&id, dentry, 0);
+}
+
+/*
+ * A watch (inotify, fanotify, dnotify) reports the names and changes of
+ * what it watches: it needs the read right, as a directory listing does.
+ */
+SEC("lsm/path_notify")
+int BPF_PROG(cl_path_notify, const struct path *path)
+{
+	struct cl_identity id = {};
+	struct dentry *dentry;
+	struct cl_verdict d;
+
+	if (!cl_identify_op(&id, CL_OP_WATCH))
+		return 0;
+	dentry = BPF_CORE_READ(path, dentry);
+	cl_decide_at(dentry, cl_real_mount(BPF_CORE_READ(path, mnt)), id.binding.policy_id,
+		     CL_ACC_READ, 0, &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_name(dentry, &id, CL_OP_WATCH, CL_ACC_READ, d.rule_id, d.flags);
+	return cl_refuse(&id);
 }
 
 /*
@@ -2189,17 +2479,29 @@ static __always_inline int cl_ioctl_process(struct file *file, unsigned int cmd)
 	return cl_refuse_arg(&id, CL_OP_IOCTL, CL_EVENT_HARDENING, cmd, -EPERM);
 }
 
-SEC("lsm/file_ioctl")
-int BPF_PROG(cl_file_ioctl_process, struct file *file, unsigned int cmd, unsigned long arg)
+/*
+ * One program per hook: with two, the later could return 0 over the
+ * earlier's refusal. Terminal input first, then the attribute ioctls that
+ * change a file (file section, cl_setattr_ioctl).
+ */
+static __always_inline int cl_ioctl(struct file *file, unsigned int cmd)
 {
-	return cl_ioctl_process(file, cmd);
+	int err = cl_ioctl_process(file, cmd);
+
+	return err ? err : cl_setattr_ioctl(file, cmd);
 }
 
-/* 32-bit callers: the same numbers (6.8+, and Debian's 6.1 backport). */
-SEC("lsm/file_ioctl_compat")
-int BPF_PROG(cl_file_ioctl_compat_process, struct file *file, unsigned int cmd, unsigned long arg)
+SEC("lsm/file_ioctl")
+int BPF_PROG(cl_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return cl_ioctl_process(file, cmd);
+	return cl_ioctl(file, cmd);
+}
+
+/* 32-bit callers (6.8+, and Debian's 6.1 backport; optional in the loader). */
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(cl_file_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return cl_ioctl(file, cmd);
 }
 
 /*

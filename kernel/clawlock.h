@@ -77,8 +77,10 @@ struct cl_file_rule {
  * a path missing at load is keyed by its directory's inode and its last
  * name (enforced once something appears there, by any means); a name
  * pattern (a leading double star and slash, then NAME) has dev = ino = 0 and
- * matches that name anywhere. The name is zero-padded; longer names cannot
- * be written in a rule.
+ * matches that name anywhere. A deny rule on an existing path is keyed by
+ * its name too, so that what replaces it is denied; an empty name marks a
+ * directory on the way to a deny rule, which a sandbox may not move or
+ * remove. The name is zero-padded; longer names cannot be written in a rule.
  */
 #define CL_NAME_MAX 64
 struct cl_name_key {
@@ -110,7 +112,8 @@ struct cl_policy_info {
 	/*
 	 * Bit n: the policy has a name rule n bytes long (names are shorter
 	 * than CL_NAME_MAX = 64). The walk reads a name and looks it up only
-	 * when its length has a bit here.
+	 * when its length has a bit here (and a name anchored in a directory
+	 * only when the directory's cl_anchor_bit is set).
 	 */
 	__u64 name_lengths;
 	/*
@@ -274,6 +277,16 @@ static inline __u32 cl_ruled_bit(__u32 dev, __u64 ino)
 	return ((ino ^ ((__u64)dev << 40)) * 0x9E3779B97F4A7C15ULL) >> (64 - CL_RULED_SHIFT);
 }
 
+/*
+ * The bit of a directory in which name rules are anchored (a path missing at
+ * load, a deny rule followed by name): the walk looks a name up in its
+ * directory only when the directory's bit is set.
+ */
+static inline __u32 cl_anchor_bit(__u32 dev, __u64 ino)
+{
+	return cl_ruled_bit(dev, ~ino);
+}
+
 /* Allocators, one element; read and written by the loader only, under its lock. */
 struct cl_state {
 	__u32 next_policy_id;
@@ -325,6 +338,8 @@ enum cl_op {
 	CL_OP_IPC,	  /* a SysV object no process of this sandbox made */
 	CL_OP_PRLIMIT,	  /* prlimit on another process */
 	CL_OP_IO_URING,	  /* an io_uring instance: its descriptor passing has no hook */
+	CL_OP_STAT,	  /* stat, getxattr, listxattr of an object a deny rule hides */
+	CL_OP_WATCH,	  /* inotify, fanotify or dnotify on an object not readable */
 	CL_OP_MAX,
 };
 
@@ -355,6 +370,8 @@ enum cl_event_flags {
 	CL_EVENT_OTHER_SANDBOX = 1 << 8, /* the other process is not in this sandbox */
 	CL_EVENT_ABSTRACT = 1 << 9,	 /* an abstract unix socket no rule lists */
 	CL_EVENT_EXEC_OFF = 1 << 10,	 /* exec in a sandbox whose tool policy denies exec */
+	/* The walk met a dentry not connected to its tree (a handle's): denied. */
+	CL_EVENT_DISCONNECTED = 1 << 11,
 };
 
 /* One denial (or audit) record on the cl_events ring buffer. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
@@ -227,6 +228,54 @@ static int arm_guard(struct clawlock_bpf *skel)
 	return confirm_guard(skel);
 }
 
+/*
+ * LSM hooks that only some kernels have. A program on one of them is left
+ * out where the running kernel lacks the hook (its bpf_lsm_ function is not
+ * in the kernel's BTF); every other program must load, or nothing does.
+ */
+static const char *const optional_hooks[] = {
+	"inode_set_acl",     /* 6.2: before, ACLs are set through inode_setxattr */
+	"inode_remove_acl",  /* 6.2: before, through inode_removexattr */
+	"file_ioctl_compat", /* 6.8: before, 32-bit ioctls come through file_ioctl */
+};
+
+static bool hook_is_optional(const char *hook)
+{
+	for (size_t i = 0; i < sizeof(optional_hooks) / sizeof(optional_hooks[0]); i++) {
+		if (!strcmp(hook, optional_hooks[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Leave out the programs on optional hooks this kernel does not have. */
+static int drop_missing_hooks(struct clawlock_bpf *skel)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+
+	if (!vmlinux) {
+		cl_error("cannot read the kernel's BTF: %s", strerror(errno));
+		return -1;
+	}
+	bpf_object__for_each_program (prog, skel->obj) {
+		const char *hook = bpf_program__section_name(prog);
+		char func[128];
+
+		if (strncmp(hook, "lsm/", 4) || !hook_is_optional(hook + 4))
+			continue;
+		snprintf(func, sizeof(func), "bpf_lsm_%s", hook + 4);
+		if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) >= 0)
+			continue;
+		if (cl_verbose)
+			cl_info("this kernel has no %s hook: %s left out", hook + 4,
+				bpf_program__name(prog));
+		bpf_program__set_autoload(prog, false);
+	}
+	btf__free(vmlinux);
+	return 0;
+}
+
 /* Attach every program, then pin program and link; the pins keep them alive. */
 static int attach_and_pin(struct clawlock_bpf *skel)
 {
@@ -238,6 +287,8 @@ static int attach_and_pin(struct clawlock_bpf *skel)
 		char path[PATH_MAX];
 		int err;
 
+		if (!bpf_program__autoload(prog))
+			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
 			cl_error("cannot attach %s: %s", name, strerror(errno));
@@ -349,6 +400,8 @@ int cl_bpf_load(void)
 		cl_error("cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
+	if (drop_missing_hooks(skel) < 0)
+		goto fail;
 	err = clawlock_bpf__load(skel);
 	if (err) {
 		explain_load_error(err);

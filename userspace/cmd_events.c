@@ -146,6 +146,8 @@ const char *cl_op_name(__u32 op)
 		[CL_OP_IPC] = "ipc",
 		[CL_OP_PRLIMIT] = "prlimit",
 		[CL_OP_IO_URING] = "io_uring",
+		[CL_OP_STAT] = "stat",
+		[CL_OP_WATCH] = "watch",
 	};
 
 	if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -177,6 +179,8 @@ static const char *reason_name(const struct cl_event *e)
 		return "unlinked";
 	if (e->flags & CL_EVENT_WALK_LIMIT)
 		return "walk-limit";
+	if (e->flags & CL_EVENT_DISCONNECTED)
+		return "disconnected";
 	if (e->flags & CL_EVENT_NO_RULE)
 		return "no-rule";
 	return "rule";

@@ -19,6 +19,7 @@
 #include "bpfstate.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,12 +71,13 @@ struct info_ref {
 /* One policy resolved, rule ids relative to its first and policy id 0. */
 struct staged {
 	struct file_entry *files;
-	size_t file_count;
+	size_t file_count, file_cap;
 	struct name_entry *names;
-	size_t name_count;
+	size_t name_count, name_cap;
 	struct info_ref *infos; /* made into records only if the policy is written */
 	size_t info_count;
 	__u64 named; /* bit n: a name rule n bytes long */
+	bool places; /* name rules anchored in directories */
 	EVP_MD_CTX *md;
 	__u8 digest[16]; /* the start of the SHA-256 of all the above */
 	char hex[33];	 /* the same in hex, the reuse index's key */
@@ -155,34 +157,177 @@ static void stage_info(struct staged *s, __u32 rule, __u32 access, const char *p
 	s->infos[s->info_count++] = (struct info_ref){ rule, access, path, source };
 }
 
-static void stage_name(struct staged *s, __u32 rule, const struct cl_rule *r, dev_t dev, ino_t ino,
-		       const char *name)
+/* Room in *@array (of @cap) for one more than @count entries of @size. */
+static int room_for_one(void **array, size_t *cap, size_t count, size_t size)
 {
-	struct name_entry *e = &s->names[s->name_count++];
+	size_t grown_cap = *cap ? *cap * 2 : 16;
+	void *grown;
 
+	if (count < *cap)
+		return 0;
+	grown = realloc(*array, grown_cap * size);
+	if (!grown) {
+		cl_error("out of memory");
+		return -1;
+	}
+	*array = grown;
+	*cap = grown_cap;
+	return 0;
+}
+
+/*
+ * One name entry: a pattern (@dev 0), a name anchored in the directory
+ * (@dev, @ino), or with an empty @name the mark of a directory on the way
+ * to a deny rule.
+ */
+static int stage_name_key(struct staged *s, __u32 rule, __u32 access, dev_t dev, ino_t ino,
+			  const char *name)
+{
+	struct name_entry *e;
+
+	if (room_for_one((void **)&s->names, &s->name_cap, s->name_count, sizeof(*s->names)) < 0)
+		return -1;
+	e = &s->names[s->name_count++];
 	memset(e, 0, sizeof(*e));
 	e->key.dev = dev ? cl_kernel_dev(dev) : 0;
 	e->key.ino = ino;
 	memcpy(e->key.name, name, strnlen(name, sizeof(e->key.name) - 1));
-	e->value.access = r->access;
+	e->value.access = access;
 	e->value.rule_id = rule;
-	s->named |= 1ULL << strlen(e->key.name);
+	/* A directory's mark is never looked up by the walk: no length. */
+	if (e->key.name[0])
+		s->named |= 1ULL << strlen(e->key.name);
+	if (dev)
+		s->places = true;
 	digest_bytes(s, &e->key, sizeof(e->key));
-	stage_info(s, rule, r->access, r->path, r->source);
+	return 0;
 }
 
-static void stage_file(struct staged *s, __u32 rule, const struct cl_rule *r,
-		       const struct stat_result *st)
+static int stage_name(struct staged *s, __u32 rule, const struct cl_rule *r, dev_t dev, ino_t ino,
+		      const char *name)
 {
-	struct file_entry *e = &s->files[s->file_count++];
+	if (stage_name_key(s, rule, r->access, dev, ino, name) < 0)
+		return -1;
+	stage_info(s, rule, r->access, r->path, r->source);
+	return 0;
+}
 
+/*
+ * A deny rule also follows its name, and the directories on its way stay
+ * where they are (internals.md, "Deny rules that follow names"): the name
+ * @leaf is keyed in @dir (an existing directory, resolved), and @dir and
+ * every directory above it but the root are marked, so that no sandbox
+ * moves or removes them. A name too long for a key is not followed.
+ */
+static int stage_deny_names(struct cl_install *in, struct staged *s, __u32 rule, __u32 access,
+			    const char *dir, const char *leaf)
+{
+	char up[PATH_MAX], *slash;
+	struct stat_result st;
+
+	cached_stat(in, dir, &st);
+	if (st.err || !S_ISDIR(st.mode))
+		return 0;
+	if (strlen(leaf) < CL_NAME_MAX && stage_name_key(s, rule, access, st.dev, st.ino, leaf) < 0)
+		return -1;
+	cl_format(up, sizeof(up), "%s", dir);
+	while (strcmp(up, "/")) {
+		cached_stat(in, up, &st);
+		if (!st.err && stage_name_key(s, rule, access, st.dev, st.ino, "") < 0)
+			return -1;
+		slash = strrchr(up, '/');
+		if (!slash)
+			break;
+		if (slash == up)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return 0;
+}
+
+/* A deny rule on @r->path: its name followed, its way marked (stage_deny_names). */
+static int stage_deny_way(struct cl_install *in, struct staged *s, __u32 rule,
+			  const struct cl_rule *r)
+{
+	char dir[PATH_MAX], leaf[PATH_MAX];
+
+	if (cl_path_deny_name(r->path, dir, leaf, sizeof(dir)) < 0)
+		return 0;
+	return stage_deny_names(in, s, rule, r->access, dir, leaf);
+}
+
+/* One inode entry; grows the array. */
+static int stage_file_key(struct staged *s, __u32 rule, __u32 access, dev_t dev, ino_t ino)
+{
+	struct file_entry *e;
+
+	if (room_for_one((void **)&s->files, &s->file_cap, s->file_count, sizeof(*s->files)) < 0)
+		return -1;
+	e = &s->files[s->file_count++];
 	memset(e, 0, sizeof(*e));
-	e->key.dev = cl_kernel_dev(st->dev);
-	e->key.ino = st->ino;
-	e->value.access = r->access;
+	e->key.dev = cl_kernel_dev(dev);
+	e->key.ino = ino;
+	e->value.access = access;
 	e->value.rule_id = rule;
 	digest_bytes(s, &e->key, sizeof(e->key));
+	return 0;
+}
+
+static int stage_file(struct staged *s, __u32 rule, const struct cl_rule *r,
+		      const struct stat_result *st)
+{
+	if (stage_file_key(s, rule, r->access, st->dev, st->ino) < 0)
+		return -1;
 	stage_info(s, rule, r->access, r->path, r->source);
+	return 0;
+}
+
+/* Entries a denied tree is searched through for linked files, and how deep. */
+#define CL_LINK_SCAN_MAX   10000
+#define CL_LINK_SCAN_DEPTH 16
+
+/* nftw passes no context: the scan in progress (one at a time, under the update's lock). */
+static struct link_scan {
+	struct staged *s;
+	__u32 rule, access;
+	size_t seen;
+	int err;
+} * link_scan;
+
+static int link_scan_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	if (++link_scan->seen > CL_LINK_SCAN_MAX)
+		return FTW_STOP;
+	if (type == FTW_F && S_ISREG(st->st_mode) && st->st_nlink > 1 &&
+	    stage_file_key(link_scan->s, link_scan->rule, link_scan->access, st->st_dev,
+			   st->st_ino) < 0) {
+		link_scan->err = -1;
+		return FTW_STOP;
+	}
+	return type == FTW_D && ftw->level >= CL_LINK_SCAN_DEPTH ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+}
+
+/*
+ * A file of a denied tree with more than one link may have a name outside
+ * it (a hard link made before load): it gets the deny rule on its own
+ * inode, which holds for every name it has. The search is bounded (and
+ * does not cross mounts); what it does not reach is the residual risk
+ * internals.md names.
+ */
+static int stage_linked_files(struct staged *s, __u32 rule, const struct cl_rule *r)
+{
+	struct link_scan scan = { .s = s, .rule = rule, .access = r->access };
+
+	link_scan = &scan;
+	nftw(r->path, link_scan_entry, 16, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+	link_scan = NULL;
+	if (scan.seen > CL_LINK_SCAN_MAX && cl_verbose)
+		cl_info("%s: %s has more than %d entries: linked files past them are not "
+			"looked for",
+			r->source, r->path, CL_LINK_SCAN_MAX);
+	return scan.err;
 }
 
 /*
@@ -210,8 +355,7 @@ static int stage_missing(struct cl_install *in, struct staged *s, __u32 rule,
 	if (cl_verbose)
 		cl_info("%s: %s does not exist yet; its rule holds once it does", r->source,
 			r->path);
-	stage_name(s, rule, r, st.dev, st.ino, leaf);
-	return 1;
+	return stage_name(s, rule, r, st.dev, st.ino, leaf) < 0 ? -1 : 1;
 }
 
 /* One file rule: by inode, by name (a pattern or a missing path). */
@@ -226,13 +370,16 @@ static int stage_file_rule(struct cl_install *in, struct staged *s, __u32 rule,
 	digest_bytes(s, &r->access, sizeof(r->access));
 	digest_string(s, r->path);
 	digest_string(s, r->source);
-	if (pattern) {
-		stage_name(s, rule, r, 0, 0, pattern);
-		return 0;
-	}
+	if (pattern)
+		return stage_name(s, rule, r, 0, 0, pattern);
+	if (r->access == CL_ACC_DENY && stage_deny_way(in, s, rule, r) < 0)
+		return -1;
 	cached_stat(in, r->path, &st);
 	if (!st.err) {
-		stage_file(s, rule, r, &st);
+		if (stage_file(s, rule, r, &st) < 0)
+			return -1;
+		if (r->access == CL_ACC_DENY && S_ISDIR(st.mode))
+			return stage_linked_files(s, rule, r);
 		return 0;
 	}
 	if (st.err != ENOENT) {
@@ -249,10 +396,12 @@ static int stage_file_rule(struct cl_install *in, struct staged *s, __u32 rule,
 			 r->path);
 		return -1;
 	}
+	/* Keyed above, on the first missing directory: all of it is denied once it appears. */
 	if (cl_verbose)
-		cl_info("%s: skipping the deny rule for %s: neither it nor its directory "
-			"exists",
+		cl_info("%s: neither %s nor its directory exists: the first missing directory "
+			"on its way is denied",
 			r->source, r->path);
+	stage_info(s, rule, r->access, r->path, r->source);
 	return 0;
 }
 
@@ -286,12 +435,9 @@ static int stage_policy(struct cl_install *in, const struct cl_agent *agent, str
 	unsigned int len = 0;
 
 	memset(s, 0, sizeof(*s));
-	s->files = calloc(files + 1, sizeof(*s->files));
-	s->names = calloc(files + 1, sizeof(*s->names));
 	s->infos = calloc(rules + 1, sizeof(*s->infos));
 	s->md = EVP_MD_CTX_new();
-	if (!s->files || !s->names || !s->infos || !s->md ||
-	    !EVP_DigestInit_ex(s->md, cl_sha256(), NULL)) {
+	if (!s->infos || !s->md || !EVP_DigestInit_ex(s->md, cl_sha256(), NULL)) {
 		cl_error("out of memory");
 		return -1;
 	}
@@ -500,6 +646,16 @@ static int write_file_entries(struct cl_maps *maps, const struct staged *s, __u3
 		__atomic_fetch_or(&maps->ruled_mem->words[bit / 64], 1ULL << (bit % 64),
 				  __ATOMIC_SEQ_CST);
 	}
+	/* And a directory's names are looked up only if its anchor bit is set. */
+	for (size_t i = 0; i < s->name_count; i++) {
+		const struct cl_name_key *key = &s->names[i].key;
+		__u32 bit = cl_anchor_bit(key->dev, key->ino);
+
+		if (!key->dev || !key->name[0])
+			continue;
+		__atomic_fetch_or(&maps->ruled_mem->words[bit / 64], 1ULL << (bit % 64),
+				  __ATOMIC_SEQ_CST);
+	}
 	if (write_pairs(maps->file_rules, s->files, s->file_count, sizeof(struct cl_file_key),
 			sizeof(struct cl_file_rule), &failed) < 0) {
 		cl_error("cannot store the rule for %s: %s",
@@ -571,7 +727,7 @@ static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct
 {
 	struct cl_policy_info info = {
 		.cap_drop = agent->cap_drop,
-		.flags = (s->named ? CL_POLICY_NAME_RULES : 0) |
+		.flags = (s->named || s->places ? CL_POLICY_NAME_RULES : 0) |
 			 (agent->no_exec ? CL_POLICY_NO_EXEC : 0),
 		.name_lengths = s->named,
 	};

@@ -160,6 +160,36 @@ const char *cl_path_split(const char *path, char *dir, size_t size)
 	return slash + 1;
 }
 
+int cl_path_deny_name(const char *path, char *dir, char *leaf, size_t size)
+{
+	char head[PATH_MAX], *real = realpath(path, NULL), *slash;
+
+	if (real) {
+		/* It exists: its resolved place. */
+		cl_format(head, sizeof(head), "%s", real);
+		free(real);
+		if (!strcmp(head, "/"))
+			return -1;
+		cl_format(leaf, size, "%s", cl_path_split(head, dir, size));
+		return 0;
+	}
+	cl_format(head, sizeof(head), "%s", path);
+	do {
+		slash = strrchr(head, '/');
+		if (!slash || !slash[1])
+			return -1;
+		cl_format(leaf, size, "%s", slash + 1);
+		if (slash == head)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		real = realpath(head, NULL);
+	} while (!real);
+	cl_format(dir, size, "%s", real);
+	free(real);
+	return 0;
+}
+
 const char *cl_path_pattern_name(const char *path)
 {
 	return strncmp(path, "**/", 3) == 0 ? path + 3 : NULL;

@@ -101,6 +101,13 @@ int cl_path_normalise(const char *in, char *out, size_t size, char *err, size_t 
 const char *cl_path_pattern_name(const char *path);
 /* An absolute @path's directory (into @dir) and its last name ("" for "/"). */
 const char *cl_path_split(const char *path, char *dir, size_t size);
+/*
+ * Where a deny rule on @path is keyed by name: the directory holding it
+ * (resolved) and its last name, or, when it does not exist, the deepest
+ * existing directory on its way and the first missing name below it.
+ * -1 when there is none (the root).
+ */
+int cl_path_deny_name(const char *path, char *dir, char *leaf, size_t size);
 
 /* Where policies/baseline.json5 is (see clawlock compile --help). */
 int cl_find_baseline(char *path, size_t size);

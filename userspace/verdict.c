@@ -53,7 +53,7 @@ static int key_of(const struct cl_rule *rule, struct keyed_rule *out)
 	if (errno != ENOENT)
 		return 0;
 	leaf = cl_path_split(rule->path, dir, sizeof(dir));
-	/* Its directory missing too: a deny rule is skipped (an allow refused). */
+	/* Its directory missing too: an allow is refused (a deny: deny_name_key). */
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || strlen(leaf) >= CL_NAME_MAX)
 		return 0;
 	out->kind = KEY_MISSING;
@@ -63,29 +63,59 @@ static int key_of(const struct cl_rule *rule, struct keyed_rule *out)
 	return 1;
 }
 
+/*
+ * The name key a deny rule gets besides (install.c): its name in its
+ * directory, or the first missing name below the deepest existing
+ * directory on its way. 0 if it gets none.
+ */
+static int deny_name_key(const struct cl_rule *rule, struct keyed_rule *out)
+{
+	char dir[PATH_MAX], leaf[PATH_MAX];
+	struct stat st;
+
+	if (rule->access != CL_ACC_DENY || cl_path_pattern_name(rule->path) ||
+	    cl_path_deny_name(rule->path, dir, leaf, sizeof(dir)) < 0 ||
+	    strlen(leaf) >= CL_NAME_MAX || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	memset(out, 0, sizeof(*out));
+	out->kind = KEY_MISSING;
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	cl_format(out->name, sizeof(out->name), "%s", leaf);
+	out->access = rule->access;
+	out->rule = rule;
+	return 1;
+}
+
 static bool same_key(const struct keyed_rule *a, const struct keyed_rule *b)
 {
 	return a->kind == b->kind && a->dev == b->dev && a->ino == b->ino &&
 	       !strcmp(a->name, b->name);
 }
 
+/* Add the key at out[n] to the @n before it; two rules on one key keep the stricter. */
+static size_t add_key(struct keyed_rule *out, size_t n)
+{
+	for (size_t j = 0; j < n; j++) {
+		if (same_key(&out[j], &out[n])) {
+			out[j].access = cl_access_stricter(out[j].access, out[n].access);
+			out[j].rule = out[n].rule;
+			return n;
+		}
+	}
+	return n + 1;
+}
+
+/* The keys of @rules into @out (room for two a rule), merged; their number. */
 static size_t key_rules(const struct cl_rule_list *rules, struct keyed_rule *out)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < rules->count; i++) {
-		size_t j;
-
-		if (!key_of(&rules->rules[i], &out[n]))
-			continue;
-		for (j = 0; j < n && !same_key(&out[j], &out[n]); j++)
-			;
-		if (j < n) {
-			out[j].access = cl_access_stricter(out[j].access, out[n].access);
-			out[j].rule = out[n].rule;
-			continue;
-		}
-		n++;
+		if (key_of(&rules->rules[i], &out[n]))
+			n = add_key(out, n);
+		if (deny_name_key(&rules->rules[i], &out[n]))
+			n = add_key(out, n);
 	}
 	return n;
 }
@@ -165,7 +195,7 @@ static int resolve_target(const char *path, char *out)
 int cl_verdict_file(const struct cl_rule_list *rules, const char *path, uint32_t access,
 		    struct cl_verdict *v, char *err, size_t errsize)
 {
-	struct keyed_rule *keyed = calloc(rules->count + 1, sizeof(*keyed));
+	struct keyed_rule *keyed = calloc(2 * rules->count + 1, sizeof(*keyed));
 	char walk[PATH_MAX];
 	bool names = false;
 	size_t n;

@@ -58,8 +58,9 @@ static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) * s
 	ASSERT_EQ(0, symlink("../secret/key", at(self, "work/link")));
 }
 
-static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
-			 const char *mode)
+/* The fixture's policy, with @extra rule lines ("'PATH': 'ACCESS',") added. */
+static void write_policy_with(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
+			      const char *mode, const char *extra)
 {
 	char text[12288];
 
@@ -75,10 +76,17 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) 
 		 "    '%s/work/later': 'deny',\n"
 		 "    '%s/other/new-ws': 'read,write',\n"
 		 "    '**/.env': 'deny',\n"
+		 "    %s\n"
 		 "  } } } }\n",
 		 cl_source(), self->agent, mode, cl_self_dir(), self->root, self->root, self->root,
-		 self->root, self->root, self->root, self->root);
+		 self->root, self->root, self->root, self->root, extra);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
+}
+
+static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
+			 const char *mode)
+{
+	write_policy_with(_metadata, self, mode, "");
 }
 
 FIXTURE_SETUP(files)
@@ -547,6 +555,223 @@ TEST_F(files, executable_mappings_need_the_exec_right)
 	/* ld.so may run, but cannot map a program the policy does not let run. */
 	EXPECT_EQ(0, CONFINED("exec-ldso", "work/true"));
 	EXPECT_NE(0, CONFINED("exec-ldso", "work/ro/true"));
+}
+
+/* Times, inode flags and ACLs change a file: the write right, whatever the descriptor. */
+TEST_F(files, metadata_changes_need_the_write_right)
+{
+	static const char *const ops[] = { "utimes", "setflags", "fssetxattr", "set-acl" };
+	struct stat before, after;
+
+	ASSERT_EQ(0, stat(at(self, "work/ro/file"), &before));
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		TH_LOG("%s", ops[i]);
+		EXPECT_EQ(DENIED, CONFINED(ops[i], "work/ro/file"));
+		EXPECT_EQ(DENIED, CONFINED(ops[i], "secret/key"));
+		/* tmpfs may not support the change; it is not refused for it. */
+		EXPECT_NE(DENIED, CONFINED(ops[i], "work/file"));
+	}
+	ASSERT_EQ(0, stat(at(self, "work/ro/file"), &after));
+	EXPECT_EQ(before.st_mode, after.st_mode);
+	EXPECT_EQ(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+	EXPECT_EQ(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+	/* The ACL set the mode of the writable file: the check is not vacuous. */
+	ASSERT_EQ(0, stat(at(self, "work/file"), &after));
+	EXPECT_EQ(0777, after.st_mode & 0777);
+}
+
+/*
+ * What a deny rule hides shows no metadata either: no stat, xattrs or
+ * watch. What has no rule can be stat'ed (programs stat their way up),
+ * but a watch needs the read right.
+ */
+TEST_F(files, denied_objects_reveal_no_metadata)
+{
+	static const char *const ops[] = { "stat", "getxattr", "listxattr", "watch" };
+	struct json_object *ev;
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		TH_LOG("%s", ops[i]);
+		EXPECT_EQ(DENIED, CONFINED(ops[i], "secret/key"));
+		EXPECT_EQ(DENIED, CONFINED(ops[i], "secret"));
+		EXPECT_EQ(DENIED, CONFINED(ops[i], "work/private/key"));
+		EXPECT_EQ(0, CONFINED(ops[i], "work/file"));
+		EXPECT_EQ(0, CONFINED(ops[i], "secret/shared/file"));
+	}
+	EXPECT_EQ(0, CONFINED("stat", "other/file"));
+	EXPECT_EQ(DENIED, CONFINED("watch", "other"));
+	ev = cl_find_event(self->agent, "key");
+	ASSERT_NE(NULL, ev);
+	EXPECT_STREQ("stat", cl_event_str(ev, "op"));
+	EXPECT_STREQ("rule", cl_event_str(ev, "reason"));
+	json_object_put(ev);
+}
+
+/* @path's handle as "MOUNT|TYPE:HEX", for the handle-* helpers. */
+static int make_handle(const char *mount, const char *path, char *out, size_t size)
+{
+	struct file_handle *fh = calloc(1, sizeof(*fh) + MAX_HANDLE_SZ);
+	int mount_id, n, ret = -1;
+
+	if (!fh)
+		return -1;
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (name_to_handle_at(AT_FDCWD, path, fh, &mount_id, 0) == 0) {
+		n = snprintf(out, size, "%s|%d:", mount, fh->handle_type);
+		for (unsigned int i = 0; i < fh->handle_bytes && n + 3 < (int)size; i++)
+			n += snprintf(out + n, size - n, "%02x", fh->f_handle[i]);
+		ret = 0;
+	}
+	free(fh);
+	return ret;
+}
+
+/*
+ * A file opened by handle after its dentry was evicted gets a dentry that
+ * is not connected to its tree: its walk must not skip from there to the
+ * mount point, past the deny rule. cgroupfs takes handles and lets its
+ * dentries go (tmpfs keeps every one).
+ */
+TEST_F(files, handle_to_evicted_dentry_is_denied)
+{
+	char mount[200], cg[256], file[300], extra[300], handle[300 + 2 * MAX_HANDLE_SZ];
+	struct json_object *ev;
+
+	ASSERT_EQ(0, cl_cgroup_mount(mount, sizeof(mount)));
+	snprintf(cg, sizeof(cg), "%s/cl-handle-%d", mount, getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	snprintf(file, sizeof(file), "%s/cgroup.procs", cg);
+	snprintf(extra, sizeof(extra), "'%s': 'deny',", cg);
+	write_policy_with(_metadata, self, "enforce", extra);
+	ASSERT_EQ(0, make_handle(mount, file, handle, sizeof(handle)));
+	EXPECT_EQ(DENIED, cl_confined(self->policy, self->agent, "read", file, NULL));
+	EXPECT_EQ(DENIED, cl_confined(self->policy, self->agent, "handle-read", handle, NULL));
+	for (int i = 0; i < 2; i++) {
+		const char *op = i ? "handle-stat" : "handle-read";
+
+		TH_LOG("%s after the dentry's eviction", op);
+		ASSERT_EQ(0, cl_write_file("/proc/sys/vm/drop_caches", "2"));
+		EXPECT_EQ(DENIED, cl_confined(self->policy, self->agent, op, handle, NULL));
+	}
+	ev = cl_find_event(self->agent, "cgroup.procs");
+	ASSERT_NE(NULL, ev);
+	json_object_put(ev);
+	rmdir(cg);
+}
+
+/*
+ * An overlay mounted before confinement, with a denied tree as its lower
+ * layer: the real file decides too (on 6.1 it is opened under the
+ * overlay's path).
+ */
+TEST_F(files, overlay_of_denied_tree_is_denied)
+{
+	char opts[1024], extra[600];
+
+	snprintf(extra, sizeof(extra), "'%s/mnt': 'read',", self->root);
+	write_policy_with(_metadata, self, "enforce", extra);
+	ASSERT_EQ(0, mkdir(at(self, "work/empty"), 0755));
+	snprintf(opts, sizeof(opts), "lowerdir=%s/secret:%s/work/empty", self->root, self->root);
+	ASSERT_EQ(0, mount("overlay", at(self, "mnt"), "overlay", 0, opts));
+	EXPECT_EQ(DENIED, CONFINED("read", "mnt/key"));
+	EXPECT_EQ(DENIED, CONFINED("read", "mnt/sub/key"));
+	EXPECT_EQ(0, CONFINED("read", "mnt/shared/file"));
+	EXPECT_EQ(DENIED, CONFINED("mmap-exec", "mnt/shared/file"));
+}
+
+/*
+ * ld.so runs a program without an exec open of it, but it maps the program
+ * executable: refused where the program may not run, dynamic or static.
+ */
+TEST_F(files, ldso_cannot_run_what_may_not_run)
+{
+	static const char *const programs[] = { "/bin/true", "/usr/bin/busybox" };
+	char cmd[1024];
+
+	ASSERT_EQ(0, mkdir(at(self, "work/run"), 0755));
+	ASSERT_EQ(0, mkdir(at(self, "work/ro/run"), 0755));
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+		struct json_object *ev;
+
+		TH_LOG("%s", programs[i]);
+		/* Named true, so that busybox runs its true. */
+		snprintf(cmd, sizeof(cmd), "cp %s %s/work/run/true && cp %s %s/work/ro/run/true",
+			 programs[i], self->root, programs[i], self->root);
+		ASSERT_EQ(0, system(cmd));
+		EXPECT_EQ(0, CONFINED("exec", "work/run/true"));
+		EXPECT_EQ(0, CONFINED("exec-ldso", "work/run/true"));
+		EXPECT_EQ(DENIED, CONFINED("exec", "work/ro/run/true"));
+		EXPECT_NE(0, CONFINED("exec-ldso", "work/ro/run/true"));
+		ev = cl_find_event(self->agent, "true");
+		ASSERT_NE(NULL, ev);
+		/* The last denial: ld.so's executable mapping of the program. */
+		EXPECT_STREQ("mmap", cl_event_str(ev, "op"));
+		json_object_put(ev);
+	}
+}
+
+/* A confined helper waiting to read @rel: it is confined before what the test does next. */
+static pid_t wait_to_read(FIXTURE_DATA(files) * self, const char *rel, int *to, int *from)
+{
+	char ready[8] = { 0 }, path[512];
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s", at(self, rel));
+	pid = start_waiting_helper(self, path, to, from);
+	if (pid > 0 && read(*from, ready, 6) != 6)
+		return -1;
+	return pid;
+}
+
+/*
+ * Deny rules follow their names: a secret replaced by rename() while the
+ * agent runs stays denied, the directories on the way to one cannot be
+ * moved or removed by the agent, a link made before load outside a denied
+ * tree is denied, and a deny whose directory is missing at load holds once
+ * it appears.
+ */
+TEST_F(files, deny_rules_follow_their_names)
+{
+	char extra[1200], tmp[512];
+	int to, from;
+	pid_t pid;
+
+	ASSERT_EQ(0, mkdir(at(self, "work/cfg"), 0755));
+	ASSERT_EQ(0, cl_write_file(at(self, "work/cfg/token"), "old\n"));
+	snprintf(extra, sizeof(extra),
+		 "'%s/work/cfg/token': 'deny', '%s/work/nest/deep/key': 'deny',", self->root,
+		 self->root);
+	write_policy_with(_metadata, self, "enforce", extra);
+
+	pid = wait_to_read(self, "work/cfg/token", &to, &from);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, cl_write_file(at(self, "work/cfg/token.new"), "new\n"));
+	snprintf(tmp, sizeof(tmp), "%s", at(self, "work/cfg/token.new"));
+	ASSERT_EQ(0, rename(tmp, at(self, "work/cfg/token")));
+	EXPECT_EQ(DENIED, finish_waiting_helper(pid, to, from));
+
+	/* The way to it stays put, and nothing is renamed onto it. */
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/cfg", "work/cfg-old"));
+	EXPECT_EQ(DENIED, CONFINED("rmdir", "work/cfg"));
+	EXPECT_EQ(0, CONFINED("mkdir", "work/other-cfg"));
+	EXPECT_EQ(DENIED, CONFINED_PAIR("rename", "work/other-cfg", "work/cfg"));
+	EXPECT_EQ(0, access(at(self, "work/cfg/token"), F_OK));
+	EXPECT_EQ(0, CONFINED_PAIR("rename", "work/file", "work/file2"));
+
+	/* A hard link made outside the denied tree before load is the secret too. */
+	snprintf(tmp, sizeof(tmp), "%s", at(self, "secret/key"));
+	ASSERT_EQ(0, link(tmp, at(self, "work/key-link")));
+	EXPECT_EQ(DENIED, CONFINED("read", "work/key-link"));
+	EXPECT_EQ(0, CONFINED("read", "work/file2"));
+
+	/* Its directory missing at load: the first missing name is denied. */
+	EXPECT_EQ(DENIED, CONFINED("mkdir", "work/nest"));
+	pid = wait_to_read(self, "work/nest/deep/key", &to, &from);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, mkdir(at(self, "work/nest"), 0755));
+	ASSERT_EQ(0, mkdir(at(self, "work/nest/deep"), 0755));
+	ASSERT_EQ(0, cl_write_file(at(self, "work/nest/deep/key"), "secret\n"));
+	EXPECT_EQ(DENIED, finish_waiting_helper(pid, to, from));
 }
 
 TEST_HARNESS_MAIN
