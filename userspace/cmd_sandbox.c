@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,12 @@ struct sbx {
 	uid_t uid;
 	gid_t gid;
 	int lock;
+	/*
+	 * clawlock's writers' lock, held from the binding check until the
+	 * command is in the cgroup: an apply meanwhile would find the cgroup
+	 * empty, and could unbind and remove it under the command.
+	 */
+	int writers_lock;
 };
 
 /* What the scope's last install recorded in <dir>/state. */
@@ -303,8 +310,10 @@ static void sbx_free(struct sbx *s)
 		cl_oc_free_inputs(&s->in);
 	if (s->lock >= 0)
 		close(s->lock);
+	if (s->writers_lock >= 0)
+		close(s->writers_lock);
 	s->have_c = s->have_in = 0;
-	s->lock = -1;
+	s->lock = s->writers_lock = -1;
 }
 
 /* docker.user: the agent's, else the defaults' (a shared scope has only those). */
@@ -343,15 +352,38 @@ static int sbx_identity(struct sbx *s)
 	s->gid = getgid();
 	if (s->uid)
 		return 0;
-	if (stat(s->c.sb.agent_workspace, &st) == 0 && st.st_uid) {
+	/*
+	 * The workspace's owner, never what a link there points to (its owner
+	 * could make it point anywhere), with that user's own group.
+	 */
+	if (lstat(s->c.sb.agent_workspace, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid) {
+		struct passwd *pw = getpwuid(st.st_uid);
+
 		s->uid = st.st_uid;
-		s->gid = st.st_gid;
+		s->gid = pw ? pw->pw_gid : (gid_t)st.st_uid;
 		return 0;
 	}
 	cl_error("sandbox: refused: the command would run as root (clawlock runs as root and "
 		 "the workspace %s is root's): set %s (\"0\" to allow root)",
 		 s->c.sb.agent_workspace, key);
 	return CL_EXIT_USAGE;
+}
+
+/*
+ * Give the directory @path to @uid:@gid. Never through a link: whoever owns
+ * its parent could have put one there, and root would chown its target.
+ */
+static int hand_over(const char *path, uid_t uid, gid_t gid)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), ret = -1;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0)
+		ret = st.st_uid == uid && st.st_gid == gid ? 0 : fchown(fd, uid, gid);
+	close(fd);
+	return ret;
 }
 
 /* Paths, limits and the scratch rule; an exit status. */
@@ -373,7 +405,7 @@ static int sbx_layout(const struct sbx_opts *o, struct sbx *s)
 	if (oc_ensure_sandbox_dir(sb) < 0)
 		return CL_EXIT_FAILURE;
 	/* OpenClaw makes it as the user its tools run as; so does this. */
-	if (sb->access != OC_ACCESS_RW && chown(sb->sandbox_dir, s->uid, s->gid) < 0) {
+	if (sb->access != OC_ACCESS_RW && hand_over(sb->sandbox_dir, s->uid, s->gid) < 0) {
 		cl_error("cannot hand %s to %u: %s", sb->sandbox_dir, (unsigned int)s->uid,
 			 strerror(errno));
 		return CL_EXIT_FAILURE;
@@ -480,8 +512,7 @@ static int sbx_install(struct cl_maps *maps, const struct sbx *s)
 	uint64_t cgid;
 	int ret = -1;
 
-	if (cl_maps_lock(maps) < 0)
-		return -1;
+	/* The caller holds the writers' lock (sbx_ensure_bound). */
 	if (cl_scope_make_bound(maps, s->root, s->cgroup, &s->limits, &s->c.policy,
 				s->c.sb.session_key, &cgid) < 0 ||
 	    live_binding(maps, cgid, &b) < 0)
@@ -494,7 +525,6 @@ static int sbx_install(struct cl_maps *maps, const struct sbx *s)
 		cl_info("scope %s: policy %u installed, cgroup %s", s->c.sb.scope_key, b.policy_id,
 			s->cgroup);
 out:
-	cl_maps_unlock(maps);
 	return ret;
 }
 
@@ -540,8 +570,12 @@ static int sbx_ensure_bound(struct sbx *s)
 		cl_error("sandbox: refused: clawlock is not loaded, and nothing runs unconfined");
 		return CL_EXIT_FAILURE;
 	}
-	if (!sbx_current(&maps, s) && sbx_install(&maps, s) < 0)
+	/* A second description of the lock keeps it held after cl_maps_unlock. */
+	if (cl_maps_lock(&maps) < 0 ||
+	    (s->writers_lock = fcntl(maps.lock, F_DUPFD_CLOEXEC, 3)) < 0 ||
+	    (!sbx_current(&maps, s) && sbx_install(&maps, s) < 0))
 		ret = CL_EXIT_FAILURE;
+	cl_maps_unlock(&maps);
 	/* No BPF map descriptor may leak into the confined command. */
 	cl_maps_close(&maps);
 	return ret;
@@ -577,6 +611,9 @@ static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
 		ok = 0;
 	}
 	close(fd);
+	/* In the cgroup now: an apply sees it populated, and never unbinds it. */
+	close(s->writers_lock);
+	s->writers_lock = -1;
 	return ok ? 0 : -1;
 }
 
@@ -615,7 +652,7 @@ static int set_command_env(const struct sbx_opts *o)
 
 static int sbx_exec(struct sbx_opts *o, char **cmd)
 {
-	struct sbx s = { .lock = -1 };
+	struct sbx s = { .lock = -1, .writers_lock = -1 };
 	int ret;
 
 	ret = sbx_resolve(o, &s);
@@ -719,7 +756,7 @@ static int unbind_cgroup(const char *path)
 
 static int sbx_release(const struct sbx_opts *o)
 {
-	struct sbx s = { .lock = -1 };
+	struct sbx s = { .lock = -1, .writers_lock = -1 };
 	int ret = key_slug(o, &s);
 
 	if (!ret &&
@@ -740,7 +777,7 @@ static int sbx_release(const struct sbx_opts *o)
 
 static int sbx_describe(const struct sbx_opts *o)
 {
-	struct sbx s = { .lock = -1 };
+	struct sbx s = { .lock = -1, .writers_lock = -1 };
 	struct sbx_state st = { 0 };
 	char net[PATH_MAX + 8];
 	struct stat sb;

@@ -25,6 +25,7 @@
 #include <net/if.h>
 #include <pwd.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,14 +279,31 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+/*
+ * A numeric id, refused unless it fits: a cast would wrap 4294967296 to 0
+ * (root), and (uid_t)-1 to setresuid() means "leave it as it is" (root).
+ */
+static int parse_id(const char *text, unsigned int *id, char *err, size_t errsize)
+{
+	unsigned long long value;
+	char *end;
+
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno || *end || value >= UINT32_MAX) {
+		cl_format(err, errsize, "'%s' is not a user or group id", text);
+		return -1;
+	}
+	*id = (unsigned int)value;
+	return 0;
+}
+
 static int parse_group(const char *group, gid_t *gid, char *err, size_t errsize)
 {
 	struct group *gr;
 
-	if (all_digits(group)) {
-		*gid = (gid_t)strtoul(group, NULL, 10);
-		return 0;
-	}
+	if (all_digits(group))
+		return parse_id(group, gid, err, errsize);
 	gr = getgrnam(group);
 	if (!gr) {
 		cl_format(err, errsize, "no group '%s' on this host", group);
@@ -299,6 +317,7 @@ int cl_parse_user(const char *spec, uid_t *uid, gid_t *gid, char *err, size_t er
 {
 	char user[256], *group;
 	struct passwd *pw;
+	unsigned int number;
 
 	if (!cl_strlcpy(user, spec, sizeof(user)) || !user[0]) {
 		cl_format(err, errsize, "not a user");
@@ -307,15 +326,27 @@ int cl_parse_user(const char *spec, uid_t *uid, gid_t *gid, char *err, size_t er
 	group = strchr(user, ':');
 	if (group)
 		*group++ = '\0';
-	pw = all_digits(user) ? getpwuid((uid_t)strtoul(user, NULL, 10)) : getpwnam(user);
+	if (all_digits(user) && parse_id(user, &number, err, errsize) < 0)
+		return -1;
+	pw = all_digits(user) ? getpwuid(number) : getpwnam(user);
 	if (!pw && !all_digits(user)) {
 		cl_format(err, errsize, "no user '%s' on this host", user);
 		return -1;
 	}
-	*uid = pw ? pw->pw_uid : (uid_t)strtoul(user, NULL, 10);
+	*uid = pw ? pw->pw_uid : number;
 	/* A uid the host does not know gets its own number as group, never root's. */
 	*gid = pw ? pw->pw_gid : (gid_t)*uid;
 	return group ? parse_group(group, gid, err, errsize) : 0;
+}
+
+/* Every id of the process is now @uid and @gid: checked, not assumed. */
+static bool became(uid_t uid, gid_t gid)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	return getresuid(&r, &e, &s) == 0 && getresgid(&rg, &eg, &sg) == 0 && r == uid &&
+	       e == uid && s == uid && rg == gid && eg == gid && sg == gid;
 }
 
 int cl_drop_identity(uid_t uid, gid_t gid)
@@ -324,6 +355,10 @@ int cl_drop_identity(uid_t uid, gid_t gid)
 	    setresuid(uid, uid, uid) < 0) {
 		cl_error("cannot become %u:%u: %s", (unsigned int)uid, (unsigned int)gid,
 			 strerror(errno));
+		return -1;
+	}
+	if (!became(uid, gid)) {
+		cl_error("the identity %u:%u did not take", (unsigned int)uid, (unsigned int)gid);
 		return -1;
 	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {

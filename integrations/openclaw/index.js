@@ -131,7 +131,7 @@ function createHandle(params, bin) {
 function createManager(bin) {
 	return {
 		async describeRuntime({ entry }) {
-			const result = await runClawlock([bin, "-q", "sandbox", "describe", "--json", entry.sessionKey]);
+			const result = await runClawlock([bin, "-q", "sandbox", "describe", "--json", "--", entry.sessionKey]);
 			if (result.code !== 0) throw failure("sandbox describe", result);
 			const state = JSON.parse(result.stdout.toString("utf8"));
 			return {
@@ -141,7 +141,7 @@ function createManager(bin) {
 			};
 		},
 		async removeRuntime({ entry }) {
-			const result = await runClawlock([bin, "-q", "sandbox", "release", entry.sessionKey]);
+			const result = await runClawlock([bin, "-q", "sandbox", "release", "--", entry.sessionKey]);
 			if (result.code !== 0) throw failure("sandbox release", result);
 		},
 	};
