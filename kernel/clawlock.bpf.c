@@ -1430,7 +1430,9 @@ int BPF_PROG(cl_inode_setattr)
 		return 0;
 	/* An argument that cannot be read: the times may be set, so it is decided. */
 	if (bpf_get_func_arg(ctx, first + 1, &attr) == 0) {
-		valid = BPF_CORE_READ((struct iattr *)attr, ia_valid);
+		/* A failed read is taken as a change of the times: decided. */
+		if (bpf_core_read(&valid, sizeof(valid), &((struct iattr *)attr)->ia_valid))
+			valid = ATTR_ATIME;
 		if (!(valid & (ATTR_ATIME | ATTR_MTIME)) || (valid & ATTR_SIZE))
 			return 0;
 	}
@@ -1702,28 +1704,42 @@ static __always_inline long cl_link_of_fd(int fd)
  * here: no hook guards a link descriptor, so the ways to get one by id and
  * to detach one are checked by command.
  */
+/* Getting or detaching one of clawlock's links: the loader only. */
+static __always_inline int cl_guard_links(int cmd, union bpf_attr *attr)
+{
+	struct cl_object_key key = { .kind = CL_OBJ_LINK };
+	struct cl_guard *guard;
+	long link_id;
+
+	if (cmd == BPF_LINK_GET_FD_BY_ID)
+		return cl_guard_object(CL_OBJ_LINK, BPF_CORE_READ(attr, link_id));
+	if (cmd != BPF_LINK_DETACH)
+		return 0;
+	guard = cl_guard_armed();
+	if (!guard)
+		return 0;
+	link_id = cl_link_of_fd(BPF_CORE_READ(attr, link_detach.link_fd));
+	/* A descriptor that cannot be read might be ours: refused. */
+	key.id = (__u32)link_id;
+	if (link_id < 0 || (link_id && bpf_map_lookup_elem(&cl_objects, &key)))
+		return cl_protect(guard, CL_OBJ_LINK);
+	return 0;
+}
+
+/*
+ * The link guard comes first: a sandbox in audit mode is let through the
+ * "never in a sandbox" refusal below, and must still not reach clawlock.
+ */
 SEC("lsm/bpf")
 int BPF_PROG(cl_bpf, int cmd, union bpf_attr *attr)
 {
 	struct cl_identity id = {};
+	int err = cl_guard_links(cmd, attr);
 
+	if (err)
+		return err;
 	if (cl_identify_op(&id, CL_OP_BPF))
 		return cl_forbid_as(&id, CL_OP_BPF);
-	if (cmd == BPF_LINK_GET_FD_BY_ID)
-		return cl_guard_object(CL_OBJ_LINK, BPF_CORE_READ(attr, link_id));
-	if (cmd == BPF_LINK_DETACH) {
-		struct cl_guard *guard = cl_guard_armed();
-		struct cl_object_key key = { .kind = CL_OBJ_LINK };
-
-		if (!guard)
-			return 0;
-		long link_id = cl_link_of_fd(BPF_CORE_READ(attr, link_detach.link_fd));
-
-		/* A descriptor that cannot be read might be ours: refused. */
-		key.id = (__u32)link_id;
-		if (link_id < 0 || (link_id && bpf_map_lookup_elem(&cl_objects, &key)))
-			return cl_protect(guard, CL_OBJ_LINK);
-	}
 	return 0;
 }
 
@@ -2738,7 +2754,8 @@ int BPF_PROG(cl_file_free_security, struct file *file)
 {
 	__u64 key = (__u64)file;
 
-	if (cl_file_has_owner(file))
+	/* O_ASYNC on a file that never got an owner left a record too. */
+	if (cl_file_has_owner(file) || (BPF_CORE_READ(file, f_flags) & O_ASYNC))
 		bpf_map_delete_elem(&cl_fowns, &key);
 	return 0;
 }
@@ -2805,8 +2822,11 @@ static __always_inline int cl_owner_made(__u32 kind, __u64 object, int shared)
 		bpf_map_delete_elem(&cl_owners, &key);
 		return 0;
 	}
-	if (shared)
+	if (shared) {
+		/* Never the sandbox's; nor may a freed object's record at this address count. */
+		bpf_map_delete_elem(&cl_owners, &key);
 		return 0;
+	}
 	if (!bpf_map_update_elem(&cl_owners, &key, &id.bound_cgroup_id, BPF_ANY))
 		return 0;
 	cl_emit_op(&id, kind == CL_OWNER_KEY ? CL_OP_KEY : CL_OP_IPC);
@@ -2841,6 +2861,14 @@ int BPF_PROG(cl_key_alloc, struct key *key, const struct cred *cred, unsigned lo
 {
 	/* By address: the serial may not be given yet when this hook runs. */
 	return cl_owner_made(CL_OWNER_KEY, (__u64)key, flags & KEY_ALLOC_UID_KEYRING);
+}
+
+/* A freed key's record goes with it: a new key at its address is not its maker's. */
+SEC("lsm/key_free")
+int BPF_PROG(cl_key_free, struct key *key)
+{
+	cl_owner_gone(CL_OWNER_KEY, (__u64)key);
+	return 0;
 }
 
 /*
