@@ -551,8 +551,11 @@ static void number_entries(struct staged *s, __u32 id, __u32 first_rule)
 	for (size_t i = 0; i < s->info_count; i++) {
 		s->infos[i].rule += first_rule;
 	}
-	qsort(s->files, s->file_count, sizeof(*s->files), by_file_key);
-	qsort(s->names, s->name_count, sizeof(*s->names), by_name_key);
+	/* qsort must not be given a NULL array, even an empty one. */
+	if (s->file_count)
+		qsort(s->files, s->file_count, sizeof(*s->files), by_file_key);
+	if (s->name_count)
+		qsort(s->names, s->name_count, sizeof(*s->names), by_name_key);
 	s->file_count = merge_same_keys(s->files, s->file_count, sizeof(*s->files),
 					sizeof(struct cl_file_key));
 	s->name_count = merge_same_keys(s->names, s->name_count, sizeof(*s->names),
