@@ -237,6 +237,8 @@ static const char *const optional_hooks[] = {
 	"inode_set_acl",     /* 6.2: before, ACLs are set through inode_setxattr */
 	"inode_remove_acl",  /* 6.2: before, through inode_removexattr */
 	"file_ioctl_compat", /* 6.8: before, 32-bit ioctls come through file_ioctl */
+	"key_free",	     /* not a BPF LSM hook on 6.12: a stale key record then waits
+			      * for its address to be reused by a host key (key_alloc) */
 };
 
 static bool hook_is_optional(const char *hook)

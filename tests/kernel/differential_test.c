@@ -183,6 +183,26 @@ static const char *const net_rules[] = {
 	"tcp 172.16.5.0/24 22",
 };
 
+/* A rule of the overlay being written: its key and access. */
+struct kv {
+	const char *key;
+	const char *value;
+};
+
+/* Set @key to @value in @list, replacing an earlier value (keys stay unique). */
+static void kv_set(struct kv *list, int *n, const char *key, const char *value)
+{
+	for (int i = 0; i < *n; i++) {
+		if (!strcmp(list[i].key, key)) {
+			list[i].value = value;
+			return;
+		}
+	}
+	list[*n].key = key;
+	list[*n].value = value;
+	(*n)++;
+}
+
 /* The config, the overlay and the late paths for one seed. */
 static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) * self)
 {
@@ -191,6 +211,8 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 						    "write",	 "exec",
 						    "deny",	 "deny" };
 	static char text[16384];
+	struct kv files[24], net[8];
+	int nfiles = 0, nnet = 0;
 	size_t len = 0;
 
 	snprintf(text, sizeof(text),
@@ -202,27 +224,27 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 		 rnd(self, 2) ? "rw" : "ro", rnd(self, 3) ? "bridge" : "none", self->root);
 	ASSERT_EQ(0, cl_write_file(self->config, text));
 
-	len = cat(text, sizeof(text), len, "{ agents: { diff: { files: {\n '%s': 'read,exec',\n",
-		  cl_self_dir());
+	/* A policy file may not name a key twice: a later pick replaces the earlier. */
+	kv_set(files, &nfiles, cl_self_dir(), "read,exec");
 	if (rnd(self, 2))
-		len = cat(text, sizeof(text), len, " '%s': '%s',\n", self->nodes[0].path,
-			  PICK(access_words));
+		kv_set(files, &nfiles, self->nodes[0].path, PICK(access_words));
 	for (int i = 0; i < 12; i++)
-		len = cat(text, sizeof(text), len, " '%s': '%s',\n", random_node(self, -1)->path,
-			  PICK(access_words));
+		kv_set(files, &nfiles, random_node(self, -1)->path, PICK(access_words));
 	/* Two paths that exist only after load: one deny, one allow. */
 	for (int i = 0; i < 2; i++) {
 		snprintf(self->late[i], sizeof(self->late[i]), "%.200s/late%d",
 			 random_node(self, NODE_DIR)->path, i);
-		len = cat(text, sizeof(text), len, " '%s': '%s',\n", self->late[i],
-			  i ? "read,write,exec" : "deny");
+		kv_set(files, &nfiles, self->late[i], i ? "read,write,exec" : "deny");
 	}
-	len = cat(text, sizeof(text), len, " '**/%s': '%s',\n", rnd(self, 2) ? "cache" : "late1",
-		  PICK(access_words));
-	len = cat(text, sizeof(text), len, " },\n network: {\n");
+	kv_set(files, &nfiles, rnd(self, 2) ? "**/cache" : "**/late1", PICK(access_words));
 	for (int i = 0; i < 6; i++)
-		len = cat(text, sizeof(text), len, " '%s': '%s',\n", PICK(net_rules),
-			  rnd(self, 3) ? "allow" : "deny");
+		kv_set(net, &nnet, PICK(net_rules), rnd(self, 3) ? "allow" : "deny");
+	len = cat(text, sizeof(text), len, "{ agents: { diff: { files: {\n");
+	for (int i = 0; i < nfiles; i++)
+		len = cat(text, sizeof(text), len, " '%s': '%s',\n", files[i].key, files[i].value);
+	len = cat(text, sizeof(text), len, " },\n network: {\n");
+	for (int i = 0; i < nnet; i++)
+		len = cat(text, sizeof(text), len, " '%s': '%s',\n", net[i].key, net[i].value);
 	len = cat(text, sizeof(text), len, " } } } }\n");
 	ASSERT_GT(sizeof(text), len);
 	ASSERT_EQ(0, cl_write_file(self->overlay, text));
@@ -310,8 +332,11 @@ static int explain_all(FIXTURE_DATA(diff) * self)
 		fprintf(f, "%s %s\n", self->cases[i].op, self->cases[i].target);
 	fclose(f);
 	if (cl_run_clawlock(out, sizeof(out), "explain", "--openclaw", self->config, "--policy",
-			    self->overlay, "--agent", "diff", "--cases", cases, NULL) != 0)
+			    self->overlay, "--agent", "diff", "--cases", cases, NULL) != 0) {
+		/* What explain said, for the failing test's log. */
+		fprintf(stderr, "# explain: %.2000s\n", out);
 		return -1;
+	}
 	for (char *line = strtok_r(out, "\n", &save); line && n < self->case_count;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct json_object *doc = json_tokener_parse(line), *v, *rule;
