@@ -143,15 +143,6 @@ static int scope_cgroup(const struct run_opts *o, char *path, size_t size)
 	cl_slugify(key, slug);
 	if (o->slug)
 		cl_format(slug, sizeof(slug), "%s", o->slug);
-	/*
-	 * An audit run (clawlock learn) gets a cgroup of its own: rebinding the
-	 * scope's live cgroup in audit mode would let everything already
-	 * running there through.
-	 */
-	if (o->audit && !cl_format(slug + strlen(slug), sizeof(slug) - strlen(slug), "-learn")) {
-		cl_error("the scope's name is too long for an audit run");
-		return -1;
-	}
 	if (cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0)
 		return -1;
 	if (!cl_format(path, size, "%s/%s", root, slug)) {
