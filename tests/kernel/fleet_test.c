@@ -30,6 +30,10 @@ static const char *at(FIXTURE_DATA(fleet) * self, const char *rel)
 	return self->path;
 }
 
+/*
+ * Debian's kselftest harness runs a test's body even when its setup called
+ * SKIP(), so each body returns at once when the setup skipped.
+ */
 FIXTURE_SETUP(fleet)
 {
 	char text[3 * PATH_MAX], bin[PATH_MAX];
@@ -73,8 +77,19 @@ FIXTURE_SETUP(fleet)
 
 FIXTURE_TEARDOWN(fleet)
 {
-	if (self->dir[0])
-		cl_rm_tree(self->dir);
+	char *unload[] = { self->path, "-q", "unload", NULL };
+	char out[4096];
+
+	if (!self->dir[0])
+		return;
+	/*
+	 * The role loaded clawlock with the copy it installed, and only that
+	 * executable may unload it (self-protection): unload with it, or every
+	 * later test of this boot meets a clawlock it cannot remove.
+	 */
+	if (access(at(self, "root/sbin/clawlock"), X_OK) == 0)
+		cl_spawn(unload, out, sizeof(out), 1);
+	cl_rm_tree(self->dir);
 }
 
 /* ansible-playbook deploy/ansible/site.yml with the fixture's variables. */
@@ -96,6 +111,8 @@ TEST_F(fleet, the_role_installs_applies_and_audits)
 	static char out[1 << 18];
 	struct json_object *st;
 
+	if (_metadata->skip)
+		return;
 	/* Nothing of an earlier test is loaded: the role loads. */
 	ASSERT_EQ(0, playbook(self, NULL, out, sizeof(out))) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "failed=0")) TH_LOG("%s", out);
@@ -117,6 +134,8 @@ TEST_F(fleet, a_host_without_bpf_lsm_gets_nothing)
 	static char out[1 << 16];
 	char extra[256];
 
+	if (_metadata->skip)
+		return;
 	ASSERT_EQ(0, cl_write_file(at(self, "lsm"), "capability,landlock,apparmor\n"));
 	snprintf(extra, sizeof(extra), "clawlock_lsm_file=%s/lsm", self->dir);
 	EXPECT_NE(0, playbook(self, extra, out, sizeof(out)));

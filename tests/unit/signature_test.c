@@ -35,6 +35,7 @@ static int sh(const char *fmt, const char *dir)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Debian's harness runs a body even when its setup skipped: bodies check. */
 FIXTURE_SETUP(sig)
 {
 	if (access("/usr/bin/ssh-keygen", X_OK) != 0)
@@ -72,6 +73,9 @@ static int verify(FIXTURE_DATA(sig) * self)
 
 TEST_F(sig, a_good_signature_verifies)
 {
+	if (_metadata->skip)
+		return;
+
 	EXPECT_EQ(0, verify(self)) TH_LOG("%s", self->err);
 	EXPECT_EQ(64, strlen(self->digest));
 	EXPECT_TRUE(cl_signature_unchanged(self->path, self->digest));
@@ -81,6 +85,9 @@ TEST_F(sig, a_good_signature_verifies)
 
 TEST_F(sig, a_file_changed_after_signing_is_refused)
 {
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, sh("echo '// changed' >> overlay.json5", self->dir));
 	EXPECT_EQ(-1, verify(self));
 	EXPECT_NE(NULL, strstr(self->err, "does not match its content")) TH_LOG("%s", self->err);
@@ -89,6 +96,9 @@ TEST_F(sig, a_file_changed_after_signing_is_refused)
 
 TEST_F(sig, the_signature_of_another_file_is_refused)
 {
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, sh("cp other.json5.sig overlay.json5.sig", self->dir));
 	EXPECT_EQ(-1, verify(self));
 	EXPECT_NE(NULL, strstr(self->err, "does not match its content")) TH_LOG("%s", self->err);
@@ -96,6 +106,9 @@ TEST_F(sig, the_signature_of_another_file_is_refused)
 
 TEST_F(sig, a_key_not_listed_is_refused)
 {
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, sh("rm overlay.json5.sig && ssh-keygen -q -Y sign -f other -n clawlock "
 			"overlay.json5",
 			self->dir));
@@ -105,6 +118,9 @@ TEST_F(sig, a_key_not_listed_is_refused)
 
 TEST_F(sig, a_signature_for_another_use_is_refused)
 {
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, sh("rm overlay.json5.sig && ssh-keygen -q -Y sign -f ops -n file "
 			"overlay.json5",
 			self->dir));
@@ -113,6 +129,9 @@ TEST_F(sig, a_signature_for_another_use_is_refused)
 
 TEST_F(sig, garbage_and_missing_signatures_are_refused)
 {
+	if (_metadata->skip)
+		return;
+
 	ASSERT_EQ(0, sh("head -c 300 /dev/urandom > overlay.json5.sig", self->dir));
 	EXPECT_EQ(-1, verify(self));
 	EXPECT_NE(NULL, strstr(self->err, "not a signature")) TH_LOG("%s", self->err);
@@ -124,6 +143,9 @@ TEST_F(sig, garbage_and_missing_signatures_are_refused)
 
 TEST_F(sig, allowed_signers_must_be_a_file)
 {
+	if (_metadata->skip)
+		return;
+
 	snprintf(self->allowed, sizeof(self->allowed), "%s", self->dir);
 	EXPECT_EQ(-1, verify(self));
 	EXPECT_NE(NULL, strstr(self->err, "not a regular file")) TH_LOG("%s", self->err);
