@@ -1514,6 +1514,21 @@ int BPF_PROG(cl_inode_getxattr, struct dentry *dentry)
 	return cl_reveal_check(&id, dentry, 0);
 }
 
+/*
+ * From 6.2 a read of system.posix_acl_* is no getxattr: it has a hook of its
+ * own (the loader leaves this program out on older kernels, where the
+ * getxattr hook above decides it).
+ */
+SEC("lsm/inode_get_acl")
+int BPF_PROG(cl_inode_get_acl, void *idmap, struct dentry *dentry)
+{
+	struct cl_identity id = {};
+
+	if (!cl_identify_op(&id, CL_OP_STAT))
+		return 0;
+	return cl_reveal_check(&id, dentry, 0);
+}
+
 SEC("lsm/inode_listxattr")
 int BPF_PROG(cl_inode_listxattr, struct dentry *dentry)
 {

@@ -236,6 +236,7 @@ static int arm_guard(struct clawlock_bpf *skel)
 static const char *const optional_hooks[] = {
 	"inode_set_acl",     /* 6.2: before, ACLs are set through inode_setxattr */
 	"inode_remove_acl",  /* 6.2: before, through inode_removexattr */
+	"inode_get_acl",     /* 6.2: before, ACLs are read through inode_getxattr */
 	"file_ioctl_compat", /* 6.8: before, 32-bit ioctls come through file_ioctl */
 	"key_free",	     /* not a BPF LSM hook on 6.12: a stale key record then waits
 			      * for its address to be reused by a host key (key_alloc) */

@@ -587,7 +587,7 @@ TEST_F(files, metadata_changes_need_the_write_right)
  */
 TEST_F(files, denied_objects_reveal_no_metadata)
 {
-	static const char *const ops[] = { "stat", "getxattr", "listxattr", "watch" };
+	static const char *const ops[] = { "stat", "getxattr", "getacl", "listxattr", "watch" };
 	struct json_object *ev;
 
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
