@@ -343,6 +343,25 @@ static void probe_scopes(struct deep *d)
 	    binary ? binary : "no set-uid binary found");
 }
 
+/* A change the daemon refused for its signature: the config on disk is not what runs. */
+static void check_signed_policy(struct deep *d)
+{
+	struct cl_daemon_info daemon;
+	struct json_object *sig, *why;
+
+	if (cl_daemon_running(&daemon) <= 0)
+		return;
+	sig = cl_daemon_signed_policy();
+	if (sig && json_object_object_get_ex(sig, "refused", &why) && why)
+		say(d, "live.signature_refused", "critical",
+		    "The daemon refused a policy change: its signature did not verify",
+		    "sign the change with a listed key (ssh-keygen -Y sign -n clawlock), or "
+		    "restore the signed file",
+		    "%s; the live policy is the last one whose signatures verified",
+		    json_object_get_string(why));
+	json_object_put(sig);
+}
+
 void cl_audit_deep(void *audit, cl_finding_fn finding, const char *openclaw, const char *policy)
 {
 	struct deep d = { .audit = audit, .finding = finding };
@@ -368,6 +387,7 @@ void cl_audit_deep(void *audit, cl_finding_fn finding, const char *openclaw, con
 	}
 	check_links(&d);
 	check_pin_modes(&d);
+	check_signed_policy(&d);
 	if ((openclaw || policy) && cl_apply_diff(openclaw, policy, &report) < 0)
 		say(&d, "live.config_unreadable", "warn", "The config to compare with did not load",
 		    NULL, "%s: see the error above", openclaw ? openclaw : policy);

@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "ocsandbox.h"
 #include "scopes.h"
+#include "signature.h"
 #include "util.h"
 
 static const char apply_help[] =
@@ -61,6 +62,13 @@ static const char apply_help[] =
 	"  -p, --policy FILE       clawlock policy file, or overlay with --openclaw\n"
 	"      --cgroup-root DIR   where scope cgroups live\n"
 	"                          [default: <cgroup2 mount>/clawlock]\n"
+	"      --allowed-signers FILE\n"
+	"                          signed policy: the policy file and its includes\n"
+	"                          (not the installed baseline) must each carry a\n"
+	"                          good signature FILE.sig by a key of FILE, an\n"
+	"                          OpenSSH allowed-signers file (see clawlock daemon\n"
+	"                          --help); a file that does not changes nothing\n"
+	"      --signed-openclaw   OpenClaw's config and its $includes too\n"
 	"\n"
 	"Exit status: 0 applied; 1 the system refused (not loaded, a cgroup or map\n"
 	"write failed, a daemon owns the policy); 2 bad input (file:line:column named; nothing changed).\n";
@@ -98,6 +106,8 @@ struct apply_opts {
 	const char *cgroup;
 	const char *agent;
 	const char *session;
+	const char *signers; /* apply only: signed policy */
+	bool signed_openclaw;
 };
 
 /* The config an update compiles from: OpenClaw's (plus overlay) or a policy file. */
@@ -130,6 +140,8 @@ static int parse_opts(int argc, char **argv, struct apply_opts *o, const char *h
 		{ "cgroup", required_argument, NULL, 'g' },
 		{ "agent", required_argument, NULL, 'a' },
 		{ "session", required_argument, NULL, 's' },
+		{ "allowed-signers", required_argument, NULL, 'A' },
+		{ "signed-openclaw", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -156,12 +168,26 @@ static int parse_opts(int argc, char **argv, struct apply_opts *o, const char *h
 		case 's':
 			o->session = optarg;
 			break;
+		case 'A':
+			o->signers = optarg;
+			break;
+		case 'Q':
+			o->signed_openclaw = true;
+			break;
 		case 'h':
 			fputs(help, stdout);
 			return 1;
 		default:
 			return -1;
 		}
+	}
+	if ((o->signers || o->signed_openclaw) && help != apply_help) {
+		cl_error("--allowed-signers and --signed-openclaw are options of apply and daemon");
+		return -1;
+	}
+	if (o->signed_openclaw && !o->signers) {
+		cl_error("--signed-openclaw needs --allowed-signers FILE");
+		return -1;
 	}
 	return 0;
 }
@@ -560,6 +586,7 @@ static int daemon_owns_policy(void)
 
 int cl_cmd_apply(int argc, char **argv)
 {
+	static struct cl_signed_inputs signed_inputs;
 	struct apply_opts o = { 0 };
 	int ret = parse_opts(argc, argv, &o, apply_help);
 
@@ -572,7 +599,14 @@ int cl_cmd_apply(int argc, char **argv)
 	}
 	if (daemon_owns_policy())
 		return CL_EXIT_FAILURE;
-	return cl_apply(o.openclaw, o.policy, o.cgroup_root);
+	if (!o.signers)
+		return cl_apply(o.openclaw, o.policy, o.cgroup_root);
+	signed_inputs.allowed_signers = o.signers;
+	signed_inputs.openclaw_too = o.signed_openclaw;
+	cl_signed_inputs_begin(&signed_inputs);
+	ret = cl_apply(o.openclaw, o.policy, o.cgroup_root);
+	cl_signed_inputs_end();
+	return ret;
 }
 
 /* The rule records of policy @policy_id, as (path, access) pairs. */

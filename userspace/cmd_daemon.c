@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/capability.h>
@@ -46,11 +47,13 @@
 #include "ifaddr.h"
 #include "json5.h"
 #include "policy.h"
+#include "signature.h"
 #include "util.h"
 
 static const char daemon_help[] =
 	"Usage: clawlock daemon [--openclaw FILE] [--policy FILE] [--cgroup-root DIR]\n"
 	"                       [--log FILE] [--syslog] [--stdout]\n"
+	"                       [--allowed-signers FILE [--signed-openclaw]]\n"
 	"\n"
 	"Run in the foreground (systemd: Type=simple; see\n"
 	"systemd/clawlock.service) and keep the host in step with its\n"
@@ -78,6 +81,19 @@ static const char daemon_help[] =
 	"      --syslog            send records to syslog (authpriv, warning)\n"
 	"      --stdout            write records to standard output\n"
 	"                          (the default when no sink is named)\n"
+	"      --allowed-signers FILE\n"
+	"                          signed policy: the policy file and its includes\n"
+	"                          (not the installed baseline) must each carry a\n"
+	"                          detached signature FILE.sig by a key of FILE, an\n"
+	"                          OpenSSH allowed-signers file, made with\n"
+	"                          'ssh-keygen -Y sign -n clawlock -f KEY FILE'\n"
+	"      --signed-openclaw   OpenClaw's config and its $includes too\n"
+	"\n"
+	"With --allowed-signers, each apply checks the signature of the very bytes\n"
+	"it then parses. An unsigned, badly signed or changed file is refused: the\n"
+	"live policy stays, the refusal is a record (decision \"error\"), and\n"
+	"'clawlock status' and 'clawlock audit --deep' show it until a signed\n"
+	"change applies.\n"
 	"\n"
 	"One daemon runs at a time, and while it runs it owns the live policy:\n"
 	"a second daemon and 'clawlock apply' refuse and name it (pid, config).\n"
@@ -116,6 +132,9 @@ struct daemon {
 	struct nl_sock *addr_watch; /* when a rule names an interface */
 	long long unwritten;	    /* since boot, as status reports it */
 	int state_dirty;
+	struct cl_signed_inputs signed_inputs; /* allowed_signers NULL: not required */
+	char sig_refused[1024];		       /* the last refusal, until a signed apply */
+	long long sig_refused_at;	       /* its time, seconds since the epoch */
 };
 
 static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
@@ -127,6 +146,8 @@ static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 		{ "log", required_argument, NULL, 'l' },
 		{ "syslog", no_argument, NULL, 'S' },
 		{ "stdout", no_argument, NULL, 'O' },
+		{ "allowed-signers", required_argument, NULL, 'A' },
+		{ "signed-openclaw", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -153,6 +174,12 @@ static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 		case 'O':
 			d->use_stdout = 1;
 			break;
+		case 'A':
+			d->signed_inputs.allowed_signers = optarg;
+			break;
+		case 'Q':
+			d->signed_inputs.openclaw_too = true;
+			break;
 		case 'h':
 			fputs(daemon_help, stdout);
 			return 1;
@@ -166,6 +193,10 @@ static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 	}
 	if (!d->log_path && !d->use_syslog)
 		d->use_stdout = 1;
+	if (d->signed_inputs.openclaw_too && !d->signed_inputs.allowed_signers) {
+		cl_error("daemon: --signed-openclaw needs --allowed-signers FILE");
+		return -1;
+	}
 	return 0;
 }
 
@@ -314,9 +345,8 @@ static void arm_timer(int fd, long long first_ms, long long every_ms)
 }
 
 /* json5's read hook: remember each file the apply under way reads. */
-static void note_read(const char *path, void *data)
+static void note_one(struct daemon *d, const char *path)
 {
-	struct daemon *d = data;
 	char **bigger;
 
 	for (size_t i = 0; i < d->read_count; i++) {
@@ -329,6 +359,17 @@ static void note_read(const char *path, void *data)
 	d->read = bigger;
 	d->read[d->read_count] = strdup(path);
 	d->read_count += d->read[d->read_count] != NULL;
+}
+
+/* A file the apply read; with signed policy its signature too, so a new one is seen. */
+static void note_read(const char *path, void *data)
+{
+	struct daemon *d = data;
+	char sig[PATH_MAX + 8];
+
+	note_one(d, path);
+	if (d->signed_inputs.allowed_signers && cl_format(sig, sizeof(sig), "%s.sig", path))
+		note_one(d, sig);
 }
 
 static void forget_reads(struct daemon *d)
@@ -367,6 +408,29 @@ static void apply_message(const char *kind, const char *text, void *data)
 	json_object_put(obj);
 }
 
+static void save_state(struct daemon *d);
+
+/*
+ * What status and audit --deep show of signed policy: the last refusal
+ * stays until an apply whose inputs were all signed succeeds.
+ */
+static void note_signatures(struct daemon *d, int ret)
+{
+	if (!d->signed_inputs.allowed_signers)
+		return;
+	if (d->signed_inputs.refused[0]) {
+		cl_strlcpy(d->sig_refused, d->signed_inputs.refused, sizeof(d->sig_refused));
+		d->sig_refused_at = time(NULL);
+	} else if (!ret) {
+		d->sig_refused[0] = '\0';
+		d->sig_refused_at = 0;
+		cl_info("signed policy: %d file%s verified", d->signed_inputs.verified,
+			d->signed_inputs.verified == 1 ? "" : "s");
+	}
+	d->state_dirty = 1;
+	save_state(d);
+}
+
 /* Apply the config (an exit status), then watch what it read. */
 static int apply_config(struct daemon *d, const char *why)
 {
@@ -377,12 +441,16 @@ static int apply_config(struct daemon *d, const char *why)
 	cl_info("%s: applying %s", why, d->config);
 	cl_set_message_hook(apply_message, d);
 	json5_set_read_hook(note_read, d);
+	if (d->signed_inputs.allowed_signers)
+		cl_signed_inputs_begin(&d->signed_inputs);
 	ret = cl_apply(d->openclaw, d->policy, d->cgroup_root);
+	cl_signed_inputs_end();
 	json5_set_read_hook(NULL, NULL);
 	if (ret)
 		cl_error("the config was not applied (exit %d); the live policy stays as it was",
 			 ret);
 	cl_set_message_hook(NULL, NULL);
+	note_signatures(d, ret);
 	rewatch(d);
 	return ret;
 }
@@ -463,6 +531,16 @@ static int take_daemon_lock(struct daemon *d)
 	return 0;
 }
 
+struct json_object *cl_daemon_signed_policy(void)
+{
+	struct json_object *doc = json_object_from_file(CL_DAEMON_STATE_PATH), *v, *out = NULL;
+
+	if (doc && json_object_object_get_ex(doc, "signedPolicy", &v) && v)
+		out = json_object_get(v);
+	json_object_put(doc);
+	return out;
+}
+
 long long cl_daemon_unwritten(void)
 {
 	struct json_object *doc = json_object_from_file(CL_DAEMON_STATE_PATH), *v;
@@ -489,6 +567,19 @@ static void save_state(struct daemon *d)
 	doc = json_object_new_object();
 	json_object_object_add(doc, "pid", json_object_new_int64(getpid()));
 	json_object_object_add(doc, "unwritten", json_object_new_int64(d->unwritten));
+	if (d->signed_inputs.allowed_signers) {
+		struct json_object *sig = json_object_new_object();
+
+		json_object_object_add(sig, "allowedSigners",
+				       json_object_new_string(d->signed_inputs.allowed_signers));
+		json_object_object_add(sig, "openclawToo",
+				       json_object_new_boolean(d->signed_inputs.openclaw_too));
+		json_object_object_add(sig, "refused",
+				       d->sig_refused[0] ? json_object_new_string(d->sig_refused)
+							 : NULL);
+		json_object_object_add(sig, "refusedAt", json_object_new_int64(d->sig_refused_at));
+		json_object_object_add(doc, "signedPolicy", sig);
+	}
 	if (json_object_to_fd(fd, doc, JSON_C_TO_STRING_PLAIN) == 0 &&
 	    rename(tmp, CL_DAEMON_STATE_PATH) == 0)
 		d->state_dirty = 0;

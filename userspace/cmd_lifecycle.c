@@ -335,6 +335,7 @@ static void add_dropped(struct json_object *status, uint64_t ring_full)
 		d = json_object_new_object();
 		json_object_object_add(d, "pid", json_object_new_int64(daemon.pid));
 		json_object_object_add(d, "config", json_object_new_string(daemon.config));
+		json_object_object_add(d, "signedPolicy", cl_daemon_signed_policy());
 	}
 	json_object_object_add(status, "daemon", d);
 }
@@ -461,9 +462,18 @@ static void print_status_text(struct json_object *status)
 		return;
 	json_object_object_get_ex(status, "generation", &v);
 	printf("generation: %llu\n", (unsigned long long)json_object_get_uint64(v));
-	if (json_object_object_get_ex(status, "daemon", &v) && v)
+	if (json_object_object_get_ex(status, "daemon", &v) && v) {
+		struct json_object *sig, *why;
+
 		printf("daemon:   pid %s, owns the live policy (%s)\n", field_text(v, "pid"),
 		       field_text(v, "config"));
+		if (json_object_object_get_ex(v, "signedPolicy", &sig) && sig)
+			printf("signed:   required (allowed signers %s)\n",
+			       field_text(sig, "allowedSigners"));
+		if (sig && json_object_object_get_ex(sig, "refused", &why) && why)
+			printf("signed:   REFUSED the last change, the live policy stays: %s\n",
+			       json_object_get_string(why));
+	}
 	printf("bindings: %zu\n", json_object_array_length(bindings));
 	for (size_t i = 0; i < json_object_array_length(bindings); i++) {
 		struct json_object *b = json_object_array_get_idx(bindings, i), *f;

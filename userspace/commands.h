@@ -76,6 +76,12 @@ struct cl_daemon_info {
 int cl_daemon_running(struct cl_daemon_info *out);
 /* Records the daemon failed to write to a sink since boot (0 if none or unknown). */
 long long cl_daemon_unwritten(void);
+/*
+ * The running daemon's signed-policy state (allowedSigners, refused: why
+ * its last refused change was refused, or null), or NULL when it requires
+ * no signatures. The caller puts it.
+ */
+struct json_object *cl_daemon_signed_policy(void);
 
 /* 0 and @out filled if a config was applied; -1 if none was (or the record is unreadable). */
 int cl_applied_config(struct cl_applied *out);

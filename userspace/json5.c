@@ -941,6 +941,15 @@ void json5_set_read_hook(void (*hook)(const char *path, void *data), void *data)
 	read_hook_data = data;
 }
 
+static json5_content_hook content_hook;
+static void *content_hook_data;
+
+void json5_set_content_hook(json5_content_hook hook, void *data)
+{
+	content_hook = hook;
+	content_hook_data = data;
+}
+
 void json5_note_read(const char *path)
 {
 	if (read_hook)
@@ -966,6 +975,8 @@ struct json_object *json5_parse_file_opts(const char *path, const struct json5_o
 	struct json_object *root;
 	int fd;
 
+	struct json5_options named = *opts;
+
 	memset(err, 0, sizeof(*err));
 	json5_note_read(path);
 	/* O_NONBLOCK: a FIFO must not hang the reader; it is refused below. */
@@ -974,7 +985,8 @@ struct json_object *json5_parse_file_opts(const char *path, const struct json5_o
 		snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	root = json5_parse_fd(fd, opts, err);
+	named.path = path;
+	root = json5_parse_fd(fd, &named, err);
 	close(fd);
 	return root;
 }
@@ -1059,6 +1071,12 @@ struct json_object *json5_parse_fd(int fd, const struct json5_options *opts,
 	text = read_all(fd, &len, err);
 	if (!text)
 		return NULL;
+	if (content_hook && opts->input != JSON5_INPUT_NONE &&
+	    content_hook(opts, text, len, err->message, sizeof(err->message), content_hook_data) <
+		    0) {
+		free(text);
+		return NULL;
+	}
 	root = json5_parse_opts(text, len, opts, err);
 	free(text);
 	return root;

@@ -32,15 +32,24 @@ enum {
 	JSON5_NO_NUL = 1u << 1,
 };
 
+/* json5_options.input: which translation input a file is (for signed policy). */
+enum json5_input {
+	JSON5_INPUT_NONE = 0,	  /* not a config file: no content hook */
+	JSON5_INPUT_POLICY = 1,	  /* a clawlock policy file or one of its includes */
+	JSON5_INPUT_OPENCLAW = 2, /* OpenClaw's config or one of its $includes */
+};
+
 struct json5_options {
 	unsigned int file_id; /* 0 to 65535, kept in every value's position */
 	unsigned int flags;
+	enum json5_input input;
+	const char *path; /* the file's name, for the content hook */
 };
 
 struct json5_error {
-	int line;   /* 1-based; 0 when the error is not in the text (I/O) */
-	int column; /* 1-based, in characters */
-	char message[192];
+	int line;	   /* 1-based; 0 when the error is not in the text (I/O) */
+	int column;	   /* 1-based, in characters */
+	char message[640]; /* room for a signature refusal naming two paths */
 };
 
 /*
@@ -71,6 +80,17 @@ struct json_object *json5_parse_file_ex(const char *path, unsigned int file_id,
  */
 void json5_set_read_hook(void (*hook)(const char *path, void *data), void *data);
 void json5_note_read(const char *path);
+
+/*
+ * Show @hook the exact bytes of every config file (input not NONE) that
+ * json5_parse_fd or json5_parse_file_opts read, before they are parsed:
+ * what it approves is what is parsed, with no second read in between. A
+ * hook that returns -1 (with its reason in @why) fails that parse. NULL
+ * to stop.
+ */
+typedef int (*json5_content_hook)(const struct json5_options *opts, const char *text, size_t len,
+				  char *why, size_t whysize, void *data);
+void json5_set_content_hook(json5_content_hook hook, void *data);
 
 /*
  * The general forms. A key containing a NUL is always an error: json-c keeps

@@ -250,7 +250,10 @@ static int check_include_path(struct loader *ld, struct json_object *at, const c
 static struct json_object *parse_include(struct loader *ld, struct json_object *at,
 					 const char *name, const char *resolved, int id)
 {
-	struct json5_options opts = { .file_id = (unsigned int)id, .flags = JSON5_NO_NUL };
+	struct json5_options opts = { .file_id = (unsigned int)id,
+				      .flags = JSON5_NO_NUL,
+				      .input = JSON5_INPUT_OPENCLAW,
+				      .path = resolved };
 	struct json_object *doc = NULL;
 	struct json5_error jerr;
 	char *real = NULL, why[PATH_MAX + 256], where[PATH_MAX + 32];
@@ -1171,7 +1174,7 @@ static void set_roots(struct loader *ld, const char *config_path)
 
 static int read_root(struct loader *ld, const char *explicit_path)
 {
-	const struct json5_options opts = { .flags = JSON5_NO_NUL };
+	const struct json5_options opts = { .flags = JSON5_NO_NUL, .input = JSON5_INPUT_OPENCLAW };
 	struct oc_config *cfg = ld->cfg;
 	struct json5_error jerr;
 

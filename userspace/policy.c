@@ -768,7 +768,9 @@ static struct json_object *parse_policy_file(struct loader *ld, const char *path
 					     const char *root_dir, const char *from,
 					     struct json_object *from_obj)
 {
-	const struct json5_options opts = { .flags = JSON5_UNIQUE_KEYS | JSON5_NO_NUL };
+	const struct json5_options opts = { .flags = JSON5_UNIQUE_KEYS | JSON5_NO_NUL,
+					    .input = JSON5_INPUT_POLICY,
+					    .path = path };
 	struct json_object *root;
 	struct json5_error jerr;
 	char why[256], where[PATH_MAX + 32];

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "json5.h"
+#include "policy.h"
 #include "util.h"
 
 /* Inputs are configs: a signed file larger than this is refused, not read. */
@@ -148,8 +151,12 @@ static int regular(const char *what, const char *path, char *err, size_t errsize
 	return 0;
 }
 
-int cl_signature_verify(const char *path, const char *allowed_signers,
-			char digest[CL_SIGNATURE_DIGEST], char *err, size_t errsize)
+/*
+ * Verify @path's content, given in the memfd @content of @size bytes,
+ * against @path.sig; its SHA-256 in @digest.
+ */
+static int verify_content(const char *path, int content, size_t size, const char *allowed_signers,
+			  char digest[CL_SIGNATURE_DIGEST], char *err, size_t errsize)
 {
 	char sig[4096 + 8], principal[256] = "";
 	char *argv[] = { "ssh-keygen",
@@ -164,8 +171,7 @@ int cl_signature_verify(const char *path, const char *allowed_signers,
 			 "-s",
 			 sig,
 			 NULL };
-	int content = -1, out = -1, rc = -1;
-	size_t size;
+	int out = -1, rc;
 	void *map;
 
 	digest[0] = '\0';
@@ -173,9 +179,6 @@ int cl_signature_verify(const char *path, const char *allowed_signers,
 	    regular("allowed signers", allowed_signers, err, errsize) < 0 ||
 	    regular("signature", sig, err, errsize) < 0 ||
 	    find_principal(sig, allowed_signers, principal, sizeof(principal), err, errsize) < 0)
-		return -1;
-	content = read_regular(path, &size, err, errsize);
-	if (content < 0)
 		return -1;
 	rc = keygen(argv, content, &out);
 	if (rc != 0)
@@ -188,10 +191,86 @@ int cl_signature_verify(const char *path, const char *allowed_signers,
 		cl_sha256_hex(size ? map : "", size, digest, CL_SIGNATURE_DIGEST - 1);
 	if (map && map != MAP_FAILED)
 		munmap(map, size);
-	close(content);
 	if (out >= 0)
 		close(out);
 	return rc == 0 && digest[0] ? 0 : -1;
+}
+
+int cl_signature_verify(const char *path, const char *allowed_signers,
+			char digest[CL_SIGNATURE_DIGEST], char *err, size_t errsize)
+{
+	size_t size;
+	int content = read_regular(path, &size, err, errsize), ret;
+
+	digest[0] = '\0';
+	if (content < 0)
+		return -1;
+	ret = verify_content(path, content, size, allowed_signers, digest, err, errsize);
+	close(content);
+	return ret;
+}
+
+int cl_signature_verify_bytes(const char *path, const char *text, size_t len,
+			      const char *allowed_signers, char digest[CL_SIGNATURE_DIGEST],
+			      char *err, size_t errsize)
+{
+	int content = memfd_create("clawlock-signed", MFD_CLOEXEC), ret;
+
+	digest[0] = '\0';
+	if (content < 0 || write(content, text, len) != (ssize_t)len ||
+	    lseek(content, 0, SEEK_SET) < 0) {
+		cl_format(err, errsize, "%s: cannot hold its content: %s", path, strerror(errno));
+		if (content >= 0)
+			close(content);
+		return -1;
+	}
+	ret = verify_content(path, content, len, allowed_signers, digest, err, errsize);
+	close(content);
+	return ret;
+}
+
+/* The json5 content hook of cl_signed_inputs_begin. */
+static int check_signed(const struct json5_options *opts, const char *text, size_t len, char *why,
+			size_t whysize, void *data)
+{
+	struct cl_signed_inputs *in = data;
+	char real[PATH_MAX], digest[CL_SIGNATURE_DIGEST];
+
+	if (opts->input == JSON5_INPUT_OPENCLAW && !in->openclaw_too)
+		return 0;
+	/* No name to find a signature by: refused, never let through. */
+	if (!opts->path) {
+		cl_format(in->refused, sizeof(in->refused), "a config input with no file name");
+		cl_format(why, whysize, "%s", in->refused);
+		return -1;
+	}
+	/* The baseline is installed with clawlock: the package signs it, not the operator. */
+	if (in->baseline[0] && realpath(opts->path, real) && !strcmp(real, in->baseline))
+		return 0;
+	if (cl_signature_verify_bytes(opts->path, text, len, in->allowed_signers, digest,
+				      in->refused, sizeof(in->refused)) < 0) {
+		cl_format(why, whysize, "refused: %s", in->refused);
+		return -1;
+	}
+	in->verified++;
+	return 0;
+}
+
+void cl_signed_inputs_begin(struct cl_signed_inputs *in)
+{
+	char path[PATH_MAX];
+
+	in->verified = 0;
+	in->refused[0] = '\0';
+	in->baseline[0] = '\0';
+	if (cl_find_baseline(path, sizeof(path)) == 0 && !realpath(path, in->baseline))
+		in->baseline[0] = '\0';
+	json5_set_content_hook(check_signed, in);
+}
+
+void cl_signed_inputs_end(void)
+{
+	json5_set_content_hook(NULL, NULL);
 }
 
 bool cl_signature_unchanged(const char *path, const char digest[CL_SIGNATURE_DIGEST])

@@ -27,6 +27,30 @@
 int cl_signature_verify(const char *path, const char *allowed_signers,
 			char digest[CL_SIGNATURE_DIGEST], char *err, size_t errsize);
 
+/* The same for @len bytes of @path's content already read into @text. */
+int cl_signature_verify_bytes(const char *path, const char *text, size_t len,
+			      const char *allowed_signers, char digest[CL_SIGNATURE_DIGEST],
+			      char *err, size_t errsize);
+
+/*
+ * Signed translation inputs: between begin and end, every policy file (the
+ * overlay and its includes, but not the baseline installed with clawlock)
+ * and, with @openclaw_too, OpenClaw's config and its $includes, must carry
+ * a good signature, checked on the very bytes that are then parsed. A file
+ * that does not fails its parse, so the apply stops before anything changes;
+ * the reason is kept in @refused.
+ */
+struct cl_signed_inputs {
+	const char *allowed_signers;
+	bool openclaw_too;
+	int verified;	     /* files verified since begin */
+	char refused[1024];  /* why the last refused file was refused, or "" */
+	char baseline[4096]; /* the installed baseline, resolved */
+};
+
+void cl_signed_inputs_begin(struct cl_signed_inputs *in);
+void cl_signed_inputs_end(void);
+
 /* @path still has the content whose SHA-256 is @digest. */
 bool cl_signature_unchanged(const char *path, const char digest[CL_SIGNATURE_DIGEST]);
 

@@ -46,7 +46,7 @@ struct invalid_case {
 
 static int check_valid(struct __test_metadata *_metadata, const struct valid_case *cases, size_t n)
 {
-	char out[512];
+	char out[1024];
 
 	for (size_t i = 0; i < n; i++) {
 		roundtrip(cases[i].json5, 0, out, sizeof(out));
@@ -379,7 +379,7 @@ TEST(values_remember_their_position)
 
 TEST(files_and_error_format)
 {
-	char path[] = "/tmp/json5-test-XXXXXX", msg[512];
+	char path[] = "/tmp/json5-test-XXXXXX", msg[1024];
 	struct json5_error err;
 	struct json_object *obj;
 	int fd = mkstemp(path);

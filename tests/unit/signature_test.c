@@ -3,7 +3,9 @@
  * signature_test.c - signed policy inputs, with real keys and signatures
  * made by ssh-keygen: a good signature, one of another file, a file changed
  * after signing, a key not in the allowed signers, a signature for another
- * namespace, garbage, and none. Skipped when ssh-keygen is not installed.
+ * namespace, garbage, and none; and signed policy loads, where every file
+ * of a policy, includes too, must be signed except the installed baseline.
+ * Skipped when ssh-keygen is not installed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "signature.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
@@ -149,6 +152,88 @@ TEST_F(sig, allowed_signers_must_be_a_file)
 	snprintf(self->allowed, sizeof(self->allowed), "%s", self->dir);
 	EXPECT_EQ(-1, verify(self));
 	EXPECT_NE(NULL, strstr(self->err, "not a regular file")) TH_LOG("%s", self->err);
+}
+
+/* cl_policy_load of @name in the fixture's folder, signatures required. */
+static int load_signed(FIXTURE_DATA(sig) * self, const char *name, struct cl_signed_inputs *in)
+{
+	struct cl_policy policy;
+	char path[300];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", self->dir, name);
+	in->allowed_signers = self->allowed;
+	cl_signed_inputs_begin(in);
+	ret = cl_policy_load(path, &policy, self->err, sizeof(self->err));
+	cl_signed_inputs_end();
+	if (ret == 0)
+		cl_policy_free(&policy);
+	return ret;
+}
+
+/*
+ * A policy and its include, each signed, load; an unsigned include, or one
+ * changed after signing, fails the load and names the file and the reason.
+ */
+TEST_F(sig, a_signed_policy_needs_every_include_signed)
+{
+	struct cl_signed_inputs in = { 0 };
+	struct cl_policy policy;
+	char main_path[300];
+
+	if (_metadata->skip)
+		return;
+
+	ASSERT_EQ(
+		0,
+		sh("echo \"{ include: 'inc.json5', agents: { a: { use: 'p' } } }\" > main.json5 && "
+		   "echo \"{ profiles: { p: { files: { '/usr': 'read' } } } }\" > inc.json5 && "
+		   "ssh-keygen -q -Y sign -f ops -n clawlock main.json5 && "
+		   "ssh-keygen -q -Y sign -f ops -n clawlock inc.json5",
+		   self->dir));
+	EXPECT_EQ(0, load_signed(self, "main.json5", &in)) TH_LOG("%s", self->err);
+	EXPECT_EQ(2, in.verified);
+	EXPECT_STREQ("", in.refused);
+
+	ASSERT_EQ(0, sh("echo '// changed' >> inc.json5", self->dir));
+	EXPECT_EQ(-1, load_signed(self, "main.json5", &in));
+	EXPECT_NE(NULL, strstr(self->err, "inc.json5")) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(in.refused, "does not match")) TH_LOG("%s", in.refused);
+
+	ASSERT_EQ(0, sh("rm inc.json5.sig", self->dir));
+	EXPECT_EQ(-1, load_signed(self, "main.json5", &in));
+	EXPECT_NE(NULL, strstr(in.refused, "missing")) TH_LOG("%s", in.refused);
+
+	/* Signed by a key that is not listed. */
+	ASSERT_EQ(0, sh("ssh-keygen -q -Y sign -f other -n clawlock inc.json5", self->dir));
+	EXPECT_EQ(-1, load_signed(self, "main.json5", &in));
+	EXPECT_NE(NULL, strstr(in.refused, "not a signature by any key")) TH_LOG("%s", in.refused);
+
+	/* Without the hook, the same files load: the refusal was the signature's. */
+	snprintf(main_path, sizeof(main_path), "%s/main.json5", self->dir);
+	ASSERT_EQ(0, cl_policy_load(main_path, &policy, self->err, sizeof(self->err)));
+	cl_policy_free(&policy);
+}
+
+/* The baseline installed with clawlock is the package's: it needs no operator signature. */
+TEST_F(sig, the_installed_baseline_needs_no_signature)
+{
+	struct cl_signed_inputs in = { 0 };
+	char baseline[4096], text[4200];
+	FILE *f;
+
+	if (_metadata->skip)
+		return;
+
+	ASSERT_EQ(0, cl_find_baseline(baseline, sizeof(baseline)));
+	snprintf(text, sizeof(text), "%s/main.json5", self->dir);
+	f = fopen(text, "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "{ include: '%s', agents: { a: { use: 'system' } } }\n", baseline);
+	fclose(f);
+	ASSERT_EQ(0, sh("ssh-keygen -q -Y sign -f ops -n clawlock main.json5", self->dir));
+	EXPECT_EQ(0, load_signed(self, "main.json5", &in)) TH_LOG("%s", self->err);
+	EXPECT_EQ(1, in.verified);
 }
 
 TEST_HARNESS_MAIN
