@@ -316,7 +316,12 @@ static void format_target(const struct cl_event *e, char *buf, size_t size)
 		snprintf(buf, size, "%s %u", e->op == CL_OP_KEY ? "key" : "ipc", e->arg);
 		break;
 	case CL_OP_SOCKET:
-		snprintf(buf, size, "family %u type %u protocol %u", e->family, e->proto, e->arg);
+		/* A refused option or control message names itself; proto is its level. */
+		if (e->path[0])
+			snprintf(buf, size, "%.20s level %u name %u", e->path, e->proto, e->arg);
+		else
+			snprintf(buf, size, "family %u type %u protocol %u", e->family, e->proto,
+				 e->arg);
 		break;
 	default:
 		snprintf(buf, size, "%.*s", (int)sizeof(e->path), e->path);

@@ -100,6 +100,12 @@ static int parse_cidr(const char *word, struct cl_net_rule *r, char *err, size_t
 
 	if (!strncmp(word, "if:", 3))
 		return parse_interface(word, r, err, errsize);
+	/* "host": the host's own addresses, public ones too, as they are now. */
+	if (!strcmp(word, "host")) {
+		r->family = AF_UNSPEC;
+		r->host = true;
+		return 0;
+	}
 	if (!cl_format(buf, sizeof(buf), "%s", word))
 		goto bad;
 	slash = strchr(buf, '/');
@@ -172,8 +178,8 @@ static void canonical_text(struct cl_net_rule *r)
 	else if (r->port_lo != 0 || r->port_hi != 65535)
 		snprintf(ports, sizeof(ports), " %u-%u", r->port_lo, r->port_hi);
 	if (r->family == AF_UNSPEC) {
-		snprintf(r->text, sizeof(r->text), "%s if:%s%s", cl_net_proto_name(r->proto),
-			 r->name, ports);
+		snprintf(r->text, sizeof(r->text), "%s %s%s%s", cl_net_proto_name(r->proto),
+			 r->host ? "host" : "if:", r->name, ports);
 		return;
 	}
 	inet_ntop(r->family, r->addr, addr, sizeof(addr));
@@ -242,7 +248,7 @@ int cl_net_parse(const char *spec, const char *access, struct cl_net_rule *rule,
 syntax:
 	snprintf(err, errsize,
 		 "'%s': a network rule reads \"[tcp|udp|icmp|any] ADDRESS[/LEN] [PORT[-PORT]]\" "
-		 "(ADDRESS may be if:INTERFACE) or \"unix @NAME\"",
+		 "(ADDRESS may be if:INTERFACE or host) or \"unix @NAME\"",
 		 spec);
 	return -1;
 }
@@ -474,8 +480,10 @@ bad:
 }
 
 /*
- * The rules @rule (on interface rule->name) stands for: one per address the
- * interface has now, on that address's network. Appended to @list.
+ * The rules @rule stands for: for an interface rule (on rule->name), one per
+ * address the interface has now, on that address's network; for a host
+ * rule, one per address of any interface, that address alone. Appended to
+ * @list.
  */
 static int expand_one(struct cl_net_list *list, const struct cl_net_rule *rule,
 		      const struct cl_if_addr *addrs, size_t count)
@@ -483,16 +491,18 @@ static int expand_one(struct cl_net_list *list, const struct cl_net_rule *rule,
 	for (size_t i = 0; i < count; i++) {
 		struct cl_net_rule r = *rule;
 
-		if (strcmp(addrs[i].ifname, rule->name))
+		if (!rule->host && strcmp(addrs[i].ifname, rule->name))
 			continue;
 		r.family = addrs[i].family;
-		r.prefix = addrs[i].prefix;
+		r.prefix = rule->host ? addr_bytes(r.family) * 8 : addrs[i].prefix;
+		r.host = false;
 		memset(r.name, 0, sizeof(r.name));
 		memcpy(r.addr, addrs[i].addr, sizeof(r.addr));
 		mask_addr(r.addr, addr_bytes(r.family), r.prefix);
 		canonical_text(&r);
 		/* Say where the address came from, for events and explain. */
-		cl_format(r.source, sizeof(r.source), "%s (if:%s)", rule->source, rule->name);
+		cl_format(r.source, sizeof(r.source), "%s (%s%s)", rule->source,
+			  rule->host ? "host address on " : "if:", addrs[i].ifname);
 		if (cl_net_list_set(list, &r) < 0)
 			return -1;
 	}

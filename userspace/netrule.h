@@ -27,6 +27,7 @@ struct cl_net_rule {
 	uint16_t port_hi;
 	uint8_t addr[16];		 /* masked to prefix */
 	char name[CL_UNIX_NAME_MAX + 1]; /* AF_UNIX: the abstract name, without '@'; if:NAME */
+	bool host; /* AF_UNSPEC "host": every address of this host, each on its own */
 	char text[CL_NET_TEXT_MAX];	 /* canonical form, e.g. "tcp 10.0.0.0/8 443" */
 	char source[CL_RULE_SOURCE_MAX]; /* "file:line:col key.path" */
 };
@@ -50,8 +51,9 @@ struct cl_if_addr {
 
 /*
  * Replace every interface rule ("if:NAME", family AF_UNSPEC) of @list by one
- * rule per address in @addrs on that interface, on the address's network.
- * An interface with no address stands for no rule.
+ * rule per address in @addrs on that interface, on the address's network,
+ * and every "host" rule by one per address of any interface, that address
+ * alone. An interface with no address stands for no rule.
  */
 int cl_net_expand_interfaces(struct cl_net_list *list, const struct cl_if_addr *addrs,
 			     size_t count);

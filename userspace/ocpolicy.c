@@ -890,6 +890,8 @@ static void capabilities(struct oc_compiled *c)
 		else
 			note(c, "%s: unknown capability '%s' ignored", c->sb.cap_drop.key, name);
 	}
+	/* OpenClaw has no capAdd, and Docker never grants network administration. */
+	c->cap_drop_mask |= CL_CAP_NETWORK;
 	c->policy.cap_drop = c->cap_drop_mask;
 }
 

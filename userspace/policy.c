@@ -480,15 +480,18 @@ uint64_t cl_cap_all(void)
 	return ~0ULL;
 }
 
-/* capDrop: ["net_raw", "sys_admin"] or ["ALL"], Docker's spelling accepted. */
-static int parse_cap_drop(struct loader *ld, const char *file, struct json_object *list,
-			  struct cl_agent *agent)
+/*
+ * capDrop or capAdd (@key): ["net_raw", "sys_admin"] or ["ALL"], Docker's
+ * spelling accepted, into @mask.
+ */
+static int parse_caps(struct loader *ld, const char *file, struct json_object *list,
+		      const struct cl_agent *agent, const char *key, uint64_t *mask)
 {
 	size_t n;
 
 	if (!json_object_is_type(list, json_type_array))
-		return fail_at(ld, file, list,
-			       "agents.%s.capDrop must be a list of capability names", agent->id);
+		return fail_at(ld, file, list, "agents.%s.%s must be a list of capability names",
+			       agent->id, key);
 	n = json_object_array_length(list);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *item = json_object_array_get_idx(list, i);
@@ -498,13 +501,13 @@ static int parse_cap_drop(struct loader *ld, const char *file, struct json_objec
 		if (!json_object_is_type(item, json_type_string))
 			return fail_at(ld, file, item, "capability names must be strings");
 		if (!strcasecmp(name, "ALL")) {
-			agent->cap_drop = cl_cap_all();
+			*mask = cl_cap_all();
 			continue;
 		}
 		cap = cl_cap_number(name);
 		if (cap < 0)
 			return fail_at(ld, file, item, "unknown capability '%s'", name);
-		agent->cap_drop |= 1ULL << cap;
+		*mask |= 1ULL << cap;
 	}
 	return 0;
 }
@@ -624,6 +627,7 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 	struct cl_policy *policy = ld->policy;
 	struct json_object *use = NULL, *files = NULL, *net = NULL;
 	struct cl_agent *agent;
+	uint64_t cap_add = 0;
 	char owner[128];
 
 	if (!json_object_is_type(body, json_type_object))
@@ -658,15 +662,20 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 		} else if (strcmp(key, "network") == 0) {
 			net = value;
 		} else if (strcmp(key, "capDrop") == 0) {
-			if (parse_cap_drop(ld, file, value, agent) < 0)
+			if (parse_caps(ld, file, value, agent, key, &agent->cap_drop) < 0)
+				return -1;
+		} else if (strcmp(key, "capAdd") == 0) {
+			if (parse_caps(ld, file, value, agent, key, &cap_add) < 0)
 				return -1;
 		} else {
 			return fail_at(ld, file, value,
 				       "unknown key '%s' in agent '%s' (expected mode, use, files, "
-				       "network, capDrop)",
+				       "network, capDrop, capAdd)",
 				       key, id);
 		}
 	}
+	/* Network administration is dropped unless capAdd gives it back. */
+	agent->cap_drop = (agent->cap_drop | CL_CAP_NETWORK) & ~cap_add;
 	/* Profiles first, so the agent's own rules override them. */
 	if (use && agent_use(ld, file, agent, use) < 0)
 		return -1;

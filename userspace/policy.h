@@ -91,6 +91,16 @@ int cl_cap_number(const char *name);
 const char *cl_cap_name(int number);
 /* Bits of every capability the kernel knows (what "ALL" drops). */
 uint64_t cl_cap_all(void);
+/*
+ * Capabilities every sandbox loses, whatever its capDrop says, unless a
+ * policy adds them back (capAdd): network administration (with it, a
+ * sandbox puts an allowed address on lo and reaches the host's own
+ * services) and raw network access. A Docker container has neither
+ * CAP_NET_ADMIN nor, under clawlock, raw sockets.
+ */
+#define CL_CAP_NET_ADMIN_BIT 12
+#define CL_CAP_NET_RAW_BIT   13
+#define CL_CAP_NETWORK	     ((1ULL << CL_CAP_NET_ADMIN_BIT) | (1ULL << CL_CAP_NET_RAW_BIT))
 
 /*
  * Normalise a rule path: expand ~, drop duplicate and trailing slashes. A

@@ -175,7 +175,8 @@ TEST(policy_files_take_network_and_cap_drop)
 	ASSERT_NE(NULL, f);
 	fputs("{ profiles: { web: { network: { 'tcp 0.0.0.0/0 443': 'allow' } } },\n"
 	      "  agents: { a: { use: 'web', capDrop: ['CAP_NET_RAW', 'chown'],\n"
-	      "                 network: { '10.0.0.0/8': 'deny' } } } }\n",
+	      "                 network: { '10.0.0.0/8': 'deny' } },\n"
+	      "           b: { capDrop: ['ALL'], capAdd: ['net_admin'] } } }\n",
 	      f);
 	fclose(f);
 	ASSERT_EQ(0, cl_policy_load(path, &policy, err, sizeof(err)));
@@ -184,7 +185,11 @@ TEST(policy_files_take_network_and_cap_drop)
 	ASSERT_EQ(2, agent->net.count);
 	EXPECT_STREQ("tcp 0.0.0.0/0 443", agent->net.rules[0].text);
 	EXPECT_NE(NULL, strstr(agent->net.rules[1].source, "agents.a.network"));
-	EXPECT_EQ((1ULL << 13) | (1ULL << 0), agent->cap_drop);
+	/* Network administration goes whatever capDrop says, unless capAdd keeps it. */
+	EXPECT_EQ((1ULL << 13) | (1ULL << 0) | CL_CAP_NETWORK, agent->cap_drop);
+	agent = cl_policy_agent(&policy, "b");
+	ASSERT_NE(NULL, agent);
+	EXPECT_EQ(~(1ULL << CL_CAP_NET_ADMIN_BIT), agent->cap_drop);
 	cl_policy_free(&policy);
 
 	f = fopen(path, "w");
@@ -233,6 +238,21 @@ TEST(interface_rules_expand_to_the_interface_networks)
 	EXPECT_STREQ("tcp fd00:9::/64 443", list.rules[1].text);
 	EXPECT_STREQ("udp 192.0.2.1/32 53", list.rules[2].text);
 	EXPECT_STREQ("p.json5:3:5 agents.a.network (if:eth0)", list.rules[0].source);
+	cl_net_list_free(&list);
+
+	/* "host": every address of every interface, each alone. */
+	ASSERT_EQ(0, cl_net_parse("host", "deny", &rule, err, sizeof(err)));
+	EXPECT_STREQ("any host", rule.text);
+	strcpy(rule.source, "b.json5:9:9 profiles.egress.network");
+	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+	ASSERT_EQ(0, cl_net_expand_interfaces(&list, addrs, 3));
+	ASSERT_EQ(3, list.count);
+	EXPECT_STREQ("any 127.0.0.1/32", list.rules[0].text);
+	EXPECT_STREQ("any 10.1.2.3/32", list.rules[1].text);
+	EXPECT_STREQ("any fd00:9::/128", list.rules[2].text);
+	EXPECT_FALSE(list.rules[1].allow);
+	EXPECT_STREQ("b.json5:9:9 profiles.egress.network (host address on eth0)",
+		     list.rules[1].source);
 	cl_net_list_free(&list);
 
 	EXPECT_EQ(-1, cl_net_parse("tcp if: 80", "allow", &rule, err, sizeof(err)));
