@@ -351,6 +351,16 @@ int cl_net_build(const struct cl_net_list *list, uint32_t first_rule_id, struct 
 
 		if (r->family == AF_UNIX)
 			continue;
+		/*
+		 * An if:NAME or host rule stands for addresses read at load; one
+		 * that reaches here unexpanded has none, and storing it would
+		 * make it a /0 of whichever family. Refuse the policy instead.
+		 */
+		if (r->family != AF_INET && r->family != AF_INET6) {
+			snprintf(err, errsize, "%s: %s was not expanded to addresses", r->source,
+				 r->text);
+			goto fail;
+		}
 		for (size_t j = 0; j < n && !node; j++)
 			if (same_node(&out[j], r))
 				node = &out[j];

@@ -953,6 +953,10 @@ static int expand_interfaces(struct cl_policy *policy, char *err, size_t errsize
 		for (size_t j = 0; j < policy->agents[i].net.count; j++)
 			needed |= policy->agents[i].net.rules[j].family == AF_UNSPEC;
 	}
+	for (size_t i = 0; i < policy->profile_count; i++) {
+		for (size_t j = 0; j < policy->profiles[i].net.count; j++)
+			needed |= policy->profiles[i].net.rules[j].family == AF_UNSPEC;
+	}
 	if (!needed)
 		return 0;
 	cl_net_interface_rules++;
@@ -962,8 +966,14 @@ static int expand_interfaces(struct cl_policy *policy, char *err, size_t errsize
 			 "addresses cannot be read");
 		return -1;
 	}
+	/*
+	 * Profiles too: the OpenClaw translation copies the baseline's egress
+	 * profile (with its "host" rule) into agents after this load.
+	 */
 	for (size_t i = 0; i < policy->agent_count && !ret; i++)
 		ret = cl_net_expand_interfaces(&policy->agents[i].net, addrs, count);
+	for (size_t i = 0; i < policy->profile_count && !ret; i++)
+		ret = cl_net_expand_interfaces(&policy->profiles[i].net, addrs, count);
 	free(addrs);
 	if (ret)
 		snprintf(err, errsize, "out of memory");

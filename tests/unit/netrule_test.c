@@ -218,7 +218,9 @@ TEST(interface_rules_expand_to_the_interface_networks)
 		{ .ifname = "eth0", .family = AF_INET6, .prefix = 64, .addr = { 0xfd, 0, 0, 9 } },
 	};
 	struct cl_net_list list = { 0 };
+	struct cl_net_node *nodes;
 	struct cl_net_rule rule;
+	size_t count;
 	char err[256];
 
 	ASSERT_EQ(0, cl_net_parse("tcp if:eth0 443", "allow", &rule, err, sizeof(err)));
@@ -253,6 +255,16 @@ TEST(interface_rules_expand_to_the_interface_networks)
 	EXPECT_FALSE(list.rules[1].allow);
 	EXPECT_STREQ("b.json5:9:9 profiles.egress.network (host address on eth0)",
 		     list.rules[1].source);
+	cl_net_list_free(&list);
+
+	/*
+	 * An unexpanded rule has no address: stored, it would be a /0 of one
+	 * family (a "host" deny once denied all of IPv6). It is refused.
+	 */
+	ASSERT_EQ(0, cl_net_parse("host", "deny", &rule, err, sizeof(err)));
+	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+	EXPECT_EQ(-1, cl_net_build(&list, 1, &nodes, &count, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "any host was not expanded")) TH_LOG("%s", err);
 	cl_net_list_free(&list);
 
 	EXPECT_EQ(-1, cl_net_parse("tcp if: 80", "allow", &rule, err, sizeof(err)));

@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "policy.h"
+
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 
@@ -100,6 +102,33 @@ TEST_F(policy, agent_rules_follow_profiles_then_own)
 	ASSERT_NE(NULL, agent);
 	EXPECT_EQ(CL_MODE_AUDIT, agent->mode);
 	EXPECT_EQ(CL_ACC_READ | CL_ACC_EXEC, rule(agent, "/usr")->access);
+}
+
+/*
+ * A profile's "host" rule becomes the host's addresses at load, as an
+ * agent's does: the OpenClaw translation copies profiles into agents later,
+ * and an unexpanded rule must never reach the kernel or explain.
+ */
+TEST_F(policy, profile_address_words_expand_at_load)
+{
+	const char *path =
+		put(self, "h.json5",
+		    "{ version: 1,\n"
+		    "  profiles: { egress: { network: { '::/0': 'allow', host: 'deny' } } },\n"
+		    "  agents: { a: { use: 'egress' } },\n"
+		    "}\n");
+
+	ASSERT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
+	{
+		TH_LOG("%s", self->err);
+	}
+	ASSERT_EQ(1, self->policy.profile_count);
+	for (size_t i = 0; i < self->policy.profiles[0].net.count; i++)
+		EXPECT_NE(AF_UNSPEC, self->policy.profiles[0].net.rules[i].family);
+	for (size_t i = 0; i < self->policy.agents[0].net.count; i++)
+		EXPECT_NE(AF_UNSPEC, self->policy.agents[0].net.rules[i].family);
+	/* Loopback at least: every host has it. */
+	EXPECT_LT(1, self->policy.profiles[0].net.count);
 }
 
 TEST_F(policy, includes_are_relative_to_the_including_file)
