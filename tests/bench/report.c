@@ -385,10 +385,13 @@ static void write_macro(FILE *md, struct json_object *doc, const char *kernel)
 	for (size_t k = 0; k < COUNT(order); k++) {
 		struct cell *c = find(kernel, "macro", order[k], "agent-task", "");
 		struct json_object *row;
+		double m;
 
 		if (!c || !c->count)
 			continue;
-		fprintf(md, "| %s | %.2f [%.2f–%.2f] | ×%.3f |\n", order[k], median(c) / 1e9,
+		m = median(c); /* sorts the samples: min and max after it */
+
+		fprintf(md, "| %s | %.2f [%.2f–%.2f] | ×%.3f |\n", order[k], m / 1e9,
 			c->ns[0] / 1e9, c->ns[c->count - 1] / 1e9, ratio(c, base));
 		row = json_object_new_object();
 		json_object_object_add(row, "config", json_object_new_string(order[k]));
@@ -601,6 +604,39 @@ static void write_events(FILE *md, struct json_object *doc, const char *kernel)
 	}
 }
 
+/* OpenClaw's backend entry against a direct spawn: what one tool call adds. */
+static void write_backend(FILE *md, struct json_object *doc, const char *kernel)
+{
+	struct cell *direct = find(kernel, "backend", "direct", "true", "");
+	struct cell *via = find(kernel, "backend", "sandbox-exec", "true", "");
+	struct json_object *row;
+
+	double d, v;
+
+	if (!direct || !via || !direct->count || !via->count)
+		return;
+	/* median() sorts the samples: the min and max are read after it. */
+	d = median(direct);
+	v = median(via);
+	fprintf(md,
+		"\n#### Backend entry\n\n`/bin/true` run through `clawlock sandbox exec` (a "
+		"scope whose policy is already installed) and spawned directly, alternating "
+		"in one boot: median milliseconds per call [min–max].\n\n"
+		"| how | ms per call | ratio |\n|---|---|---|\n"
+		"| direct spawn | %.2f [%.2f–%.2f] | ×1 |\n"
+		"| sandbox exec | %.2f [%.2f–%.2f] | ×%.2f |\n\n"
+		"One call adds %.2f ms.\n",
+		d / 1e6, direct->ns[0] / 1e6, direct->ns[direct->count - 1] / 1e6, v / 1e6,
+		via->ns[0] / 1e6, via->ns[via->count - 1] / 1e6, d > 0 ? v / d : 0, (v - d) / 1e6);
+	row = json_object_new_object();
+	json_object_object_add(row, "directMs", jdouble(d / 1e6));
+	json_object_object_add(row, "sandboxExecMs", jdouble(v / 1e6));
+	json_object_object_add(row, "addedMs", jdouble((v - d) / 1e6));
+	json_object_object_add(row, "ratio", jdouble(d > 0 ? v / d : 0));
+	json_object_object_add(row, "rounds", json_object_new_int(via->count));
+	json_object_array_add(section(doc, "backend"), row);
+}
+
 static void write_kernel(FILE *md, struct json_object *all, const char *kernel)
 {
 	static const char *const rule_counts[] = { "10", "100", "1000", "10000", "100000" };
@@ -623,6 +659,7 @@ static void write_kernel(FILE *md, struct json_object *all, const char *kernel)
 		    COUNT(scopes), open_only, 1);
 	write_apply(md, doc, kernel);
 	write_events(md, doc, kernel);
+	write_backend(md, doc, kernel);
 	json_object_object_add(all, kernel, doc);
 }
 
