@@ -814,6 +814,7 @@ static int attach_path(const char *given, char *out, size_t size)
 
 int cl_cmd_attach(int argc, char **argv)
 {
+	static struct cl_signed_inputs signed_inputs;
 	struct apply_opts o = { 0 };
 	char path[PATH_MAX];
 	struct compiled c;
@@ -830,7 +831,13 @@ int cl_cmd_attach(int argc, char **argv)
 	}
 	if (attach_path(o.cgroup, path, sizeof(path)) < 0 || cl_cgroup_id(path, &cgid) < 0)
 		return CL_EXIT_USAGE;
-	ret = attach_config(&o, &cfg);
+	/* What the daemon would refuse to apply, attach installs neither. */
+	if (cl_daemon_signed_inputs_begin(&signed_inputs)) {
+		ret = attach_config(&o, &cfg);
+		cl_signed_inputs_end();
+	} else {
+		ret = attach_config(&o, &cfg);
+	}
 	if (ret)
 		return ret;
 	ret = CL_EXIT_USAGE;

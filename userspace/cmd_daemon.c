@@ -133,8 +133,9 @@ struct daemon {
 	long long unwritten;	    /* since boot, as status reports it */
 	int state_dirty;
 	struct cl_signed_inputs signed_inputs; /* allowed_signers NULL: not required */
-	char sig_refused[1024];		       /* the last refusal, until a signed apply */
-	long long sig_refused_at;	       /* its time, seconds since the epoch */
+	char signers_path[PATH_MAX];
+	char sig_refused[1024];	  /* the last refusal, until a signed apply */
+	long long sig_refused_at; /* its time, seconds since the epoch */
 };
 
 static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
@@ -175,7 +176,9 @@ static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 			d->use_stdout = 1;
 			break;
 		case 'A':
-			d->signed_inputs.allowed_signers = optarg;
+			/* Absolute: other commands read it from the state file. */
+			d->signed_inputs.allowed_signers =
+				realpath(optarg, d->signers_path) ? d->signers_path : optarg;
 			break;
 		case 'Q':
 			d->signed_inputs.openclaw_too = true;
@@ -531,6 +534,25 @@ static int take_daemon_lock(struct daemon *d)
 	return 0;
 }
 
+bool cl_daemon_signed_inputs_begin(struct cl_signed_inputs *in)
+{
+	static char signers[PATH_MAX];
+	struct json_object *sig = cl_daemon_signed_policy(), *v;
+	bool on = false;
+
+	if (sig && json_object_object_get_ex(sig, "allowedSigners", &v) && v &&
+	    cl_strlcpy(signers, json_object_get_string(v), sizeof(signers))) {
+		memset(in, 0, sizeof(*in));
+		in->allowed_signers = signers;
+		in->openclaw_too = json_object_object_get_ex(sig, "openclawToo", &v) &&
+				   json_object_get_boolean(v);
+		cl_signed_inputs_begin(in);
+		on = true;
+	}
+	json_object_put(sig);
+	return on;
+}
+
 struct json_object *cl_daemon_signed_policy(void)
 {
 	struct json_object *doc = json_object_from_file(CL_DAEMON_STATE_PATH), *v, *out = NULL;
@@ -790,7 +812,16 @@ int cl_cmd_daemon(int argc, char **argv)
 	if (daemon_start(&d) < 0)
 		goto out;
 	ret = apply_config(&d, "starting");
-	if (ret)
+	/*
+	 * A config refused for its signature is no reason to stop: stopped (and
+	 * restarted by systemd in a loop) the daemon could neither report the
+	 * refusal in status and audit --deep nor apply the signed change that
+	 * fixes it. What is pinned stays as it was.
+	 */
+	if (ret && d.sig_refused[0])
+		cl_warn("the config at start was refused for its signature: running on, waiting "
+			"for a signed change");
+	else if (ret)
 		goto out;
 	ret = CL_EXIT_FAILURE;
 	follow_interfaces(&d);

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "policy.h"
 #include "scopes.h"
+#include "signature.h"
 #include "util.h"
 
 static const char run_help[] =
@@ -295,6 +296,7 @@ out:
 
 int cl_cmd_run(int argc, char **argv)
 {
+	static struct cl_signed_inputs signed_inputs;
 	struct run_opts o = { 0 };
 	struct cl_policy policy;
 	struct cl_agent *agent;
@@ -304,6 +306,11 @@ int cl_cmd_run(int argc, char **argv)
 	ret = parse_run_opts(argc, argv, &o, run_help, 1);
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	/*
+	 * What the daemon would refuse to apply, run installs neither. The hook
+	 * stays on until exec: run reads no other config.
+	 */
+	cl_daemon_signed_inputs_begin(&signed_inputs);
 	if (o.openclaw)
 		return run_openclaw(&o, argv + optind);
 	if (cl_policy_load(o.policy, &policy, err, sizeof(err)) < 0) {

@@ -34,6 +34,7 @@
 #include "commands.h"
 #include "sandbox_ns.h"
 #include "scopes.h"
+#include "signature.h"
 #include "util.h"
 
 static const char sandbox_help[] =
@@ -653,9 +654,16 @@ static int set_command_env(const struct sbx_opts *o)
 static int sbx_exec(struct sbx_opts *o, char **cmd)
 {
 	struct sbx s = { .lock = -1, .writers_lock = -1 };
+	struct cl_signed_inputs signed_inputs;
 	int ret;
 
-	ret = sbx_resolve(o, &s);
+	/* What the daemon would refuse to apply, no call installs either. */
+	if (cl_daemon_signed_inputs_begin(&signed_inputs)) {
+		ret = sbx_resolve(o, &s);
+		cl_signed_inputs_end();
+	} else {
+		ret = sbx_resolve(o, &s);
+	}
 	if (!ret)
 		ret = sbx_identity(&s);
 	if (!ret)

@@ -82,6 +82,14 @@ long long cl_daemon_unwritten(void);
  * no signatures. The caller puts it.
  */
 struct json_object *cl_daemon_signed_policy(void);
+/*
+ * While the daemon requires signed policy, commands that install a policy
+ * beside it (run, attach, sandbox exec) require the same: begins @in with
+ * the daemon's allowed signers and returns true, else false. The caller
+ * ends it with cl_signed_inputs_end().
+ */
+struct cl_signed_inputs;
+bool cl_daemon_signed_inputs_begin(struct cl_signed_inputs *in);
 
 /* 0 and @out filled if a config was applied; -1 if none was (or the record is unreadable). */
 int cl_applied_config(struct cl_applied *out);

@@ -152,6 +152,26 @@ static int regular(const char *what, const char *path, char *err, size_t errsize
 }
 
 /*
+ * Who may sign is only as safe as the file that says so: it must belong to
+ * root (or to the caller) and be writable by nobody else.
+ */
+static int trusted_signers(const char *path, char *err, size_t errsize)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0; /* regular() says why */
+	if ((st.st_uid != 0 && st.st_uid != geteuid()) || (st.st_mode & 022)) {
+		cl_format(err, errsize,
+			  "allowed signers %s: must be owned by root and writable by no one else "
+			  "(owner %u, mode %03o)",
+			  path, st.st_uid, st.st_mode & 0777);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Verify @path's content, given in the memfd @content of @size bytes,
  * against @path.sig; its SHA-256 in @digest.
  */
@@ -177,6 +197,7 @@ static int verify_content(const char *path, int content, size_t size, const char
 	digest[0] = '\0';
 	if (!cl_format(sig, sizeof(sig), "%s.sig", path) ||
 	    regular("allowed signers", allowed_signers, err, errsize) < 0 ||
+	    trusted_signers(allowed_signers, err, errsize) < 0 ||
 	    regular("signature", sig, err, errsize) < 0 ||
 	    find_principal(sig, allowed_signers, principal, sizeof(principal), err, errsize) < 0)
 		return -1;
@@ -234,7 +255,7 @@ static int check_signed(const struct json5_options *opts, const char *text, size
 			size_t whysize, void *data)
 {
 	struct cl_signed_inputs *in = data;
-	char real[PATH_MAX], digest[CL_SIGNATURE_DIGEST];
+	char digest[CL_SIGNATURE_DIGEST];
 
 	if (opts->input == JSON5_INPUT_OPENCLAW && !in->openclaw_too)
 		return 0;
@@ -244,9 +265,16 @@ static int check_signed(const struct json5_options *opts, const char *text, size
 		cl_format(why, whysize, "%s", in->refused);
 		return -1;
 	}
-	/* The baseline is installed with clawlock: the package signs it, not the operator. */
-	if (in->baseline[0] && realpath(opts->path, real) && !strcmp(real, in->baseline))
-		return 0;
+	/*
+	 * The baseline is installed with clawlock: the package vouches for it,
+	 * not the operator. Known by the very bytes read, never by name: a
+	 * name can be made to point elsewhere between the read and a check.
+	 */
+	if (in->baseline[0] && opts->input == JSON5_INPUT_POLICY) {
+		cl_sha256_hex(len ? text : "", len, digest, CL_SIGNATURE_DIGEST - 1);
+		if (!strcmp(digest, in->baseline))
+			return 0;
+	}
 	if (cl_signature_verify_bytes(opts->path, text, len, in->allowed_signers, digest,
 				      in->refused, sizeof(in->refused)) < 0) {
 		cl_format(why, whysize, "refused: %s", in->refused);
@@ -256,15 +284,33 @@ static int check_signed(const struct json5_options *opts, const char *text, size
 	return 0;
 }
 
+/* The SHA-256 of the installed baseline into @digest, or "" when it cannot be read. */
+static void baseline_digest(char digest[CL_SIGNATURE_DIGEST])
+{
+	char path[PATH_MAX], err[256];
+	size_t size;
+	void *map;
+	int fd;
+
+	digest[0] = '\0';
+	if (cl_find_baseline(path, sizeof(path)) < 0)
+		return;
+	fd = read_regular(path, &size, err, sizeof(err));
+	if (fd < 0)
+		return;
+	map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	if (map != MAP_FAILED)
+		cl_sha256_hex(size ? map : "", size, digest, CL_SIGNATURE_DIGEST - 1);
+	if (map && map != MAP_FAILED)
+		munmap(map, size);
+	close(fd);
+}
+
 void cl_signed_inputs_begin(struct cl_signed_inputs *in)
 {
-	char path[PATH_MAX];
-
 	in->verified = 0;
 	in->refused[0] = '\0';
-	in->baseline[0] = '\0';
-	if (cl_find_baseline(path, sizeof(path)) == 0 && !realpath(path, in->baseline))
-		in->baseline[0] = '\0';
+	baseline_digest(in->baseline);
 	json5_set_content_hook(check_signed, in);
 }
 

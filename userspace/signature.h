@@ -43,9 +43,9 @@ int cl_signature_verify_bytes(const char *path, const char *text, size_t len,
 struct cl_signed_inputs {
 	const char *allowed_signers;
 	bool openclaw_too;
-	int verified;	     /* files verified since begin */
-	char refused[1024];  /* why the last refused file was refused, or "" */
-	char baseline[4096]; /* the installed baseline, resolved */
+	int verified;			    /* files verified since begin */
+	char refused[1024];		    /* why the last refused file was refused, or "" */
+	char baseline[CL_SIGNATURE_DIGEST]; /* the installed baseline's SHA-256 */
 };
 
 void cl_signed_inputs_begin(struct cl_signed_inputs *in);

@@ -788,6 +788,8 @@ TEST_F(dmn, only_signed_changes_apply)
 	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
 	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "audit", "--deep", "--json", NULL));
 	EXPECT_NE(NULL, strstr(out, "live.signature_refused")) TH_LOG("%.3000s", out);
+	/* Nor does run install beside the daemon what the daemon refused (exit 2). */
+	EXPECT_EQ(2, cl_confined(self->policy, self->agent, "read", at(self, "other.txt"), NULL));
 
 	/* Signed by a key that is not listed: refused too. */
 	ASSERT_EQ(0, write_signed(self, "other.txt", "other"));
