@@ -284,18 +284,15 @@ static int check_signed(const struct json5_options *opts, const char *text, size
 	return 0;
 }
 
-/* The SHA-256 of the installed baseline into @digest, or "" when it cannot be read. */
-static void baseline_digest(char digest[CL_SIGNATURE_DIGEST])
+/* The SHA-256 of the content of regular file @path into @digest, or "". */
+static void file_digest(const char *path, char digest[CL_SIGNATURE_DIGEST])
 {
-	char path[PATH_MAX], err[256];
+	char err[256];
 	size_t size;
 	void *map;
-	int fd;
+	int fd = read_regular(path, &size, err, sizeof(err));
 
 	digest[0] = '\0';
-	if (cl_find_baseline(path, sizeof(path)) < 0)
-		return;
-	fd = read_regular(path, &size, err, sizeof(err));
 	if (fd < 0)
 		return;
 	map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
@@ -304,6 +301,16 @@ static void baseline_digest(char digest[CL_SIGNATURE_DIGEST])
 	if (map && map != MAP_FAILED)
 		munmap(map, size);
 	close(fd);
+}
+
+/* The SHA-256 of the installed baseline into @digest, or "" when it cannot be read. */
+static void baseline_digest(char digest[CL_SIGNATURE_DIGEST])
+{
+	char path[PATH_MAX];
+
+	digest[0] = '\0';
+	if (cl_find_baseline(path, sizeof(path)) == 0)
+		file_digest(path, digest);
 }
 
 void cl_signed_inputs_begin(struct cl_signed_inputs *in)
@@ -321,18 +328,8 @@ void cl_signed_inputs_end(void)
 
 bool cl_signature_unchanged(const char *path, const char digest[CL_SIGNATURE_DIGEST])
 {
-	char now[CL_SIGNATURE_DIGEST] = "", err[256];
-	size_t size;
-	int fd = read_regular(path, &size, err, sizeof(err));
-	void *map;
+	char now[CL_SIGNATURE_DIGEST];
 
-	if (fd < 0)
-		return false;
-	map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
-	if (map != MAP_FAILED)
-		cl_sha256_hex(size ? map : "", size, now, CL_SIGNATURE_DIGEST - 1);
-	if (map && map != MAP_FAILED)
-		munmap(map, size);
-	close(fd);
+	file_digest(path, now);
 	return now[0] && !strcmp(now, digest);
 }
