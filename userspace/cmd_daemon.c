@@ -553,11 +553,22 @@ bool cl_daemon_signed_inputs_begin(struct cl_signed_inputs *in)
 	return on;
 }
 
+/*
+ * Only the running daemon's own state counts: a daemon killed (or one that
+ * started since without signatures) leaves a state file behind that says
+ * nothing about what is required now.
+ */
 struct json_object *cl_daemon_signed_policy(void)
 {
-	struct json_object *doc = json_object_from_file(CL_DAEMON_STATE_PATH), *v, *out = NULL;
+	struct json_object *doc, *v, *out = NULL;
+	struct cl_daemon_info daemon;
 
-	if (doc && json_object_object_get_ex(doc, "signedPolicy", &v) && v)
+	if (cl_daemon_running(&daemon) <= 0)
+		return NULL;
+	doc = json_object_from_file(CL_DAEMON_STATE_PATH);
+	if (doc && json_object_object_get_ex(doc, "pid", &v) &&
+	    json_object_get_int64(v) == daemon.pid &&
+	    json_object_object_get_ex(doc, "signedPolicy", &v) && v)
 		out = json_object_get(v);
 	json_object_put(doc);
 	return out;

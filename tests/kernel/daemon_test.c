@@ -804,6 +804,16 @@ TEST_F(dmn, only_signed_changes_apply)
 	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
 	signature_refusal(why, sizeof(why));
 	EXPECT_STREQ("", why);
+
+	/*
+	 * The requirement is the running daemon's: killed, it leaves its state
+	 * file behind, and run (as every later test) needs no signature. The
+	 * unsigned policy loads (2 would be its refusal); that this policy
+	 * lets no dynamic loader run is beside the point here.
+	 */
+	stop_daemon(self, SIGKILL);
+	ASSERT_EQ(0, write_policy(self, "ok.txt"));
+	EXPECT_NE(2, cl_confined(self->policy, self->agent, "read", at(self, "ok.txt"), NULL));
 }
 
 TEST_HARNESS_MAIN
