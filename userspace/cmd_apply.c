@@ -832,12 +832,9 @@ int cl_cmd_attach(int argc, char **argv)
 	if (attach_path(o.cgroup, path, sizeof(path)) < 0 || cl_cgroup_id(path, &cgid) < 0)
 		return CL_EXIT_USAGE;
 	/* What the daemon would refuse to apply, attach installs neither. */
-	if (cl_daemon_signed_inputs_begin(&signed_inputs)) {
-		ret = attach_config(&o, &cfg);
-		cl_signed_inputs_end();
-	} else {
-		ret = attach_config(&o, &cfg);
-	}
+	cl_daemon_signed_inputs_begin(&signed_inputs);
+	ret = attach_config(&o, &cfg);
+	cl_signed_inputs_end(); /* a no-op when nothing began */
 	if (ret)
 		return ret;
 	ret = CL_EXIT_USAGE;

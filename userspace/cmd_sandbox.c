@@ -658,12 +658,9 @@ static int sbx_exec(struct sbx_opts *o, char **cmd)
 	int ret;
 
 	/* What the daemon would refuse to apply, no call installs either. */
-	if (cl_daemon_signed_inputs_begin(&signed_inputs)) {
-		ret = sbx_resolve(o, &s);
-		cl_signed_inputs_end();
-	} else {
-		ret = sbx_resolve(o, &s);
-	}
+	cl_daemon_signed_inputs_begin(&signed_inputs);
+	ret = sbx_resolve(o, &s);
+	cl_signed_inputs_end(); /* a no-op when nothing began */
 	if (!ret)
 		ret = sbx_identity(&s);
 	if (!ret)
