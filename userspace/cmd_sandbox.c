@@ -5,13 +5,16 @@
  * (integrations/openclaw/) hands every command and file operation of a
  * sandboxed session here with the session's scope key.
  *
- * A call resolves the key against the config (refusing keys the config does
- * not sandbox), compiles the scope's policy in memory and hashes it. The
- * kernel install happens only when that digest differs from the one recorded
- * when the scope was last installed, or the binding is gone: OpenClaw makes
- * several calls per tool call, and an install costs two RCU grace periods.
- * Calls of one scope are serialised by a lock file until the caller is in
- * the scope's cgroup.
+ * OpenClaw makes several calls per tool call, so a call does as little as
+ * it can. When the scope's plan (sandbox_plan.h) says that nothing the
+ * policy was compiled from has changed, and the scope is still bound to
+ * the policy installed then, the call compiles nothing and goes straight
+ * in. Otherwise it resolves the key against the config (refusing keys the
+ * config does not sandbox), compiles the scope's policy in memory and
+ * hashes it; the kernel install happens only when that digest differs
+ * from the one recorded when the scope was last installed, or the binding
+ * is gone (an install costs two RCU grace periods). Calls of one scope are
+ * serialised by a lock file until the caller is in the scope's cgroup.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +36,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "sandbox_ns.h"
+#include "sandbox_plan.h"
 #include "scopes.h"
 #include "signature.h"
 #include "util.h"
@@ -55,7 +59,9 @@ static const char sandbox_help[] =
 	"    scope's cgroup (named by OpenClaw's slug of KEY, with pidsLimit, memory,\n"
 	"    memorySwap and cpus as limits). The policy is installed on the scope's\n"
 	"    first call and again only when what the config compiles to for it has\n"
-	"    changed (or 'clawlock apply' rebound it): later calls bind nothing;\n"
+	"    changed (or 'clawlock apply' rebound it): later calls bind nothing,\n"
+	"    and while no input of the compile has changed (files, environment,\n"
+	"    options: the plan kept in /run/clawlock/plans) they compile nothing;\n"
 	"  - with docker.tmpfs (default /tmp, /var/tmp, /run) and /dev/shm private to\n"
 	"    the scope, writable, kept across its calls, removed by release;\n"
 	"  - with docker.network \"none\": in a network namespace with only loopback,\n"
@@ -118,6 +124,7 @@ struct sbx {
 	struct cl_limits limits;
 	uid_t uid;
 	gid_t gid;
+	struct cl_sbx_plan plan; /* what the command is entered with */
 	int lock;
 	/*
 	 * clawlock's writers' lock, held from the binding check until the
@@ -313,6 +320,7 @@ static void sbx_free(struct sbx *s)
 		close(s->lock);
 	if (s->writers_lock >= 0)
 		close(s->writers_lock);
+	cl_plan_free(&s->plan);
 	s->have_c = s->have_in = 0;
 	s->lock = s->writers_lock = -1;
 }
@@ -561,8 +569,13 @@ static int sbx_lock(struct sbx *s)
 	return -1;
 }
 
-/* The scope's policy is live for its cgroup; an exit status. */
-static int sbx_ensure_bound(struct sbx *s)
+/*
+ * The scope's policy is live for its cgroup; an exit status. Without
+ * @may_install (no policy compiled), SBX_NOT_CURRENT if it is not.
+ */
+#define SBX_NOT_CURRENT (-1)
+
+static int sbx_ensure_bound(struct sbx *s, bool may_install)
 {
 	struct cl_maps maps;
 	int ret = 0;
@@ -572,10 +585,12 @@ static int sbx_ensure_bound(struct sbx *s)
 		return CL_EXIT_FAILURE;
 	}
 	/* A second description of the lock keeps it held after cl_maps_unlock. */
-	if (cl_maps_lock(&maps) < 0 ||
-	    (s->writers_lock = fcntl(maps.lock, F_DUPFD_CLOEXEC, 3)) < 0 ||
-	    (!sbx_current(&maps, s) && sbx_install(&maps, s) < 0))
+	if (cl_maps_lock(&maps) < 0 || (s->writers_lock = fcntl(maps.lock, F_DUPFD_CLOEXEC, 3)) < 0)
 		ret = CL_EXIT_FAILURE;
+	else if (!sbx_current(&maps, s))
+		ret = !may_install		  ? SBX_NOT_CURRENT
+		      : sbx_install(&maps, s) < 0 ? CL_EXIT_FAILURE
+						  : 0;
 	cl_maps_unlock(&maps);
 	/* No BPF map descriptor may leak into the confined command. */
 	cl_maps_close(&maps);
@@ -585,14 +600,14 @@ static int sbx_ensure_bound(struct sbx *s)
 /* Namespaces, then identity, then the cgroup: once in it, no capability is left. */
 static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
 {
-	const struct oc_sandbox *sb = &s->c.sb;
-	const char *workdir = o->workdir ? o->workdir : sb->workspace_dir;
+	const struct cl_sbx_plan *p = &s->plan;
+	const char *workdir = o->workdir ? o->workdir : p->workdir;
 	char procs[PATH_MAX];
 	int fd, ok;
 
-	if (!strcmp(sb->network, "none") && cl_scope_join_net(s->dir) < 0)
+	if (p->net_none && cl_scope_join_net(s->dir) < 0)
 		return -1;
-	if (cl_scope_private_mounts(s->dir, sb->tmpfs.items, sb->tmpfs.count, s->uid, s->gid) < 0)
+	if (cl_scope_private_mounts(s->dir, p->tmpfs, p->tmpfs_count, s->uid, s->gid) < 0)
 		return -1;
 	/* Writing cgroup.procs is checked against the opener's credentials: root's. */
 	if (!cl_format(procs, sizeof(procs), "%s/cgroup.procs", s->cgroup))
@@ -651,26 +666,130 @@ static int set_command_env(const struct sbx_opts *o)
 	return 0;
 }
 
-static int sbx_exec(struct sbx_opts *o, char **cmd)
+/* The options that change what a call compiles, for the plan's fingerprint. */
+static void request_text(const struct sbx_opts *o, const struct cl_signed_inputs *signers,
+			 char *out, size_t size)
 {
-	struct sbx s = { .lock = -1, .writers_lock = -1 };
+	cl_format(out, size,
+		  "key %s\nsession %s\nopenclaw %s\npolicy %s\ncgroup-root %s\n"
+		  "signers %s %d",
+		  o->key, o->session ? o->session : "-", o->openclaw ? o->openclaw : "-",
+		  o->policy ? o->policy : "-", o->cgroup_root ? o->cgroup_root : "-",
+		  signers ? signers->allowed_signers : "-", signers ? signers->openclaw_too : 0);
+}
+
+/* What the compiled scope enters with, and what its next call needs to know. */
+static int sbx_plan_fill(struct sbx *s)
+{
+	const struct oc_sandbox *sb = &s->c.sb;
+	struct cl_sbx_plan *p = &s->plan;
+
+	cl_strlcpy(p->digest, s->digest, sizeof(p->digest));
+	p->uid = s->uid;
+	p->gid = s->gid;
+	p->net_none = !strcmp(sb->network, "none");
+	if (cl_plan_set_paths(p, s->slug, s->cgroup, sb->workspace_dir, sb->agent_workspace,
+			      sb->sandbox_dir) < 0)
+		return -1;
+	for (size_t i = 0; i < sb->tmpfs.count; i++) {
+		if (cl_plan_add_tmpfs(p, sb->tmpfs.items[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Keep the plan for the scope's next call. A plan that cannot be kept is
+ * removed: the next call compiles, which is slower and never wrong.
+ */
+static void sbx_plan_keep(const struct sbx_opts *o, struct sbx *s,
+			  const struct cl_signed_inputs *signers)
+{
+	char request[4 * PATH_MAX], path[PATH_MAX];
+
+	request_text(o, signers, request, sizeof(request));
+	if (!cl_plan_path(CL_PLANS_DIR, request, path, sizeof(path)))
+		return;
+	if (s->plan.incomplete ||
+	    (signers && cl_plan_add_file(&s->plan, signers->allowed_signers)) ||
+	    cl_plan_fingerprint(&s->plan, request, false, s->plan.fingerprint) < 0 ||
+	    cl_plan_write(path, &s->plan) < 0)
+		unlink(path);
+}
+
+/*
+ * The fast way in: the scope's plan still holds, and its policy is still
+ * bound. 0 (ready to enter), 1 (compile instead), or an exit status.
+ */
+static int sbx_planned(const struct sbx_opts *o, struct sbx *s)
+{
 	struct cl_signed_inputs signed_inputs;
+	char request[4 * PATH_MAX], path[PATH_MAX], now[CL_PLAN_DIGEST];
+	bool signers;
+	int ret;
+
+	signers = cl_daemon_signed_inputs_begin(&signed_inputs);
+	cl_signed_inputs_end();
+	request_text(o, signers ? &signed_inputs : NULL, request, sizeof(request));
+	if (!cl_plan_path(CL_PLANS_DIR, request, path, sizeof(path)) ||
+	    cl_plan_read(path, &s->plan) < 0 ||
+	    cl_plan_fingerprint(&s->plan, request, true, now) < 0 ||
+	    strcmp(now, s->plan.fingerprint) ||
+	    !cl_strlcpy(s->slug, s->plan.slug, sizeof(s->slug)) ||
+	    !cl_format(s->dir, sizeof(s->dir), "%s/%s", CL_SCOPES_DIR, s->slug) ||
+	    !cl_strlcpy(s->cgroup, s->plan.cgroup, sizeof(s->cgroup)))
+		return 1;
+	cl_strlcpy(s->digest, s->plan.digest, sizeof(s->digest));
+	s->uid = s->plan.uid;
+	s->gid = s->plan.gid;
+	if (sbx_lock(s) < 0)
+		return CL_EXIT_FAILURE;
+	ret = sbx_ensure_bound(s, false);
+	if (ret == SBX_NOT_CURRENT)
+		return 1;
+	if (!ret && cl_verbose)
+		cl_info("scope %s: its inputs are unchanged: nothing compiled", o->key);
+	return ret;
+}
+
+/* The way in that compiles the scope's policy (and installs it if it changed). */
+static int sbx_compiled(const struct sbx_opts *o, struct sbx *s)
+{
+	struct cl_signed_inputs signed_inputs;
+	bool signers;
 	int ret;
 
 	/* What the daemon would refuse to apply, no call installs either. */
-	cl_daemon_signed_inputs_begin(&signed_inputs);
-	ret = sbx_resolve(o, &s);
+	signers = cl_daemon_signed_inputs_begin(&signed_inputs);
+	cl_plan_record_begin(&s->plan);
+	ret = sbx_resolve(o, s);
+	cl_plan_record_end();
 	cl_signed_inputs_end(); /* a no-op when nothing began */
 	if (!ret)
-		ret = sbx_identity(&s);
+		ret = sbx_identity(s);
 	if (!ret)
-		ret = sbx_layout(o, &s);
-	if (!ret && sbx_digest(&s) < 0)
+		ret = sbx_layout(o, s);
+	if (!ret && (sbx_digest(s) < 0 || sbx_plan_fill(s) < 0))
 		ret = CL_EXIT_FAILURE;
-	if (!ret && sbx_lock(&s) < 0)
+	if (!ret && sbx_lock(s) < 0)
 		ret = CL_EXIT_FAILURE;
 	if (!ret)
-		ret = sbx_ensure_bound(&s);
+		ret = sbx_ensure_bound(s, true);
+	if (!ret)
+		sbx_plan_keep(o, s, signers ? &signed_inputs : NULL);
+	return ret;
+}
+
+static int sbx_exec(struct sbx_opts *o, char **cmd)
+{
+	struct sbx s = { .lock = -1, .writers_lock = -1 };
+	int ret;
+
+	ret = sbx_planned(o, &s);
+	if (ret == 1) {
+		sbx_free(&s);
+		ret = sbx_compiled(o, &s);
+	}
 	if (!ret && sbx_enter(o, &s) < 0)
 		ret = CL_EXIT_FAILURE;
 	sbx_free(&s);
@@ -774,6 +893,8 @@ static int sbx_release(const struct sbx_opts *o)
 		ret = CL_EXIT_FAILURE;
 	if (!ret && cl_scope_dir_remove(s.dir) < 0)
 		ret = CL_EXIT_FAILURE;
+	if (!ret)
+		cl_plan_forget(CL_PLANS_DIR, s.slug);
 	if (!ret)
 		cl_info("released scope %s (%s)", o->key, s.slug);
 	sbx_free(&s);

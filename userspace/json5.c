@@ -950,6 +950,21 @@ void json5_set_content_hook(json5_content_hook hook, void *data)
 	content_hook_data = data;
 }
 
+static json5_bytes_hook bytes_hook;
+static void *bytes_hook_data;
+
+void json5_set_bytes_hook(json5_bytes_hook hook, void *data)
+{
+	bytes_hook = hook;
+	bytes_hook_data = data;
+}
+
+void json5_note_bytes(const char *path, const char *text, size_t len)
+{
+	if (bytes_hook && path)
+		bytes_hook(path, text, len, bytes_hook_data);
+}
+
 void json5_note_read(const char *path)
 {
 	if (read_hook)
@@ -1071,6 +1086,7 @@ struct json_object *json5_parse_fd(int fd, const struct json5_options *opts,
 	text = read_all(fd, &len, err);
 	if (!text)
 		return NULL;
+	json5_note_bytes(opts->path, text, len);
 	if (content_hook && opts->input != JSON5_INPUT_NONE &&
 	    content_hook(opts, text, len, err->message, sizeof(err->message), content_hook_data) <
 		    0) {

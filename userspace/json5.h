@@ -82,6 +82,16 @@ void json5_set_read_hook(void (*hook)(const char *path, void *data), void *data)
 void json5_note_read(const char *path);
 
 /*
+ * Show @hook the bytes of every named file json5_parse_fd reads, whatever
+ * its input kind: `sandbox exec` fingerprints exactly what it compiled
+ * from. NULL to stop. Whatever reads a config file another way (the
+ * state dir's .env) must call json5_note_bytes() itself.
+ */
+typedef void (*json5_bytes_hook)(const char *path, const char *text, size_t len, void *data);
+void json5_set_bytes_hook(json5_bytes_hook hook, void *data);
+void json5_note_bytes(const char *path, const char *text, size_t len);
+
+/*
  * Show @hook the exact bytes of every config file (input not NONE) that
  * json5_parse_fd or json5_parse_file_opts read, before they are parsed:
  * what it approves is what is parsed, with no second read in between. A

@@ -532,11 +532,15 @@ static void dotenv_line(struct env_table *t, const char *line)
 /* The state dir's .env: a regular file of at most 1 MiB, else ignored (quietly, as OpenClaw). */
 static void read_dotenv(struct env_table *t, const char *path)
 {
-	char *real = realpath(path, NULL), *text = NULL, *save = NULL;
-	FILE *f = real ? fopen(real, "re") : NULL;
+	char *real, *text = NULL, *save = NULL;
 	struct stat st;
+	FILE *f;
 	size_t n;
 
+	/* Its values change what the config says: watched and fingerprinted too. */
+	json5_note_read(path);
+	real = realpath(path, NULL);
+	f = real ? fopen(real, "re") : NULL;
 	free(real);
 	if (!f)
 		return;
@@ -544,6 +548,7 @@ static void read_dotenv(struct env_table *t, const char *path)
 	    (text = calloc(1, (size_t)st.st_size + 1))) {
 		n = fread(text, 1, (size_t)st.st_size, f);
 		text[n] = '\0';
+		json5_note_bytes(path, text, n);
 		for (char *line = strtok_r(text, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
 			dotenv_line(t, line);

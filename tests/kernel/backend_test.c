@@ -131,11 +131,14 @@ FIXTURE_TEARDOWN(be)
 	scope_teardown(self);
 }
 
-/* clawlock sandbox exec --scope-key KEY -- /bin/sh -c SCRIPT; output (both streams) in out. */
-static int sh_in(FIXTURE_DATA(be) * self, const char *key, const char *script)
+/*
+ * clawlock @flag sandbox exec --scope-key KEY -- /bin/sh -c SCRIPT; output
+ * (both streams) in out.
+ */
+static int sh_flag(FIXTURE_DATA(be) * self, const char *flag, const char *key, const char *script)
 {
 	char *argv[] = { (char *)cl_binary(),
-			 "-q",
+			 (char *)flag,
 			 "sandbox",
 			 "exec",
 			 "--openclaw",
@@ -153,6 +156,11 @@ static int sh_in(FIXTURE_DATA(be) * self, const char *key, const char *script)
 			 NULL };
 
 	return cl_spawn(argv, self->out, sizeof(self->out), 1);
+}
+
+static int sh_in(FIXTURE_DATA(be) * self, const char *key, const char *script)
+{
+	return sh_flag(self, "-q", key, script);
 }
 
 static int sh(FIXTURE_DATA(be) * self, const char *script)
@@ -302,6 +310,37 @@ TEST_F(be, the_policy_is_installed_once_per_config)
 	EXPECT_GT(changed, again);
 	ASSERT_EQ(0, sh(self, "true"));
 	EXPECT_EQ(changed, generation());
+}
+
+#define UNCHANGED "its inputs are unchanged: nothing compiled"
+
+/*
+ * A scope's later calls compile nothing while nothing the policy came from
+ * has changed, and a change is followed at once: a stricter workspace, a
+ * session no longer sandboxed.
+ */
+TEST_F(be, later_calls_compile_nothing_until_the_config_changes)
+{
+	char line[64] = "";
+	FILE *notes;
+
+	ASSERT_EQ(0, sh(self, "true"));
+	ASSERT_EQ(0, sh_flag(self, "-v", self->key, "echo in > made.txt"));
+	EXPECT_NE(NULL, strstr(self->out, UNCHANGED)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, write_config(self, "all", "ro", ""));
+	EXPECT_NE(0, sh_flag(self, "-v", self->key, "echo out > made.txt"));
+	EXPECT_EQ(NULL, strstr(self->out, UNCHANGED)) TH_LOG("%s", self->out);
+	EXPECT_NE(0, sh_flag(self, "-v", self->key, "echo out > made.txt"));
+	EXPECT_NE(NULL, strstr(self->out, UNCHANGED)) TH_LOG("%s", self->out);
+	notes = fopen(at(self, "ws/made.txt"), "r");
+	ASSERT_NE(NULL, notes);
+	EXPECT_NE(NULL, fgets(line, sizeof(line), notes));
+	fclose(notes);
+	EXPECT_STREQ("in\n", line);
+	/* No longer sandboxed: refused, although the scope is still live. */
+	ASSERT_EQ(0, write_config(self, "off", "rw", ""));
+	EXPECT_EQ(2, sh(self, "echo unconfined"));
+	EXPECT_EQ(NULL, strstr(self->out, "unconfined\n")) TH_LOG("%s", self->out);
 }
 
 TEST_F(be, scratch_is_private_per_scope_kept_and_released)

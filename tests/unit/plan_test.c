@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * plan_test.c - the fingerprint that lets `sandbox exec` skip the compile
+ * (sandbox_plan.h): it holds while nothing changes, and changes with every
+ * input the compile read (the config, an include, the state dir's .env,
+ * a policy file, one that was missing and now exists), with clawlock's
+ * environment, with the request, and with the workspace directories; and a
+ * plan is kept and read back whole, never from a file others could write.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json5.h"
+#include "openclaw.h"
+#include "policy.h"
+#include "sandbox_plan.h"
+#include "kselftest_harness.h"
+#include "leakcheck.h"
+
+#define REQUEST "key agent:a:workspace:0123\nsession -"
+
+FIXTURE(plan)
+{
+	char dir[64];
+	char config[128];
+	char include[128];
+	char overlay[128];
+	char dotenv[160];
+	char ws[128];
+	struct cl_sbx_plan plan;
+	char recorded[CL_PLAN_DIGEST];
+};
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Load the config and the overlay as sandbox exec does, recording. */
+static int load_recorded(FIXTURE_DATA(plan) * self)
+{
+	struct oc_config cfg;
+	struct cl_policy overlay;
+	char err[1024];
+	int ret = 0;
+
+	cl_plan_record_begin(&self->plan);
+	if (oc_config_load(self->config, &cfg, err, sizeof(err)) < 0)
+		ret = -1;
+	else
+		oc_config_free(&cfg);
+	if (cl_policy_load(self->overlay, &overlay, err, sizeof(err)) < 0)
+		ret = -1;
+	else
+		cl_policy_free(&overlay);
+	cl_plan_record_end();
+	return ret;
+}
+
+FIXTURE_SETUP(plan)
+{
+	char state[96];
+
+	strcpy(self->dir, "/tmp/cl-plan-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->config, sizeof(self->config), "%s/openclaw.json", self->dir);
+	snprintf(self->include, sizeof(self->include), "%s/agents.json5", self->dir);
+	snprintf(self->overlay, sizeof(self->overlay), "%s/overlay.json5", self->dir);
+	snprintf(state, sizeof(state), "%s/state", self->dir);
+	snprintf(self->dotenv, sizeof(self->dotenv), "%s/.env", state);
+	snprintf(self->ws, sizeof(self->ws), "%s/ws", self->dir);
+	ASSERT_EQ(0, mkdir(state, 0700));
+	ASSERT_EQ(0, mkdir(self->ws, 0700));
+	put(self->config, "{ agents: { $include: './agents.json5' } }");
+	put(self->include, "{ list: [ { id: 'a', workspace: '${WS_DIR}' } ] }");
+	put(self->overlay, "{ agents: {} }");
+	setenv("OPENCLAW_STATE_DIR", state, 1);
+	setenv("WS_DIR", self->ws, 1);
+	memset(&self->plan, 0, sizeof(self->plan));
+	ASSERT_EQ(0, load_recorded(self));
+	ASSERT_FALSE(self->plan.incomplete);
+	ASSERT_EQ(0, cl_plan_set_paths(&self->plan, "workspace-x", "/sys/fs/cgroup/x", self->ws,
+				       self->ws, self->ws));
+	ASSERT_EQ(0, cl_plan_fingerprint(&self->plan, REQUEST, false, self->recorded));
+}
+
+FIXTURE_TEARDOWN(plan)
+{
+	char cmd[128];
+
+	cl_plan_free(&self->plan);
+	unsetenv("OPENCLAW_STATE_DIR");
+	unsetenv("WS_DIR");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", self->dir);
+	if (system(cmd) != 0)
+		TH_LOG("could not remove %s", self->dir);
+}
+
+/* Is the recorded fingerprint still what the files say now? */
+static bool holds(FIXTURE_DATA(plan) * self, const char *request)
+{
+	char now[CL_PLAN_DIGEST];
+
+	return cl_plan_fingerprint(&self->plan, request, true, now) == 0 &&
+	       !strcmp(now, self->recorded);
+}
+
+static bool has_input(FIXTURE_DATA(plan) * self, const char *path, bool missing)
+{
+	for (size_t i = 0; i < self->plan.input_count; i++) {
+		if (!strcmp(self->plan.inputs[i].path, path))
+			return missing == !strcmp(self->plan.inputs[i].digest, "-");
+	}
+	return false;
+}
+
+TEST_F(plan, records_every_file_the_compile_read)
+{
+	EXPECT_TRUE(has_input(self, self->config, false));
+	EXPECT_TRUE(has_input(self, self->include, false));
+	EXPECT_TRUE(has_input(self, self->overlay, false));
+	/* Missing, and still an input: its creation changes the config's values. */
+	EXPECT_TRUE(has_input(self, self->dotenv, true));
+	EXPECT_TRUE(holds(self, REQUEST));
+	EXPECT_TRUE(holds(self, REQUEST)); /* reading changes nothing */
+	LEAK_CHECK();
+}
+
+TEST_F(plan, a_changed_config_or_include_does_not_hold)
+{
+	put(self->include, "{ list: [ { id: 'a', workspace: '/' } ] }");
+	EXPECT_FALSE(holds(self, REQUEST));
+	put(self->include, "{ list: [ { id: 'a', workspace: '${WS_DIR}' } ] }");
+	EXPECT_TRUE(holds(self, REQUEST)); /* the same bytes again */
+	put(self->config, "{ agents: { $include: './agents.json5' }, tools: {} }");
+	EXPECT_FALSE(holds(self, REQUEST));
+	LEAK_CHECK();
+}
+
+TEST_F(plan, an_overlay_change_does_not_hold)
+{
+	put(self->overlay, "{ agents: { a: { files: { allow: { '/': 'rw' } } } } }");
+	EXPECT_FALSE(holds(self, REQUEST));
+	LEAK_CHECK();
+}
+
+TEST_F(plan, a_new_dotenv_or_removed_include_does_not_hold)
+{
+	put(self->dotenv, "WS_DIR=/\n");
+	EXPECT_FALSE(holds(self, REQUEST));
+	unlink(self->dotenv);
+	EXPECT_TRUE(holds(self, REQUEST));
+	unlink(self->include);
+	EXPECT_FALSE(holds(self, REQUEST));
+	LEAK_CHECK();
+}
+
+TEST_F(plan, the_environment_and_request_count)
+{
+	setenv("WS_DIR", "/", 1);
+	EXPECT_FALSE(holds(self, REQUEST));
+	setenv("WS_DIR", self->ws, 1);
+	EXPECT_TRUE(holds(self, REQUEST));
+	/* The command's own variables are not clawlock's: they do not count. */
+	setenv("CLAWLOCK_ENV_FOO", "1", 1);
+	EXPECT_TRUE(holds(self, REQUEST));
+	unsetenv("CLAWLOCK_ENV_FOO");
+	EXPECT_FALSE(holds(self, REQUEST "\npolicy /x"));
+	LEAK_CHECK();
+}
+
+TEST_F(plan, a_workspace_replaced_by_a_link_does_not_hold)
+{
+	char moved[160];
+
+	snprintf(moved, sizeof(moved), "%s.old", self->ws);
+	ASSERT_EQ(0, rename(self->ws, moved));
+	ASSERT_EQ(0, symlink("/", self->ws));
+	EXPECT_FALSE(holds(self, REQUEST));
+	LEAK_CHECK();
+}
+
+TEST_F(plan, is_kept_and_read_back_whole)
+{
+	struct cl_sbx_plan back;
+	char path[160], other[160];
+
+	cl_strlcpy(self->plan.fingerprint, self->recorded, sizeof(self->plan.fingerprint));
+	cl_strlcpy(self->plan.digest, "abc", sizeof(self->plan.digest));
+	self->plan.uid = 1000;
+	self->plan.gid = 1001;
+	self->plan.net_none = true;
+	ASSERT_EQ(0, cl_plan_add_tmpfs(&self->plan, "/tmp"));
+	ASSERT_TRUE(cl_plan_path(self->dir, REQUEST, path, sizeof(path)));
+	ASSERT_TRUE(cl_plan_path(self->dir, REQUEST "\npolicy /x", other, sizeof(other)));
+	EXPECT_STRNE(path, other);
+	ASSERT_EQ(0, cl_plan_write(path, &self->plan));
+	ASSERT_EQ(0, cl_plan_read(path, &back));
+	EXPECT_STREQ(self->recorded, back.fingerprint);
+	EXPECT_STREQ("abc", back.digest);
+	EXPECT_EQ(1000, back.uid);
+	EXPECT_EQ(1001, back.gid);
+	EXPECT_TRUE(back.net_none);
+	ASSERT_EQ(1, back.tmpfs_count);
+	EXPECT_STREQ("/tmp", back.tmpfs[0]);
+	EXPECT_STREQ(self->ws, back.workdir);
+	EXPECT_STREQ("workspace-x", back.slug);
+	EXPECT_EQ(self->plan.input_count, back.input_count);
+	cl_plan_free(&back);
+	/* One that others could write chooses the uid: never read. */
+	ASSERT_EQ(0, chmod(path, 0666));
+	EXPECT_EQ(-1, cl_plan_read(path, &back));
+	ASSERT_EQ(0, chmod(path, 0600));
+	/* A released scope's plans go; others stay. */
+	ASSERT_EQ(0, cl_plan_write(other, &self->plan));
+	cl_plan_forget(self->dir, "workspace-y");
+	EXPECT_EQ(0, access(path, F_OK));
+	cl_plan_forget(self->dir, "workspace-x");
+	EXPECT_EQ(-1, access(path, F_OK));
+	EXPECT_EQ(-1, access(other, F_OK));
+	put(path, "{ \"version\": 1 }");
+	EXPECT_EQ(-1, cl_plan_read(path, &back));
+	LEAK_CHECK();
+}
+
+TEST_HARNESS_MAIN
