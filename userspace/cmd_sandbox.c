@@ -63,7 +63,8 @@ static const char sandbox_help[] =
 	"    and while no input of the compile has changed (files, environment,\n"
 	"    options: the plan kept in /run/clawlock/plans) they compile nothing;\n"
 	"  - with docker.tmpfs (default /tmp, /var/tmp, /run) and /dev/shm private to\n"
-	"    the scope, writable, kept across its calls, removed by release;\n"
+	"    the scope, writable, kept across its calls, removed by release (a\n"
+	"    workspace below one of them stays visible at its path);\n"
 	"  - with docker.network \"none\": in a network namespace with only loopback,\n"
 	"    shared by the calls of the scope; other networks keep the egress rules;\n"
 	"  - as docker.user when set (name or uid, optionally :group), else as the\n"
@@ -602,12 +603,15 @@ static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
 {
 	const struct cl_sbx_plan *p = &s->plan;
 	const char *workdir = o->workdir ? o->workdir : p->workdir;
+	/* The config's directories, never the caller's --workdir (it could say /tmp). */
+	char *keep[] = { p->agent_workspace, p->sandbox_dir, p->workdir };
 	char procs[PATH_MAX];
 	int fd, ok;
 
 	if (p->net_none && cl_scope_join_net(s->dir) < 0)
 		return -1;
-	if (cl_scope_private_mounts(s->dir, p->tmpfs, p->tmpfs_count, s->uid, s->gid) < 0)
+	if (cl_scope_private_mounts(s->dir, p->tmpfs, p->tmpfs_count, keep,
+				    sizeof(keep) / sizeof(keep[0]), s->uid, s->gid) < 0)
 		return -1;
 	/* Writing cgroup.procs is checked against the opener's credentials: root's. */
 	if (!cl_format(procs, sizeof(procs), "%s/cgroup.procs", s->cgroup))

@@ -202,12 +202,84 @@ static bool listed(const char *const *targets, size_t count, const char *path)
 	return false;
 }
 
-int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, uid_t uid, gid_t gid)
+/* Is @path @dir or below it? */
+static bool beneath(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	return !strncmp(path, dir, len) && (path[len] == '/' || !path[len] || len == 1);
+}
+
+/*
+ * Open what must stay visible: each directory of @keep that lies under one
+ * of @targets (a workspace in /tmp), resolved now, before any mount hides
+ * it. Returns how many; their resolved paths go in @at.
+ */
+static size_t open_kept(const char *const *targets, size_t n, char *const *keep, size_t count,
+			int *fds, char **at)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		char *real = keep[i] ? realpath(keep[i], NULL) : NULL;
+		bool hidden = false;
+
+		for (size_t t = 0; real && t < n; t++)
+			hidden |= beneath(real, targets[t]);
+		if (hidden) {
+			fds[kept] = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fds[kept] >= 0) {
+				at[kept++] = real;
+				continue;
+			}
+		}
+		free(real);
+	}
+	return kept;
+}
+
+/* Make @path (and its parents) in the scratch now mounted, as root's directories. */
+static int make_mountpoint(const char *path)
+{
+	char buf[PATH_MAX];
+
+	if (!cl_strlcpy(buf, path, sizeof(buf)))
+		return -1;
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+				return -1;
+			*p = c;
+			if (!c)
+				return 0;
+		}
+	}
+}
+
+/* Put the directory open as @fd back at @path, over the scratch. */
+static int bind_kept(int fd, const char *path)
+{
+	char source[64];
+
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
+	if (make_mountpoint(path) < 0 || mount(source, path, NULL, MS_BIND, NULL) < 0) {
+		cl_error("cannot keep %s visible over the scope's scratch: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, char *const *keep,
+			    size_t keep_count, uid_t uid, gid_t gid)
 {
 	const char *targets[count + 1];
-	char scratch[PATH_MAX];
-	int fds[count + 1], ret = -1;
-	size_t n = 0, want = 0;
+	char scratch[PATH_MAX], *kept_at[keep_count + 1];
+	int fds[count + 1], kept_fds[keep_count + 1], ret = -1;
+	size_t n = 0, want = 0, kept = 0;
 
 	if (!cl_scope_scratch(dir, scratch, sizeof(scratch)))
 		return -1;
@@ -231,14 +303,24 @@ int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, u
 		if (fds[n] >= 0)
 			targets[n++] = targets[i];
 	}
+	/* As Docker's own mounts do, the workspace stays over the scratch. */
+	kept = open_kept(targets, n, keep, keep_count, kept_fds, kept_at);
 	for (size_t i = 0; i < n; i++) {
 		if (bind_scratch(fds[i], targets[i]) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < kept; i++) {
+		if (bind_kept(kept_fds[i], kept_at[i]) < 0)
 			goto out;
 	}
 	ret = 0;
 out:
 	for (size_t i = 0; i < n; i++)
 		close(fds[i]);
+	for (size_t i = 0; i < kept; i++) {
+		close(kept_fds[i]);
+		free(kept_at[i]);
+	}
 	return ret;
 }
 

@@ -31,10 +31,12 @@ int cl_scope_join_net(const char *dir);
 /*
  * Enter a private mount namespace in which every path of @paths (and
  * /dev/shm) is the scope's own scratch directory, owned by @uid:@gid.
- * Paths that do not exist on the host are skipped. 0, or -1.
+ * Paths that do not exist on the host are skipped. Each directory of
+ * @keep that lies below one of them (a workspace in /tmp) is bound back
+ * at its path over the scratch. 0, or -1.
  */
-int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, uid_t uid,
-			    gid_t gid);
+int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, char *const *keep,
+			    size_t keep_count, uid_t uid, gid_t gid);
 
 /*
  * Remove the scope's state: unmount its network namespace and delete

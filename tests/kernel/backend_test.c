@@ -374,6 +374,45 @@ TEST_F(be, scratch_is_private_per_scope_kept_and_released)
 }
 
 /* A listener started in one call answers a client in the next; the host cannot reach it. */
+/*
+ * A workspace in /tmp (agent exec's state dir, a checkout there) stays
+ * visible over the scope's private /tmp, as Docker's mounts stay over its
+ * tmpfs; the rest of the host's /tmp does not.
+ */
+TEST_F(be, a_workspace_in_tmp_stays_visible_over_the_scratch)
+{
+	char ws[64] = "/tmp/cl-be-ws-XXXXXX", path[128], key[256], text[2048];
+	FILE *made;
+
+	ASSERT_NE(NULL, mkdtemp(ws));
+	ASSERT_EQ(0, chown(ws, USER_ID, USER_ID));
+	snprintf(path, sizeof(path), "%s/notes", ws);
+	ASSERT_EQ(0, cl_write_file(path, "from-host\n"));
+	ASSERT_EQ(0, cl_write_file("/tmp/be-host-marker", "host\n"));
+	snprintf(text, sizeof(text),
+		 "{ agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
+		 "  workspaceAccess: 'rw', backend: 'clawlock', docker: { %s } } },"
+		 "  list: [ { id: 'main', workspace: '%s' } ] } }",
+		 DOCKER, ws);
+	ASSERT_EQ(0, cl_write_file(self->config, text));
+	ASSERT_EQ(0, scope_key_of(self, "main", key, sizeof(key)));
+	EXPECT_EQ(0, sh_in(self, key, "pwd; cat notes; echo made > made; ls /tmp"))
+	{
+		TH_LOG("%s", self->out);
+	}
+	EXPECT_NE(NULL, strstr(self->out, ws)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "from-host")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "be-host-marker")) TH_LOG("%s", self->out);
+	snprintf(path, sizeof(path), "%s/made", ws);
+	made = fopen(path, "r");
+	EXPECT_NE(NULL, made);
+	if (made)
+		fclose(made);
+	cl_run_clawlock(NULL, 0, "-q", "sandbox", "release", "--openclaw", self->config, key, NULL);
+	unlink("/tmp/be-host-marker");
+	cl_rm_tree(ws);
+}
+
 TEST_F(be, network_none_is_one_loopback_namespace_per_scope)
 {
 	static const char server[] =
