@@ -15,6 +15,7 @@
 
 #include "cgroup.h"
 #include "commands.h"
+#include "json5.h"
 #include "ocpolicy.h"
 #include "policy.h"
 #include "util.h"
@@ -163,6 +164,8 @@ static int load_baseline(const char *explicit_path, struct cl_policy *baseline)
 		cl_format(path, sizeof(path), "%s", explicit_path);
 	else if (cl_find_baseline(path, sizeof(path)) < 0)
 		return -1;
+	/* Read through its target: a repointed link is a new baseline. */
+	json5_note_probe(path);
 	real = realpath(path, NULL);
 	if (real) {
 		cl_format(path, sizeof(path), "%s", real);

@@ -670,16 +670,55 @@ static int set_command_env(const struct sbx_opts *o)
 	return 0;
 }
 
-/* The options that change what a call compiles, for the plan's fingerprint. */
-static void request_text(const struct sbx_opts *o, const struct cl_signed_inputs *signers,
-			 char *out, size_t size)
+/* One field of a request: its length first, so that no two requests run together. */
+static void request_field(FILE *f, const char *name, const char *value)
 {
-	cl_format(out, size,
-		  "key %s\nsession %s\nopenclaw %s\npolicy %s\ncgroup-root %s\n"
-		  "signers %s %d",
-		  o->key, o->session ? o->session : "-", o->openclaw ? o->openclaw : "-",
-		  o->policy ? o->policy : "-", o->cgroup_root ? o->cgroup_root : "-",
-		  signers ? signers->allowed_signers : "-", signers ? signers->openclaw_too : 0);
+	value = value ? value : "";
+	fprintf(f, "%s %zu %s\n", name, strlen(value), value);
+}
+
+/*
+ * The options that change what a call compiles, for the plan's name and
+ * fingerprint; NULL when there is no plan to have. The command's own
+ * CLAWLOCK_ENV_* count here (a ${VAR} of the config could name one), so
+ * that exec's environment and the file tools' each have their plan.
+ */
+static char *request_text(const struct sbx_opts *o)
+{
+	extern char **environ;
+	char *text = NULL, cwd[PATH_MAX], env[CL_PLAN_DIGEST];
+	size_t len = 0, envlen = 0;
+	char *envtext = NULL;
+	FILE *f, *e;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return NULL;
+	e = open_memstream(&envtext, &envlen);
+	for (char **v = environ; e && *v; v++) {
+		if (!strncmp(*v, ENV_PREFIX, strlen(ENV_PREFIX)))
+			fprintf(e, "%zu %s\n", strlen(*v), *v);
+	}
+	if (!e || fclose(e) != 0) {
+		free(envtext);
+		return NULL;
+	}
+	cl_sha256_hex(envtext, envlen, env, CL_PLAN_DIGEST - 1);
+	free(envtext);
+	f = open_memstream(&text, &len);
+	if (!f)
+		return NULL;
+	request_field(f, "key", o->key);
+	request_field(f, "session", o->session);
+	request_field(f, "openclaw", o->openclaw);
+	request_field(f, "policy", o->policy);
+	request_field(f, "cgroup-root", o->cgroup_root);
+	request_field(f, "cwd", cwd);
+	request_field(f, "command-env", env);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 /* What the compiled scope enters with, and what its next call needs to know. */
@@ -703,46 +742,53 @@ static int sbx_plan_fill(struct sbx *s)
 }
 
 /*
- * Keep the plan for the scope's next call. A plan that cannot be kept is
- * removed: the next call compiles, which is slower and never wrong.
+ * Keep the plan for the scope's next call, if nothing it was made from
+ * changed while the policy was installed (@made: its fingerprint before).
+ * A plan that cannot be kept is removed: the next call compiles, which is
+ * slower and never wrong.
  */
-static void sbx_plan_keep(const struct sbx_opts *o, struct sbx *s,
-			  const struct cl_signed_inputs *signers)
+static void sbx_plan_keep(const char *request, struct sbx *s, const char *made)
 {
-	char request[4 * PATH_MAX], path[PATH_MAX];
+	char path[PATH_MAX];
 
-	request_text(o, signers, request, sizeof(request));
 	if (!cl_plan_path(CL_PLANS_DIR, request, path, sizeof(path)))
 		return;
-	if (s->plan.incomplete ||
-	    (signers && cl_plan_add_file(&s->plan, signers->allowed_signers)) ||
+	if (s->plan.incomplete || !made[0] ||
 	    cl_plan_fingerprint(&s->plan, request, false, s->plan.fingerprint) < 0 ||
-	    cl_plan_write(path, &s->plan) < 0)
+	    strcmp(made, s->plan.fingerprint) || cl_plan_write(path, &s->plan) < 0)
 		unlink(path);
 }
 
+/* Does the running daemon require signed policy inputs? */
+static bool signed_policy_required(void)
+{
+	struct json_object *sig = cl_daemon_signed_policy(), *v;
+	bool on = sig && json_object_object_get_ex(sig, "allowedSigners", &v) && v;
+
+	json_object_put(sig);
+	return on;
+}
+
+/* sbx_planned's answer when there is no plan to go by. */
+#define SBX_COMPILE (-2)
+
 /*
  * The fast way in: the scope's plan still holds, and its policy is still
- * bound. 0 (ready to enter), 1 (compile instead), or an exit status.
+ * bound. 0 (ready to enter), SBX_COMPILE, or an exit status.
  */
-static int sbx_planned(const struct sbx_opts *o, struct sbx *s)
+static int sbx_planned(const char *request, struct sbx *s, const char *key)
 {
-	struct cl_signed_inputs signed_inputs;
-	char request[4 * PATH_MAX], path[PATH_MAX], now[CL_PLAN_DIGEST];
-	bool signers;
+	char path[PATH_MAX], now[CL_PLAN_DIGEST];
 	int ret;
 
-	signers = cl_daemon_signed_inputs_begin(&signed_inputs);
-	cl_signed_inputs_end();
-	request_text(o, signers ? &signed_inputs : NULL, request, sizeof(request));
-	if (!cl_plan_path(CL_PLANS_DIR, request, path, sizeof(path)) ||
+	if (!request || !cl_plan_path(CL_PLANS_DIR, request, path, sizeof(path)) ||
 	    cl_plan_read(path, &s->plan) < 0 ||
 	    cl_plan_fingerprint(&s->plan, request, true, now) < 0 ||
 	    strcmp(now, s->plan.fingerprint) ||
 	    !cl_strlcpy(s->slug, s->plan.slug, sizeof(s->slug)) ||
 	    !cl_format(s->dir, sizeof(s->dir), "%s/%s", CL_SCOPES_DIR, s->slug) ||
 	    !cl_strlcpy(s->cgroup, s->plan.cgroup, sizeof(s->cgroup)))
-		return 1;
+		return SBX_COMPILE;
 	cl_strlcpy(s->digest, s->plan.digest, sizeof(s->digest));
 	s->uid = s->plan.uid;
 	s->gid = s->plan.gid;
@@ -750,21 +796,24 @@ static int sbx_planned(const struct sbx_opts *o, struct sbx *s)
 		return CL_EXIT_FAILURE;
 	ret = sbx_ensure_bound(s, false);
 	if (ret == SBX_NOT_CURRENT)
-		return 1;
+		return SBX_COMPILE;
 	if (!ret && cl_verbose)
-		cl_info("scope %s: its inputs are unchanged: nothing compiled", o->key);
+		cl_info("scope %s: its inputs are unchanged: nothing compiled", key);
 	return ret;
 }
 
-/* The way in that compiles the scope's policy (and installs it if it changed). */
-static int sbx_compiled(const struct sbx_opts *o, struct sbx *s)
+/*
+ * The way in that compiles the scope's policy (and installs it if it
+ * changed), and keeps a plan for the next call when @request allows one.
+ */
+static int sbx_compiled(const struct sbx_opts *o, struct sbx *s, const char *request)
 {
 	struct cl_signed_inputs signed_inputs;
-	bool signers;
+	char made[CL_PLAN_DIGEST] = "";
 	int ret;
 
 	/* What the daemon would refuse to apply, no call installs either. */
-	signers = cl_daemon_signed_inputs_begin(&signed_inputs);
+	cl_daemon_signed_inputs_begin(&signed_inputs);
 	cl_plan_record_begin(&s->plan);
 	ret = sbx_resolve(o, s);
 	cl_plan_record_end();
@@ -775,25 +824,36 @@ static int sbx_compiled(const struct sbx_opts *o, struct sbx *s)
 		ret = sbx_layout(o, s);
 	if (!ret && (sbx_digest(s) < 0 || sbx_plan_fill(s) < 0))
 		ret = CL_EXIT_FAILURE;
+	/* Taken before the install's grace periods, compared after them. */
+	if (!ret && request && cl_plan_fingerprint(&s->plan, request, false, made) < 0)
+		made[0] = '\0';
 	if (!ret && sbx_lock(s) < 0)
 		ret = CL_EXIT_FAILURE;
 	if (!ret)
 		ret = sbx_ensure_bound(s, true);
-	if (!ret)
-		sbx_plan_keep(o, s, signers ? &signed_inputs : NULL);
+	if (!ret && request)
+		sbx_plan_keep(request, s, made);
 	return ret;
 }
 
 static int sbx_exec(struct sbx_opts *o, char **cmd)
 {
 	struct sbx s = { .lock = -1, .writers_lock = -1 };
+	char *request = NULL;
 	int ret;
 
-	ret = sbx_planned(o, &s);
-	if (ret == 1) {
+	/*
+	 * Signed inputs are verified on every call: a signature removed, or a
+	 * key that expired, must be seen even when no byte of the files changed.
+	 */
+	if (!signed_policy_required())
+		request = request_text(o);
+	ret = sbx_planned(request, &s, o->key);
+	if (ret == SBX_COMPILE) {
 		sbx_free(&s);
-		ret = sbx_compiled(o, &s);
+		ret = sbx_compiled(o, &s, request);
 	}
+	free(request);
 	if (!ret && sbx_enter(o, &s) < 0)
 		ret = CL_EXIT_FAILURE;
 	sbx_free(&s);

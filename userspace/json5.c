@@ -965,6 +965,21 @@ void json5_note_bytes(const char *path, const char *text, size_t len)
 		bytes_hook(path, text, len, bytes_hook_data);
 }
 
+static void (*probe_hook)(const char *path, void *data);
+static void *probe_hook_data;
+
+void json5_set_probe_hook(void (*hook)(const char *path, void *data), void *data)
+{
+	probe_hook = hook;
+	probe_hook_data = data;
+}
+
+void json5_note_probe(const char *path)
+{
+	if (probe_hook && path)
+		probe_hook(path, probe_hook_data);
+}
+
 void json5_note_read(const char *path)
 {
 	if (read_hook)

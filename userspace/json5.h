@@ -92,6 +92,14 @@ void json5_set_bytes_hook(json5_bytes_hook hook, void *data);
 void json5_note_bytes(const char *path, const char *text, size_t len);
 
 /*
+ * Show @hook every path whose existence, kind, owner or target a compile
+ * looked at (a skills folder, the workspace's owner, a baseline's link),
+ * before it looks. NULL to stop.
+ */
+void json5_set_probe_hook(void (*hook)(const char *path, void *data), void *data);
+void json5_note_probe(const char *path);
+
+/*
  * Show @hook the exact bytes of every config file (input not NONE) that
  * json5_parse_fd or json5_parse_file_opts read, before they are parsed:
  * what it approves is what is parsed, with no second read in between. A

@@ -795,6 +795,7 @@ static char *owner_home(const char *path)
 
 	if (!path || !cl_strlcpy(buf, path, sizeof(buf)))
 		return NULL;
+	json5_note_probe(buf);
 	while (stat(buf, &st) < 0) {
 		slash = strrchr(buf, '/');
 		if (!slash || slash == buf)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "json5.h"
 #include "util.h"
 
 const char *oc_mode_name(enum oc_mode mode)
@@ -667,6 +668,8 @@ static void skill_mounts(struct oc_sandbox *sb)
 		char *host = join(root, parts[i]), *real_root = realpath(root, NULL), *real = NULL;
 		struct stat st;
 
+		/* Its creation makes a read-only rule: `sandbox exec`'s plan watches for it. */
+		json5_note_probe(host);
 		if (host && lstat(host, &st) == 0 && S_ISDIR(st.st_mode))
 			real = realpath(host, NULL);
 		if (real && real_root && path_inside(real_root, real))

@@ -936,6 +936,7 @@ int cl_find_baseline(char *path, size_t size)
 	for (int up = 0; up < 4 && strrchr(dir, '/'); up++) {
 		*strrchr(dir, '/') = '\0';
 		cl_format(path, size, "%s/policies/baseline.json5", dir);
+		json5_note_probe(path);
 		if (access(path, R_OK) == 0)
 			return 0;
 	}

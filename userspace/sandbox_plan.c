@@ -25,23 +25,23 @@
 #include "sandbox_plan.h"
 #include "util.h"
 
-#define PLAN_VERSION 1
+#define PLAN_VERSION 2
 #define ENV_PREFIX   "CLAWLOCK_ENV_"
 /* A file read twice with different bytes in one compile: never matches. */
 #define DIGEST_TORN "torn"
 
-static struct cl_plan_input *find_input(struct cl_sbx_plan *p, const char *path)
+static struct cl_plan_input *find_input(struct cl_sbx_plan *p, const char *path, bool probe)
 {
 	for (size_t i = 0; i < p->input_count; i++) {
-		if (!strcmp(p->inputs[i].path, path))
+		if (p->inputs[i].probe == probe && !strcmp(p->inputs[i].path, path))
 			return &p->inputs[i];
 	}
 	return NULL;
 }
 
-static struct cl_plan_input *add_input(struct cl_sbx_plan *p, const char *path)
+static struct cl_plan_input *add_input(struct cl_sbx_plan *p, const char *path, bool probe)
 {
-	struct cl_plan_input *in = find_input(p, path), *grown;
+	struct cl_plan_input *in = find_input(p, path, probe), *grown;
 
 	if (in)
 		return in;
@@ -54,6 +54,7 @@ static struct cl_plan_input *add_input(struct cl_sbx_plan *p, const char *path)
 	if (!in->path)
 		return NULL;
 	cl_strlcpy(in->digest, "-", sizeof(in->digest));
+	in->probe = probe;
 	p->input_count++;
 	return in;
 }
@@ -66,14 +67,14 @@ static void noted_read(const char *path, void *data)
 {
 	struct cl_sbx_plan *p = data;
 
-	if (!add_input(p, path))
+	if (!add_input(p, path, false))
 		p->incomplete = true;
 }
 
 static void noted_bytes(const char *path, const char *text, size_t len, void *data)
 {
 	struct cl_sbx_plan *p = data;
-	struct cl_plan_input *in = add_input(p, path);
+	struct cl_plan_input *in = add_input(p, path, false);
 	char digest[CL_PLAN_DIGEST];
 
 	if (!in) {
@@ -87,16 +88,49 @@ static void noted_bytes(const char *path, const char *text, size_t len, void *da
 		cl_strlcpy(in->digest, digest, sizeof(in->digest));
 }
 
+/* What @path is now, as the compile saw it: kind, owner, inode, target. */
+static void probe_now(const char *path, char out[CL_PLAN_DIGEST])
+{
+	char text[PATH_MAX + 128], *real;
+	struct stat st, lst;
+
+	if (lstat(path, &lst) < 0) {
+		cl_strlcpy(out, "-", CL_PLAN_DIGEST);
+		return;
+	}
+	real = realpath(path, NULL);
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	cl_format(text, sizeof(text), "%llx %llu %o %u %u %o %s", (unsigned long long)st.st_dev,
+		  (unsigned long long)st.st_ino, st.st_mode, st.st_uid, st.st_gid, lst.st_mode,
+		  real ? real : "-");
+	free(real);
+	cl_sha256_hex(text, strlen(text), out, CL_PLAN_DIGEST - 1);
+}
+
+static void noted_probe(const char *path, void *data)
+{
+	struct cl_sbx_plan *p = data;
+	struct cl_plan_input *in = add_input(p, path, true);
+
+	if (!in)
+		p->incomplete = true;
+	else
+		probe_now(path, in->digest);
+}
+
 void cl_plan_record_begin(struct cl_sbx_plan *p)
 {
 	json5_set_read_hook(noted_read, p);
 	json5_set_bytes_hook(noted_bytes, p);
+	json5_set_probe_hook(noted_probe, p);
 }
 
 void cl_plan_record_end(void)
 {
 	json5_set_read_hook(NULL, NULL);
 	json5_set_bytes_hook(NULL, NULL);
+	json5_set_probe_hook(NULL, NULL);
 }
 
 /* The SHA-256 of @path's bytes now: "-" if it is missing, "?" if unreadable. */
@@ -127,7 +161,7 @@ out:
 
 int cl_plan_add_file(struct cl_sbx_plan *p, const char *path)
 {
-	struct cl_plan_input *in = add_input(p, path);
+	struct cl_plan_input *in = add_input(p, path, false);
 
 	if (!in)
 		return -1;
@@ -150,17 +184,19 @@ static void print_stat(FILE *f, const char *what, const char *path, bool follow)
 		(long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
 
-/* A directory the policy or identity was made from: itself, and where it leads. */
+/*
+ * A directory the policy or identity was made from: what it is, whose, and
+ * where it leads, as probe_now says. Not its times: every file made or
+ * removed at its top would change them, and no policy depends on those.
+ */
 static void print_dir(FILE *f, const char *what, const char *path)
 {
-	char *real;
+	char now[CL_PLAN_DIGEST];
 
 	if (!path)
 		return;
-	print_stat(f, what, path, false);
-	real = realpath(path, NULL);
-	fprintf(f, "%s-real %s\n", what, real ? real : "-");
-	free(real);
+	probe_now(path, now);
+	fprintf(f, "%s %zu %s %s\n", what, strlen(path), path, now);
 }
 
 static int env_cmp(const void *a, const void *b)
@@ -216,10 +252,12 @@ static int print_inputs(FILE *f, const struct cl_sbx_plan *p, bool reread)
 	for (size_t i = 0; i < p->input_count; i++) {
 		const struct cl_plan_input *in = &p->inputs[i];
 
-		if (reread)
+		if (reread && in->probe)
+			probe_now(in->path, now);
+		else if (reread)
 			digest_now(in->path, now);
-		fprintf(f, "file %zu %s %s\n", strlen(in->path), in->path,
-			reread ? now : in->digest);
+		fprintf(f, "%s %zu %s %s\n", in->probe ? "probe" : "file", strlen(in->path),
+			in->path, reread ? now : in->digest);
 	}
 	return 0;
 }
@@ -241,6 +279,8 @@ int cl_plan_fingerprint(const struct cl_sbx_plan *p, const char *request, bool r
 	print_stat(f, "exe", "/proc/self/exe", true);
 	print_stat(f, "passwd", "/etc/passwd", true);
 	print_stat(f, "group", "/etc/group", true);
+	/* Where else users and groups come from (docker.user names, owners). */
+	print_stat(f, "nsswitch", "/etc/nsswitch.conf", true);
 	print_dir(f, "workdir", p->workdir);
 	print_dir(f, "agent-workspace", p->agent_workspace);
 	print_dir(f, "sandbox-dir", p->sandbox_dir);
@@ -272,6 +312,7 @@ static struct json_object *plan_json(const struct cl_sbx_plan *p)
 
 		json_object_object_add(in, "path", json_object_new_string(p->inputs[i].path));
 		json_object_object_add(in, "digest", json_object_new_string(p->inputs[i].digest));
+		json_object_object_add(in, "probe", json_object_new_boolean(p->inputs[i].probe));
 		json_object_array_add(inputs, in);
 	}
 	json_object_object_add(o, "version", json_object_new_int(PLAN_VERSION));
@@ -324,7 +365,8 @@ int cl_plan_write(const char *path, const struct cl_sbx_plan *p)
 	struct json_object *o;
 	int ret = -1;
 
-	if (!cl_format(tmp, sizeof(tmp), "%s.new", path))
+	/* Two writers of one request (a session key whose scope moved) never share it. */
+	if (!cl_format(tmp, sizeof(tmp), "%s.%d.new", path, (int)getpid()))
 		return -1;
 	o = plan_json(p);
 	if (o && make_parent(path) == 0 &&
@@ -369,8 +411,10 @@ static int read_inputs(struct json_object *o, struct cl_sbx_plan *p)
 		struct json_object *in = json_object_array_get_idx(a, i);
 		const char *path = get_string(in, "path"), *digest = get_string(in, "digest");
 		struct cl_plan_input *added;
+		struct json_object *probe;
 
-		if (!path || !digest || !(added = add_input(p, path)))
+		if (!path || !digest || !json_object_object_get_ex(in, "probe", &probe) ||
+		    !(added = add_input(p, path, json_object_get_boolean(probe))))
 			return -1;
 		cl_strlcpy(added->digest, digest, sizeof(added->digest));
 	}

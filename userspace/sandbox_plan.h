@@ -25,10 +25,15 @@
 /* One plan per request (the key and options a call was asked with). */
 #define CL_PLANS_DIR "/run/clawlock/plans"
 
-/* One file the compile read: its path and the SHA-256 of the bytes parsed. */
+/*
+ * One file the compile read: its path and the SHA-256 of the bytes parsed;
+ * or one path it probed: the SHA-256 of what it is (kind, owner, inode,
+ * target).
+ */
 struct cl_plan_input {
 	char *path;
 	char digest[CL_PLAN_DIGEST]; /* "-": it was missing */
+	bool probe;
 };
 
 struct cl_sbx_plan {
@@ -51,7 +56,8 @@ struct cl_sbx_plan {
 
 /*
  * Record in @p every config file the json5 reader is asked for until
- * cl_plan_record_end: its path, and the SHA-256 of the very bytes parsed.
+ * cl_plan_record_end: its path, and the SHA-256 of the very bytes parsed;
+ * and every path the compile probes (json5_note_probe), as it is now.
  */
 void cl_plan_record_begin(struct cl_sbx_plan *p);
 void cl_plan_record_end(void);

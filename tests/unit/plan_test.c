@@ -3,9 +3,10 @@
  * plan_test.c - the fingerprint that lets `sandbox exec` skip the compile
  * (sandbox_plan.h): it holds while nothing changes, and changes with every
  * input the compile read (the config, an include, the state dir's .env,
- * a policy file, one that was missing and now exists), with clawlock's
- * environment, with the request, and with the workspace directories; and a
- * plan is kept and read back whole, never from a file others could write.
+ * a policy file, one that was missing and now exists, a path it probed),
+ * with clawlock's environment, with the request, and with the workspace
+ * directories; and a plan is kept and read back whole, never from a file
+ * others could write.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +53,12 @@ static int load_recorded(FIXTURE_DATA(plan) * self)
 	char err[1024];
 	int ret = 0;
 
+	char skills[192];
+
 	cl_plan_record_begin(&self->plan);
+	/* As the compile probes a workspace's skills folder. */
+	snprintf(skills, sizeof(skills), "%s/skills", self->ws);
+	json5_note_probe(skills);
 	if (oc_config_load(self->config, &cfg, err, sizeof(err)) < 0)
 		ret = -1;
 	else
@@ -174,6 +180,38 @@ TEST_F(plan, the_environment_and_request_count)
 	EXPECT_TRUE(holds(self, REQUEST));
 	unsetenv("CLAWLOCK_ENV_FOO");
 	EXPECT_FALSE(holds(self, REQUEST "\npolicy /x"));
+	LEAK_CHECK();
+}
+
+TEST_F(plan, a_probed_path_that_appears_does_not_hold)
+{
+	char skills[192], elsewhere[192];
+
+	snprintf(skills, sizeof(skills), "%s/skills", self->ws);
+	snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", self->dir);
+	/* A skills folder made later: a fresh compile would make it read-only. */
+	ASSERT_EQ(0, mkdir(skills, 0755));
+	EXPECT_FALSE(holds(self, REQUEST));
+	ASSERT_EQ(0, rmdir(skills));
+	EXPECT_TRUE(holds(self, REQUEST));
+	/* A link there that leads elsewhere is something else again. */
+	ASSERT_EQ(0, mkdir(elsewhere, 0755));
+	ASSERT_EQ(0, symlink(elsewhere, skills));
+	EXPECT_FALSE(holds(self, REQUEST));
+	LEAK_CHECK();
+}
+
+/* What an agent does all day changes no input: the plan keeps holding. */
+TEST_F(plan, files_made_in_the_workspace_keep_it_holding)
+{
+	char made[192];
+
+	snprintf(made, sizeof(made), "%s/made.c", self->ws);
+	put(made, "int main(void) { return 0; }\n");
+	ASSERT_EQ(0, access(made, F_OK));
+	EXPECT_TRUE(holds(self, REQUEST));
+	ASSERT_EQ(0, unlink(made));
+	EXPECT_TRUE(holds(self, REQUEST));
 	LEAK_CHECK();
 }
 
