@@ -16,7 +16,9 @@
  *    (its token, its state paths) reaches the command;
  *  - with the real clawlock, which is not loaded here, every tool call
  *    fails and nothing runs on the host: no fallback;
- *  - a session whose sandbox is off never calls the backend.
+ *  - a session whose sandbox is off never calls the backend, nor does the
+ *    main session under mode "non-main" (an `openclaw agent --local` turn),
+ *    while another session of the same agent does.
  * Skipped, never passed, without npm or python3.
  */
 #include <fcntl.h>
@@ -425,6 +427,40 @@ TEST_F(plugin, a_session_with_sandbox_off_never_reaches_the_backend)
 	EXPECT_NE(NULL, strstr(results, "host-ran")) TH_LOG("%s", results);
 	free(results);
 	EXPECT_NE(0, access(self->stub_log, F_OK));
+}
+
+TEST_F(plugin, the_main_session_under_non_main_never_reaches_the_backend)
+{
+	char *main_turn[] = { "agent", "--local",	  "--agent",
+			      "main",  "--session-key",	  "agent:main:main",
+			      "-m",    "follow the plan", "--json",
+			      NULL };
+	char *other_turn[] = { "agent", "--local",	   "--agent",
+			       "main",	"--session-key",   "agent:main:work",
+			       "-m",	"follow the plan", "--json",
+			       NULL };
+	char *results;
+
+	if (_metadata->skip)
+		return;
+	ASSERT_EQ(0, start_model(self, "[ {\"tool\": \"exec\", \"args\": {\"command\":"
+				       " \"echo main-ran\"}}, {\"text\": \"done\"},"
+				       "  {\"tool\": \"exec\", \"args\": {\"command\":"
+				       " \"echo work-ran\"}}, {\"text\": \"done\"} ]"));
+	ASSERT_EQ(0, write_config(self, "non-main", stub()));
+	ASSERT_EQ(0, run_openclaw(self, main_turn));
+	results = tool_results(self);
+	ASSERT_NE(NULL, results);
+	EXPECT_NE(NULL, strstr(results, "main-ran")) TH_LOG("%s", results);
+	free(results);
+	EXPECT_NE(0, access(self->stub_log, F_OK));
+	/* The same agent's other sessions are sandboxed: they do. */
+	ASSERT_EQ(0, run_openclaw(self, other_turn));
+	results = tool_results(self);
+	ASSERT_NE(NULL, results);
+	EXPECT_NE(NULL, strstr(results, "work-ran")) TH_LOG("%s", results);
+	free(results);
+	EXPECT_EQ(0, access(self->stub_log, F_OK));
 }
 
 TEST_HARNESS_MAIN
