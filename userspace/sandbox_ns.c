@@ -238,39 +238,54 @@ static size_t open_kept(const char *const *targets, size_t n, char *const *keep,
 	return kept;
 }
 
-/* Make @path (and its parents) in the scratch now mounted, as root's directories. */
-static int make_mountpoint(const char *path)
+/*
+ * The directory @path in the scratch now mounted, made (as root's) where it
+ * is missing, and open: never through a link. The sandbox owns its
+ * scratch, and a link it left there could aim this mount anywhere, even at
+ * the cgroup the call is about to join. -1 (errno set) on anything else.
+ */
+static int open_mountpoint(const char *path)
 {
-	char buf[PATH_MAX];
+	char buf[PATH_MAX], *part, *save = NULL;
+	int dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), next;
 
-	if (!cl_strlcpy(buf, path, sizeof(buf)))
+	if (dir < 0 || !cl_strlcpy(buf, path, sizeof(buf))) {
+		if (dir >= 0)
+			close(dir);
 		return -1;
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-				return -1;
-			*p = c;
-			if (!c)
-				return 0;
-		}
 	}
+	for (part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		if (mkdirat(dir, part, 0755) < 0 && errno != EEXIST)
+			break;
+		next = openat(dir, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
+		dir = next;
+		if (dir < 0)
+			return -1;
+	}
+	if (part) {
+		close(dir);
+		return -1;
+	}
+	return dir;
 }
 
 /* Put the directory open as @fd back at @path, over the scratch. */
 static int bind_kept(int fd, const char *path)
 {
-	char source[64];
+	char source[64], target[64];
+	int at = open_mountpoint(path), ret = 0;
 
 	snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
-	if (make_mountpoint(path) < 0 || mount(source, path, NULL, MS_BIND, NULL) < 0) {
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", at);
+	if (at < 0 || mount(source, target, NULL, MS_BIND, NULL) < 0) {
 		cl_error("cannot keep %s visible over the scope's scratch: %s", path,
 			 strerror(errno));
-		return -1;
+		ret = -1;
 	}
-	return 0;
+	if (at >= 0)
+		close(at);
+	return ret;
 }
 
 int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, char *const *keep,

@@ -419,6 +419,64 @@ TEST_F(be, a_workspace_in_tmp_stays_visible_over_the_scratch)
 	cl_rm_tree(ws);
 }
 
+/* clawlock sandbox exec --scope-key shared --session SESSION -- /bin/sh -c SCRIPT. */
+static int sh_shared(FIXTURE_DATA(be) * self, const char *session, const char *script)
+{
+	char *argv[] = { (char *)cl_binary(),
+			 "-q",
+			 "sandbox",
+			 "exec",
+			 "--openclaw",
+			 self->config,
+			 "--scope-key",
+			 "shared",
+			 "--session",
+			 (char *)session,
+			 "--env",
+			 "PATH=/usr/bin:/bin",
+			 "--",
+			 "/bin/sh",
+			 "-c",
+			 (char *)script,
+			 NULL };
+
+	return cl_spawn(argv, self->out, sizeof(self->out), 1);
+}
+
+/*
+ * A sandbox owns its scratch, and a shared scope's scratch is every agent's:
+ * a link one agent leaves where another's workspace mount point will be
+ * made must not aim that mount elsewhere (at the cgroup the call is about
+ * to join, say). The call that would follow it refuses, and runs nothing.
+ */
+TEST_F(be, a_link_left_in_the_scratch_does_not_aim_the_workspace_mount)
+{
+	char base[64] = "/tmp/cl-be-lnk-XXXXXX", ws[128], plant[512], text[2048];
+
+	ASSERT_NE(NULL, mkdtemp(base));
+	snprintf(ws, sizeof(ws), "%s/ws", base);
+	ASSERT_EQ(0, mkdir(ws, 0755));
+	ASSERT_EQ(0, chown(ws, USER_ID, USER_ID));
+	snprintf(
+		text, sizeof(text),
+		"{ agents: { defaults: { sandbox: { mode: 'all', scope: 'shared',"
+		"  workspaceAccess: 'rw', backend: 'clawlock', docker: { %s } } },"
+		"  list: [ { id: 'main', workspace: '%s' }, { id: 'other', workspace: '%s' } ] } }",
+		DOCKER, at(self, "ws"), ws);
+	ASSERT_EQ(0, cl_write_file(self->config, text));
+	snprintf(plant, sizeof(plant), "ln -s %s %s && echo planted", at(self, "elsewhere"), base);
+	ASSERT_EQ(0, sh_shared(self, "agent:main:main", plant))
+	{
+		TH_LOG("%s", self->out);
+	}
+	EXPECT_EQ(1, sh_shared(self, "agent:other:main", "echo ran"));
+	EXPECT_EQ(NULL, strstr(self->out, "ran\n")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "cannot keep")) TH_LOG("%s", self->out);
+	cl_run_clawlock(NULL, 0, "-q", "sandbox", "release", "--openclaw", self->config, "shared",
+			NULL);
+	cl_rm_tree(base);
+}
+
 TEST_F(be, network_none_is_one_loopback_namespace_per_scope)
 {
 	static const char server[] =
