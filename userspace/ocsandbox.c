@@ -648,13 +648,6 @@ static char *join(const char *a, const char *b)
 	return out;
 }
 
-static bool path_inside(const char *root, const char *p)
-{
-	size_t len = strlen(root);
-
-	return !strcmp(root, "/") || (!strncmp(root, p, len) && (p[len] == '\0' || p[len] == '/'));
-}
-
 /* Managed skills directories that exist inside the workspace are mounted read-only. */
 static void skill_mounts(struct oc_sandbox *sb)
 {
@@ -672,7 +665,7 @@ static void skill_mounts(struct oc_sandbox *sb)
 		json5_note_probe(host);
 		if (host && lstat(host, &st) == 0 && S_ISDIR(st.st_mode))
 			real = realpath(host, NULL);
-		if (real && real_root && path_inside(real_root, real))
+		if (real && real_root && cl_path_inside(real_root, real))
 			set_mount(sb, host, join(sb->workdir, parts[i]), false, "protectedSkill",
 				  "workspace skills (always read-only)");
 		else

@@ -202,14 +202,6 @@ static bool listed(const char *const *targets, size_t count, const char *path)
 	return false;
 }
 
-/* Is @path @dir or below it? */
-static bool beneath(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-
-	return !strncmp(path, dir, len) && (path[len] == '/' || !path[len] || len == 1);
-}
-
 /*
  * Open what must stay visible: each directory of @keep that lies under one
  * of @targets (a workspace in /tmp), resolved now, before any mount hides
@@ -225,7 +217,7 @@ static size_t open_kept(const char *const *targets, size_t n, char *const *keep,
 		bool hidden = false;
 
 		for (size_t t = 0; real && t < n; t++)
-			hidden |= beneath(real, targets[t]);
+			hidden |= cl_path_inside(targets[t], real);
 		if (hidden) {
 			fds[kept] = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
 			if (fds[kept] >= 0) {

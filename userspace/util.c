@@ -213,6 +213,14 @@ static int reopen_regular(int rootfd, const char *rel, int path_fd, char *why, s
 	return fd;
 }
 
+bool cl_path_inside(const char *root, const char *path)
+{
+	size_t len = strlen(root);
+
+	return !strcmp(root, "/") ||
+	       (!strncmp(root, path, len) && (path[len] == '\0' || path[len] == '/'));
+}
+
 int cl_open_beneath(const char *root, const char *path, char *why, size_t whysize)
 {
 	size_t len = strlen(root);

@@ -41,6 +41,9 @@ bool cl_format(char *buf, size_t size, const char *fmt, ...) __attribute__((form
 /* Bounded copy that always terminates; returns false if @src was cut. */
 bool cl_strlcpy(char *dst, const char *src, size_t size);
 
+/* Is the absolute path @path @root itself or below it (by its text)? */
+bool cl_path_inside(const char *root, const char *path);
+
 /*
  * Open @path for reading, without a window for a swap: @root is a directory
  * and @path a file below it, both absolute and already resolved (realpath:
