@@ -534,23 +534,46 @@ static int take_daemon_lock(struct daemon *d)
 	return 0;
 }
 
-bool cl_daemon_signed_inputs_begin(struct cl_signed_inputs *in)
+/*
+ * The running daemon's allowed-signers file (in a static buffer) and
+ * whether the config must be signed too; NULL when it requires no
+ * signature.
+ */
+static const char *daemon_allowed_signers(bool *openclaw_too)
 {
 	static char signers[PATH_MAX];
 	struct json_object *sig = cl_daemon_signed_policy(), *v;
-	bool on = false;
+	const char *path = NULL;
 
 	if (sig && json_object_object_get_ex(sig, "allowedSigners", &v) && v &&
 	    cl_strlcpy(signers, json_object_get_string(v), sizeof(signers))) {
-		memset(in, 0, sizeof(*in));
-		in->allowed_signers = signers;
-		in->openclaw_too = json_object_object_get_ex(sig, "openclawToo", &v) &&
-				   json_object_get_boolean(v);
-		cl_signed_inputs_begin(in);
-		on = true;
+		path = signers;
+		*openclaw_too = json_object_object_get_ex(sig, "openclawToo", &v) &&
+				json_object_get_boolean(v);
 	}
 	json_object_put(sig);
-	return on;
+	return path;
+}
+
+bool cl_daemon_requires_signatures(void)
+{
+	bool openclaw_too;
+
+	return daemon_allowed_signers(&openclaw_too) != NULL;
+}
+
+bool cl_daemon_signed_inputs_begin(struct cl_signed_inputs *in)
+{
+	bool openclaw_too = false;
+	const char *signers = daemon_allowed_signers(&openclaw_too);
+
+	if (!signers)
+		return false;
+	memset(in, 0, sizeof(*in));
+	in->allowed_signers = signers;
+	in->openclaw_too = openclaw_too;
+	cl_signed_inputs_begin(in);
+	return true;
 }
 
 /*

@@ -759,16 +759,6 @@ static void sbx_plan_keep(const char *request, struct sbx *s, const char *made)
 		unlink(path);
 }
 
-/* Does the running daemon require signed policy inputs? */
-static bool signed_policy_required(void)
-{
-	struct json_object *sig = cl_daemon_signed_policy(), *v;
-	bool on = sig && json_object_object_get_ex(sig, "allowedSigners", &v) && v;
-
-	json_object_put(sig);
-	return on;
-}
-
 /* sbx_planned's answer when there is no plan to go by. */
 #define SBX_COMPILE (-2)
 
@@ -846,7 +836,7 @@ static int sbx_exec(struct sbx_opts *o, char **cmd)
 	 * Signed inputs are verified on every call: a signature removed, or a
 	 * key that expired, must be seen even when no byte of the files changed.
 	 */
-	if (!signed_policy_required())
+	if (!cl_daemon_requires_signatures())
 		request = request_text(o);
 	ret = sbx_planned(request, &s, o->key);
 	if (ret == SBX_COMPILE) {

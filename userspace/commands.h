@@ -90,6 +90,8 @@ struct json_object *cl_daemon_signed_policy(void);
  */
 struct cl_signed_inputs;
 bool cl_daemon_signed_inputs_begin(struct cl_signed_inputs *in);
+/* Does the running daemon require signed policy inputs? */
+bool cl_daemon_requires_signatures(void);
 
 /* 0 and @out filled if a config was applied; -1 if none was (or the record is unreadable). */
 int cl_applied_config(struct cl_applied *out);
