@@ -370,10 +370,13 @@ int cl_plan_write(const char *path, const struct cl_sbx_plan *p)
 		return -1;
 	o = plan_json(p);
 	if (o && make_parent(path) == 0 &&
-	    json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN) == 0 && rename(tmp, path) == 0)
+	    json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN) == 0 &&
+	    rename(tmp, path) == 0) {
 		ret = 0;
-	else
+	} else {
 		cl_error("cannot record %s: %s", path, strerror(errno));
+		unlink(tmp); /* named by pid: nothing would ever reuse it */
+	}
 	json_object_put(o);
 	return ret;
 }
