@@ -20,8 +20,14 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
+# LAYOUT=grown builds a clawlock whose maps have another layout, for the
+# upgrade test (build/grown/clawlock, made by `make tests`).
+ifeq ($(LAYOUT),grown)
+LAYOUT_DEFINES := -DCL_TEST_GROWN_LAYOUT
+endif
+
 CFLAGS ?= -O2 -g
-override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
+override CFLAGS += $(LAYOUT_DEFINES) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
 	-I$(O) -Ikernel -Iuserspace -isystem $(O)/kselftest -isystem /usr/include/libnl3
 # The libraries are linked in, libc alone stays shared (its NSS modules
 # resolve docker.user). Each call of OpenClaw's backend starts clawlock
@@ -43,7 +49,7 @@ override LDFLAGS += -fsanitize=address,undefined
 endif
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
-	-I$(O) -Ikernel
+	-I$(O) -Ikernel $(LAYOUT_DEFINES)
 
 bpf-objs := $(addprefix $(O)/,$(bpf-y))
 skels := $(patsubst $(O)/kernel/%.bpf.o,$(O)/%.skel.h,$(bpf-objs))
@@ -112,7 +118,16 @@ $(unit-tests) $(kernel-tests): %: %.o $(lib-objs)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-tests: $(O)/clawlock $(unit-tests) $(kernel-tests)
+tests: $(O)/clawlock $(unit-tests) $(kernel-tests) $(O)/grown/clawlock
+
+# The same sources with a grown map layout: upgrade_test carries maps over
+# to it. Its own make knows its dependencies; this one always asks it.
+$(O)/grown/clawlock: FORCE
+	$(Q)$(MAKE) -q --no-print-directory O=$(O)/grown LAYOUT=grown $(O)/grown/clawlock || \
+		$(MAKE) --no-print-directory O=$(O)/grown LAYOUT=grown $(O)/grown/clawlock
+
+.PHONY: FORCE
+FORCE:
 
 # Unit tests (and the clawlock they run) under ASan/UBSan in their own build
 # folder; kernel tests in the VM with the plain build: under TCG an ASan

@@ -127,6 +127,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_state SEC(".maps");
 
+/* A cache only: an upgrade to another layout starts it empty (userspace/upgrade.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -1044,11 +1045,23 @@ static __always_inline struct cl_guard *cl_guard_armed(void)
 	return guard && guard->armed ? guard : NULL;
 }
 
-/* Is @exe the loader's executable? The inode number first: it rarely matches. */
+/*
+ * Is @exe the loader's executable, or the successor it authorised for an
+ * upgrade? The inode number first: it rarely matches.
+ */
 static __always_inline int cl_is_loader_exe(struct cl_guard *guard, struct inode *exe)
 {
-	return exe && BPF_CORE_READ(exe, i_ino) == guard->loader_ino &&
-	       BPF_CORE_READ(exe, i_sb, s_dev) == guard->loader_dev;
+	__u64 ino;
+	__u32 dev;
+
+	if (!exe)
+		return 0;
+	ino = BPF_CORE_READ(exe, i_ino);
+	if (ino != guard->loader_ino && (!guard->successor_ino || ino != guard->successor_ino))
+		return 0;
+	dev = BPF_CORE_READ(exe, i_sb, s_dev);
+	return (ino == guard->loader_ino && dev == guard->loader_dev) ||
+	       (guard->successor_ino && ino == guard->successor_ino && dev == guard->successor_dev);
 }
 
 /* Does @task run the loader's executable (whatever it does with it)? */
@@ -1149,8 +1162,8 @@ static __always_inline int cl_guard_pins(struct dentry *dir, struct dentry *vict
  * The loader's executable is its identity, so while clawlock is loaded
  * nobody may change it (write, truncate, chmod, chown) or remove its name
  * (unlink, rename over it), the loader included: new content, or a freed
- * inode number given to another file, would inherit the trust. An upgrade
- * unloads with the old binary first.
+ * inode number given to another file, would inherit the trust. The same
+ * holds for a successor while an upgrade hands over to it.
  */
 static __always_inline int cl_guard_exe(struct dentry *dentry)
 {
@@ -1742,6 +1755,25 @@ static __always_inline int cl_guard_links(int cmd, union bpf_attr *attr)
 }
 
 /*
+ * While an upgrade hands over (a successor is named), the new binary's maps
+ * exist for a while before it can record them in cl_objects, and a map it
+ * adds is pinned by the load itself: until the hand-over ends, nobody but
+ * the loader and the successor gets any BPF object by id or by pin.
+ */
+static __always_inline int cl_guard_handover(int cmd)
+{
+	struct cl_guard *guard;
+
+	if (cmd != BPF_MAP_GET_FD_BY_ID && cmd != BPF_PROG_GET_FD_BY_ID &&
+	    cmd != BPF_LINK_GET_FD_BY_ID && cmd != BPF_OBJ_GET)
+		return 0;
+	guard = cl_guard_armed();
+	if (!guard || !guard->successor_ino)
+		return 0;
+	return cl_protect(guard, CL_OBJ_MAP);
+}
+
+/*
  * The link guard comes first: a sandbox in audit mode is let through the
  * "never in a sandbox" refusal below, and must still not reach clawlock.
  */
@@ -1749,8 +1781,10 @@ SEC("lsm/bpf")
 int BPF_PROG(cl_bpf, int cmd, union bpf_attr *attr)
 {
 	struct cl_identity id = {};
-	int err = cl_guard_links(cmd, attr);
+	int err = cl_guard_handover(cmd);
 
+	if (!err)
+		err = cl_guard_links(cmd, attr);
 	if (err)
 		return err;
 	if (cl_identify_op(&id, CL_OP_BPF))

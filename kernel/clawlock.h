@@ -180,6 +180,13 @@ struct cl_guard {
 	__u32 pin_dev; /* the bpffs holding CL_PIN_ROOT, and that directory */
 	__u32 pad;
 	__u64 pin_ino;
+	/*
+	 * During `clawlock upgrade` only: the executable the loader authorised
+	 * to take over, trusted as the loader is until it has (0: none).
+	 */
+	__u32 successor_dev;
+	__u32 pad2;
+	__u64 successor_ino;
 };
 
 enum cl_object_kind {
@@ -196,7 +203,11 @@ struct cl_object_key {
 	__u32 id;
 };
 
-#define CL_MAX_OBJECTS 256
+/*
+ * Every map, program and link of one load is about 180 objects; during an
+ * upgrade the old and the new set are both recorded.
+ */
+#define CL_MAX_OBJECTS 1024
 
 /*
  * Who made an object the kernel gives no hook to tell apart by sandbox: a
@@ -233,6 +244,13 @@ struct cl_binding_key {
 struct cl_binding {
 	__u32 policy_id; /* 0: the empty policy, which denies everything */
 	__u32 mode;	 /* enum cl_mode */
+#ifdef CL_TEST_GROWN_LAYOUT
+	/*
+	 * A field a later version might append (zero: what this one does). Only
+	 * in the build that upgrade_test carries the bindings over to.
+	 */
+	__u64 grown;
+#endif
 };
 
 /*

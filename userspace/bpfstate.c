@@ -31,6 +31,7 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
+#include "bpfload.h"
 #include "clawlock.skel.h"
 #include "util.h"
 
@@ -129,7 +130,7 @@ int cl_bpf_loaded(void)
 	return cl_bpf_presence(why, sizeof(why)) == 1;
 }
 
-static int pin_path(char *buf, size_t size, const char *kind, const char *name)
+int cl_pin_path(char *buf, size_t size, const char *kind, const char *name)
 {
 	/* bpffs refuses dots in names (reserved), hence the underscore. */
 	if ((size_t)snprintf(buf, size, "%s/%s_%s", CL_PIN_ROOT, kind, name) >= size)
@@ -142,10 +143,8 @@ __u32 cl_kernel_dev(dev_t dev)
 	return (major(dev) << 20) | minor(dev);
 }
 
-/* Note one of our objects in cl_objects, for the guard. Returns 0 or -errno. */
-static int record_object(struct clawlock_bpf *skel, __u32 kind, int fd)
+__u32 cl_object_id(__u32 kind, int fd)
 {
-	struct cl_object_key key = { .kind = kind };
 	union {
 		struct bpf_map_info map;
 		struct bpf_prog_info prog;
@@ -154,14 +153,21 @@ static int record_object(struct clawlock_bpf *skel, __u32 kind, int fd)
 	__u32 len = kind == CL_OBJ_MAP	  ? sizeof(info.map)
 		    : kind == CL_OBJ_PROG ? sizeof(info.prog)
 					  : sizeof(info.link);
-	__u32 one = 1;
 
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	key.id = kind == CL_OBJ_MAP    ? info.map.id
-		 : kind == CL_OBJ_PROG ? info.prog.id
-				       : info.link.id;
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return kind == CL_OBJ_MAP ? info.map.id : kind == CL_OBJ_PROG ? info.prog.id : info.link.id;
+}
+
+/* Note one of our objects in cl_objects, for the guard. Returns 0 or -errno. */
+int cl_record_object(struct clawlock_bpf *skel, __u32 kind, int fd)
+{
+	struct cl_object_key key = { .kind = kind, .id = cl_object_id(kind, fd) };
+	__u32 one = 1;
+
+	if (!key.id)
+		return errno ? -errno : -EINVAL;
 	if (bpf_map__update_elem(skel->maps.cl_objects, &key, sizeof(key), &one, sizeof(one),
 				 BPF_ANY))
 		return -errno;
@@ -205,7 +211,7 @@ static int arm_guard(struct clawlock_bpf *skel)
 	int err;
 
 	bpf_object__for_each_map (map, skel->obj) {
-		err = record_object(skel, CL_OBJ_MAP, bpf_map__fd(map));
+		err = cl_record_object(skel, CL_OBJ_MAP, bpf_map__fd(map));
 		if (err) {
 			cl_error("cannot record map %s for self-protection: %s", bpf_map__name(map),
 				 strerror(-err));
@@ -252,7 +258,7 @@ static bool hook_is_optional(const char *hook)
 }
 
 /* Leave out the programs on optional hooks this kernel does not have. */
-static int drop_missing_hooks(struct clawlock_bpf *skel)
+int cl_drop_missing_hooks(struct clawlock_bpf *skel)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	struct bpf_program *prog;
@@ -297,16 +303,16 @@ static int attach_and_pin(struct clawlock_bpf *skel)
 			cl_error("cannot attach %s: %s", name, strerror(errno));
 			return -1;
 		}
-		pin_path(path, sizeof(path), "link", name);
+		cl_pin_path(path, sizeof(path), "link", name);
 		err = bpf_link__pin(link, path);
 		if (!err) {
-			pin_path(path, sizeof(path), "prog", name);
+			cl_pin_path(path, sizeof(path), "prog", name);
 			err = bpf_obj_pin(bpf_program__fd(prog), path) ? -errno : 0;
 		}
 		if (!err)
-			err = record_object(skel, CL_OBJ_LINK, bpf_link__fd(link));
+			err = cl_record_object(skel, CL_OBJ_LINK, bpf_link__fd(link));
 		if (!err)
-			err = record_object(skel, CL_OBJ_PROG, bpf_program__fd(prog));
+			err = cl_record_object(skel, CL_OBJ_PROG, bpf_program__fd(prog));
 		/* The pin holds the link; our fd is no longer needed. */
 		bpf_link__disconnect(link);
 		bpf_link__destroy(link);
@@ -339,7 +345,7 @@ static int init_state(struct clawlock_bpf *skel)
 	return 0;
 }
 
-static void explain_load_error(int err)
+void cl_explain_load_error(int err)
 {
 	if (err == -EPERM && !bpf_privileged())
 		cl_error("the kernel refused to load the LSM programs (%s): %s", strerror(-err),
@@ -357,7 +363,7 @@ static void explain_load_error(int err)
 			 strerror(-err));
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+int cl_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && cl_verbose < 2)
 		return 0;
@@ -397,17 +403,17 @@ int cl_bpf_load(void)
 		cl_error("cannot create %s: %s", CL_PIN_ROOT, strerror(errno));
 		return -1;
 	}
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(cl_libbpf_print);
 	skel = clawlock_bpf__open_opts(&opts);
 	if (!skel) {
 		cl_error("cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	if (drop_missing_hooks(skel) < 0)
+	if (cl_drop_missing_hooks(skel) < 0)
 		goto fail;
 	err = clawlock_bpf__load(skel);
 	if (err) {
-		explain_load_error(err);
+		cl_explain_load_error(err);
 		goto fail;
 	}
 	if (init_state(skel) < 0 || attach_and_pin(skel) < 0 || arm_guard(skel) < 0)
@@ -467,7 +473,7 @@ int cl_bpf_unload(void)
 	return left ? -1 : 0;
 }
 
-static int open_pinned(const char *name)
+int cl_open_pinned(const char *name)
 {
 	char path[PATH_MAX];
 	int fd;
@@ -513,29 +519,36 @@ static void *map_shared(int fd, const char *name, size_t size)
 	return mem;
 }
 
+/* The pinned maps writers use, by member of struct cl_maps. */
+static const struct {
+	size_t member; /* offsetof the int descriptor in struct cl_maps */
+	const char *name;
+	size_t value_size; /* 0: not checked */
+} pinned_maps[] = {
+	{ offsetof(struct cl_maps, bindings), "cl_bindings", sizeof(struct cl_binding) },
+	{ offsetof(struct cl_maps, file_rules), "cl_file_rules", sizeof(struct cl_file_rule) },
+	{ offsetof(struct cl_maps, state), "cl_state", sizeof(struct cl_state) },
+	{ offsetof(struct cl_maps, events), "cl_events", 0 },
+	{ offsetof(struct cl_maps, stats), "cl_stats", 0 },
+	{ offsetof(struct cl_maps, scope_info), "cl_scope_info", sizeof(struct cl_scope_info) },
+	{ offsetof(struct cl_maps, rule_info), "cl_rule_info", sizeof(struct cl_rule_info) },
+	{ offsetof(struct cl_maps, policies), "cl_policies", sizeof(struct cl_policy_info) },
+	{ offsetof(struct cl_maps, net4), "cl_net4", sizeof(struct cl_net_value) },
+	{ offsetof(struct cl_maps, net6), "cl_net6", sizeof(struct cl_net_value) },
+	{ offsetof(struct cl_maps, unix_names), "cl_unix_names", sizeof(__u32) },
+	{ offsetof(struct cl_maps, name_rules), "cl_name_rules", sizeof(struct cl_file_rule) },
+	{ offsetof(struct cl_maps, live), "cl_live", 0 },
+	{ offsetof(struct cl_maps, settings), "cl_settings", 0 },
+	{ offsetof(struct cl_maps, ruled), "cl_ruled", sizeof(struct cl_ruled) },
+};
+
+static int *map_fd(struct cl_maps *maps, size_t i)
+{
+	return (int *)((char *)maps + pinned_maps[i].member);
+}
+
 int cl_maps_open(struct cl_maps *maps)
 {
-	struct {
-		int *fd;
-		const char *name;
-		size_t value_size; /* 0: not checked */
-	} table[] = {
-		{ &maps->bindings, "cl_bindings", sizeof(struct cl_binding) },
-		{ &maps->file_rules, "cl_file_rules", sizeof(struct cl_file_rule) },
-		{ &maps->state, "cl_state", sizeof(struct cl_state) },
-		{ &maps->events, "cl_events", 0 },
-		{ &maps->stats, "cl_stats", 0 },
-		{ &maps->scope_info, "cl_scope_info", sizeof(struct cl_scope_info) },
-		{ &maps->rule_info, "cl_rule_info", sizeof(struct cl_rule_info) },
-		{ &maps->policies, "cl_policies", sizeof(struct cl_policy_info) },
-		{ &maps->net4, "cl_net4", sizeof(struct cl_net_value) },
-		{ &maps->net6, "cl_net6", sizeof(struct cl_net_value) },
-		{ &maps->unix_names, "cl_unix_names", sizeof(__u32) },
-		{ &maps->name_rules, "cl_name_rules", sizeof(struct cl_file_rule) },
-		{ &maps->live, "cl_live", 0 },
-		{ &maps->settings, "cl_settings", 0 },
-		{ &maps->ruled, "cl_ruled", sizeof(struct cl_ruled) },
-	};
 	char why[256];
 
 	memset(maps, -1, offsetof(struct cl_maps, live_mem));
@@ -550,10 +563,10 @@ int cl_maps_open(struct cl_maps *maps)
 		cl_error("%s", why);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		*table[i].fd = open_pinned(table[i].name);
-		if (*table[i].fd < 0 ||
-		    !same_layout(*table[i].fd, table[i].name, table[i].value_size)) {
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		*map_fd(maps, i) = cl_open_pinned(pinned_maps[i].name);
+		if (*map_fd(maps, i) < 0 || !same_layout(*map_fd(maps, i), pinned_maps[i].name,
+							 pinned_maps[i].value_size)) {
 			cl_maps_close(maps);
 			return -1;
 		}
@@ -587,14 +600,74 @@ void cl_maps_close(struct cl_maps *maps)
 	}
 }
 
-int cl_maps_lock(struct cl_maps *maps)
+static __u32 map_id(int fd)
 {
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.id : 0;
+}
+
+/*
+ * Are the maps we hold still the pinned ones? An upgrade that carried a map
+ * over to a new layout pinned another map under its name while we waited
+ * for the lock: writing the old one would change what nothing reads.
+ */
+static bool maps_still_pinned(struct cl_maps *maps)
+{
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		char path[PATH_MAX];
+		int fd;
+		bool same;
+
+		if (*map_fd(maps, i) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, pinned_maps[i].name);
+		fd = bpf_obj_get(path);
+		same = fd >= 0 && map_id(fd) == map_id(*map_fd(maps, i));
+		if (fd >= 0)
+			close(fd);
+		if (!same)
+			return false;
+	}
+	return true;
+}
+
+int cl_writers_lock(void)
+{
+	int fd;
+
 	mkdir("/run/clawlock", 0700);
-	maps->lock = open(CL_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (maps->lock < 0 || flock(maps->lock, LOCK_EX) < 0) {
+	fd = open(CL_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		cl_error("cannot lock %s: %s", CL_LOCK_PATH, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int cl_maps_lock(struct cl_maps *maps)
+{
+	int lock;
+
+	maps->lock = cl_writers_lock();
+	if (maps->lock < 0)
+		return -1;
+	if (maps->bindings < 0 || maps_still_pinned(maps))
+		return 0;
+	/* Open them again (this binary may no longer be the loader: then it fails). */
+	if (cl_verbose)
+		cl_info("clawlock was upgraded while this waited: opening its maps again");
+	lock = maps->lock;
+	maps->lock = -1;
+	cl_maps_close(maps);
+	if (cl_maps_open(maps) < 0) {
+		close(lock);
+		return -1;
+	}
+	maps->lock = lock;
 	return 0;
 }
 

@@ -63,8 +63,14 @@ int cl_bpf_presence(char *why, size_t size);
 /* Open the pinned maps; prints why not (not loaded) and returns -1. */
 int cl_maps_open(struct cl_maps *maps);
 void cl_maps_close(struct cl_maps *maps);
-/* Serialise writers (run, apply) with a lock file. */
+/*
+ * Serialise writers (run, apply) with a lock file. Maps an upgrade replaced
+ * while this waited are opened again (and fail once this binary is no
+ * longer the loader).
+ */
 int cl_maps_lock(struct cl_maps *maps);
+/* The writers' lock alone: its locked descriptor (close-on-exec), or -1, said. */
+int cl_writers_lock(void);
 void cl_maps_unlock(struct cl_maps *maps);
 
 /*

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "prometheus.h"
 #include "scopes.h"
+#include "upgrade.h"
 #include "util.h"
 
 static const char load_help[] =
@@ -46,6 +47,30 @@ static const char unload_help[] =
 	"Detach every clawlock program and remove everything pinned under\n" CL_PIN_ROOT
 	". Processes in agent cgroups are no longer confined\n"
 	"afterwards. Refuses (exit 1) when BPF LSM is not active.\n";
+
+static const char upgrade_help[] =
+	"Usage: clawlock upgrade NEW_BINARY\n"
+	"\n"
+	"Hand the loaded programs over to another clawlock executable, with no\n"
+	"moment when nothing enforces. Run it with the clawlock that loaded them:\n"
+	"only that executable may touch what it pinned (self-protection). It\n"
+	"checks NEW_BINARY (owned by root, writable by nobody else, a clawlock\n"
+	"that can take over), authorises it in the guard and runs it. The new\n"
+	"binary attaches its programs beside the old ones (both decide, so a\n"
+	"request either denies is denied), carries the maps over (bindings,\n"
+	"policies, generation; a map whose values grew is copied, zero-extended),\n"
+	"moves every pin under " CL_PIN_ROOT " to its objects, becomes the loader\n"
+	"and only then lets the old programs go. From then on only NEW_BINARY\n"
+	"manages clawlock: restart a running daemon with it.\n"
+	"\n"
+	"Refuses (exit 1, the old programs still enforcing, nothing changed) a\n"
+	"file that is not such a clawlock, or whose maps changed in a way no copy\n"
+	"carries (another key, type or flags, smaller values or tables, or a\n"
+	"change to the guard's own maps): unload and load for those.\n"
+	"\n"
+	"  --protocol    print the hand-over protocol this binary speaks\n"
+	"  --take-over   the new binary's half (run by the old one, refused\n"
+	"                unless the loader authorised this executable)\n";
 
 static const char status_help[] =
 	"Usage: clawlock status [--json | --prometheus]\n"
@@ -178,6 +203,41 @@ int cl_cmd_unload(int argc, char **argv)
 	if (cl_bpf_unload())
 		return CL_EXIT_FAILURE;
 	cl_info("unloaded: nothing is pinned under %s", CL_PIN_ROOT);
+	return CL_EXIT_OK;
+}
+
+int cl_cmd_upgrade(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "protocol", no_argument, NULL, 'p' },
+		{ "take-over", no_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			puts(CL_UPGRADE_PROTOCOL);
+			return CL_EXIT_OK;
+		case 't':
+			return cl_upgrade_take_over() ? CL_EXIT_FAILURE : CL_EXIT_OK;
+		case 'h':
+			fputs(upgrade_help, stdout);
+			return CL_EXIT_OK;
+		default:
+			return CL_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		cl_error("upgrade: takes the new clawlock executable, once (see --help)");
+		return CL_EXIT_USAGE;
+	}
+	if (cl_upgrade_hand_over(argv[optind]))
+		return CL_EXIT_FAILURE;
+	cl_info("upgraded: %s now enforces and manages clawlock", argv[optind]);
 	return CL_EXIT_OK;
 }
 

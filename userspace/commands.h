@@ -11,6 +11,7 @@
 
 int cl_cmd_load(int argc, char **argv);
 int cl_cmd_unload(int argc, char **argv);
+int cl_cmd_upgrade(int argc, char **argv);
 int cl_cmd_run(int argc, char **argv);
 int cl_cmd_apply(int argc, char **argv);
 int cl_cmd_attach(int argc, char **argv);

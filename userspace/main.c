@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"  load                 attach the LSM programs and pin them under\n"
 	"                       /sys/fs/bpf/clawlock (needs BPF LSM active)\n"
 	"  unload               detach and remove everything clawlock pinned\n"
+	"  upgrade NEW_BINARY   hand the loaded programs over to a new clawlock\n"
+	"                       executable, enforcing throughout\n"
 	"  apply [--openclaw FILE] [--policy FILE]\n"
 	"                       make the scopes (cgroups, limits, policies) what\n"
 	"                       the config says, in one atomic switch\n"
@@ -72,11 +74,12 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-	{ "load", cl_cmd_load },     { "unload", cl_cmd_unload },   { "run", cl_cmd_run },
-	{ "apply", cl_cmd_apply },   { "attach", cl_cmd_attach },   { "mode", cl_cmd_mode },
-	{ "daemon", cl_cmd_daemon }, { "events", cl_cmd_events },   { "status", cl_cmd_status },
-	{ "check", cl_cmd_check },   { "compile", cl_cmd_compile }, { "explain", cl_cmd_explain },
-	{ "audit", cl_cmd_audit },   { "learn", cl_cmd_learn },	    { "sandbox", cl_cmd_sandbox },
+	{ "load", cl_cmd_load },       { "unload", cl_cmd_unload }, { "upgrade", cl_cmd_upgrade },
+	{ "run", cl_cmd_run },	       { "apply", cl_cmd_apply },   { "attach", cl_cmd_attach },
+	{ "mode", cl_cmd_mode },       { "daemon", cl_cmd_daemon }, { "events", cl_cmd_events },
+	{ "status", cl_cmd_status },   { "check", cl_cmd_check },   { "compile", cl_cmd_compile },
+	{ "explain", cl_cmd_explain }, { "audit", cl_cmd_audit },   { "learn", cl_cmd_learn },
+	{ "sandbox", cl_cmd_sandbox },
 };
 
 static int dispatch(const char *name, int argc, char **argv)

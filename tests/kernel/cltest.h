@@ -37,6 +37,7 @@
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/uio.h>
@@ -132,6 +133,33 @@ static inline int cl_spawn(char *const argv[], char *out, size_t size, int merge
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * Start argv[] with pipes to its stdin (*to) and from its stdout (*from),
+ * for a helper the test talks to while it runs. Returns its pid, or -1.
+ */
+static inline pid_t cl_spawn_piped(char *const argv[], int *to, int *from)
+{
+	int in[2], out[2];
+	pid_t pid;
+
+	if (pipe(in) < 0 || pipe(out) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	*to = in[1];
+	*from = out[0];
+	return pid;
 }
 
 /* clawlock ARGS... (a NULL-terminated list), output captured. */
@@ -788,7 +816,45 @@ static inline int cl_helper_escape(const char *op, const char *arg)
 	return -1;
 }
 
-/* The helper side: performs one operation and reports errno in its status. */
+/*
+ * Read @path over and over, saying "ready" once the first read was tried.
+ * A line "mark" on stdin is answered with the count of reads tried so far;
+ * anything else (or its end) stops the loop, answered with the counts of
+ * reads tried and of reads that got through. Exit 0 when every read was
+ * denied.
+ */
+static inline int cl_helper_read_loop(const char *path)
+{
+	struct pollfd in = { .fd = 0, .events = POLLIN };
+	unsigned long tried = 0, through = 0;
+	int other = 0;
+
+	for (;;) {
+		char line[64];
+		ssize_t n;
+		int fd = open(path, O_RDONLY);
+
+		if (fd >= 0) {
+			through++;
+			close(fd);
+		} else if (errno != EACCES) {
+			other = errno;
+		}
+		if (!tried++ && write(1, "ready\n", 6) != 6)
+			return 99;
+		if (poll(&in, 1, 0) == 0)
+			continue;
+		n = read(0, line, sizeof(line) - 1);
+		if (n > 0 && !strncmp(line, "mark", 4)) {
+			dprintf(1, "tried %lu\n", tried);
+			continue;
+		}
+		break;
+	}
+	dprintf(1, "tried %lu through %lu\n", tried, through);
+	return through ? 94 : other ? HELPER_ERRNO + other : 0;
+}
+
 static inline int cl_helper_op(const char *op, const char *path)
 {
 	int fd = -1, ret;
@@ -859,6 +925,8 @@ static inline int cl_helper_op(const char *op, const char *path)
 		if (write(1, "ready\n", 6) != 6 || read(0, line, sizeof(line)) <= 0)
 			return 99;
 		return cl_helper_op("read", path);
+	} else if (!strcmp(op, "read-loop")) {
+		return cl_helper_read_loop(path);
 	} else if (!strcmp(op, "flood")) {
 		/* 100,000 opens the policy denies, as fast as they go. */
 		for (int i = 0; i < 100000; i++) {

@@ -206,31 +206,11 @@ TEST_F(files, two_rules_on_one_inode_keep_the_stricter)
 /* Start a confined helper that waits on stdin before reading @path. */
 static pid_t start_waiting_helper(FIXTURE_DATA(files) * self, const char *path, int *to, int *from)
 {
-	int in[2], out[2];
-	pid_t pid;
+	char *argv[] = { (char *)cl_binary(), "-q",	    "run", "--policy",	      self->policy,
+			 "--agent",	      self->agent,  "--",  (char *)cl_self(), "--helper",
+			 "wait-read",	      (char *)path, NULL };
 
-	if (pipe(in) < 0 || pipe(out) < 0)
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = {
-			(char *)cl_binary(), "-q",	   "run", "--policy",	     self->policy,
-			"--agent",	     self->agent,  "--",  (char *)cl_self(), "--helper",
-			"wait-read",	     (char *)path, NULL
-		};
-
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	*to = in[1];
-	*from = out[0];
-	return pid;
+	return cl_spawn_piped(argv, to, from);
 }
 
 static int finish_waiting_helper(pid_t pid, int to, int from)
