@@ -1049,6 +1049,11 @@ static __always_inline struct cl_guard *cl_guard_armed(void)
  * Is @exe the loader's executable, or the successor it authorised for an
  * upgrade? The inode number first: it rarely matches.
  */
+static __always_inline int cl_successor_named(struct cl_guard *guard)
+{
+	return guard->successor_ino && bpf_ktime_get_boot_ns() < guard->successor_until;
+}
+
 static __always_inline int cl_is_loader_exe(struct cl_guard *guard, struct inode *exe)
 {
 	__u64 ino;
@@ -1060,8 +1065,10 @@ static __always_inline int cl_is_loader_exe(struct cl_guard *guard, struct inode
 	if (ino != guard->loader_ino && (!guard->successor_ino || ino != guard->successor_ino))
 		return 0;
 	dev = BPF_CORE_READ(exe, i_sb, s_dev);
-	return (ino == guard->loader_ino && dev == guard->loader_dev) ||
-	       (guard->successor_ino && ino == guard->successor_ino && dev == guard->successor_dev);
+	if (ino == guard->loader_ino && dev == guard->loader_dev)
+		return 1;
+	return ino == guard->successor_ino && dev == guard->successor_dev &&
+	       cl_successor_named(guard);
 }
 
 /* Does @task run the loader's executable (whatever it does with it)? */
@@ -1768,7 +1775,7 @@ static __always_inline int cl_guard_handover(int cmd)
 	    cmd != BPF_LINK_GET_FD_BY_ID && cmd != BPF_OBJ_GET)
 		return 0;
 	guard = cl_guard_armed();
-	if (!guard || !guard->successor_ino)
+	if (!guard || !cl_successor_named(guard))
 		return 0;
 	return cl_protect(guard, CL_OBJ_MAP);
 }

@@ -182,12 +182,18 @@ struct cl_guard {
 	__u64 pin_ino;
 	/*
 	 * During `clawlock upgrade` only: the executable the loader authorised
-	 * to take over, trusted as the loader is until it has (0: none).
+	 * to take over, trusted as the loader is until it has (0: none), and
+	 * never after successor_until (CLOCK_BOOTTIME, ns): a hand-over whose
+	 * both halves died leaves no second loader behind for long.
 	 */
 	__u32 successor_dev;
 	__u32 pad2;
 	__u64 successor_ino;
+	__u64 successor_until;
 };
+
+/* How long a successor is trusted before it has taken over: ample, even under TCG. */
+#define CL_SUCCESSOR_NS (300ULL * 1000000000ULL)
 
 enum cl_object_kind {
 	CL_OBJ_MAP = 1,

@@ -162,12 +162,13 @@ static int check_record(const void *key, const void *value, void *ctx)
 /* Under the update lock, so that an apply half done is not taken for a removal. */
 static void check_records(struct deep *d, struct cl_maps *maps)
 {
-	struct record_scan scan = { .d = d,
-				    .bindings = maps->bindings,
-				    .slot = cl_generation(maps) & 1 };
+	struct record_scan scan = { .d = d };
 
+	/* The lock may open the maps again (an upgrade): read them after it. */
 	if (cl_maps_lock(maps) < 0)
 		return;
+	scan.bindings = maps->bindings;
+	scan.slot = cl_generation(maps) & 1;
 	if (cl_map_scan(maps->scope_info, 1, check_record, &scan) < 0)
 		say(d, "live.records_unreadable", "warn", "The scope records could not be read",
 		    NULL, "%s", strerror(errno));

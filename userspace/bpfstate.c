@@ -491,19 +491,62 @@ int cl_open_pinned(const char *name)
 }
 
 /*
- * Maps pinned by another clawlock version may hold values of another
- * layout; writing ours into them would be misread by the programs.
+ * The pinned maps writers use, by member of struct cl_maps, with the layout
+ * this binary writes them in (the programs' definitions, clawlock.bpf.c).
  */
-static int same_layout(int fd, const char *name, size_t value_size)
+#define PINNED(field, map, type, key, value, entries)                                              \
+	{                                                                                          \
+		offsetof(struct cl_maps, field), #map, BPF_MAP_TYPE_##type, key, value, entries    \
+	}
+static const struct pinned_map {
+	size_t member; /* offsetof the int descriptor in struct cl_maps */
+	const char *name;
+	__u32 type, key_size, value_size, max_entries;
+} pinned_maps[] = {
+	PINNED(bindings, cl_bindings, HASH, sizeof(struct cl_binding_key),
+	       sizeof(struct cl_binding), 2 * CL_MAX_BINDINGS),
+	PINNED(file_rules, cl_file_rules, HASH, sizeof(struct cl_file_key),
+	       sizeof(struct cl_file_rule), CL_MAX_FILE_RULES),
+	PINNED(state, cl_state, ARRAY, 4, sizeof(struct cl_state), 1),
+	PINNED(events, cl_events, RINGBUF, 0, 0, CL_EVENT_RING_BYTES),
+	PINNED(stats, cl_stats, PERCPU_ARRAY, 4, 8, CL_STAT_MAX),
+	PINNED(scope_info, cl_scope_info, HASH, 8, sizeof(struct cl_scope_info), CL_MAX_BINDINGS),
+	PINNED(rule_info, cl_rule_info, HASH, 4, sizeof(struct cl_rule_info), CL_MAX_FILE_RULES),
+	PINNED(policies, cl_policies, HASH, 4, sizeof(struct cl_policy_info), CL_MAX_POLICIES),
+	PINNED(net4, cl_net4, LPM_TRIE, sizeof(struct cl_net4_key), sizeof(struct cl_net_value),
+	       CL_MAX_NET_PREFIXES),
+	PINNED(net6, cl_net6, LPM_TRIE, sizeof(struct cl_net6_key), sizeof(struct cl_net_value),
+	       CL_MAX_NET_PREFIXES),
+	PINNED(unix_names, cl_unix_names, HASH, sizeof(struct cl_unix_key), 4, CL_MAX_UNIX_NAMES),
+	PINNED(name_rules, cl_name_rules, HASH, sizeof(struct cl_name_key),
+	       sizeof(struct cl_file_rule), CL_MAX_NAME_RULES),
+	PINNED(live, cl_live, ARRAY, 4, sizeof(struct cl_live), 1),
+	PINNED(settings, cl_settings, ARRAY, 4, sizeof(struct cl_settings), 1),
+	PINNED(ruled, cl_ruled, ARRAY, 4, sizeof(struct cl_ruled), 1),
+};
+
+/*
+ * Maps pinned by another clawlock version may have another layout (or be
+ * the half of an upgrade that was killed): writing ours into them would be
+ * misread by the programs, or go where no program reads.
+ */
+static int same_layout(int fd, const struct pinned_map *want)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
 
-	if (!value_size || bpf_obj_get_info_by_fd(fd, &info, &len) || info.value_size == value_size)
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		cl_error("cannot read %s: %s", want->name, strerror(errno));
+		return 0;
+	}
+	if (info.type == want->type && info.key_size == want->key_size &&
+	    info.value_size == want->value_size && info.max_entries == want->max_entries)
 		return 1;
-	cl_error("%s was pinned by another clawlock version (values of %u bytes, %zu here): "
-		 "unload with that version, or reboot, then load this one",
-		 name, info.value_size, value_size);
+	cl_error("%s was pinned by another clawlock version (type %u, key %u, values of %u "
+		 "bytes, %u entries; this one: %u, %u, %u, %u): run this command with that "
+		 "version, hand over with 'clawlock upgrade', or unload with it and load this one",
+		 want->name, info.type, info.key_size, info.value_size, info.max_entries,
+		 want->type, want->key_size, want->value_size, want->max_entries);
 	return 0;
 }
 
@@ -518,29 +561,6 @@ static void *map_shared(int fd, const char *name, size_t size)
 	}
 	return mem;
 }
-
-/* The pinned maps writers use, by member of struct cl_maps. */
-static const struct {
-	size_t member; /* offsetof the int descriptor in struct cl_maps */
-	const char *name;
-	size_t value_size; /* 0: not checked */
-} pinned_maps[] = {
-	{ offsetof(struct cl_maps, bindings), "cl_bindings", sizeof(struct cl_binding) },
-	{ offsetof(struct cl_maps, file_rules), "cl_file_rules", sizeof(struct cl_file_rule) },
-	{ offsetof(struct cl_maps, state), "cl_state", sizeof(struct cl_state) },
-	{ offsetof(struct cl_maps, events), "cl_events", 0 },
-	{ offsetof(struct cl_maps, stats), "cl_stats", 0 },
-	{ offsetof(struct cl_maps, scope_info), "cl_scope_info", sizeof(struct cl_scope_info) },
-	{ offsetof(struct cl_maps, rule_info), "cl_rule_info", sizeof(struct cl_rule_info) },
-	{ offsetof(struct cl_maps, policies), "cl_policies", sizeof(struct cl_policy_info) },
-	{ offsetof(struct cl_maps, net4), "cl_net4", sizeof(struct cl_net_value) },
-	{ offsetof(struct cl_maps, net6), "cl_net6", sizeof(struct cl_net_value) },
-	{ offsetof(struct cl_maps, unix_names), "cl_unix_names", sizeof(__u32) },
-	{ offsetof(struct cl_maps, name_rules), "cl_name_rules", sizeof(struct cl_file_rule) },
-	{ offsetof(struct cl_maps, live), "cl_live", 0 },
-	{ offsetof(struct cl_maps, settings), "cl_settings", 0 },
-	{ offsetof(struct cl_maps, ruled), "cl_ruled", sizeof(struct cl_ruled) },
-};
 
 static int *map_fd(struct cl_maps *maps, size_t i)
 {
@@ -565,8 +585,7 @@ int cl_maps_open(struct cl_maps *maps)
 	}
 	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
 		*map_fd(maps, i) = cl_open_pinned(pinned_maps[i].name);
-		if (*map_fd(maps, i) < 0 || !same_layout(*map_fd(maps, i), pinned_maps[i].name,
-							 pinned_maps[i].value_size)) {
+		if (*map_fd(maps, i) < 0 || !same_layout(*map_fd(maps, i), &pinned_maps[i])) {
 			cl_maps_close(maps);
 			return -1;
 		}

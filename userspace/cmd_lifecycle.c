@@ -61,7 +61,8 @@ static const char upgrade_help[] =
 	"policies, generation; a map whose values grew is copied, zero-extended),\n"
 	"moves every pin under " CL_PIN_ROOT " to its objects, becomes the loader\n"
 	"and only then lets the old programs go. From then on only NEW_BINARY\n"
-	"manages clawlock: restart a running daemon with it.\n"
+	"manages clawlock. Stop a running daemon first (it is refused while one\n"
+	"runs), and start it on NEW_BINARY after.\n"
 	"\n"
 	"Refuses (exit 1, the old programs still enforcing, nothing changed) a\n"
 	"file that is not such a clawlock, or whose maps changed in a way no copy\n"
@@ -126,7 +127,7 @@ static int set_rates(const char *deny, const char *audit)
 
 	if (cl_maps_open(&maps) < 0)
 		return -1;
-	if (bpf_map_lookup_elem(maps.settings, &zero, &settings) == 0 &&
+	if (cl_maps_lock(&maps) == 0 && bpf_map_lookup_elem(maps.settings, &zero, &settings) == 0 &&
 	    (!deny || parse_rate("--deny-rate", deny, &settings.deny_per_sec) == 0) &&
 	    (!audit || parse_rate("--audit-rate", audit, &settings.audit_per_sec) == 0)) {
 		if (bpf_map_update_elem(maps.settings, &zero, &settings, BPF_ANY))
@@ -214,6 +215,7 @@ int cl_cmd_upgrade(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct cl_daemon_info daemon;
 	int c;
 
 	optind = 1;
@@ -234,6 +236,18 @@ int cl_cmd_upgrade(int argc, char **argv)
 	if (optind != argc - 1) {
 		cl_error("upgrade: takes the new clawlock executable, once (see --help)");
 		return CL_EXIT_USAGE;
+	}
+	/*
+	 * A daemon of this binary holds clawlock's maps open. Once the new one
+	 * is the loader, the guard no longer shields this binary's processes
+	 * from being traced: their descriptors would be anyone's.
+	 */
+	if (cl_daemon_running(&daemon) > 0) {
+		cl_error(
+			"upgrade: a clawlock daemon runs (pid %d): stop it first (systemctl stop "
+			"clawlock), then start it on the new binary; enforcement goes on meanwhile",
+			daemon.pid);
+		return CL_EXIT_FAILURE;
 	}
 	if (cl_upgrade_hand_over(argv[optind]))
 		return CL_EXIT_FAILURE;

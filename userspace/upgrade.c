@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -356,6 +357,39 @@ static int migrate_maps(struct takeover *t)
 	return 0;
 }
 
+/* Does object @id (@kind) still exist? (We may open it: we are the successor.) */
+static bool object_exists(__u32 kind, __u32 id)
+{
+	int fd = kind == CL_OBJ_MAP    ? bpf_map_get_fd_by_id(id)
+		 : kind == CL_OBJ_PROG ? bpf_prog_get_fd_by_id(id)
+				       : bpf_link_get_fd_by_id(id);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 || errno != ENOENT;
+}
+
+/*
+ * Forget the ids of objects that are gone: what earlier hand-overs could
+ * not name (the old object's internal maps, programs on dropped hooks).
+ * Ids are not reused soon, but cl_objects must have room for two loads.
+ */
+static void prune_objects(struct takeover *t)
+{
+	struct cl_object_key key, next, gone[256];
+	size_t count = 0;
+	void *prev = NULL;
+
+	while (count < 256 && !bpf_map_get_next_key(t->objects_fd, prev, &next)) {
+		if (!object_exists(next.kind, next.id))
+			gone[count++] = next;
+		key = next;
+		prev = &key;
+	}
+	for (size_t i = 0; i < count; i++)
+		bpf_map_delete_elem(t->objects_fd, &gone[i]);
+}
+
 /*
  * Guard every map of the new object at once, before anything is copied
  * into it (and the kernel refuses others any object by id meanwhile).
@@ -561,6 +595,7 @@ static int set_guard(int fd, bool become_loader)
 	}
 	guard.successor_dev = 0;
 	guard.successor_ino = 0;
+	guard.successor_until = 0;
 	err = guard_write(fd, &guard);
 	if (err)
 		cl_error("cannot write cl_guard: %s", strerror(-err));
@@ -750,6 +785,7 @@ int cl_upgrade_take_over(void)
 		return -1;
 	if (load_beside(&t) < 0)
 		goto fail;
+	prune_objects(&t);
 	if (record_maps(&t) < 0 || migrate_maps(&t) < 0 || attach_all(&t) < 0)
 		goto undo;
 	/* From here both sets of programs decide, the old ones still pinned. */
@@ -901,6 +937,15 @@ static int check_protocol(int fd, const char *path)
 	return -1;
 }
 
+/* CLOCK_BOOTTIME in ns, the clock the programs read (bpf_ktime_get_boot_ns). */
+static __u64 boot_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
 /* Name (or, with @dev 0, take back) the successor in the guard. */
 static int authorise(int guard_fd, __u32 dev, __u64 ino)
 {
@@ -911,6 +956,7 @@ static int authorise(int guard_fd, __u32 dev, __u64 ino)
 		return -1;
 	guard.successor_dev = dev;
 	guard.successor_ino = ino;
+	guard.successor_until = dev ? boot_ns() + CL_SUCCESSOR_NS : 0;
 	err = guard_write(guard_fd, &guard);
 	if (err && dev)
 		cl_error("cannot authorise the new binary in cl_guard: %s", strerror(-err));
@@ -949,17 +995,22 @@ static int still_the_candidate(int fd, const char *path, __u32 dev, __u64 ino)
  * file, and trusts it only while nobody holds it open for writing. So the
  * binary asked for its protocol is the one that takes over.
  */
-static int hand_over_locked(int fd, const char *path, int guard_fd, int lock_fd)
+static int hand_over_locked(int fd, const char *path, int *guard_fd, int lock_fd)
 {
 	static const char *const args[] = { "upgrade", "--take-over", NULL };
 	__u32 dev;
 	__u64 ino;
 	int status = -1, err;
 
-	if (check_candidate(fd, path, &dev, &ino) < 0 || authorise(guard_fd, dev, ino))
+	/* Asked once before, too: no other program is trusted even for a moment. */
+	if (check_candidate(fd, path, &dev, &ino) < 0 || check_protocol(fd, path) < 0 ||
+	    authorise(*guard_fd, dev, ino))
 		return -1;
 	if (still_the_candidate(fd, path, dev, ino) == 0 && check_protocol(fd, path) == 0) {
 		cl_info("handing over to %s", path);
+		/* Hold no descriptor of clawlock's once it is no longer ours. */
+		close(*guard_fd);
+		*guard_fd = -1;
 		status = run_candidate(fd, args, NULL, 0, lock_fd);
 		if (handed_over()) {
 			if (status)
@@ -969,9 +1020,10 @@ static int hand_over_locked(int fd, const char *path, int guard_fd, int lock_fd)
 		cl_error("%s did not take over (exit status %d); the programs loaded by this "
 			 "binary still enforce",
 			 path, status);
+		*guard_fd = cl_open_pinned("cl_guard");
 	}
 	/* Still ours: take the authorisation back, nothing else changed. */
-	err = authorise(guard_fd, 0, 0);
+	err = *guard_fd < 0 ? -EPERM : authorise(*guard_fd, 0, 0);
 	if (err)
 		cl_error("cannot take the authorisation of %s back: %s", path, strerror(-err));
 	return -1;
@@ -1010,7 +1062,7 @@ int cl_upgrade_hand_over(const char *path)
 		sigaddset(&quiet, SIGHUP);
 		sigaddset(&quiet, SIGQUIT);
 		sigprocmask(SIG_BLOCK, &quiet, &saved);
-		ret = hand_over_locked(fd, path, guard_fd, lock_fd);
+		ret = hand_over_locked(fd, path, &guard_fd, lock_fd);
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 		close(lock_fd);
 	}

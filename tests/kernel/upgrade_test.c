@@ -4,6 +4,8 @@
  * test VM): a new binary takes over with no moment when a denied read gets
  * through, and no other binary can.
  */
+#include <sys/file.h>
+
 #include <bpf/bpf.h>
 
 #include "clawlock.h"
@@ -96,24 +98,45 @@ FIXTURE_TEARDOWN(up)
 	cl_rm_tree(self->dir);
 }
 
-/*
- * How many programs the guard keeps to itself (open refused with EPERM):
- * clawlock's, old and new, until the kernel has freed the old ones.
- */
-static int guarded_programs(void)
+/* The programs the guard keeps to itself now (open refused with EPERM): clawlock's. */
+static size_t guarded_programs(__u32 *ids, size_t max)
 {
 	__u32 id = 0;
-	int count = 0;
+	size_t count = 0;
 
-	while (!bpf_prog_get_next_id(id, &id)) {
+	while (!bpf_prog_get_next_id(id, &id) && count < max) {
 		int fd = bpf_prog_get_fd_by_id(id);
 
 		if (fd < 0 && errno == EPERM)
-			count++;
+			ids[count++] = id;
 		if (fd >= 0)
 			close(fd);
 	}
 	return count;
+}
+
+/*
+ * Have all of @ids (the old programs) gone from the kernel? Waits up to
+ * 30 s: they are freed after RCU grace periods, slow under TCG.
+ */
+static bool programs_gone(const __u32 *ids, size_t count)
+{
+	for (int tries = 0; tries < 300; tries++) {
+		size_t left = 0;
+
+		for (size_t i = 0; i < count; i++) {
+			int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+			if (fd >= 0)
+				close(fd);
+			if (fd >= 0 || errno != ENOENT)
+				left++;
+		}
+		if (!left)
+			return true;
+		usleep(100000);
+	}
+	return false;
 }
 
 /* Start the helper reading the secret in a loop, confined as agent "up". */
@@ -176,23 +199,24 @@ TEST_F(up, a_denied_read_stays_denied_through_the_upgrade)
 {
 	char ready[8] = { 0 }, line[128], out[1 << 16];
 	unsigned long tried = 0, through = 1;
-	int to, from, before, writer;
+	int to, from, writer;
+	__u32 old_ids[256];
+	size_t old_count;
 	pid_t pid;
 
 	pid = start_read_loop(self, &to, &from);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(6, read(from, ready, 6));
 	ASSERT_STREQ("ready\n", ready);
-	before = guarded_programs();
+	old_count = guarded_programs(old_ids, 256);
+	EXPECT_LT(10, old_count);
 	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "upgrade", self->new_exe, NULL))
 	{
 		TH_LOG("%s", out);
 	}
 	EXPECT_NE(NULL, strstr(out, "took over"));
 	/* Reading on while the old programs go, until only the new ones decide. */
-	for (int i = 0; i < 300 && guarded_programs() > before; i++)
-		usleep(100000);
-	EXPECT_EQ(before, guarded_programs());
+	EXPECT_TRUE(programs_gone(old_ids, old_count));
 	EXPECT_LE(1000, reads_go_on(to, from, 1000));
 	EXPECT_EQ(0, stop_read_loop(pid, to, from, line, sizeof(line)))
 	{
@@ -239,7 +263,9 @@ TEST_F(up, bindings_are_carried_over_to_a_grown_layout_and_not_back)
 {
 	char build[PATH_MAX], grown[128], out[1 << 16], line[128], ready[8] = { 0 };
 	unsigned long tried = 0, through = 1;
-	int to, from, before;
+	int to, from;
+	__u32 old_ids[256];
+	size_t old_count;
 	pid_t pid;
 
 	snprintf(build, sizeof(build), "%s", self->build);
@@ -253,15 +279,13 @@ TEST_F(up, bindings_are_carried_over_to_a_grown_layout_and_not_back)
 	pid = start_read_loop(self, &to, &from);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(6, read(from, ready, 6));
-	before = guarded_programs();
+	old_count = guarded_programs(old_ids, 256);
 	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "-v", "upgrade", grown, NULL));
 	EXPECT_NE(NULL, strstr(out, "cl_bindings: carried over into values of 16 bytes (were 8)"))
 	{
 		TH_LOG("%s", out);
 	}
-	for (int i = 0; i < 300 && guarded_programs() > before; i++)
-		usleep(100000);
-	EXPECT_EQ(before, guarded_programs());
+	EXPECT_TRUE(programs_gone(old_ids, old_count));
 	/* Still bound, so still denied: the binding came over into the new layout. */
 	EXPECT_LE(1000, reads_go_on(to, from, 1000));
 	EXPECT_EQ(0, stop_read_loop(pid, to, from, line, sizeof(line)));
@@ -351,6 +375,24 @@ TEST_F(up, a_wrong_binary_is_refused_and_nothing_changes)
 			TH_LOG("%s: %s", path, out);
 		}
 		EXPECT_NE(NULL, strstr(out, path));
+	}
+	/*
+	 * Nor while a daemon runs (it holds the daemon lock): its maps would be
+	 * unguarded once its binary is no longer the loader.
+	 */
+	{
+		int daemon_lock = open("/run/clawlock/daemon.lock", O_RDWR | O_CREAT, 0600);
+
+		ASSERT_LE(0, daemon_lock);
+		ASSERT_EQ(0, flock(daemon_lock, LOCK_EX));
+		dprintf(daemon_lock, "%d\nno config\n", getpid());
+		EXPECT_EQ(1, cl_run_clawlock(out, sizeof(out), "upgrade", self->new_exe, NULL));
+		EXPECT_NE(NULL, strstr(out, "a clawlock daemon runs"))
+		{
+			TH_LOG("%s", out);
+		}
+		ftruncate(daemon_lock, 0);
+		close(daemon_lock);
 	}
 	/* The old binary still manages and its programs still enforce. */
 	EXPECT_EQ(0, cl_run_clawlock(out, sizeof(out), "status", NULL));
