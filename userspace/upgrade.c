@@ -164,11 +164,6 @@ static int judge_layout(const struct bpf_map *map, const struct bpf_map_info *ol
 	return 1;
 }
 
-/*
- * Before the load: every pinned map of the same layout is reused as it is
- * (libbpf, by pin path); one whose layout grew gets a fresh map, filled
- * after the load; one the old version did not have is created and pinned.
- */
 /* Is map @id one the guard records (cl_objects, pinned)? */
 static bool is_ours(const struct takeover *t, __u32 id)
 {
@@ -178,6 +173,11 @@ static bool is_ours(const struct takeover *t, __u32 id)
 	return !bpf_map_lookup_elem(t->objects_fd, &key, &one);
 }
 
+/*
+ * Before the load: every pinned map of the same layout is reused as it is
+ * (libbpf, by pin path); one whose layout grew gets a fresh map, filled
+ * after the load; one the old version did not have is created and pinned.
+ */
 static int plan_maps(struct takeover *t)
 {
 	struct bpf_map *map;
