@@ -3,8 +3,7 @@
  * fleet_test.c - the Ansible role of deploy/ansible run for real with
  * ansible-playbook (local connection, inside the test VM): it installs the
  * binary, the baseline, the overlay and the unit, loads and applies, and
- * checks the host with `clawlock audit --deep`, then upgrades it to another
- * binary with `clawlock upgrade`; on a host without BPF LSM
+ * checks the host with `clawlock audit --deep`; on a host without BPF LSM
  * it stops before installing anything. Skipped, saying so, where
  * ansible-playbook is not installed.
  */
@@ -107,45 +106,6 @@ static int playbook(FIXTURE_DATA(fleet) * self, const char *extra, char *out, si
 	return cl_spawn(argv, out, size, 1);
 }
 
-/*
- * Another binary for the host where the role loaded clawlock: the role
- * hands the programs over with `clawlock upgrade` (upgrade_test covers the
- * no-gap part), and the scope stays bound. The other binary is the build
- * with a grown map layout: its content differs and its maps are carried
- * over. One more play only: Python under TCG is slow.
- */
-static void role_upgrades(struct __test_metadata *_metadata, FIXTURE_DATA(fleet) * self)
-{
-	static char out[1 << 18];
-	char grown[PATH_MAX], extra[2 * PATH_MAX + 32], saved[PATH_MAX];
-	struct json_object *st;
-
-	snprintf(grown, sizeof(grown), "%s", cl_binary());
-	snprintf(strrchr(grown, '/'), sizeof(grown) - (strrchr(grown, '/') - grown),
-		 "/grown/clawlock");
-	if (!realpath(grown, saved) || access(saved, X_OK)) {
-		TH_LOG("%.200s is missing ('make tests' builds it): the upgrade was not tried",
-		       grown);
-		return;
-	}
-	snprintf(extra, sizeof(extra), "clawlock_binary=%s", saved);
-	ASSERT_EQ(0, playbook(self, extra, out, sizeof(out))) TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "clawlock upgrade (the installed binary authorises"))
-	TH_LOG("%s", out);
-	EXPECT_NE(NULL, strstr(out, "failed=0"));
-	EXPECT_NE(0, access(at(self, "root/sbin/clawlock.new"), F_OK));
-	snprintf(extra, sizeof(extra), "cmp -s '%s' '%s'", saved, at(self, "root/sbin/clawlock"));
-	EXPECT_EQ(0, system(extra));
-	/* The installed file is the new loader: it reads the maps, the binding kept. */
-	snprintf(saved, sizeof(saved), "%s", cl_binary());
-	setenv("CLAWLOCK", at(self, "root/sbin/clawlock"), 1);
-	st = cl_status();
-	setenv("CLAWLOCK", saved, 1);
-	ASSERT_NE(NULL, st);
-	EXPECT_NE(NULL, cl_binding_of(st, "fleetagent"));
-	json_object_put(st);
-}
-
 TEST_F(fleet, the_role_installs_applies_and_audits)
 {
 	static char out[1 << 18];
@@ -179,7 +139,6 @@ TEST_F(fleet, the_role_installs_applies_and_audits)
 	json_object_put(st);
 	/* The check ran: audit --deep is the role's last task. */
 	EXPECT_NE(NULL, strstr(out, "Check the host (clawlock audit --deep)")) TH_LOG("%s", out);
-	role_upgrades(_metadata, self);
 }
 
 TEST_F(fleet, a_host_without_bpf_lsm_gets_nothing)
