@@ -102,6 +102,32 @@ static int guard_write(int fd, const struct cl_guard *guard)
 	return bpf_map_update_elem(fd, &zero, guard, BPF_ANY) ? -errno : 0;
 }
 
+/* CLOCK_BOOTTIME in ns, the clock the programs read (bpf_ktime_get_boot_ns). */
+static __u64 boot_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
+}
+
+/* Name (or, with @dev 0, take back) the successor in the guard. */
+static int authorise(int guard_fd, __u32 dev, __u64 ino)
+{
+	struct cl_guard guard;
+	int err;
+
+	if (guard_read(guard_fd, &guard) < 0)
+		return -1;
+	guard.successor_dev = dev;
+	guard.successor_ino = ino;
+	guard.successor_until = dev ? boot_ns() + CL_SUCCESSOR_NS : 0;
+	err = guard_write(guard_fd, &guard);
+	if (err && dev)
+		cl_error("cannot authorise the new binary in cl_guard: %s", strerror(-err));
+	return err;
+}
+
 /* ---- The successor's side ---- */
 
 static bool is_percpu(enum bpf_map_type type)
@@ -581,15 +607,18 @@ static void unpin_stale(const struct takeover *t)
 	}
 }
 
-/* No successor left in the guard; with @become_loader, this executable the loader. */
-static int set_guard(int fd, bool become_loader)
+/*
+ * Make this executable the loader, with no successor: one write, so the
+ * programs never see a guard that trusts neither binary.
+ */
+static int become_loader(int fd)
 {
 	struct cl_guard guard;
 	int err;
 
 	if (guard_read(fd, &guard) < 0)
 		return -1;
-	if (become_loader && exe_identity(-1, &guard.loader_dev, &guard.loader_ino) < 0) {
+	if (exe_identity(-1, &guard.loader_dev, &guard.loader_ino) < 0) {
 		cl_error("cannot find this executable: %s", strerror(errno));
 		return -1;
 	}
@@ -779,7 +808,7 @@ static int load_beside(struct takeover *t)
 int cl_upgrade_take_over(void)
 {
 	struct takeover t = { .objects_fd = -1 };
-	int guard_fd = check_authorised();
+	int guard_fd = check_authorised(), err;
 
 	if (guard_fd < 0)
 		return -1;
@@ -789,7 +818,7 @@ int cl_upgrade_take_over(void)
 	if (record_maps(&t) < 0 || migrate_maps(&t) < 0 || attach_all(&t) < 0)
 		goto undo;
 	/* From here both sets of programs decide, the old ones still pinned. */
-	if (swap_pins(&t) < 0 || set_guard(guard_fd, true) < 0) {
+	if (swap_pins(&t) < 0 || become_loader(guard_fd) < 0) {
 		unswap_pins(&t);
 		goto undo;
 	}
@@ -807,7 +836,9 @@ undo:
 fail:
 	takeover_free(&t);
 	/* Still trusted: no successor is left behind, whatever the parent does. */
-	set_guard(guard_fd, false);
+	err = authorise(guard_fd, 0, 0);
+	if (err)
+		cl_error("cannot write cl_guard: %s", strerror(err < 0 ? -err : EIO));
 	close(guard_fd);
 	return -1;
 }
@@ -935,32 +966,6 @@ static int check_protocol(int fd, const char *path)
 		 "protocol, it %s '%.60s'; this one speaks '%s')",
 		 path, status == 0 ? "answered" : "failed and said", answer, CL_UPGRADE_PROTOCOL);
 	return -1;
-}
-
-/* CLOCK_BOOTTIME in ns, the clock the programs read (bpf_ktime_get_boot_ns). */
-static __u64 boot_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_BOOTTIME, &now);
-	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
-}
-
-/* Name (or, with @dev 0, take back) the successor in the guard. */
-static int authorise(int guard_fd, __u32 dev, __u64 ino)
-{
-	struct cl_guard guard;
-	int err;
-
-	if (guard_read(guard_fd, &guard) < 0)
-		return -1;
-	guard.successor_dev = dev;
-	guard.successor_ino = ino;
-	guard.successor_until = dev ? boot_ns() + CL_SUCCESSOR_NS : 0;
-	err = guard_write(guard_fd, &guard);
-	if (err && dev)
-		cl_error("cannot authorise the new binary in cl_guard: %s", strerror(-err));
-	return err;
 }
 
 /*
