@@ -86,10 +86,16 @@ $(O)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(O)/kernel/%.bpf.o: kernel/%.bpf.c kernel/clawlock.h $(O)/vmlinux.h
+bpf-headers := $(wildcard kernel/*.h kernel/*/*.h)
+$(O)/kernel/%.bpf.o: kernel/%.bpf.c $(bpf-headers) $(O)/vmlinux.h
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The concerns' objects, linked into one (maps defined once, types checked).
+$(O)/kernel/clawlock.bpf.o: $(addprefix $(O)/,$(clawlock.bpf-y))
+	$(call msg,BPFLINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
 
 $(O)/%.skel.h: $(O)/kernel/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -210,7 +216,7 @@ fuzz: $(fuzzers)
 			-max_len=4096 -print_final_stats=1 $$corpus || exit 1; \
 	done
 
-SOURCES = $(wildcard kernel/*.c kernel/*.h userspace/*.c userspace/*.h tests/*/*.c tests/*/*.h)
+SOURCES = $(wildcard kernel/*.c kernel/*.h kernel/*/*.h userspace/*.c userspace/*.h tests/*/*.c tests/*/*.h)
 
 format:
 	$(Q)$(CLANG_FORMAT) -i $(SOURCES)

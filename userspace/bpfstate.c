@@ -492,7 +492,7 @@ int cl_open_pinned(const char *name)
 
 /*
  * The pinned maps writers use, by member of struct cl_maps, with the layout
- * this binary writes them in (the programs' definitions, clawlock.bpf.c).
+ * this binary writes them in (the programs' definitions, kernel/lib/maps.h).
  */
 #define PINNED(field, map, type, key, value, entries)                                              \
 	{                                                                                          \

@@ -3,7 +3,7 @@
  * scopes.c - read, edit and atomically switch the bound cgroups.
  *
  * The hooks read the generation first and take the binding slot its low bit
- * names for the whole decision (kernel/clawlock.bpf.c, cl_identify). So the
+ * names for the whole decision (kernel/lib/identity.h, cl_identify). So the
  * slot they do not read can be rewritten freely, and the single atomic store
  * of generation + 1 is the switch: every decision sees the old set or the
  * new one, and there is no moment with neither.

@@ -568,7 +568,7 @@ TEST_F(be, compilers_git_python_and_std_streams_work)
 
 	/*
 	 * Seen on 6.1 and 6.12: "cannot create /dev/stdout: Permission denied"
-	 * with the clawlock.bpf.c pipefs pass in place. The capture pipe is
+	 * with the fs.bpf.c pipefs pass in place. The capture pipe is
 	 * root's (mode 0600) and the sandbox runs as uid 1000, so the reopen
 	 * is most likely refused by DAC, as under Docker; not settled yet.
 	 */

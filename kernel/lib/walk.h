@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lib/walk.h - where a file rule is decided: the walk from a dentry up to
+ * the root, looking up each step's inode (and name) rules, nearest first.
+ */
+#ifndef CLAWLOCK_LIB_WALK_H
+#define CLAWLOCK_LIB_WALK_H
+
+#include "lib/common.h"
+#include "lib/maps.h"
+#include "lib/identity.h"
+#include "lib/event.h"
+
+struct cl_file_walk {
+	struct dentry *dentry;
+	struct mount *mnt;
+	__u32 policy_id;
+	__u64 names; /* the policy's name rule lengths (cl_policy_info) */
+	/*
+	 * A second object that must allow the access too (an overlay's real
+	 * file): the walk goes on from there once the first one allows it.
+	 */
+	struct dentry *also;
+	__u32 access;
+	__u32 dev; /* s_dev of the current mount's filesystem */
+	int dev_known;
+	int new_name;	  /* the first dentry may be negative: a name being created */
+	int done;	  /* reached the root of the mount namespace */
+	int disconnected; /* stopped at a dentry that is not connected to its tree */
+	int found;
+	struct cl_file_rule rule;
+};
+
+/* What a walk step reads of a dentry. */
+struct cl_dentry_head {
+	struct dentry *parent;
+	struct inode *inode;
+	const unsigned char *name;
+	__u32 name_len;
+};
+
+/* Is @bit of cl_ruled set? When the bitmap cannot be read: yes. */
+static __always_inline int cl_ruled_test(__u32 bit)
+{
+	__u32 zero = 0;
+	struct cl_ruled *ruled = bpf_map_lookup_elem(&cl_ruled, &zero);
+
+	if (!ruled)
+		return 1;
+	return (ruled->words[bit / 64] >> (bit % 64)) & 1;
+}
+
+/* May (@dev, @ino) have a file rule? */
+static __always_inline int cl_maybe_ruled(__u32 dev, __u64 ino)
+{
+	return cl_ruled_test(cl_ruled_bit(dev, ino));
+}
+
+/*
+ * The name rule for the dentry @head was read from: one anchored in its
+ * directory (a path that was missing at load, a deny rule followed by
+ * name), else a pattern on its name. The directory's names are looked up
+ * only if its anchor bit is set. Returns 1 and fills @rule on a match, 0 on
+ * none, -1 when the name cannot be read.
+ */
+static __always_inline int cl_name_rule(struct cl_file_walk *walk,
+					const struct cl_dentry_head *head,
+					struct cl_file_rule *rule)
+{
+	/* Locals: CO-RE must not relocate accesses to our own struct. */
+	struct dentry *parent = head->parent;
+	const unsigned char *name = head->name;
+	struct inode *dir = BPF_CORE_READ(parent, d_inode);
+	struct cl_name_key key = { .policy_id = walk->policy_id };
+	struct cl_file_rule *found = NULL;
+
+	/* No rule can hold a name this long: it cannot match. */
+	if (head->name_len >= CL_NAME_MAX)
+		return 0;
+	if (bpf_probe_read_kernel_str(key.name, sizeof(key.name), name) < 0)
+		return -1;
+	if (!dir)
+		return -1;
+	/* d_parent never leaves a filesystem: the directory's device is the walk's. */
+	key.dev = walk->dev_known ? walk->dev : BPF_CORE_READ(dir, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(dir, i_ino);
+	if (cl_ruled_test(cl_anchor_bit(key.dev, key.ino)))
+		found = bpf_map_lookup_elem(&cl_name_rules, &key);
+	if (!found) {
+		key.dev = 0;
+		key.ino = 0;
+		found = bpf_map_lookup_elem(&cl_name_rules, &key);
+	}
+	if (!found)
+		return 0;
+	*rule = *found;
+	return 1;
+}
+
+/*
+ * May a name @len bytes long have a name rule? Only lengths the policy has
+ * rules for are read and looked up; a longer name than any rule can hold
+ * cannot match.
+ */
+static __always_inline int cl_name_length_ruled(__u64 lengths, __u32 len)
+{
+	return len < CL_NAME_MAX && (lengths & (1ULL << len));
+}
+
+/* d_parent, d_name and d_inode lead struct dentry: one read covers them. */
+#define CL_DENTRY_SPAN 40
+
+/*
+ * Read @dentry's parent, inode and name. Each BPF_CORE_READ is a
+ * helper call, and they were most of a step's cost: where the fields lie
+ * within CL_DENTRY_SPAN bytes of each other (every kernel clawlock is
+ * tested on) one probe reads them all, else one each. Returns -1 when the
+ * dentry cannot be read.
+ */
+static __always_inline int cl_dentry_read(struct dentry *dentry, struct cl_dentry_head *head)
+{
+	__u32 parent_at = bpf_core_field_offset(struct dentry, d_parent);
+	__u32 inode_at = bpf_core_field_offset(struct dentry, d_inode);
+	__u32 len_at = bpf_core_field_offset(struct dentry, d_name.len);
+	__u32 name_at = bpf_core_field_offset(struct dentry, d_name.name);
+	__u64 span[CL_DENTRY_SPAN / 8];
+
+	if (inode_at < parent_at || len_at < parent_at || name_at < parent_at ||
+	    inode_at + 8 > parent_at + sizeof(span) || len_at + 4 > parent_at + sizeof(span) ||
+	    name_at + 8 > parent_at + sizeof(span)) {
+		head->parent = BPF_CORE_READ(dentry, d_parent);
+		head->inode = BPF_CORE_READ(dentry, d_inode);
+		head->name = BPF_CORE_READ(dentry, d_name.name);
+		head->name_len = BPF_CORE_READ(dentry, d_name.len);
+		return 0;
+	}
+	if (bpf_probe_read_kernel(span, sizeof(span), (void *)dentry + parent_at))
+		return -1;
+	head->parent = (struct dentry *)span[0];
+	head->inode = *(struct inode **)((void *)span + (inode_at - parent_at));
+	head->name = *(const unsigned char **)((void *)span + (name_at - parent_at));
+	head->name_len = *(__u32 *)((void *)span + (len_at - parent_at));
+	return 0;
+}
+
+/* Is @dentry the root of its filesystem, or of @mnt (when known)? */
+static __always_inline int cl_is_fs_root(struct dentry *dentry, struct mount *mnt)
+{
+	if (dentry == BPF_CORE_READ(dentry, d_sb, s_root))
+		return 1;
+	return mnt && dentry == BPF_CORE_READ(mnt, mnt.mnt_root);
+}
+
+/*
+ * A rule decides at this step. When it allows and a second object must
+ * allow too, the walk starts again there (one loop: one verification).
+ * Returns what the step returns: 1 to stop, 0 to go on.
+ */
+static __always_inline long cl_walk_decided(struct cl_file_walk *walk,
+					    const struct cl_file_rule *rule)
+{
+	walk->rule = *rule;
+	walk->found = 1;
+	if (!walk->also || (rule->access & CL_ACC_DENY) ||
+	    (rule->access & walk->access) != walk->access)
+		return 1;
+	walk->dentry = walk->also;
+	walk->mnt = NULL;
+	walk->also = NULL;
+	walk->found = 0;
+	walk->dev_known = 0;
+	return 0;
+}
+
+/*
+ * One step of the walk from a file to the root. Rules are keyed by inode, so
+ * the walk follows the object: up d_parent within its filesystem (through the
+ * root of a bind mount, to the directory it was bound from), then from the
+ * filesystem root to the mount point it hangs on. A rule on the inode comes
+ * first; then, for a policy that has them, a name rule for the place.
+ */
+static long cl_file_step(__u32 i, void *data)
+{
+	struct cl_file_walk *walk = data;
+	/* Locals: CO-RE must not relocate accesses to our own struct. */
+	struct dentry *dentry = walk->dentry;
+	struct mount *mnt = walk->mnt;
+	struct cl_dentry_head head;
+	struct cl_file_rule *rule;
+	struct inode *inode;
+	struct dentry *parent;
+	struct mount *up;
+
+	/*
+	 * Every dentry on the way is positive but a name being created. One
+	 * whose inode or parent cannot be read must not be stepped over (a deny
+	 * rule may sit right there): the walk stops short of the root, which
+	 * denies.
+	 */
+	if (cl_dentry_read(dentry, &head))
+		return 1;
+	inode = head.inode;
+	if (inode) {
+		struct cl_file_key key = {
+			.policy_id = walk->policy_id,
+			.ino = BPF_CORE_READ(inode, i_ino),
+		};
+
+		/* d_parent never leaves a filesystem: its device is read once per mount. */
+		if (!walk->dev_known) {
+			walk->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+			walk->dev_known = 1;
+		}
+		key.dev = walk->dev;
+
+		rule = cl_maybe_ruled(key.dev, key.ino) ? bpf_map_lookup_elem(&cl_file_rules, &key)
+							: NULL;
+		if (rule)
+			return cl_walk_decided(walk, rule);
+	} else if (i || !walk->new_name) {
+		return 1;
+	}
+
+	parent = head.parent;
+	if (!parent)
+		return 1;
+	if (parent != dentry) {
+		if (cl_name_length_ruled(walk->names, head.name_len)) {
+			struct cl_file_rule named;
+			int match = cl_name_rule(walk, &head, &named);
+
+			if (match < 0)
+				return 1;
+			if (match)
+				return cl_walk_decided(walk, &named);
+		}
+		walk->dentry = parent;
+		return 0;
+	}
+	/*
+	 * A dentry that is its own parent. The root of its filesystem or mount
+	 * continues at the mount point. Any other one is not in the tree: a
+	 * file opened by handle after its dentry was evicted (disconnected), or
+	 * a pseudo file (a pipe's, a memfd's). Whatever rule lies above it is
+	 * unknown, so the walk stops there, denied, instead of skipping to the
+	 * mount point.
+	 */
+	if (!cl_is_fs_root(dentry, mnt)) {
+		if (BPF_CORE_READ(dentry, d_flags) & DCACHE_DISCONNECTED)
+			walk->disconnected = 1;
+		else
+			walk->done = 1;
+		return 1;
+	}
+	if (!mnt) {
+		walk->done = 1;
+		return 1;
+	}
+	up = BPF_CORE_READ(mnt, mnt_parent);
+	if (!up || up == mnt) {
+		walk->done = 1;
+		return 1;
+	}
+	walk->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+	walk->mnt = up;
+	walk->dev_known = 0;
+	return 0;
+}
+
+static __always_inline struct mount *cl_real_mount(struct vfsmount *vfsmnt)
+{
+	return (struct mount *)((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* The lengths of @policy_id's name rules: only those names are read. */
+static __always_inline __u64 cl_name_rule_lengths(__u32 policy_id)
+{
+	struct cl_policy_info *info = bpf_map_lookup_elem(&cl_policies, &policy_id);
+
+	/* No record: look every name up; a failed lookup never skips a rule. */
+	if (!info)
+		return ~0ULL;
+	return (info->flags & CL_POLICY_NAME_RULES) ? info->name_lengths : 0;
+}
+
+/*
+ * The one file decision: walk from @dentry (on @mnt, or NULL when the hook
+ * gives no mount) to the root; the nearest rule decides; no rule, a walk cut
+ * short or a refused loop deny. With @new_name, @dentry may be a name about
+ * to be created (negative): its own name rules apply, then its directory's.
+ * With @also, that object (walked without a mount) must allow it too.
+ */
+static __always_inline void cl_decide_both(struct dentry *dentry, struct mount *mnt,
+					   struct dentry *also, __u32 policy_id, __u32 access,
+					   int new_name, struct cl_verdict *d)
+{
+	struct cl_file_walk walk = {
+		.dentry = dentry,
+		.mnt = mnt,
+		.policy_id = policy_id,
+		.new_name = new_name,
+		.also = also,
+		.access = access,
+	};
+
+	d->allowed = 0;
+	d->rule_id = 0;
+	d->rule_access = 0;
+	d->flags = 0;
+	/*
+	 * cgroupfs and bpffs are the sandbox's walls: no rule opens them for
+	 * writing. Only a write asks (two reads a decision saved on reads).
+	 */
+	if (access & CL_ACC_WRITE) {
+		unsigned long magic = BPF_CORE_READ(dentry, d_sb, s_magic);
+
+		if (magic == CGROUP_SUPER_MAGIC || magic == CGROUP2_SUPER_MAGIC ||
+		    magic == BPF_FS_MAGIC) {
+			d->flags = CL_EVENT_CONTROL_FS;
+			return;
+		}
+	}
+	walk.names = cl_name_rule_lengths(policy_id);
+	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
+	if (walk.found) {
+		d->rule_id = walk.rule.rule_id;
+		d->rule_access = walk.rule.access;
+		d->allowed =
+			!(walk.rule.access & CL_ACC_DENY) && (walk.rule.access & access) == access;
+	} else if (walk.done) {
+		d->flags = CL_EVENT_NO_RULE;
+	} else if (walk.disconnected) {
+		d->flags = CL_EVENT_DISCONNECTED;
+	} else {
+		/* The bound was hit, or bpf_loop refused: fail closed. */
+		d->flags = CL_EVENT_WALK_LIMIT;
+		cl_count(CL_STAT_WALK_LIMIT);
+	}
+}
+
+static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
+					 __u32 access, int new_name, struct cl_verdict *d)
+{
+	cl_decide_both(dentry, mnt, NULL, policy_id, access, new_name, d);
+}
+
+/* A dentry of @inode (its first alias), or NULL if it has none. */
+static __always_inline struct dentry *cl_inode_alias(struct inode *inode)
+{
+	struct hlist_node *first = BPF_CORE_READ(inode, i_dentry.first);
+
+	if (!first)
+		return NULL;
+	return (struct dentry *)((void *)first - bpf_core_field_offset(struct dentry, d_u.d_alias));
+}
+
+/*
+ * The decision on an open file's object (its dentry on its mount). A file
+ * whose inode is not its path's is the real file of an overlay, opened on
+ * 6.1 under the overlay's path (open_with_fake_path): the overlay's path
+ * and the real file must both allow it. The real file's mount is the
+ * overlay's private one, so its walk ends at the root of its filesystem.
+ */
+static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, __u32 access,
+					   struct cl_verdict *d)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct dentry *real = NULL;
+
+	if (inode != BPF_CORE_READ(dentry, d_inode)) {
+		real = cl_inode_alias(inode);
+		if (!real) {
+			d->allowed = 0;
+			d->rule_id = 0;
+			d->rule_access = 0;
+			d->flags = CL_EVENT_DISCONNECTED;
+			return;
+		}
+	}
+	cl_decide_both(dentry, cl_real_mount(BPF_CORE_READ(file, f_path.mnt)), real, policy_id,
+		       access, 0, d);
+}
+
+/*
+ * Inode flags (immutable, append-only, ...) and the inode version are set
+ * by ioctl on any descriptor, a read-only one too: a write on the file. A
+ * program of its own on file_ioctl, beside the terminal ioctl check.
+ */
+static __always_inline int cl_setattr_ioctl(struct file *file, unsigned int cmd)
+{
+	struct cl_identity id = {};
+	struct cl_verdict d;
+
+	if (cmd != FS_IOC_SETFLAGS && cmd != FS_IOC32_SETFLAGS && cmd != FS_IOC_FSSETXATTR &&
+	    cmd != FS_IOC_SETVERSION && cmd != FS_IOC32_SETVERSION)
+		return 0;
+	if (!cl_identify_op(&id, CL_OP_SETATTR))
+		return 0;
+	cl_decide_file(file, id.binding.policy_id, CL_ACC_WRITE, &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_SETATTR, CL_ACC_WRITE,
+		     d.rule_id, d.flags);
+	return cl_refuse(&id);
+}
+
+/*
+ * A write-like change to @dentry (on @mnt): the write right is needed on it.
+ * With @new_name, @dentry is the name a create, rename or link makes.
+ */
+static __always_inline int cl_write_check_at(struct cl_identity *id, struct dentry *dentry,
+					     struct mount *mnt, __u32 op, int new_name)
+{
+	struct cl_verdict d;
+
+	cl_decide_at(dentry, mnt, id->binding.policy_id, CL_ACC_WRITE, new_name, &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_name(dentry, id, op, CL_ACC_WRITE, d.rule_id, d.flags);
+	return cl_refuse(id);
+}
+
+static __always_inline int cl_write_check(struct cl_identity *id, struct dentry *dentry,
+					  struct mount *mnt, __u32 op)
+{
+	return cl_write_check_at(id, dentry, mnt, op, 0);
+}
+
+#endif /* CLAWLOCK_LIB_WALK_H */
