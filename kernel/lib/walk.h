@@ -172,79 +172,39 @@ static __always_inline long cl_walk_decided(struct cl_file_walk *walk,
 	return 0;
 }
 
-/*
- * One step of the walk from a file to the root. Rules are keyed by inode, so
- * the walk follows the object: up d_parent within its filesystem (through the
- * root of a bind mount, to the directory it was bound from), then from the
- * filesystem root to the mount point it hangs on. A rule on the inode comes
- * first; then, for a policy that has them, a name rule for the place.
- */
-static long cl_file_step(__u32 i, void *data)
+/* The rule on @inode in the walk's policy, or NULL (the common case: none). */
+static __always_inline struct cl_file_rule *cl_inode_rule(struct cl_file_walk *walk,
+							  struct inode *inode)
 {
-	struct cl_file_walk *walk = data;
-	/* Locals: CO-RE must not relocate accesses to our own struct. */
-	struct dentry *dentry = walk->dentry;
-	struct mount *mnt = walk->mnt;
-	struct cl_dentry_head head;
-	struct cl_file_rule *rule;
-	struct inode *inode;
-	struct dentry *parent;
+	struct cl_file_key key = {
+		.policy_id = walk->policy_id,
+		.ino = BPF_CORE_READ(inode, i_ino),
+	};
+
+	/* d_parent never leaves a filesystem: its device is read once per mount. */
+	if (!walk->dev_known) {
+		walk->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		walk->dev_known = 1;
+	}
+	key.dev = walk->dev;
+	if (!cl_maybe_ruled(key.dev, key.ino))
+		return NULL;
+	return bpf_map_lookup_elem(&cl_file_rules, &key);
+}
+
+/*
+ * A dentry that is its own parent. The root of its filesystem or mount
+ * continues at the mount point. Any other one is not in the tree: a file
+ * opened by handle after its dentry was evicted (disconnected), or a pseudo
+ * file (a pipe's, a memfd's). Whatever rule lies above it is unknown, so the
+ * walk stops there, denied, instead of skipping to the mount point.
+ * Returns what the step returns: 1 to stop, 0 to go on.
+ */
+static __always_inline long cl_walk_mount_up(struct cl_file_walk *walk, struct dentry *dentry,
+					     struct mount *mnt)
+{
 	struct mount *up;
 
-	/*
-	 * Every dentry on the way is positive but a name being created. One
-	 * whose inode or parent cannot be read must not be stepped over (a deny
-	 * rule may sit right there): the walk stops short of the root, which
-	 * denies.
-	 */
-	if (cl_dentry_read(dentry, &head))
-		return 1;
-	inode = head.inode;
-	if (inode) {
-		struct cl_file_key key = {
-			.policy_id = walk->policy_id,
-			.ino = BPF_CORE_READ(inode, i_ino),
-		};
-
-		/* d_parent never leaves a filesystem: its device is read once per mount. */
-		if (!walk->dev_known) {
-			walk->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-			walk->dev_known = 1;
-		}
-		key.dev = walk->dev;
-
-		rule = cl_maybe_ruled(key.dev, key.ino) ? bpf_map_lookup_elem(&cl_file_rules, &key)
-							: NULL;
-		if (rule)
-			return cl_walk_decided(walk, rule);
-	} else if (i || !walk->new_name) {
-		return 1;
-	}
-
-	parent = head.parent;
-	if (!parent)
-		return 1;
-	if (parent != dentry) {
-		if (cl_name_length_ruled(walk->names, head.name_len)) {
-			struct cl_file_rule named;
-			int match = cl_name_rule(walk, &head, &named);
-
-			if (match < 0)
-				return 1;
-			if (match)
-				return cl_walk_decided(walk, &named);
-		}
-		walk->dentry = parent;
-		return 0;
-	}
-	/*
-	 * A dentry that is its own parent. The root of its filesystem or mount
-	 * continues at the mount point. Any other one is not in the tree: a
-	 * file opened by handle after its dentry was evicted (disconnected), or
-	 * a pseudo file (a pipe's, a memfd's). Whatever rule lies above it is
-	 * unknown, so the walk stops there, denied, instead of skipping to the
-	 * mount point.
-	 */
 	if (!cl_is_fs_root(dentry, mnt)) {
 		if (BPF_CORE_READ(dentry, d_flags) & DCACHE_DISCONNECTED)
 			walk->disconnected = 1;
@@ -264,6 +224,53 @@ static long cl_file_step(__u32 i, void *data)
 	walk->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
 	walk->mnt = up;
 	walk->dev_known = 0;
+	return 0;
+}
+
+/*
+ * One step of the walk from a file to the root. Rules are keyed by inode, so
+ * the walk follows the object: up d_parent within its filesystem (through the
+ * root of a bind mount, to the directory it was bound from), then from the
+ * filesystem root to the mount point it hangs on. A rule on the inode comes
+ * first; then, for a policy that has them, a name rule for the place.
+ */
+static long cl_file_step(__u32 i, void *data)
+{
+	struct cl_file_walk *walk = data;
+	/* Locals: CO-RE must not relocate accesses to our own struct. */
+	struct dentry *dentry = walk->dentry;
+	struct cl_dentry_head head;
+	struct cl_file_rule *rule;
+
+	/*
+	 * Every dentry on the way is positive but a name being created. One
+	 * whose inode or parent cannot be read must not be stepped over (a deny
+	 * rule may sit right there): the walk stops short of the root, which
+	 * denies.
+	 */
+	if (cl_dentry_read(dentry, &head))
+		return 1;
+	if (head.inode) {
+		rule = cl_inode_rule(walk, head.inode);
+		if (rule)
+			return cl_walk_decided(walk, rule);
+	} else if (i || !walk->new_name) {
+		return 1;
+	}
+	if (!head.parent)
+		return 1;
+	if (head.parent == dentry)
+		return cl_walk_mount_up(walk, dentry, walk->mnt);
+	if (cl_name_length_ruled(walk->names, head.name_len)) {
+		struct cl_file_rule named;
+		int match = cl_name_rule(walk, &head, &named);
+
+		if (match < 0)
+			return 1;
+		if (match)
+			return cl_walk_decided(walk, &named);
+	}
+	walk->dentry = head.parent;
 	return 0;
 }
 
