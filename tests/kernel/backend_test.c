@@ -23,19 +23,12 @@ FIXTURE(be)
 {
 	char home[64];
 	char config[128];
-	char key[256]; /* main's scope key */
+	char key[256];	/* main's scope key */
+	char path[384]; /* at(): home and a name below it */
 	char out[1 << 16];
 };
 
-static char *at(FIXTURE_DATA(be) * self, const char *rel)
-{
-	static char path[4][512];
-	static int next;
-	char *p = path[next++ & 3];
-
-	snprintf(p, sizeof(path[0]), "%s/%s", self->home, rel);
-	return p;
-}
+#define at(self, rel) CL_AT(self, home, rel)
 
 #define DOCKER "user: '1000:1000', network: 'none', pidsLimit: 64"
 

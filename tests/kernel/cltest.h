@@ -960,6 +960,25 @@ __attribute__((constructor)) static void cl_helper_main(int argc, char **argv)
 		_exit(cl_helper_op(argv[2], argv[3]));
 }
 
+/*
+ * @rel below the folder @dir, written into @buf; an absolute @rel is
+ * returned as it is. The next call with the same @buf overwrites it.
+ */
+static inline const char *cl_path_in(char *buf, size_t size, const char *dir, const char *rel)
+{
+	if (rel[0] == '/')
+		return rel;
+	snprintf(buf, size, "%s/%s", dir, rel);
+	return buf;
+}
+
+/*
+ * @rel below the test's folder self->@dir, in self->path (one buffer: copy
+ * a result out before the next call). Each test file binds its own at():
+ *   #define at(self, rel) CL_AT(self, root, rel)
+ */
+#define CL_AT(self, dir, rel) cl_path_in((self)->path, sizeof((self)->path), (self)->dir, (rel))
+
 static inline int cl_write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -37,11 +37,7 @@ FIXTURE(dmn)
 	pid_t daemon;
 };
 
-static const char *at(FIXTURE_DATA(dmn) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, root, rel)
 
 /* A policy in which the agent may read @readable (and run this binary), nothing else. */
 static int write_policy_to(FIXTURE_DATA(dmn) * self, const char *file, const char *readable)

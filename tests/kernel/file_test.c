@@ -34,13 +34,7 @@ FIXTURE(files)
 	char path[512];
 };
 
-static const char *at(FIXTURE_DATA(files) * self, const char *rel)
-{
-	if (rel[0] == '/')
-		return rel;
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, root, rel)
 
 static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self)
 {

@@ -24,11 +24,7 @@ FIXTURE(fleet)
 	char path[512];
 };
 
-static const char *at(FIXTURE_DATA(fleet) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->dir, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, dir, rel)
 
 /*
  * Debian's kselftest harness runs a test's body even when its setup called

@@ -52,11 +52,7 @@ FIXTURE(flip)
 	pid_t workers[WORKERS];
 };
 
-static const char *at(FIXTURE_DATA(flip) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, root, rel)
 
 FIXTURE_SETUP(flip)
 {

@@ -22,13 +22,7 @@ FIXTURE(hard)
 	char path[512];
 };
 
-static const char *at(FIXTURE_DATA(hard) * self, const char *rel)
-{
-	if (rel[0] == '/')
-		return rel;
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, root, rel)
 
 FIXTURE_SETUP(hard)
 {

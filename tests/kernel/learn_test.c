@@ -22,11 +22,7 @@ FIXTURE(learn)
 	char path[512];
 };
 
-static const char *at(FIXTURE_DATA(learn) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->home, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, home, rel)
 
 FIXTURE_SETUP(learn)
 {

@@ -24,11 +24,7 @@ FIXTURE(live)
 	int to_sleeper, from_sleeper;
 };
 
-static const char *at(FIXTURE_DATA(live) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->home, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, home, rel)
 
 /* An OpenClaw config sandboxing every session of @agents (a JS list), one scope each. */
 static void write_config(struct __test_metadata *_metadata, FIXTURE_DATA(live) * self,

@@ -314,11 +314,7 @@ FIXTURE(net)
 	int listeners[4];
 };
 
-static const char *at(FIXTURE_DATA(net) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, root, rel)
 
 /* A listening socket on the host side, kept open for the test. */
 static int listen_on(const char *addr)

@@ -20,11 +20,7 @@ FIXTURE(oc)
 	char path[512];
 };
 
-static const char *at(FIXTURE_DATA(oc) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->home, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, home, rel)
 
 static void write_config(struct __test_metadata *_metadata, FIXTURE_DATA(oc) * self,
 			 const char *access)

@@ -21,11 +21,7 @@ FIXTURE(proc)
 	pid_t host; /* a process outside any sandbox */
 };
 
-static const char *at(FIXTURE_DATA(proc) * self, const char *rel)
-{
-	snprintf(self->path, sizeof(self->path), "%s/%s", self->root, rel);
-	return self->path;
-}
+#define at(self, rel) CL_AT(self, root, rel)
 
 FIXTURE_SETUP(proc)
 {
