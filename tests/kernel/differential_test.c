@@ -6,7 +6,7 @@
  * For each seed, a random tree (directories, executables, symlinks, .env
  * files), a random OpenClaw config and overlay (file rules of every access,
  * a name pattern, rules on paths that appear only after load, network rules
- * with CIDRs, port ranges and protocols; for one test a tool policy that
+ * with CIDRs, port ranges and protocols; for one variant a tool policy that
  * switches exec off) and a list of cases (read, write,
  * exec, create, connect, sendto) are generated. Every case is asked of
  * `clawlock explain --cases`, then done by one helper confined by `clawlock run`
@@ -522,32 +522,40 @@ static void differential(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 	EXPECT_LT(10, denied);
 }
 
-TEST_F(diff, seed_1)
-{
-	differential(_metadata, self, 1);
-}
-
-TEST_F(diff, seed_2)
-{
-	differential(_metadata, self, 2);
-}
-
-TEST_F(diff, seed_3)
-{
-	differential(_metadata, self, 3);
-}
-
 /*
- * The tool policy switches exec off: the kernel refuses every exec after the
- * helper (the first program), and explain says so by the config key, not by
- * a file rule that would allow it.
+ * One run a seed. exec_switched_off is a seed of its own under a tool
+ * policy that switches exec off: the kernel refuses every exec after the
+ * helper (the first program), and explain says so by the config key, not
+ * by a file rule that would allow it.
  */
-TEST_F(diff, exec_switched_off)
+FIXTURE_VARIANT(diff)
+{
+	unsigned long long seed;
+	int exec_off;
+};
+
+FIXTURE_VARIANT_ADD(diff, seed_1){
+	.seed = 1,
+};
+
+FIXTURE_VARIANT_ADD(diff, seed_2){
+	.seed = 2,
+};
+
+FIXTURE_VARIANT_ADD(diff, seed_3){
+	.seed = 3,
+};
+
+FIXTURE_VARIANT_ADD(diff, exec_switched_off){
+	.seed = 4,
+	.exec_off = 1,
+};
+
+static void execs_are_refused_by_the_tool_policy(struct __test_metadata *_metadata,
+						 FIXTURE_DATA(diff) * self)
 {
 	int execs = 0;
 
-	self->exec_off = 1;
-	differential(_metadata, self, 4);
 	for (int i = 0; i < self->case_count; i++) {
 		struct dcase *c = &self->cases[i];
 
@@ -562,6 +570,14 @@ TEST_F(diff, exec_switched_off)
 		}
 	}
 	EXPECT_LT(3, execs);
+}
+
+TEST_F(diff, kernel_agrees_with_explain)
+{
+	self->exec_off = variant->exec_off;
+	differential(_metadata, self, variant->seed);
+	if (variant->exec_off)
+		execs_are_refused_by_the_tool_policy(_metadata, self);
 }
 
 TEST_HARNESS_MAIN
