@@ -162,7 +162,7 @@ static int stop_daemon(FIXTURE_DATA(dmn) * self, int sig)
 	return status;
 }
 
-FIXTURE_SETUP(dmn)
+static void set_up_daemon(struct __test_metadata *_metadata, FIXTURE_DATA(dmn) * self)
 {
 	static const char *const files[] = { "ok.txt", "secret.txt", "other.txt" };
 
@@ -180,7 +180,7 @@ FIXTURE_SETUP(dmn)
 	ASSERT_EQ(0, wait_for_scope(self));
 }
 
-FIXTURE_TEARDOWN(dmn)
+static void tear_down_daemon(struct __test_metadata *_metadata, FIXTURE_DATA(dmn) * self)
 {
 	char err[160], text[4096];
 	FILE *f;
@@ -200,6 +200,16 @@ FIXTURE_TEARDOWN(dmn)
 			TH_LOG("daemon said:\n%s", text);
 	}
 	cl_rm_tree(self->root);
+}
+
+FIXTURE_SETUP(dmn)
+{
+	set_up_daemon(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(dmn)
+{
+	tear_down_daemon(_metadata, self);
 }
 
 TEST_F(dmn, rules_hold_when_it_dies_and_a_restart_carries_on)
@@ -498,19 +508,42 @@ static void follow_changes(struct __test_metadata *_metadata, FIXTURE_DATA(dmn) 
 	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "secret.txt")));
 }
 
-TEST_F(dmn, follows_a_folder_renamed_into_place)
+/* The daemon's fixture, run once for each layout. */
+FIXTURE(follows)
 {
-	follow_changes(_metadata, self, &folder);
+	FIXTURE_DATA(dmn) dmn;
+};
+
+FIXTURE_VARIANT(follows)
+{
+	const struct layout *layout;
+};
+
+FIXTURE_VARIANT_ADD(follows, a_folder_renamed_into_place){
+	.layout = &folder,
+};
+
+FIXTURE_VARIANT_ADD(follows, a_configmap_symlink_swap){
+	.layout = &configmap,
+};
+
+FIXTURE_VARIANT_ADD(follows, an_included_file){
+	.layout = &included,
+};
+
+FIXTURE_SETUP(follows)
+{
+	set_up_daemon(_metadata, &self->dmn);
 }
 
-TEST_F(dmn, follows_a_configmap_symlink_swap)
+FIXTURE_TEARDOWN(follows)
 {
-	follow_changes(_metadata, self, &configmap);
+	tear_down_daemon(_metadata, &self->dmn);
 }
 
-TEST_F(dmn, follows_an_included_file)
+TEST_F(follows, two_changes_in_a_row)
 {
-	follow_changes(_metadata, self, &included);
+	follow_changes(_metadata, &self->dmn, variant->layout);
 }
 
 TEST_F(dmn, it_owns_the_live_policy)
