@@ -541,8 +541,11 @@ static inline socklen_t cl_unix_addr(const char *name, struct sockaddr_un *sun)
 	return offsetof(struct sockaddr_un, sun_path) + n + (name[0] != '@');
 }
 
-/* Connect to a unix socket; "recv-fd" then reads one descriptor off it. */
-static inline int cl_helper_unix(const char *op, const char *arg)
+/*
+ * Read one descriptor off the connected unix socket @fd into *@got. Returns
+ * 0, HELPER_ERRNO + errno, DENIED_RECV if one was refused, or 93 if none came.
+ */
+static inline int cl_recv_fd(int fd, int *got)
 {
 	char data, cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &data, 1 };
@@ -550,10 +553,24 @@ static inline int cl_helper_unix(const char *op, const char *arg)
 			      .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cmsg;
+
+	if (recvmsg(fd, &msg, 0) < 0)
+		return HELPER_ERRNO + errno;
+	cmsg = CMSG_FIRSTHDR(&msg);
+	/* A refused descriptor is dropped and the message marked truncated. */
+	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+		return (msg.msg_flags & MSG_CTRUNC) ? DENIED_RECV : 93;
+	memcpy(got, CMSG_DATA(cmsg), sizeof(*got));
+	return 0;
+}
+
+/* Connect to a unix socket; "recv-fd" then reads one descriptor off it. */
+static inline int cl_helper_unix(const char *op, const char *arg)
+{
 	struct sockaddr_un sun;
 	socklen_t len = cl_unix_addr(arg, &sun);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct cmsghdr *cmsg;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), got;
 
 	if (fd < 0)
 		return HELPER_ERRNO + errno;
@@ -563,13 +580,7 @@ static inline int cl_helper_unix(const char *op, const char *arg)
 		return HELPER_ERRNO + errno;
 	if (strcmp(op, "recv-fd"))
 		return 0;
-	if (recvmsg(fd, &msg, 0) < 0)
-		return HELPER_ERRNO + errno;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	/* A refused descriptor is dropped and the message marked truncated. */
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
-		return (msg.msg_flags & MSG_CTRUNC) ? DENIED_RECV : 93;
-	return 0;
+	return cl_recv_fd(fd, &got);
 }
 
 /* Reach another process: signal it, trace it, read its memory or environment. */

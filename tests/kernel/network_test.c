@@ -67,24 +67,16 @@ static int helper_unspec_sendto(const char *op, const char *arg)
 /* Take a descriptor from the unix socket at ARG and send on it with no address. */
 static int helper_peer_send(const char *op, const char *arg)
 {
-	char data, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &data, 1 };
-	struct msghdr msg = { .msg_iov = &iov,
-			      .msg_iovlen = 1,
-			      .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
 	struct sockaddr_un sun;
 	struct sockaddr_in6 unspec = { .sin6_family = AF_UNSPEC };
 	socklen_t len = cl_unix_addr(arg, &sun);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0), sock;
-	struct cmsghdr *cmsg;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), sock = -1, ret;
 
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, len) < 0 || recvmsg(fd, &msg, 0) < 0)
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, len) < 0)
 		return HELPER_ERRNO + errno;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
-		return 93;
-	memcpy(&sock, CMSG_DATA(cmsg), sizeof(sock));
+	ret = cl_recv_fd(fd, &sock);
+	if (ret)
+		return ret;
 	/* peer-unspec: an AF_UNSPEC name, which udpv6_sendmsg takes as none. */
 	if (!strcmp(op, "peer-unspec"))
 		return errno_status(
