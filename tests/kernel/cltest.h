@@ -1077,6 +1077,26 @@ static inline struct json_object *cl_binding_of(struct json_object *st, const ch
 	return NULL;
 }
 
+/* A process outside any sandbox, for a test to signal, trace or read; its pid, or -1. */
+static inline pid_t cl_start_host(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static inline void cl_stop_host(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 /* Run one helper operation in cgroup @cgroup (entered directly); its exit status. */
 static inline int cl_in_cgroup(const char *cgroup, const char *op, const char *path)
 {

@@ -39,20 +39,15 @@ FIXTURE_SETUP(esc)
 		 " files: { '%s': 'read,exec', '%s': 'read,write' } } } }",
 		 cl_source(), self->agent, cl_self_dir(), self->root);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
-	self->host = fork();
+	self->host = cl_start_host();
 	ASSERT_LE(0, self->host);
-	if (self->host == 0) {
-		pause();
-		_exit(0);
-	}
 	snprintf(self->host_pid, sizeof(self->host_pid), "%d", self->host);
 	ASSERT_EQ(0, cl_load());
 }
 
 FIXTURE_TEARDOWN(esc)
 {
-	kill(self->host, SIGKILL);
-	waitpid(self->host, NULL, 0);
+	cl_stop_host(self->host);
 	cl_rm_tree(self->root);
 }
 

@@ -44,19 +44,14 @@ FIXTURE_SETUP(proc)
 		 "  '%s': { use: ['system', 'me'], capDrop: ['chown', 'kill'] } } }",
 		 cl_source(), cl_self_dir(), self->root, self->root, self->agent, self->nocap);
 	ASSERT_EQ(0, cl_write_file(self->policy, text));
-	self->host = fork();
+	self->host = cl_start_host();
 	ASSERT_LE(0, self->host);
-	if (self->host == 0) {
-		pause();
-		_exit(0);
-	}
 	ASSERT_EQ(0, cl_load());
 }
 
 FIXTURE_TEARDOWN(proc)
 {
-	kill(self->host, SIGKILL);
-	waitpid(self->host, NULL, 0);
+	cl_stop_host(self->host);
 	cl_rm_tree(self->root);
 }
 
