@@ -61,16 +61,10 @@ int BPF_PROG(cl_bprm_creds_from_file, struct linux_binprm *bprm, struct file *fi
 static __always_inline int cl_exec_map(struct file *file)
 {
 	struct cl_identity id = {};
-	struct cl_verdict d;
 
 	if (!cl_identify_op(&id, CL_OP_MMAP))
 		return 0;
-	cl_decide_file(file, id.binding.policy_id, CL_ACC_EXEC, &d);
-	if (d.allowed)
-		return 0;
-	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_MMAP, CL_ACC_EXEC, d.rule_id,
-		     d.flags);
-	return cl_refuse(&id);
+	return cl_check_file(&id, file, CL_OP_MMAP, CL_ACC_EXEC);
 }
 
 /*

@@ -432,7 +432,6 @@ int BPF_PROG(cl_file_receive, struct file *file)
 {
 	umode_t type = BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT;
 	struct cl_identity id = {};
-	struct cl_verdict d;
 	__u32 access;
 
 	if (type == S_IFIFO || type == S_IFSOCK)
@@ -445,10 +444,5 @@ int BPF_PROG(cl_file_receive, struct file *file)
 	access = cl_open_access(file);
 	if (!access)
 		access = CL_ACC_READ; /* O_PATH and friends: at least visible */
-	cl_decide_file(file, id.binding.policy_id, access, &d);
-	if (d.allowed)
-		return 0;
-	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_RECEIVE, access, d.rule_id,
-		     d.flags);
-	return cl_refuse(&id);
+	return cl_check_file(&id, file, CL_OP_RECEIVE, access);
 }

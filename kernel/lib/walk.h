@@ -389,6 +389,19 @@ static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, _
 		       access, 0, d);
 }
 
+/* Decide @access to @file for a confined @id; a refusal is reported as @op. */
+static __always_inline int cl_check_file(struct cl_identity *id, struct file *file, __u32 op,
+					 __u32 access)
+{
+	struct cl_verdict d;
+
+	cl_decide_file(file, id->binding.policy_id, access, &d);
+	if (d.allowed)
+		return 0;
+	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), id, op, access, d.rule_id, d.flags);
+	return cl_refuse(id);
+}
+
 /*
  * Inode flags (immutable, append-only, ...) and the inode version are set
  * by ioctl on any descriptor, a read-only one too: a write on the file. A
@@ -397,19 +410,13 @@ static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, _
 static __always_inline int cl_setattr_ioctl(struct file *file, unsigned int cmd)
 {
 	struct cl_identity id = {};
-	struct cl_verdict d;
 
 	if (cmd != FS_IOC_SETFLAGS && cmd != FS_IOC32_SETFLAGS && cmd != FS_IOC_FSSETXATTR &&
 	    cmd != FS_IOC_SETVERSION && cmd != FS_IOC32_SETVERSION)
 		return 0;
 	if (!cl_identify_op(&id, CL_OP_SETATTR))
 		return 0;
-	cl_decide_file(file, id.binding.policy_id, CL_ACC_WRITE, &d);
-	if (d.allowed)
-		return 0;
-	cl_emit_name(BPF_CORE_READ(file, f_path.dentry), &id, CL_OP_SETATTR, CL_ACC_WRITE,
-		     d.rule_id, d.flags);
-	return cl_refuse(&id);
+	return cl_check_file(&id, file, CL_OP_SETATTR, CL_ACC_WRITE);
 }
 
 /*
