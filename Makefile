@@ -60,7 +60,7 @@ kernel-tests := $(addprefix $(O)/,$(kernel-tests-y))
 fuzzers := $(addprefix $(O)/,$(fuzz-y))
 harness := $(O)/kselftest/kselftest_harness.h
 
-.PHONY: all tests check unit-check demo bench fuzz format format-check setup clean help
+.PHONY: all tests check unit-check demo bench bench-ab fuzz format format-check setup clean help
 .DEFAULT_GOAL := all
 # Keep the BPF objects and skeletons between runs: they are not throwaway.
 .SECONDARY:
@@ -75,6 +75,7 @@ help:
 	@echo 'make unit-check    unit tests only'
 	@echo 'make demo          boot the VM: agents confined per scope, a live update, denials'
 	@echo 'make bench         benchmarks in the VM (6.1, 6.12): build/bench/report.md'
+	@echo 'make bench-ab A=REV B=REV  two commits'"'"' hook costs side by side: build/ab/report.md'
 	@echo 'make fuzz          run the JSON5 fuzzer (FUZZ_SECONDS=600)'
 	@echo 'make format        run clang-format over the C sources'
 	@echo 'make setup         install build and test dependencies (Debian)'
@@ -183,6 +184,25 @@ bench: $(O)/clawlock $(O)/tests/bench/microbench $(O)/tests/bench/tiny $(O)/test
 	done; \
 	$(O)/tests/bench/report $(O)/bench \
 		$(addprefix $(O)/bench/raw-,$(addsuffix .jsonl,$(BENCH_KERNELS))) && exit $$status
+
+# make bench-ab A=REV B=REV: the hooks' clock of two commits' clawlock (REV
+# "." is this tree's build) side by side, in one boot per kernel, in
+# alternating rounds: $(O)/ab/report.md. Each commit builds in its own
+# worktree under $(O)/ab/; the benchmark programs are this tree's.
+AB_ROUNDS ?= 6
+bench-ab: $(O)/clawlock $(O)/tests/bench/microbench $(O)/tests/bench/tiny $(O)/tests/bench/report
+	$(Q)if [ -z "$(A)" ] || [ -z "$(B)" ]; then \
+		echo "usage: make bench-ab A=REV B=REV (a commit, or . for this tree)" >&2; exit 2; fi
+	$(Q)tests/bench/build-rev "$(A)" $(O)/ab/a $(O)/clawlock
+	$(Q)tests/bench/build-rev "$(B)" $(O)/ab/b $(O)/clawlock
+	$(Q)rm -f $(O)/ab/raw-*.jsonl
+	$(Q)status=0; for k in $(BENCH_KERNELS); do \
+		tests/vm/run-vm --timeout 7200 --mem 4096 --kernel $$k -- tests/bench/run-bench $(O) \
+			$(CURDIR)/$(O)/ab/raw-$$k.jsonl $(AB_ROUNDS) ab \
+			$(CURDIR)/$(O)/ab/a/clawlock $(CURDIR)/$(O)/ab/b/clawlock || status=1; \
+	done; \
+	$(O)/tests/bench/report $(O)/ab \
+		$(addprefix $(O)/ab/raw-,$(addsuffix .jsonl,$(BENCH_KERNELS))) && exit $$status
 
 FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ikernel -Iuserspace -isystem /usr/include/libnl3 \

@@ -13,7 +13,9 @@
  *  - the hooks' own clock (kernel.bpf_stats_enabled): per op, which hooks
  *    ran, how often and for how long, and their share of the op's time;
  *  - the curves: hook cost against rule count, depth and bound scopes, apply
- *    time against agents, and the denial flood's accounting.
+ *    time against agents, and the denial flood's accounting;
+ *  - two builds A and B (make bench-ab): the hooks' ns per op of each, the
+ *    median over rounds, B / A, and the spread of the per-round ratios.
  * Writes OUTDIR/report.md and OUTDIR/report.json.
  */
 #include <stdio.h>
@@ -235,13 +237,17 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double median_of(double *v, int n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(double), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static double median(struct cell *c)
 {
-	if (!c || !c->count)
-		return 0;
-	qsort(c->ns, c->count, sizeof(double), cmp_double);
-	return c->count % 2 ? c->ns[c->count / 2]
-			    : (c->ns[c->count / 2 - 1] + c->ns[c->count / 2]) / 2;
+	return c ? median_of(c->ns, c->count) : 0;
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -470,6 +476,72 @@ static void write_hooks(FILE *md, struct json_object *doc, const char *kernel)
 	}
 }
 
+/* The hook ns per op of every round of @kind (ab-a or ab-b) for @config and @op. */
+static int ab_rounds(const char *kernel, const char *kind, const char *config, const char *op,
+		     double *out, int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < ncells && n < max; i++) {
+		struct cell *c = &cells[i];
+
+		if (!strcmp(c->kernel, kernel) && !strcmp(c->kind, kind) &&
+		    !strcmp(c->config, config) && !strcmp(c->op, op))
+			out[n++] = hooks_ns_per_op(c);
+	}
+	return n;
+}
+
+/* One row: A's and B's medians, B / A, and the lowest and highest round's ratio. */
+static void ab_row(FILE *md, struct json_object *doc, const char *kernel, const char *config,
+		   const char *op)
+{
+	double a[MAX_SAMPLES], b[MAX_SAMPLES], r[MAX_SAMPLES], ma, mb;
+	int na = ab_rounds(kernel, "ab-a", config, op, a, MAX_SAMPLES);
+	int nb = ab_rounds(kernel, "ab-b", config, op, b, MAX_SAMPLES);
+	int n = na < nb ? na : nb;
+	struct json_object *row;
+
+	if (!n)
+		return;
+	/* Rounds pair up in the order they ran: A's round k beside B's. */
+	for (int i = 0; i < n; i++)
+		r[i] = a[i] ? b[i] / a[i] : 0;
+	ma = median_of(a, na);
+	mb = median_of(b, nb);
+	qsort(r, n, sizeof(double), cmp_double);
+	fprintf(md, "| %s | %s | %.0f | %.0f | %.3f | %.3f–%.3f |\n", config, op, ma, mb,
+		ma ? mb / ma : 0, r[0], r[n - 1]);
+	row = json_object_new_object();
+	json_object_object_add(row, "config", json_object_new_string(config));
+	json_object_object_add(row, "op", json_object_new_string(op));
+	json_object_object_add(row, "aHookNsPerOp", jdouble(ma));
+	json_object_object_add(row, "bHookNsPerOp", jdouble(mb));
+	json_object_object_add(row, "ratio", jdouble(ma ? mb / ma : 0));
+	json_object_object_add(row, "roundRatioMin", jdouble(r[0]));
+	json_object_object_add(row, "roundRatioMax", jdouble(r[n - 1]));
+	json_object_object_add(row, "rounds", json_object_new_int(n));
+	json_object_array_add(section(doc, "ab"), row);
+}
+
+static void write_ab(FILE *md, struct json_object *doc, const char *kernel)
+{
+	static const char *const order[] = { "unconfined", "openclaw", "large", "deep" };
+
+	if (!has_kind(kernel, "ab-a"))
+		return;
+	fprintf(md, "\n#### A against B\n\nThe hooks' ns per op of two builds, loaded in "
+		    "turn in this one boot (A first in odd rounds, B first in even ones), "
+		    "less each run's one-iteration setup as in \"Where the time goes\": the "
+		    "median over the rounds, B / A, and the lowest and highest ratio of one "
+		    "round's pair, which is the noise to read B / A against.\n\n"
+		    "| config | op | A ns/op | B ns/op | B / A | rounds' B / A |\n"
+		    "|---|---|---|---|---|---|\n");
+	for (size_t k = 0; k < COUNT(order); k++)
+		for (size_t o = 0; o < COUNT(ops); o++)
+			ab_row(md, doc, kernel, order[k], ops[o]);
+}
+
 /* A curve: per label, per op, hook ns per op and wall-clock ns per op. */
 static void write_curve(FILE *md, struct json_object *doc, const char *kernel, const char *kind,
 			const char *config_prefix, const char *title, const char *const *labels,
@@ -660,6 +732,7 @@ static void write_kernel(FILE *md, struct json_object *all, const char *kernel)
 	write_apply(md, doc, kernel);
 	write_events(md, doc, kernel);
 	write_backend(md, doc, kernel);
+	write_ab(md, doc, kernel);
 	json_object_object_add(all, kernel, doc);
 }
 
