@@ -35,7 +35,7 @@ SEC("lsm/file_open")
 int BPF_PROG(cl_file_open, struct file *file, int ret)
 {
 	struct cl_identity id = {};
-	struct cl_verdict d;
+	struct cl_hook_verdict d;
 	__u32 access;
 
 	if (ret)
@@ -342,7 +342,7 @@ int BPF_PROG(cl_inode_setattr)
 static __always_inline int cl_reveal_check(struct cl_identity *id, struct dentry *dentry,
 					   struct mount *mnt)
 {
-	struct cl_verdict d;
+	struct cl_hook_verdict d;
 
 	cl_decide_at(dentry, mnt, id->binding.policy_id, CL_ACC_READ, 0, &d);
 	if (d.allowed || (d.rule_access && !(d.rule_access & CL_ACC_DENY)) ||
@@ -408,7 +408,7 @@ int BPF_PROG(cl_path_notify, const struct path *path)
 {
 	struct cl_identity id = {};
 	struct dentry *dentry;
-	struct cl_verdict d;
+	struct cl_hook_verdict d;
 
 	if (!cl_identify_op(&id, CL_OP_WATCH))
 		return 0;

@@ -18,16 +18,17 @@ extern const void init_net __ksym;
  * specific first, and the first one matching protocol and port decides. No
  * prefix, or no entry matching, denies: `network: none` is no rules at all.
  * Loopback is allowed only in a private network namespace; the host's
- * loopback reaches the Gateway and every local service.
+ * loopback reaches the Gateway and every local service. (Userspace's
+ * explain decides the same way in netrule.c: cl_net_request, cl_net_decide.)
  */
-struct cl_net_request {
+struct cl_addr_request {
 	__u8 family; /* AF_INET or AF_INET6 (v4-mapped addresses become AF_INET) */
 	__u8 proto;
 	__u16 port;
 	__u8 addr[16];
 };
 
-static __always_inline int cl_net_match(struct cl_net_value *value, struct cl_net_request *req,
+static __always_inline int cl_net_match(struct cl_net_value *value, struct cl_addr_request *req,
 					__u32 *rule_id)
 {
 	__u32 count = value->count;
@@ -47,7 +48,7 @@ static __always_inline int cl_net_match(struct cl_net_value *value, struct cl_ne
 	return 0;
 }
 
-static __always_inline int cl_is_loopback(struct cl_net_request *req)
+static __always_inline int cl_is_loopback(struct cl_addr_request *req)
 {
 	if (req->family == AF_INET)
 		return req->addr[0] == 127;
@@ -57,8 +58,8 @@ static __always_inline int cl_is_loopback(struct cl_net_request *req)
 	return req->addr[15] == 1;
 }
 
-static __always_inline void cl_net_decide(struct sock *sk, __u32 policy_id,
-					  struct cl_net_request *req, struct cl_verdict *v)
+static __always_inline void cl_net_lookup(struct sock *sk, __u32 policy_id,
+					  struct cl_addr_request *req, struct cl_hook_verdict *v)
 {
 	struct cl_net_value *value;
 
@@ -92,7 +93,7 @@ static __always_inline void cl_net_decide(struct sock *sk, __u32 policy_id,
 }
 
 /* An IPv6 address into @req: ::ffff:a.b.c.d is an IPv4 address and is decided as one. */
-static __always_inline void cl_set_inet6(struct cl_net_request *req, __u8 *a)
+static __always_inline void cl_set_inet6(struct cl_addr_request *req, __u8 *a)
 {
 	if (!a[0] && !a[1] && !a[2] && !a[3] && !a[4] && !a[5] && !a[6] && !a[7] && !a[8] &&
 	    !a[9] && a[10] == 0xff && a[11] == 0xff) {
@@ -112,7 +113,7 @@ static __always_inline void cl_set_inet6(struct cl_net_request *req, __u8 *a)
  * that sockaddr_in: IPv4 bind() and udp_sendmsg() read it as one.
  */
 static __always_inline int cl_sockaddr(struct sockaddr *address, int addrlen,
-				       struct cl_net_request *req, int unspec_inet)
+				       struct cl_addr_request *req, int unspec_inet)
 {
 	__u16 family = 0;
 
@@ -154,7 +155,7 @@ static __always_inline __u8 cl_sock_proto(struct sock *sk)
 }
 
 static __always_inline void cl_emit_net(struct cl_identity *id, __u32 op,
-					struct cl_net_request *req, struct cl_verdict *v)
+					struct cl_addr_request *req, struct cl_hook_verdict *v)
 {
 	struct cl_event *event = cl_event_start(id, op, CL_ACC_NET, v->rule_id, v->flags);
 
@@ -179,16 +180,16 @@ static __always_inline int cl_inet_family(struct sock *sk)
  * inet socket takes, denied without a lookup).
  */
 static __always_inline int cl_net_verdict(struct cl_identity *id, struct sock *sk,
-					  struct cl_net_request *req, int found, __u32 op)
+					  struct cl_addr_request *req, int found, __u32 op)
 {
-	struct cl_verdict v;
+	struct cl_hook_verdict v;
 
 	if (found < 0) {
 		v.allowed = 0;
 		v.rule_id = 0;
 		v.flags = CL_EVENT_NO_RULE;
 	} else {
-		cl_net_decide(sk, id->binding.policy_id, req, &v);
+		cl_net_lookup(sk, id->binding.policy_id, req, &v);
 	}
 	if (v.allowed)
 		return 0;
@@ -200,7 +201,7 @@ static __always_inline int cl_net_verdict(struct cl_identity *id, struct sock *s
 static __always_inline int cl_net_address(struct socket *sock, struct sockaddr *address,
 					  int addrlen, __u32 op)
 {
-	struct cl_net_request req = {};
+	struct cl_addr_request req = {};
 	struct cl_identity id = {};
 	struct sock *sk;
 	int ret, ipv4;
@@ -233,7 +234,7 @@ int BPF_PROG(cl_socket_connect, struct socket *sock, struct sockaddr *address, i
  * a stream socket (its peer was decided at connect, or is a client it
  * accepted) and for an unconnected one (the kernel refuses: EDESTADDRREQ).
  */
-static __always_inline int cl_sock_peer(struct sock *sk, struct cl_net_request *req)
+static __always_inline int cl_sock_peer(struct sock *sk, struct cl_addr_request *req)
 {
 	if (BPF_CORE_READ(sk, sk_type) != SOCK_DGRAM ||
 	    BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_ESTABLISHED)
@@ -380,7 +381,7 @@ static __always_inline int cl_cmsg_routes(struct msghdr *msg, struct cl_cmsg_wal
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(cl_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
 {
-	struct cl_net_request req = {};
+	struct cl_addr_request req = {};
 	struct cl_cmsg_walk walk = {};
 	struct cl_identity id = {};
 	struct sock *sk = BPF_CORE_READ(sock, sk);
@@ -406,9 +407,9 @@ int BPF_PROG(cl_socket_sendmsg, struct socket *sock, struct msghdr *msg, int siz
 SEC("lsm/socket_listen")
 int BPF_PROG(cl_socket_listen, struct socket *sock, int backlog)
 {
-	struct cl_net_request req = {};
+	struct cl_addr_request req = {};
 	struct cl_identity id = {};
-	struct cl_verdict v;
+	struct cl_hook_verdict v;
 	struct sock *sk;
 
 	if (!cl_identify_op(&id, CL_OP_LISTEN))
@@ -428,7 +429,7 @@ int BPF_PROG(cl_socket_listen, struct socket *sock, int backlog)
 
 		cl_set_inet6(&req, (__u8 *)&a6);
 	}
-	cl_net_decide(sk, id.binding.policy_id, &req, &v);
+	cl_net_lookup(sk, id.binding.policy_id, &req, &v);
 	if (v.allowed)
 		return 0;
 	cl_emit_net(&id, CL_OP_LISTEN, &req, &v);
@@ -455,7 +456,7 @@ struct cl_sctp_walk {
 static long cl_sctp_step(__u32 i, void *data)
 {
 	struct cl_sctp_walk *w = data;
-	struct cl_net_request req = { .proto = IPPROTO_SCTP };
+	struct cl_addr_request req = { .proto = IPPROTO_SCTP };
 	void *at = (void *)(w->addrs + w->off);
 	__u16 family = 0;
 	int found;
@@ -487,7 +488,7 @@ int BPF_PROG(cl_sctp_bind_connect, struct sock *sk, int optname, struct sockaddr
 {
 	struct cl_identity id = {};
 	struct cl_sctp_walk walk = { .sk = sk, .size = addrlen };
-	struct cl_net_request unread = { .proto = IPPROTO_SCTP };
+	struct cl_addr_request unread = { .proto = IPPROTO_SCTP };
 
 	if (optname == SCTP_PARAM_ADD_IP || optname == SCTP_PARAM_SET_PRIMARY)
 		return 0;

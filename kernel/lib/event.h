@@ -11,7 +11,11 @@
 #include "lib/maps.h"
 #include "lib/identity.h"
 
-struct cl_verdict {
+/*
+ * What a hook decided, and by which rule: the kernel's half of what
+ * userspace's struct cl_verdict (explain) predicts.
+ */
+struct cl_hook_verdict {
 	int allowed;
 	__u32 rule_id;
 	__u32 rule_access; /* the deciding rule's access bits; 0 when none decided */

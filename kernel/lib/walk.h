@@ -299,7 +299,7 @@ static __always_inline __u64 cl_name_rule_lengths(__u32 policy_id)
  */
 static __always_inline void cl_decide_both(struct dentry *dentry, struct mount *mnt,
 					   struct dentry *also, __u32 policy_id, __u32 access,
-					   int new_name, struct cl_verdict *d)
+					   int new_name, struct cl_hook_verdict *d)
 {
 	struct cl_file_walk walk = {
 		.dentry = dentry,
@@ -346,7 +346,7 @@ static __always_inline void cl_decide_both(struct dentry *dentry, struct mount *
 }
 
 static __always_inline void cl_decide_at(struct dentry *dentry, struct mount *mnt, __u32 policy_id,
-					 __u32 access, int new_name, struct cl_verdict *d)
+					 __u32 access, int new_name, struct cl_hook_verdict *d)
 {
 	cl_decide_both(dentry, mnt, NULL, policy_id, access, new_name, d);
 }
@@ -369,7 +369,7 @@ static __always_inline struct dentry *cl_inode_alias(struct inode *inode)
  * overlay's private one, so its walk ends at the root of its filesystem.
  */
 static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, __u32 access,
-					   struct cl_verdict *d)
+					   struct cl_hook_verdict *d)
 {
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
@@ -393,7 +393,7 @@ static __always_inline void cl_decide_file(struct file *file, __u32 policy_id, _
 static __always_inline int cl_check_file(struct cl_identity *id, struct file *file, __u32 op,
 					 __u32 access)
 {
-	struct cl_verdict d;
+	struct cl_hook_verdict d;
 
 	cl_decide_file(file, id->binding.policy_id, access, &d);
 	if (d.allowed)
@@ -426,7 +426,7 @@ static __always_inline int cl_setattr_ioctl(struct file *file, unsigned int cmd)
 static __always_inline int cl_write_check_at(struct cl_identity *id, struct dentry *dentry,
 					     struct mount *mnt, __u32 op, int new_name)
 {
-	struct cl_verdict d;
+	struct cl_hook_verdict d;
 
 	cl_decide_at(dentry, mnt, id->binding.policy_id, CL_ACC_WRITE, new_name, &d);
 	if (d.allowed)
