@@ -43,6 +43,7 @@
 
 #include "bpfstate.h"
 #include "commands.h"
+#include "events.h"
 #include "daemon_watch.h"
 #include "ifaddr.h"
 #include "json5.h"

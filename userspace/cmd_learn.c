@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "commands.h"
+#include "events.h"
 #include "learn.h"
 #include "util.h"
 

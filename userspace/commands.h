@@ -26,34 +26,6 @@ int cl_cmd_audit(int argc, char **argv);
 int cl_cmd_learn(int argc, char **argv);
 int cl_cmd_sandbox(int argc, char **argv);
 
-/*
- * The event stream (cmd_events.c): records of the ring buffer, as JSON
- * objects, handed to @sink (a negative return stops the current poll);
- * drop records (decision "dropped") whenever the drop counters moved.
- */
-struct events_ctx;
-struct json_object;
-struct events_ctx *cl_event_stream_open(const char *agent, const char *session, const char *op,
-					int (*sink)(struct json_object *record, void *data),
-					void *data);
-/* Readable when records wait (for epoll). */
-int cl_event_stream_fd(struct events_ctx *ctx);
-/* Wait up to @timeout_ms (0: do not wait) and hand over what arrived. */
-int cl_event_stream_poll(struct events_ctx *ctx, int timeout_ms);
-void cl_event_stream_free(struct events_ctx *ctx);
-
-/* Now, as the time field of a record. */
-void cl_event_time_now(char *buf, size_t size);
-/*
- * Add @value (bytes, NUL-terminated) under @key: as it is when it is valid
- * UTF-8, else with U+FFFD for each invalid byte and the exact bytes in hex
- * under "<key>Hex" (operations.md, Events).
- */
-void cl_json_add_bytes(struct json_object *obj, const char *key, const char *value);
-
-/* An operation's name in events and status (enum cl_op). */
-const char *cl_op_name(unsigned int op);
-
 /* The config files the last apply used, as it recorded them in CL_APPLIED_PATH. */
 struct cl_applied {
 	char openclaw[4096]; /* "" when none */

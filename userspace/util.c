@@ -253,3 +253,11 @@ int cl_open_beneath(const char *root, const char *path, char *why, size_t whysiz
 	close(rootfd);
 	return fd;
 }
+
+long long cl_clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}

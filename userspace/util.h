@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /* Exit statuses, documented in `clawlock --help`. */
 enum cl_exit {
@@ -73,5 +74,7 @@ size_t cl_name_index_count(const struct cl_name_index *index);
 void cl_name_index_free(struct cl_name_index *index);
 /* qsort/bsearch order of uint32_t values. */
 int cl_u32_cmp(const void *a, const void *b);
+/* Now on @clock, in nanoseconds. */
+long long cl_clock_ns(clockid_t clock);
 
 #endif /* CLAWLOCK_UTIL_H */
