@@ -28,6 +28,7 @@
 #include "bpfstate.h"
 #include "cgroup.h"
 #include "commands.h"
+#include "daemon_state.h"
 #include "scopes.h"
 #include "util.h"
 

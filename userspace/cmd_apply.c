@@ -25,6 +25,7 @@
 #include "bpfstate.h"
 #include "cgroup.h"
 #include "commands.h"
+#include "daemon_state.h"
 #include "ocsandbox.h"
 #include "scopes.h"
 #include "signature.h"

@@ -18,6 +18,7 @@
 
 #include "bpfstate.h"
 #include "commands.h"
+#include "daemon_state.h"
 #include "events.h"
 #include "prometheus.h"
 #include "scopes.h"

@@ -18,6 +18,7 @@
 #include "bpfstate.h"
 #include "cgroup.h"
 #include "commands.h"
+#include "daemon_state.h"
 #include "policy.h"
 #include "scopes.h"
 #include "signature.h"

@@ -35,6 +35,7 @@
 #include "bpfstate.h"
 #include "cgroup.h"
 #include "commands.h"
+#include "daemon_state.h"
 #include "sandbox_ns.h"
 #include "sandbox_plan.h"
 #include "scopes.h"
