@@ -26,6 +26,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "daemon_state.h"
+#include "ocinputs.h"
 #include "ocsandbox.h"
 #include "scopes.h"
 #include "signature.h"

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "events.h"
 #include "learn.h"
+#include "ocinputs.h"
 #include "util.h"
 
 static const char learn_help[] =

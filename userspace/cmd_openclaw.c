@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "json5.h"
+#include "ocinputs.h"
 #include "ocpolicy.h"
 #include "policy.h"
 #include "util.h"
@@ -151,46 +152,6 @@ static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *h
 	if (!!o->op != !!o->target) {
 		cl_error("%s: --op and --target go together", argv[0]);
 		return -1;
-	}
-	return 0;
-}
-
-static int load_baseline(const char *explicit_path, struct cl_policy *baseline)
-{
-	char path[PATH_MAX + 64], err[1024], *real;
-
-	memset(baseline, 0, sizeof(*baseline));
-	if (explicit_path)
-		cl_format(path, sizeof(path), "%s", explicit_path);
-	else if (cl_find_baseline(path, sizeof(path)) < 0)
-		return -1;
-	/* Read through its target: a repointed link is a new baseline. */
-	json5_note_probe(path);
-	real = realpath(path, NULL);
-	if (real) {
-		cl_format(path, sizeof(path), "%s", real);
-		free(real);
-	}
-	if (cl_policy_load(path, baseline, err, sizeof(err)) < 0) {
-		cl_error("baseline profiles: %s (set CLAWLOCK_BASELINE or --baseline)", err);
-		return -1;
-	}
-	return 0;
-}
-
-/* The overlay's rules and mode for an agent go on top of the translation. */
-static int apply_overlay(const struct cl_policy *overlay, struct oc_compiled *c)
-{
-	const struct cl_agent *extra = overlay ? cl_policy_agent(overlay, c->sb.agent_id) : NULL;
-
-	if (!extra || !c->confined)
-		return 0;
-	c->policy.mode = extra->mode;
-	for (size_t i = 0; i < extra->files.count; i++) {
-		const struct cl_rule *r = &extra->files.rules[i];
-
-		if (cl_rule_list_set(&c->policy.files, r->path, r->access, r->source) < 0)
-			return -1;
 	}
 	return 0;
 }
@@ -581,65 +542,6 @@ static void print_explain_text(struct json_object *o)
 	}
 }
 
-static int load_inputs(const struct oc_opts *o, struct oc_inputs *in)
-{
-	char err[2048];
-
-	memset(in, 0, sizeof(*in));
-	if (oc_config_load(o->openclaw, &in->cfg, err, sizeof(err)) < 0) {
-		cl_error("%s", err);
-		return CL_EXIT_USAGE;
-	}
-	for (size_t i = 0; i < in->cfg.warning_count; i++)
-		cl_warn("%s", in->cfg.warnings[i]);
-	if (load_baseline(o->baseline, &in->baseline) < 0)
-		goto fail;
-	if (o->overlay) {
-		if (cl_policy_load(o->overlay, &in->overlay, err, sizeof(err)) < 0) {
-			cl_error("%s", err);
-			goto fail;
-		}
-		in->have_overlay = 1;
-	}
-	return 0;
-fail:
-	cl_policy_free(&in->baseline);
-	oc_config_free(&in->cfg);
-	return CL_EXIT_USAGE;
-}
-
-int cl_oc_load_inputs(const char *openclaw, const char *overlay, const char *baseline,
-		      struct oc_inputs *in)
-{
-	struct oc_opts o = { .openclaw = openclaw, .overlay = overlay, .baseline = baseline };
-
-	return load_inputs(&o, in);
-}
-
-void cl_oc_free_inputs(struct oc_inputs *in)
-{
-	cl_policy_free(&in->baseline);
-	cl_policy_free(&in->overlay);
-	oc_config_free(&in->cfg);
-}
-
-int cl_oc_compile(struct oc_inputs *in, const char *agent, const char *session,
-		  struct oc_compiled *c)
-{
-	char err[2048];
-
-	if (oc_compile(&in->cfg, &in->baseline, agent, session, c, err, sizeof(err)) < 0) {
-		cl_error("%s", err);
-		return -1;
-	}
-	if (apply_overlay(in->have_overlay ? &in->overlay : NULL, c) < 0) {
-		oc_compiled_free(c);
-		cl_error("out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 static void print_json(struct json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
@@ -698,7 +600,7 @@ int cl_cmd_explain(int argc, char **argv)
 		cl_error("explain: --agent ID is required (see --help)");
 		return CL_EXIT_USAGE;
 	}
-	ret = load_inputs(&o, &in);
+	ret = cl_oc_load_inputs(o.openclaw, o.overlay, o.baseline, &in);
 	if (ret)
 		return ret;
 	if (cl_oc_compile(&in, o.agent, o.session, &c) < 0) {
@@ -738,7 +640,7 @@ int cl_cmd_compile(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	ret = load_inputs(&o, &in);
+	ret = cl_oc_load_inputs(o.openclaw, o.overlay, o.baseline, &in);
 	if (ret)
 		return ret;
 	if (oc_agent_ids(&in.cfg, &ids, &count) < 0) {

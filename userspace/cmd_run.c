@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "daemon_state.h"
+#include "ocinputs.h"
 #include "policy.h"
 #include "scopes.h"
 #include "signature.h"

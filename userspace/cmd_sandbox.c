@@ -36,6 +36,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "daemon_state.h"
+#include "ocinputs.h"
 #include "sandbox_ns.h"
 #include "sandbox_plan.h"
 #include "scopes.h"

@@ -53,20 +53,4 @@ struct cl_diff_report {
 };
 int cl_apply_diff(const char *openclaw, const char *policy, const struct cl_diff_report *report);
 
-/* The OpenClaw config, the baseline profiles and an optional overlay. */
-struct oc_inputs {
-	struct oc_config cfg;
-	struct cl_policy baseline;
-	struct cl_policy overlay;
-	int have_overlay;
-};
-
-/* Load them (errors printed; returns an exit status, 0 on success). */
-int cl_oc_load_inputs(const char *openclaw, const char *overlay, const char *baseline,
-		      struct oc_inputs *in);
-void cl_oc_free_inputs(struct oc_inputs *in);
-/* Compile one session with the overlay applied; errors printed. */
-int cl_oc_compile(struct oc_inputs *in, const char *agent, const char *session,
-		  struct oc_compiled *c);
-
 #endif /* CLAWLOCK_COMMANDS_H */
