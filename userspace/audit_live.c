@@ -23,11 +23,12 @@
 #include <sys/wait.h>
 
 #include <bpf/bpf.h>
+#include <json-c/json.h>
 
+#include "apply.h"
 #include "audit_live.h"
 #include "bpfstate.h"
 #include "cgroup.h"
-#include "commands.h"
 #include "daemon_state.h"
 #include "scopes.h"
 #include "util.h"

@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "apply.h"
 #include "audit_live.h"
 #include "bpfstate.h"
 #include "commands.h"

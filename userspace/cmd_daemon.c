@@ -41,6 +41,7 @@
 
 #include <json-c/json.h>
 
+#include "apply.h"
 #include "bpfstate.h"
 #include "commands.h"
 #include "daemon_state.h"
