@@ -490,40 +490,15 @@ int cl_open_pinned(const char *name)
 	return fd;
 }
 
-/*
- * The pinned maps writers use, by member of struct cl_maps, with the layout
- * this binary writes them in (the programs' definitions, kernel/lib/maps.h).
- */
+/* CL_PINNED_MAPS as a table: where each descriptor goes, and what it must be. */
 #define PINNED(field, map, type, key, value, entries)                                              \
-	{                                                                                          \
-		offsetof(struct cl_maps, field), #map, BPF_MAP_TYPE_##type, key, value, entries    \
-	}
+	{ offsetof(struct cl_maps, field), #map, BPF_MAP_TYPE_##type, key, value, entries },
 static const struct pinned_map {
 	size_t member; /* offsetof the int descriptor in struct cl_maps */
 	const char *name;
 	__u32 type, key_size, value_size, max_entries;
-} pinned_maps[] = {
-	PINNED(bindings, cl_bindings, HASH, sizeof(struct cl_binding_key),
-	       sizeof(struct cl_binding), 2 * CL_MAX_BINDINGS),
-	PINNED(file_rules, cl_file_rules, HASH, sizeof(struct cl_file_key),
-	       sizeof(struct cl_file_rule), CL_MAX_FILE_RULES),
-	PINNED(state, cl_state, ARRAY, 4, sizeof(struct cl_state), 1),
-	PINNED(events, cl_events, RINGBUF, 0, 0, CL_EVENT_RING_BYTES),
-	PINNED(stats, cl_stats, PERCPU_ARRAY, 4, 8, CL_STAT_MAX),
-	PINNED(scope_info, cl_scope_info, HASH, 8, sizeof(struct cl_scope_info), CL_MAX_BINDINGS),
-	PINNED(rule_info, cl_rule_info, HASH, 4, sizeof(struct cl_rule_info), CL_MAX_FILE_RULES),
-	PINNED(policies, cl_policies, HASH, 4, sizeof(struct cl_policy_info), CL_MAX_POLICIES),
-	PINNED(net4, cl_net4, LPM_TRIE, sizeof(struct cl_net4_key), sizeof(struct cl_net_value),
-	       CL_MAX_NET_PREFIXES),
-	PINNED(net6, cl_net6, LPM_TRIE, sizeof(struct cl_net6_key), sizeof(struct cl_net_value),
-	       CL_MAX_NET_PREFIXES),
-	PINNED(unix_names, cl_unix_names, HASH, sizeof(struct cl_unix_key), 4, CL_MAX_UNIX_NAMES),
-	PINNED(name_rules, cl_name_rules, HASH, sizeof(struct cl_name_key),
-	       sizeof(struct cl_file_rule), CL_MAX_NAME_RULES),
-	PINNED(live, cl_live, ARRAY, 4, sizeof(struct cl_live), 1),
-	PINNED(settings, cl_settings, ARRAY, 4, sizeof(struct cl_settings), 1),
-	PINNED(ruled, cl_ruled, ARRAY, 4, sizeof(struct cl_ruled), 1),
-};
+} pinned_maps[] = { CL_PINNED_MAPS(PINNED) };
+#undef PINNED
 
 /*
  * Maps pinned by another clawlock version may have another layout (or be
@@ -571,7 +546,9 @@ int cl_maps_open(struct cl_maps *maps)
 {
 	char why[256];
 
-	memset(maps, -1, offsetof(struct cl_maps, live_mem));
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
+		*map_fd(maps, i) = -1;
+	maps->lock = -1;
 	maps->live_mem = NULL;
 	maps->ruled_mem = NULL;
 	maps->install = NULL;
@@ -602,8 +579,6 @@ int cl_maps_open(struct cl_maps *maps)
 
 void cl_maps_close(struct cl_maps *maps)
 {
-	int *fds = (int *)maps;
-
 	if (maps->live_mem)
 		munmap(maps->live_mem, sizeof(struct cl_live));
 	maps->live_mem = NULL;
@@ -611,12 +586,14 @@ void cl_maps_close(struct cl_maps *maps)
 		munmap(maps->ruled_mem, sizeof(struct cl_ruled));
 	maps->ruled_mem = NULL;
 	cl_install_free(maps);
-	/* The descriptors are the leading int members. */
-	for (size_t i = 0; i < offsetof(struct cl_maps, live_mem) / sizeof(int); i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
+	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
+		if (*map_fd(maps, i) >= 0)
+			close(*map_fd(maps, i));
+		*map_fd(maps, i) = -1;
 	}
+	if (maps->lock >= 0)
+		close(maps->lock);
+	maps->lock = -1;
 }
 
 static __u32 map_id(int fd)

@@ -20,22 +20,40 @@
 
 struct cl_install;
 
+/*
+ * The pinned maps writers use, one line each: the member of struct
+ * cl_maps that holds its descriptor, its pin name, and the layout this
+ * binary writes it in (the programs' definitions, clawlock.bpf.c). The
+ * struct, the open, the layout check and the close all come from this
+ * list, so a new map is one line here.
+ */
+#define CL_PINNED_MAPS(X)                                                                          \
+	X(bindings, cl_bindings, HASH, sizeof(struct cl_binding_key), sizeof(struct cl_binding),   \
+	  2 * CL_MAX_BINDINGS)                                                                     \
+	X(file_rules, cl_file_rules, HASH, sizeof(struct cl_file_key),                             \
+	  sizeof(struct cl_file_rule), CL_MAX_FILE_RULES)                                          \
+	X(state, cl_state, ARRAY, 4, sizeof(struct cl_state), 1)                                   \
+	X(events, cl_events, RINGBUF, 0, 0, CL_EVENT_RING_BYTES)                                   \
+	X(stats, cl_stats, PERCPU_ARRAY, 4, 8, CL_STAT_MAX)                                        \
+	X(scope_info, cl_scope_info, HASH, 8, sizeof(struct cl_scope_info), CL_MAX_BINDINGS)       \
+	X(rule_info, cl_rule_info, HASH, 4, sizeof(struct cl_rule_info), CL_MAX_FILE_RULES)        \
+	X(policies, cl_policies, HASH, 4, sizeof(struct cl_policy_info), CL_MAX_POLICIES)          \
+	X(net4, cl_net4, LPM_TRIE, sizeof(struct cl_net4_key), sizeof(struct cl_net_value),        \
+	  CL_MAX_NET_PREFIXES)                                                                     \
+	X(net6, cl_net6, LPM_TRIE, sizeof(struct cl_net6_key), sizeof(struct cl_net_value),        \
+	  CL_MAX_NET_PREFIXES)                                                                     \
+	X(unix_names, cl_unix_names, HASH, sizeof(struct cl_unix_key), 4, CL_MAX_UNIX_NAMES)       \
+	X(name_rules, cl_name_rules, HASH, sizeof(struct cl_name_key),                             \
+	  sizeof(struct cl_file_rule), CL_MAX_NAME_RULES)                                          \
+	X(live, cl_live, ARRAY, 4, sizeof(struct cl_live), 1)                                      \
+	X(settings, cl_settings, ARRAY, 4, sizeof(struct cl_settings), 1)                          \
+	X(ruled, cl_ruled, ARRAY, 4, sizeof(struct cl_ruled), 1)
+
 struct cl_maps {
-	int bindings;
-	int file_rules;
-	int state;
-	int events;
-	int stats;
-	int scope_info;
-	int rule_info;
-	int policies;
-	int net4;
-	int net6;
-	int unix_names;
-	int name_rules;
-	int live;
-	int settings;
-	int ruled;
+	/* One descriptor per pinned map (CL_PINNED_MAPS), -1 when not open. */
+#define CL_MAP_FD(field, ...) int field;
+	CL_PINNED_MAPS(CL_MAP_FD)
+#undef CL_MAP_FD
 	int lock; /* flock'd lock file while writing, else -1 */
 	/* cl_live, mapped shared: the generation is switched by one atomic store. */
 	struct cl_live *live_mem;
