@@ -107,7 +107,6 @@ static int compile_openclaw(struct config *cfg, const char *agent, const char *s
 			    struct compiled *out)
 {
 	const struct oc_sandbox *sb;
-	char err[512];
 
 	if (cl_oc_compile(&cfg->in, agent, session, &out->c) < 0)
 		return -1;
@@ -122,9 +121,7 @@ static int compile_openclaw(struct config *cfg, const char *agent, const char *s
 	cl_strlcpy(out->slug, sb->slug, sizeof(out->slug));
 	out->agent = &out->c.policy;
 	out->session = out->per_session ? sb->session_key : NULL;
-	if (cl_limits_from_docker(sb->pids_limit, sb->memory, sb->memory_swap, sb->cpus,
-				  &out->limits, err, sizeof(err)) < 0) {
-		cl_error("%s: %s: %s", cfg->in.cfg.path, sb->limits_key, err);
+	if (cl_oc_limits(&cfg->in, sb, &out->limits) < 0) {
 		compiled_free(out);
 		return -1;
 	}
@@ -135,8 +132,6 @@ static int compile_openclaw(struct config *cfg, const char *agent, const char *s
 static int compile_scope(struct config *cfg, const char *agent, const char *session,
 			 struct compiled *out)
 {
-	char key[CL_SESSION_MAX + CL_AGENT_MAX];
-
 	memset(out, 0, sizeof(*out));
 	if (cfg->openclaw)
 		return compile_openclaw(cfg, agent, session, out);
@@ -144,8 +139,7 @@ static int compile_scope(struct config *cfg, const char *agent, const char *sess
 	out->confined = out->agent != NULL;
 	out->session = session;
 	out->limits = (struct cl_limits){ -1, -1, -1, -1 };
-	cl_scope_key(agent, session, key, sizeof(key));
-	cl_slugify(key, out->slug);
+	cl_scope_slug(agent, session, out->slug);
 	return 0;
 }
 

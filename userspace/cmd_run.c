@@ -138,12 +138,12 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 	return 0;
 }
 
-static int scope_cgroup(const struct run_opts *o, char *path, size_t size)
+/* The path of the scope's cgroup: OpenClaw's slug, else the policy file's. */
+static int scope_path(const struct run_opts *o, char *path, size_t size)
 {
-	char root[PATH_MAX], key[CL_SESSION_MAX + CL_AGENT_MAX], slug[CL_SLUG_MAX];
+	char root[PATH_MAX], slug[CL_SLUG_MAX];
 
-	cl_scope_key(o->agent, o->session, key, sizeof(key));
-	cl_slugify(key, slug);
+	cl_scope_slug(o->agent, o->session, slug);
 	if (o->slug)
 		cl_format(slug, sizeof(slug), "%s", o->slug);
 	if (cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0)
@@ -163,7 +163,7 @@ static int confine_self(const struct run_opts *o, struct cl_agent *agent)
 	uint64_t cgid;
 	int ret = -1;
 
-	if (scope_cgroup(o, cgroup, sizeof(cgroup)) < 0 || cl_maps_open(&maps) < 0)
+	if (scope_path(o, cgroup, sizeof(cgroup)) < 0 || cl_maps_open(&maps) < 0)
 		return -1;
 	if (o->audit)
 		agent->mode = CL_MODE_AUDIT;
@@ -250,7 +250,6 @@ static int run_openclaw(struct run_opts *o, char **cmd)
 	struct oc_inputs in;
 	struct oc_compiled c;
 	struct cl_limits limits;
-	char err[512];
 	int ret;
 
 	ret = cl_oc_load_inputs(o->openclaw, o->policy, NULL, &in);
@@ -270,11 +269,8 @@ static int run_openclaw(struct run_opts *o, char **cmd)
 	}
 	if (oc_ensure_sandbox_dir(&c.sb) < 0)
 		goto out;
-	if (cl_limits_from_docker(c.sb.pids_limit, c.sb.memory, c.sb.memory_swap, c.sb.cpus,
-				  &limits, err, sizeof(err)) < 0) {
-		cl_error("%s: %s: %s", in.cfg.path, c.sb.limits_key, err);
+	if (cl_oc_limits(&in, &c.sb, &limits) < 0)
 		goto out;
-	}
 	o->limits = &limits;
 	o->slug = c.sb.slug;
 	o->session = c.sb.session_key;

@@ -402,18 +402,15 @@ static int hand_over(const char *path, uid_t uid, gid_t gid)
 static int sbx_layout(const struct sbx_opts *o, struct sbx *s)
 {
 	const struct oc_sandbox *sb = &s->c.sb;
-	char scratch[PATH_MAX], source[CL_RULE_SOURCE_MAX], err[512];
+	char scratch[PATH_MAX], source[CL_RULE_SOURCE_MAX];
 
 	if (!cl_format(s->dir, sizeof(s->dir), "%s/%s", CL_SCOPES_DIR, s->slug) ||
 	    cl_cgroup_root(o->cgroup_root, s->root, sizeof(s->root)) < 0 ||
 	    !cl_format(s->cgroup, sizeof(s->cgroup), "%s/%s", s->root, s->slug) ||
 	    !cl_scope_scratch(s->dir, scratch, sizeof(scratch)))
 		return CL_EXIT_FAILURE;
-	if (cl_limits_from_docker(sb->pids_limit, sb->memory, sb->memory_swap, sb->cpus, &s->limits,
-				  err, sizeof(err)) < 0) {
-		cl_error("%s: %s: %s", s->in.cfg.path, sb->limits_key, err);
+	if (cl_oc_limits(&s->in, sb, &s->limits) < 0)
 		return CL_EXIT_USAGE;
-	}
 	if (oc_ensure_sandbox_dir(sb) < 0)
 		return CL_EXIT_FAILURE;
 	/* OpenClaw makes it as the user its tools run as; so does this. */

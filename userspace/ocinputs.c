@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "json5.h"
 #include "ocinputs.h"
 #include "util.h"
@@ -101,6 +102,18 @@ int cl_oc_compile(struct oc_inputs *in, const char *agent, const char *session,
 	if (apply_overlay(in->have_overlay ? &in->overlay : NULL, c) < 0) {
 		oc_compiled_free(c);
 		cl_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int cl_oc_limits(const struct oc_inputs *in, const struct oc_sandbox *sb, struct cl_limits *limits)
+{
+	char err[512];
+
+	if (cl_limits_from_docker(sb->pids_limit, sb->memory, sb->memory_swap, sb->cpus, limits,
+				  err, sizeof(err)) < 0) {
+		cl_error("%s: %s: %s", in->cfg.path, sb->limits_key, err);
 		return -1;
 	}
 	return 0;

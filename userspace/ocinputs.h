@@ -25,4 +25,11 @@ void cl_oc_free_inputs(struct oc_inputs *in);
 int cl_oc_compile(struct oc_inputs *in, const char *agent, const char *session,
 		  struct oc_compiled *c);
 
+/*
+ * The resource limits of @sb's scope, from OpenClaw's docker settings;
+ * -1 (error printed, naming the config key) if they do not translate.
+ */
+struct cl_limits;
+int cl_oc_limits(const struct oc_inputs *in, const struct oc_sandbox *sb, struct cl_limits *limits);
+
 #endif /* CLAWLOCK_OCINPUTS_H */

@@ -133,6 +133,14 @@ void cl_scopes_drop(struct cl_scopes *set, uint64_t cgid)
 		index_scope(set, pos);
 }
 
+void cl_scope_slug(const char *agent, const char *session, char out[CL_SLUG_MAX])
+{
+	char key[CL_SESSION_MAX + CL_AGENT_MAX];
+
+	cl_scope_key(agent, session, key, sizeof(key));
+	cl_slugify(key, out);
+}
+
 void cl_scope_fill(struct cl_scope *scope, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
 		   const char *agent, const char *session, const char *cgroup,
 		   enum cl_scope_origin origin)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "bpfstate.h"
+#include "cgroup.h"
 
 struct cl_scope {
 	uint64_t cgroup_id;
@@ -80,6 +81,12 @@ struct cl_limits;
 int cl_scope_make_bound(struct cl_maps *maps, const char *root, const char *path,
 			const struct cl_limits *limits, const struct cl_agent *agent,
 			const char *session, uint64_t *cgid);
+
+/*
+ * The cgroup name of @agent's scope for @session (NULL: its agent scope)
+ * when the config is a policy file: the slug of its scope key.
+ */
+void cl_scope_slug(const char *agent, const char *session, char out[CL_SLUG_MAX]);
 
 /* Fill a scope record; @session and @cgroup may be NULL. */
 void cl_scope_fill(struct cl_scope *scope, uint64_t cgid, uint32_t policy_id, enum cl_mode mode,
