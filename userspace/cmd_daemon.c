@@ -141,6 +141,22 @@ struct daemon {
 	long long sig_refused_at; /* its time, seconds since the epoch */
 };
 
+/* What the options leave to be checked or defaulted once all are read. */
+static int check_daemon_opts(int argc, char **argv, struct daemon *d)
+{
+	if (optind < argc) {
+		cl_error("daemon: unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	if (!d->log_path && !d->use_syslog)
+		d->use_stdout = 1;
+	if (d->signed_inputs.openclaw_too && !d->signed_inputs.allowed_signers) {
+		cl_error("daemon: --signed-openclaw needs --allowed-signers FILE");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 {
 	static const struct option options[] = {
@@ -193,17 +209,7 @@ static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		cl_error("daemon: unexpected argument '%s' (see --help)", argv[optind]);
-		return -1;
-	}
-	if (!d->log_path && !d->use_syslog)
-		d->use_stdout = 1;
-	if (d->signed_inputs.openclaw_too && !d->signed_inputs.allowed_signers) {
-		cl_error("daemon: --signed-openclaw needs --allowed-signers FILE");
-		return -1;
-	}
-	return 0;
+	return check_daemon_opts(argc, argv, d);
 }
 
 /* Without a config named: the one last applied, if any. */

@@ -200,6 +200,22 @@ static int print_record(struct json_object *obj, void *data)
 	return ctx->limit && ctx->count >= ctx->limit ? -1 : 0;
 }
 
+/* --@name's whole number into @out; -1, said, if @text is not one. */
+static int parse_whole(const char *text, const char *name, long *out)
+{
+	char *end;
+	long value;
+
+	errno = 0;
+	value = strtol(text, &end, 10);
+	if (errno || *end || value < 0) {
+		cl_error("events: --%s takes a whole number, not '%s'", name, text);
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
 static int parse_events_opts(int argc, char **argv, struct events_opts *ctx, int *follow,
 			     long *timeout)
 {
@@ -214,7 +230,6 @@ static int parse_events_opts(int argc, char **argv, struct events_opts *ctx, int
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	char *end;
 	int c;
 
 	optind = 1;
@@ -236,19 +251,12 @@ static int parse_events_opts(int argc, char **argv, struct events_opts *ctx, int
 			ctx->op = optarg;
 			break;
 		case 'n':
-		case 't':
-			errno = 0;
-			long value = strtol(optarg, &end, 10);
-
-			if (errno || *end || value < 0) {
-				cl_error("events: --%s takes a whole number, not '%s'",
-					 c == 'n' ? "count" : "timeout", optarg);
+			if (parse_whole(optarg, "count", &ctx->limit) < 0)
 				return -1;
-			}
-			if (c == 'n')
-				ctx->limit = value;
-			else
-				*timeout = value;
+			break;
+		case 't':
+			if (parse_whole(optarg, "timeout", timeout) < 0)
+				return -1;
 			break;
 		case 'h':
 			fputs(events_help, stdout);

@@ -91,6 +91,20 @@ struct oc_opts {
 	int json;
 };
 
+/* What the options leave to be checked once all are read. */
+static int check_oc_opts(int argc, char **argv, const struct oc_opts *o)
+{
+	if (optind < argc) {
+		cl_error("%s: unexpected argument '%s' (see --help)", argv[0], argv[optind]);
+		return -1;
+	}
+	if (!!o->op != !!o->target) {
+		cl_error("%s: --op and --target go together", argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *help)
 {
 	static const struct option options[] = {
@@ -145,15 +159,7 @@ static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *h
 			return -1;
 		}
 	}
-	if (optind < argc) {
-		cl_error("%s: unexpected argument '%s' (see --help)", argv[0], argv[optind]);
-		return -1;
-	}
-	if (!!o->op != !!o->target) {
-		cl_error("%s: --op and --target go together", argv[0]);
-		return -1;
-	}
-	return 0;
+	return check_oc_opts(argc, argv, o);
 }
 
 static struct json_object *jstr(const char *s)
@@ -472,6 +478,27 @@ static int add_verdict(struct json_object *o, const struct oc_compiled *c, const
 	return 0;
 }
 
+/* The verdict on --op and --target, when they were given. */
+static void print_explain_decision(struct json_object *o, struct json_object *v)
+{
+	struct json_object *rule = json_object_object_get(o, "rule");
+
+	printf("\n%s %s: %s", json_object_get_string(json_object_object_get(o, "op")),
+	       json_object_get_string(json_object_object_get(o, "target")),
+	       json_object_get_string(v));
+	if (rule && json_object_object_get(rule, "path"))
+		printf(" by %s (%s) from %s\n",
+		       json_object_get_string(json_object_object_get(rule, "path")),
+		       json_object_get_string(json_object_object_get(rule, "access")),
+		       json_object_get_string(json_object_object_get(rule, "source")));
+	else if (rule)
+		printf(" (%s) by %s\n", json_object_get_string(json_object_object_get(o, "reason")),
+		       json_object_get_string(json_object_object_get(rule, "key"))
+			       ?: json_object_get_string(json_object_object_get(rule, "source")));
+	else
+		printf(" (%s)\n", json_object_get_string(json_object_object_get(o, "reason")));
+}
+
 static void print_explain_text(struct json_object *o)
 {
 	struct json_object *sb, *v, *list;
@@ -519,27 +546,9 @@ static void print_explain_text(struct json_object *o)
 	list = json_object_object_get(o, "notes");
 	for (size_t i = 0; i < json_object_array_length(list); i++)
 		printf("note: %s\n", json_object_get_string(json_object_array_get_idx(list, i)));
-	if ((v = json_object_object_get(o, "decision"))) {
-		struct json_object *rule = json_object_object_get(o, "rule");
-
-		printf("\n%s %s: %s", json_object_get_string(json_object_object_get(o, "op")),
-		       json_object_get_string(json_object_object_get(o, "target")),
-		       json_object_get_string(v));
-		if (rule && json_object_object_get(rule, "path"))
-			printf(" by %s (%s) from %s\n",
-			       json_object_get_string(json_object_object_get(rule, "path")),
-			       json_object_get_string(json_object_object_get(rule, "access")),
-			       json_object_get_string(json_object_object_get(rule, "source")));
-		else if (rule)
-			printf(" (%s) by %s\n",
-			       json_object_get_string(json_object_object_get(o, "reason")),
-			       json_object_get_string(json_object_object_get(rule, "key"))
-				       ?: json_object_get_string(
-						  json_object_object_get(rule, "source")));
-		else
-			printf(" (%s)\n",
-			       json_object_get_string(json_object_object_get(o, "reason")));
-	}
+	v = json_object_object_get(o, "decision");
+	if (v)
+		print_explain_decision(o, v);
 }
 
 static void print_json(struct json_object *o)
