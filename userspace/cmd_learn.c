@@ -65,6 +65,20 @@ struct learn_opts {
 	char **cmd;
 };
 
+/* What the options leave to be checked once all are read. */
+static int check_learn_opts(const struct learn_opts *o)
+{
+	if (!o->agent) {
+		cl_error("learn: --agent ID is required (see --help)");
+		return -1;
+	}
+	if (!o->from == !o->cmd) {
+		cl_error("learn: give either --from LOG or -- CMD (see --help)");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_learn_opts(int argc, char **argv, struct learn_opts *o)
 {
 	static const struct option options[] = {
@@ -118,15 +132,7 @@ static int parse_learn_opts(int argc, char **argv, struct learn_opts *o)
 		}
 	}
 	o->cmd = optind < argc ? argv + optind : NULL;
-	if (!o->agent) {
-		cl_error("learn: --agent ID is required (see --help)");
-		return -1;
-	}
-	if (!o->from == !o->cmd) {
-		cl_error("learn: give either --from LOG or -- CMD (see --help)");
-		return -1;
-	}
-	return 0;
+	return check_learn_opts(o);
 }
 
 /* The agent's policy as it is enforced now, to propose on top of. */

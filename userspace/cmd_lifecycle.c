@@ -521,6 +521,31 @@ static const char *field_text(struct json_object *obj, const char *key)
 	return json_object_object_get_ex(obj, key, &v) && v ? json_object_get_string(v) : "?";
 }
 
+/* One binding of status's list: its cgroup, then agent, session, policy, mode. */
+static void print_binding(struct json_object *b)
+{
+	const char *agent, *session, *mode, *cgroup;
+	struct json_object *f;
+	int64_t policy;
+	bool removed;
+
+	json_object_object_get_ex(b, "agent", &f);
+	agent = json_object_get_string(f);
+	json_object_object_get_ex(b, "session", &f);
+	session = f ? json_object_get_string(f) : "-";
+	json_object_object_get_ex(b, "mode", &f);
+	mode = json_object_get_string(f);
+	json_object_object_get_ex(b, "cgroup", &f);
+	cgroup = f ? json_object_get_string(f) : "?";
+	json_object_object_get_ex(b, "policy", &f);
+	policy = json_object_get_int64(f);
+	json_object_object_get_ex(b, "removed", &f);
+	removed = json_object_get_boolean(f);
+	printf("  %s\n    agent %s  session %s  policy %lld  %s%s\n", cgroup, agent, session,
+	       (long long)policy, mode,
+	       removed ? "  REMOVED (denies everything until its processes exit)" : "");
+}
+
 static void print_status_text(struct json_object *status)
 {
 	struct json_object *v, *bindings;
@@ -551,28 +576,8 @@ static void print_status_text(struct json_object *status)
 			       json_object_get_string(why));
 	}
 	printf("bindings: %zu\n", json_object_array_length(bindings));
-	for (size_t i = 0; i < json_object_array_length(bindings); i++) {
-		struct json_object *b = json_object_array_get_idx(bindings, i), *f;
-		const char *agent, *session, *mode, *cgroup;
-		int64_t policy;
-		bool removed;
-
-		json_object_object_get_ex(b, "agent", &f);
-		agent = json_object_get_string(f);
-		json_object_object_get_ex(b, "session", &f);
-		session = f ? json_object_get_string(f) : "-";
-		json_object_object_get_ex(b, "mode", &f);
-		mode = json_object_get_string(f);
-		json_object_object_get_ex(b, "cgroup", &f);
-		cgroup = f ? json_object_get_string(f) : "?";
-		json_object_object_get_ex(b, "policy", &f);
-		policy = json_object_get_int64(f);
-		json_object_object_get_ex(b, "removed", &f);
-		removed = json_object_get_boolean(f);
-		printf("  %s\n    agent %s  session %s  policy %lld  %s%s\n", cgroup, agent,
-		       session, (long long)policy, mode,
-		       removed ? "  REMOVED (denies everything until its processes exit)" : "");
-	}
+	for (size_t i = 0; i < json_object_array_length(bindings); i++)
+		print_binding(json_object_array_get_idx(bindings, i));
 	static const char *const counters[] = { "denied",	   "audited",
 						"eventsDropped",   "eventsRingFull",
 						"eventsUnwritten", "eventsRateLimited",
