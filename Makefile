@@ -208,17 +208,17 @@ FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ikernel -Iuserspace -isystem /usr/include/libnl3 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-$(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/json5.c userspace/json5.h
+$(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/policy/json5.c userspace/policy/json5.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/json5_fuzz.c userspace/json5.c \
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) tests/fuzz/json5_fuzz.c userspace/policy/json5.c \
 		-ljson-c -lunistring -o $@
 
-OC_FUZZ_SOURCES := tests/fuzz/openclaw_fuzz.c userspace/json5.c userspace/openclaw.c \
-	userspace/ocsandbox.c userspace/ocvalues.c userspace/ocpolicy.c userspace/policy.c userspace/cgroup.c \
-	userspace/util.c userspace/netrule.c userspace/ifaddr.c
+OC_FUZZ_SOURCES := tests/fuzz/openclaw_fuzz.c userspace/policy/json5.c userspace/openclaw/openclaw.c \
+	userspace/openclaw/ocsandbox.c userspace/openclaw/ocvalues.c userspace/openclaw/ocpolicy.c userspace/policy/policy.c userspace/loader/cgroup.c \
+	userspace/util.c userspace/policy/netrule.c userspace/policy/ifaddr.c
 
-$(O)/tests/fuzz/openclaw_fuzz: $(OC_FUZZ_SOURCES) $(wildcard userspace/*.h)
+$(O)/tests/fuzz/openclaw_fuzz: $(OC_FUZZ_SOURCES) $(wildcard userspace/*.h userspace/*/*.h)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(OC_FUZZ_SOURCES) -ljson-c -lunistring -lcrypto \
@@ -236,7 +236,7 @@ fuzz: $(fuzzers)
 			-max_len=4096 -print_final_stats=1 $$corpus || exit 1; \
 	done
 
-SOURCES = $(wildcard kernel/*.c kernel/*.h kernel/*/*.h userspace/*.c userspace/*.h tests/*/*.c tests/*/*.h)
+SOURCES = $(wildcard kernel/*.c kernel/*.h kernel/*/*.h userspace/*.c userspace/*.h userspace/*/*.c userspace/*/*.h tests/*/*.c tests/*/*.h)
 
 format:
 	$(Q)$(CLANG_FORMAT) -i $(SOURCES)

@@ -279,7 +279,7 @@ int BPF_PROG(cl_inode_removexattr, void *ns, struct dentry *dentry)
  * POSIX ACLs change who may do what with a file, its mode among it: a write.
  * From 6.2 they have their own hooks (before, they were a setxattr of
  * system.posix_acl_*, decided above); the loader leaves these programs out
- * on kernels without the hooks (userspace/bpfstate.c).
+ * on kernels without the hooks (userspace/loader/bpfstate.c).
  */
 SEC("lsm/inode_set_acl")
 int BPF_PROG(cl_inode_set_acl, void *idmap, struct dentry *dentry)

@@ -4,7 +4,7 @@
  */
 #include "util.h"
 
-#include "json5.h"
+#include "policy/json5.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -79,7 +79,7 @@ struct cl_policy_info {
 	/*
 	 * Userspace only: the start of the SHA-256 of everything the policy
 	 * holds, so that an update reuses an identical live policy
-	 * (userspace/install.c).
+	 * (userspace/loader/install.c).
 	 */
 	__u8 digest[16];
 };

@@ -61,7 +61,7 @@ CL_MAP struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_state SEC(".maps");
 
-/* A cache only: an upgrade to another layout starts it empty (userspace/upgrade.c). */
+/* A cache only: an upgrade to another layout starts it empty (userspace/loader/upgrade.c). */
 CL_MAP struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

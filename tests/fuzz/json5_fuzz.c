@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json5.h"
+#include "policy/json5.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

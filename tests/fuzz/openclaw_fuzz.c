@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ocpolicy.h"
+#include "openclaw/ocpolicy.h"
 
 static char dir[] = "/tmp/cl-ocfuzz-XXXXXX";
 static char config[64];

@@ -48,7 +48,7 @@
 
 #include <json-c/json.h>
 
-#include "cgroup.h"
+#include "loader/cgroup.h"
 
 /* A helper's exit status: 0 on success, HELPER_ERRNO + errno on failure. */
 #define HELPER_ERRNO 100

@@ -18,7 +18,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "cgroup.h"
+#include "loader/cgroup.h"
 #include "cltest.h"
 #include "kselftest_harness.h"
 

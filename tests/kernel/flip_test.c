@@ -19,10 +19,10 @@
 #include "cltest.h"
 #include "kselftest_harness.h"
 
-#include "bpfstate.h"
-#include "cgroup.h"
-#include "policy.h"
-#include "scopes.h"
+#include "loader/bpfstate.h"
+#include "loader/cgroup.h"
+#include "policy/policy.h"
+#include "loader/scopes.h"
 #include "util.h"
 
 #undef TEST_TIMEOUT_DEFAULT

@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ocpolicy.h"
+#include "openclaw/ocpolicy.h"
 #include "kselftest_harness.h"
 #include "openclaw_fetch.h"
 #include "leakcheck.h"

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "json5.h"
+#include "policy/json5.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 

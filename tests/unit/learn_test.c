@@ -13,8 +13,8 @@
 
 #include <json-c/json.h>
 
-#include "learn.h"
-#include "policy.h"
+#include "policy/learn.h"
+#include "policy/policy.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 

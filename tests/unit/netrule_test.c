@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netrule.h"
-#include "policy.h"
+#include "policy/netrule.h"
+#include "policy/policy.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 

@@ -12,11 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ocpolicy.h"
-#include "verdict.h"
+#include "openclaw/ocpolicy.h"
+#include "policy/verdict.h"
 #include "kselftest_harness.h"
 
-#include "cgroup.h"
+#include "loader/cgroup.h"
 #include "leakcheck.h"
 #include "util.h"
 

@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "json5.h"
-#include "openclaw.h"
-#include "policy.h"
-#include "sandbox_plan.h"
+#include "policy/json5.h"
+#include "openclaw/openclaw.h"
+#include "policy/policy.h"
+#include "sandbox/sandbox_plan.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 

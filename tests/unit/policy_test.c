@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "policy.h"
+#include "loader/cgroup.h"
+#include "policy/policy.h"
 
 #include "kselftest_harness.h"
 #include "leakcheck.h"

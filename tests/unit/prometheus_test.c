@@ -12,7 +12,7 @@
 
 #include <json-c/json.h>
 
-#include "prometheus.h"
+#include "events/prometheus.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 

@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "signature.h"
+#include "policy/policy.h"
+#include "policy/signature.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon_watch.h"
+#include "events/daemon_watch.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
 

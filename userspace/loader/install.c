@@ -1,0 +1,829 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * install.c - write policies into the maps, each distinct policy once.
+ *
+ * An update installs a policy for every scope it makes: a thousand agents,
+ * every session of an agent. Most of them are the same as one already live
+ * or one installed a moment before, and each rule used to cost a stat and
+ * three system calls. So a policy is first resolved in memory: its paths to
+ * inodes, through a stat cache that lasts as long as the update's lock, and
+ * its rules to map entries. A SHA-256 digest of what it would write (rule
+ * texts, sources, inodes, capabilities) names it. A policy with the digest
+ * of a live one, or of one this update installed, shares that one's id; a
+ * new one is written in batches, thousands of entries a system call.
+ *
+ * Sharing is exact: the digest covers the sources the denial events quote,
+ * and the inodes the rules are keyed by, so a rule whose file was replaced
+ * since makes a new policy.
+ */
+#include "loader/bpfstate.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <bpf/bpf.h>
+#include <openssl/evp.h>
+
+#include "loader/cgroup.h"
+#include "policy/netrule.h"
+#include "util.h"
+
+/* Bump when what the digest covers changes: old live policies stop matching. */
+#define CL_DIGEST_VERSION 1
+#define CL_BATCH	  4096
+
+struct stat_result {
+	int err; /* 0, or stat's errno */
+	dev_t dev;
+	ino_t ino;
+	mode_t mode;
+};
+
+struct cl_install {
+	struct cl_name_index paths; /* path -> index into stats */
+	struct stat_result *stats;
+	size_t stat_count, stat_cap;
+	struct cl_name_index digests; /* hex digest -> policy id */
+};
+
+struct file_entry {
+	struct cl_file_key key;
+	struct cl_file_rule value;
+};
+
+struct name_entry {
+	struct cl_name_key key;
+	struct cl_file_rule value;
+};
+
+/* A rule record to be: what the rule says and where it was written. */
+struct info_ref {
+	__u32 rule;
+	__u32 access;
+	const char *path;
+	const char *source;
+};
+
+/* One policy resolved, rule ids relative to its first and policy id 0. */
+struct staged {
+	struct file_entry *files;
+	size_t file_count, file_cap;
+	struct name_entry *names;
+	size_t name_count, name_cap;
+	struct info_ref *infos; /* made into records only if the policy is written */
+	size_t info_count;
+	__u64 named; /* bit n: a name rule n bytes long */
+	bool places; /* name rules anchored in directories */
+	EVP_MD_CTX *md;
+	__u8 digest[16]; /* the start of the SHA-256 of all the above */
+	char hex[33];	 /* the same in hex, the reuse index's key */
+};
+
+static struct cl_install *install_state(struct cl_maps *maps)
+{
+	if (!maps->install)
+		maps->install = calloc(1, sizeof(*maps->install));
+	return maps->install;
+}
+
+void cl_install_free(struct cl_maps *maps)
+{
+	struct cl_install *in = maps->install;
+
+	if (!in)
+		return;
+	cl_name_index_free(&in->paths);
+	cl_name_index_free(&in->digests);
+	free(in->stats);
+	free(in);
+	maps->install = NULL;
+}
+
+/* stat(@path), once per update: a thousand agents name the same system paths. */
+static void cached_stat(struct cl_install *in, const char *path, struct stat_result *out)
+{
+	long pos = cl_name_index_get(&in->paths, path);
+	struct stat st;
+
+	if (pos >= 0) {
+		*out = in->stats[pos];
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	if (stat(path, &st) < 0) {
+		out->err = errno;
+	} else {
+		out->dev = st.st_dev;
+		out->ino = st.st_ino;
+		out->mode = st.st_mode;
+	}
+	if (in->stat_count == in->stat_cap) {
+		size_t cap = in->stat_cap ? in->stat_cap * 2 : 64;
+		void *grown = realloc(in->stats, cap * sizeof(*in->stats));
+
+		if (!grown)
+			return; /* not cached: only slower */
+		in->stats = grown;
+		in->stat_cap = cap;
+	}
+	if (cl_name_index_put(&in->paths, path, in->stat_count) == 0)
+		in->stats[in->stat_count++] = *out;
+}
+
+/* A digest as the reuse index's key: 32 hex digits. */
+static void digest_hex(const __u8 digest[16], char hex[33])
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+static void digest_bytes(struct staged *s, const void *data, size_t len)
+{
+	EVP_DigestUpdate(s->md, data, len);
+}
+
+static void digest_string(struct staged *s, const char *text)
+{
+	digest_bytes(s, text, strlen(text) + 1);
+}
+
+static void stage_info(struct staged *s, __u32 rule, __u32 access, const char *path,
+		       const char *source)
+{
+	s->infos[s->info_count++] = (struct info_ref){ rule, access, path, source };
+}
+
+/* Room in *@array (of @cap) for one more than @count entries of @size. */
+static int room_for_one(void **array, size_t *cap, size_t count, size_t size)
+{
+	size_t grown_cap = *cap ? *cap * 2 : 16;
+	void *grown;
+
+	if (count < *cap)
+		return 0;
+	grown = realloc(*array, grown_cap * size);
+	if (!grown) {
+		cl_error("out of memory");
+		return -1;
+	}
+	*array = grown;
+	*cap = grown_cap;
+	return 0;
+}
+
+/*
+ * One name entry: a pattern (@dev 0), a name anchored in the directory
+ * (@dev, @ino), or with an empty @name the mark of a directory on the way
+ * to a deny rule.
+ */
+static int stage_name_key(struct staged *s, __u32 rule, __u32 access, dev_t dev, ino_t ino,
+			  const char *name)
+{
+	struct name_entry *e;
+
+	if (room_for_one((void **)&s->names, &s->name_cap, s->name_count, sizeof(*s->names)) < 0)
+		return -1;
+	e = &s->names[s->name_count++];
+	memset(e, 0, sizeof(*e));
+	e->key.dev = dev ? cl_kernel_dev(dev) : 0;
+	e->key.ino = ino;
+	memcpy(e->key.name, name, strnlen(name, sizeof(e->key.name) - 1));
+	e->value.access = access;
+	e->value.rule_id = rule;
+	/* A directory's mark is never looked up by the walk: no length. */
+	if (e->key.name[0])
+		s->named |= 1ULL << strlen(e->key.name);
+	if (dev)
+		s->places = true;
+	digest_bytes(s, &e->key, sizeof(e->key));
+	return 0;
+}
+
+static int stage_name(struct staged *s, __u32 rule, const struct cl_rule *r, dev_t dev, ino_t ino,
+		      const char *name)
+{
+	if (stage_name_key(s, rule, r->access, dev, ino, name) < 0)
+		return -1;
+	stage_info(s, rule, r->access, r->path, r->source);
+	return 0;
+}
+
+/*
+ * A deny rule also follows its name, and the directories on its way stay
+ * where they are (internals.md, "Deny rules that follow names"): the name
+ * @leaf is keyed in @dir (an existing directory, resolved), and @dir and
+ * every directory above it but the root are marked, so that no sandbox
+ * moves or removes them. A name too long for a key is not followed.
+ */
+static int stage_deny_names(struct cl_install *in, struct staged *s, __u32 rule, __u32 access,
+			    const char *dir, const char *leaf)
+{
+	char up[PATH_MAX], *slash;
+	struct stat_result st;
+
+	cached_stat(in, dir, &st);
+	if (st.err || !S_ISDIR(st.mode))
+		return 0;
+	if (strlen(leaf) < CL_NAME_MAX && stage_name_key(s, rule, access, st.dev, st.ino, leaf) < 0)
+		return -1;
+	cl_format(up, sizeof(up), "%s", dir);
+	while (strcmp(up, "/")) {
+		cached_stat(in, up, &st);
+		if (!st.err && stage_name_key(s, rule, access, st.dev, st.ino, "") < 0)
+			return -1;
+		slash = strrchr(up, '/');
+		if (!slash)
+			break;
+		if (slash == up)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	return 0;
+}
+
+/* A deny rule on @r->path: its name followed, its way marked (stage_deny_names). */
+static int stage_deny_way(struct cl_install *in, struct staged *s, __u32 rule,
+			  const struct cl_rule *r)
+{
+	char dir[PATH_MAX], leaf[PATH_MAX];
+
+	if (cl_path_deny_name(r->path, dir, leaf, sizeof(dir)) < 0)
+		return 0;
+	return stage_deny_names(in, s, rule, r->access, dir, leaf);
+}
+
+/* One inode entry; grows the array. */
+static int stage_file_key(struct staged *s, __u32 rule, __u32 access, dev_t dev, ino_t ino)
+{
+	struct file_entry *e;
+
+	if (room_for_one((void **)&s->files, &s->file_cap, s->file_count, sizeof(*s->files)) < 0)
+		return -1;
+	e = &s->files[s->file_count++];
+	memset(e, 0, sizeof(*e));
+	e->key.dev = cl_kernel_dev(dev);
+	e->key.ino = ino;
+	e->value.access = access;
+	e->value.rule_id = rule;
+	digest_bytes(s, &e->key, sizeof(e->key));
+	return 0;
+}
+
+static int stage_file(struct staged *s, __u32 rule, const struct cl_rule *r,
+		      const struct stat_result *st)
+{
+	if (stage_file_key(s, rule, r->access, st->dev, st->ino) < 0)
+		return -1;
+	stage_info(s, rule, r->access, r->path, r->source);
+	return 0;
+}
+
+/* Entries a denied tree is searched through for linked files, and how deep. */
+#define CL_LINK_SCAN_MAX   10000
+#define CL_LINK_SCAN_DEPTH 16
+
+/* nftw passes no context: the scan in progress (one at a time, under the update's lock). */
+static struct link_scan {
+	struct staged *s;
+	__u32 rule, access;
+	size_t seen;
+	int err;
+} * link_scan;
+
+static int link_scan_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	if (++link_scan->seen > CL_LINK_SCAN_MAX)
+		return FTW_STOP;
+	if (type == FTW_F && S_ISREG(st->st_mode) && st->st_nlink > 1 &&
+	    stage_file_key(link_scan->s, link_scan->rule, link_scan->access, st->st_dev,
+			   st->st_ino) < 0) {
+		link_scan->err = -1;
+		return FTW_STOP;
+	}
+	return type == FTW_D && ftw->level >= CL_LINK_SCAN_DEPTH ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
+}
+
+/*
+ * A file of a denied tree with more than one link may have a name outside
+ * it (a hard link made before load): it gets the deny rule on its own
+ * inode, which holds for every name it has. The search is bounded (and
+ * does not cross mounts); what it does not reach is the residual risk
+ * internals.md names.
+ */
+static int stage_linked_files(struct staged *s, __u32 rule, const struct cl_rule *r)
+{
+	struct link_scan scan = { .s = s, .rule = rule, .access = r->access };
+
+	link_scan = &scan;
+	nftw(r->path, link_scan_entry, 16, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+	link_scan = NULL;
+	if (scan.seen > CL_LINK_SCAN_MAX && cl_verbose)
+		cl_info("%s: %s has more than %d entries: linked files past them are not "
+			"looked for",
+			r->source, r->path, CL_LINK_SCAN_MAX);
+	return scan.err;
+}
+
+/*
+ * A rule on a path that does not exist (yet): keyed by its directory and
+ * its last name, so it holds for whatever appears there later. Returns 1 if
+ * staged, 0 if the directory is missing too (nothing to key it by), -1 on
+ * error.
+ */
+static int stage_missing(struct cl_install *in, struct staged *s, __u32 rule,
+			 const struct cl_rule *r)
+{
+	char dir[CL_RULE_PATH_MAX];
+	const char *leaf = cl_path_split(r->path, dir, sizeof(dir));
+	struct stat_result st;
+
+	cached_stat(in, dir, &st);
+	if (st.err || !S_ISDIR(st.mode))
+		return 0;
+	if (strlen(leaf) >= CL_NAME_MAX) {
+		cl_error("%s: rule path %s does not exist, and its last name is too long to "
+			 "watch for (at most %d bytes)",
+			 r->source, r->path, CL_NAME_MAX - 1);
+		return -1;
+	}
+	if (cl_verbose)
+		cl_info("%s: %s does not exist yet; its rule holds once it does", r->source,
+			r->path);
+	return stage_name(s, rule, r, st.dev, st.ino, leaf) < 0 ? -1 : 1;
+}
+
+/* One file rule: by inode, by name (a pattern or a missing path). */
+static int stage_file_rule(struct cl_install *in, struct staged *s, __u32 rule,
+			   const struct cl_rule *r)
+{
+	const char *pattern = cl_path_pattern_name(r->path);
+	struct stat_result st;
+	int ret;
+
+	digest_bytes(s, &rule, sizeof(rule));
+	digest_bytes(s, &r->access, sizeof(r->access));
+	digest_string(s, r->path);
+	digest_string(s, r->source);
+	if (pattern)
+		return stage_name(s, rule, r, 0, 0, pattern);
+	if (r->access == CL_ACC_DENY && stage_deny_way(in, s, rule, r) < 0)
+		return -1;
+	cached_stat(in, r->path, &st);
+	if (!st.err) {
+		if (stage_file(s, rule, r, &st) < 0)
+			return -1;
+		if (r->access == CL_ACC_DENY && S_ISDIR(st.mode))
+			return stage_linked_files(s, rule, r);
+		return 0;
+	}
+	if (st.err != ENOENT) {
+		cl_error("%s: rule path %s: %s", r->source, r->path, strerror(st.err));
+		return -1;
+	}
+	ret = stage_missing(in, s, rule, r);
+	if (ret < 0)
+		return -1;
+	if (ret > 0)
+		return 0;
+	if (r->access != CL_ACC_DENY) {
+		cl_error("%s: rule path %s: neither it nor its directory exists", r->source,
+			 r->path);
+		return -1;
+	}
+	/* Keyed above, on the first missing directory: all of it is denied once it appears. */
+	if (cl_verbose)
+		cl_info("%s: neither %s nor its directory exists: the first missing directory "
+			"on its way is denied",
+			r->source, r->path);
+	stage_info(s, rule, r->access, r->path, r->source);
+	return 0;
+}
+
+static void digest_net_rule(struct staged *s, const struct cl_net_rule *r)
+{
+	__u8 head[4] = { r->family, r->prefix, r->proto, r->allow };
+	__u16 ports[2] = { r->port_lo, r->port_hi };
+
+	digest_bytes(s, head, sizeof(head));
+	digest_bytes(s, ports, sizeof(ports));
+	digest_bytes(s, r->addr, sizeof(r->addr));
+	digest_bytes(s, r->name, strnlen(r->name, sizeof(r->name)));
+	digest_string(s, r->text);
+	digest_string(s, r->source);
+}
+
+static void staged_free(struct staged *s)
+{
+	free(s->files);
+	free(s->names);
+	free(s->infos);
+	EVP_MD_CTX_free(s->md);
+}
+
+/* Resolve @agent into @s, and its digest. */
+static int stage_policy(struct cl_install *in, const struct cl_agent *agent, struct staged *s)
+{
+	size_t files = agent->files.count, rules = files + agent->net.count;
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	__u32 version = CL_DIGEST_VERSION;
+	unsigned int len = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->infos = calloc(rules + 1, sizeof(*s->infos));
+	s->md = EVP_MD_CTX_new();
+	if (!s->infos || !s->md || !EVP_DigestInit_ex(s->md, cl_sha256(), NULL)) {
+		cl_error("out of memory");
+		return -1;
+	}
+	digest_bytes(s, &version, sizeof(version));
+	digest_bytes(s, &agent->cap_drop, sizeof(agent->cap_drop));
+	digest_bytes(s, &agent->no_exec, sizeof(agent->no_exec));
+	digest_bytes(s, &agent->files.count, sizeof(agent->files.count));
+	digest_bytes(s, &agent->net.count, sizeof(agent->net.count));
+	for (size_t i = 0; i < files; i++) {
+		if (stage_file_rule(in, s, i, &agent->files.rules[i]) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < agent->net.count; i++) {
+		const struct cl_net_rule *r = &agent->net.rules[i];
+
+		digest_net_rule(s, r);
+		stage_info(s, files + i, r->allow ? CL_ACC_NET : CL_ACC_DENY, r->text, r->source);
+	}
+	EVP_DigestFinal_ex(s->md, digest, &len);
+	memcpy(s->digest, digest, sizeof(s->digest));
+	digest_hex(s->digest, s->hex);
+	return 0;
+}
+
+/*
+ * Write @count entries into map @fd, thousands a system call where the map
+ * takes batches (hash maps do, LPM tries do not). Returns the index of the
+ * entry that failed, or -1 if all went in.
+ */
+static long update_many(int fd, const void *keys, size_t key_size, const void *values,
+			size_t value_size, size_t count)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	const unsigned char *k = keys, *v = values;
+	size_t done = 0;
+
+	while (done < count) {
+		__u32 n = count - done > CL_BATCH ? CL_BATCH : count - done;
+
+		if (bpf_map_update_batch(fd, k + done * key_size, v + done * value_size, &n, &opts))
+			break; /* the rest one at a time, from this batch's start */
+		done += n;
+	}
+	for (; done < count; done++) {
+		if (bpf_map_update_elem(fd, k + done * key_size, v + done * value_size, BPF_ANY))
+			return done;
+	}
+	return -1;
+}
+
+/* Order entries (@key_size bytes of key, then a struct cl_file_rule) by key, then rule. */
+static int compare_entries(const void *a, const void *b, size_t key_size)
+{
+	const struct cl_file_rule *x = (const void *)((const char *)a + key_size);
+	const struct cl_file_rule *y = (const void *)((const char *)b + key_size);
+	int c = memcmp(a, b, key_size);
+
+	return c ? c : (x->rule_id > y->rule_id) - (x->rule_id < y->rule_id);
+}
+
+static int by_file_key(const void *a, const void *b)
+{
+	return compare_entries(a, b, sizeof(struct cl_file_key));
+}
+
+static int by_name_key(const void *a, const void *b)
+{
+	return compare_entries(a, b, sizeof(struct cl_name_key));
+}
+
+/*
+ * Two rules on one key (hard links, bind mounts, a name twice) make one
+ * entry: the stricter access, the later rule's id. @entries are sorted by
+ * key, then rule; returns how many are left.
+ */
+static size_t merge_same_keys(void *entries, size_t count, size_t size, size_t key_size)
+{
+	unsigned char *e = entries;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		unsigned char *cur = e + i * size, *last = e + (kept - 1) * size;
+		struct cl_file_rule merged, next;
+
+		if (kept && !memcmp(last, cur, key_size)) {
+			memcpy(&merged, last + key_size, sizeof(merged));
+			memcpy(&next, cur + key_size, sizeof(next));
+			merged.access = cl_access_stricter(merged.access, next.access);
+			merged.rule_id = next.rule_id;
+			memcpy(last + key_size, &merged, sizeof(merged));
+			continue;
+		}
+		if (kept != i)
+			memcpy(e + kept * size, cur, size);
+		kept++;
+	}
+	return kept;
+}
+
+/* Give the staged entries their policy id and absolute rule ids, merged by key. */
+static void number_entries(struct staged *s, __u32 id, __u32 first_rule)
+{
+	for (size_t i = 0; i < s->file_count; i++) {
+		s->files[i].key.policy_id = id;
+		s->files[i].value.rule_id += first_rule;
+	}
+	for (size_t i = 0; i < s->name_count; i++) {
+		s->names[i].key.policy_id = id;
+		s->names[i].value.rule_id += first_rule;
+	}
+	for (size_t i = 0; i < s->info_count; i++) {
+		s->infos[i].rule += first_rule;
+	}
+	/* qsort must not be given a NULL array, even an empty one. */
+	if (s->file_count)
+		qsort(s->files, s->file_count, sizeof(*s->files), by_file_key);
+	if (s->name_count)
+		qsort(s->names, s->name_count, sizeof(*s->names), by_name_key);
+	s->file_count = merge_same_keys(s->files, s->file_count, sizeof(*s->files),
+					sizeof(struct cl_file_key));
+	s->name_count = merge_same_keys(s->names, s->name_count, sizeof(*s->names),
+					sizeof(struct cl_name_key));
+}
+
+/* Split key-value pairs into the key and value arrays a batch takes. */
+static int write_pairs(int fd, const void *pairs, size_t count, size_t key_size, size_t value_size,
+		       long *failed)
+{
+	size_t pair = key_size + value_size;
+	unsigned char *keys = malloc(count * key_size + 1);
+	unsigned char *values = malloc(count * value_size + 1);
+	const unsigned char *p = pairs;
+
+	*failed = -1;
+	if (!keys || !values) {
+		free(keys);
+		free(values);
+		errno = ENOMEM;
+		*failed = 0;
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		memcpy(keys + i * key_size, p + i * pair, key_size);
+		memcpy(values + i * value_size, p + i * pair + key_size, value_size);
+	}
+	*failed = update_many(fd, keys, key_size, values, value_size, count);
+	free(keys);
+	free(values);
+	return *failed < 0 ? 0 : -1;
+}
+
+static const char *rule_path(const struct staged *s, __u32 rule_id)
+{
+	for (size_t i = 0; i < s->info_count; i++) {
+		if (s->infos[i].rule == rule_id)
+			return s->infos[i].path;
+	}
+	return "?";
+}
+
+/* The records events name rules by (cl_rule_info), written before the rules. */
+static int write_records(struct cl_maps *maps, const struct staged *s, __u32 policy_id)
+{
+	struct cl_rule_info *records = calloc(s->info_count + 1, sizeof(*records));
+	__u32 *ids = calloc(s->info_count + 1, sizeof(*ids));
+	long failed = 0;
+
+	if (records && ids) {
+		for (size_t i = 0; i < s->info_count; i++) {
+			const struct info_ref *ref = &s->infos[i];
+
+			ids[i] = ref->rule;
+			records[i].policy_id = policy_id;
+			records[i].access = ref->access;
+			cl_strlcpy(records[i].path, ref->path, sizeof(records[i].path));
+			cl_strlcpy(records[i].source, ref->source, sizeof(records[i].source));
+		}
+		failed = update_many(maps->rule_info, ids, sizeof(*ids), records, sizeof(*records),
+				     s->info_count);
+	} else {
+		errno = ENOMEM;
+	}
+	free(records);
+	free(ids);
+	return failed < 0 ? 0 : -1;
+}
+
+static int write_file_entries(struct cl_maps *maps, const struct staged *s, __u32 policy_id)
+{
+	long failed;
+
+	_Static_assert(sizeof(struct file_entry) ==
+			       sizeof(struct cl_file_key) + sizeof(struct cl_file_rule),
+		       "file entries are packed key-value pairs");
+	_Static_assert(sizeof(struct name_entry) ==
+			       sizeof(struct cl_name_key) + sizeof(struct cl_file_rule),
+		       "name entries are packed key-value pairs");
+	if (write_records(maps, s, policy_id) < 0) {
+		cl_error("cannot store the rule records: %s", strerror(errno));
+		return -1;
+	}
+	/*
+	 * The walk looks an inode up only if its bit is set: set before the
+	 * rule exists, and long before a switch binds the policy.
+	 */
+	for (size_t i = 0; i < s->file_count; i++) {
+		__u32 bit = cl_ruled_bit(s->files[i].key.dev, s->files[i].key.ino);
+
+		__atomic_fetch_or(&maps->ruled_mem->words[bit / 64], 1ULL << (bit % 64),
+				  __ATOMIC_SEQ_CST);
+	}
+	/* And a directory's names are looked up only if its anchor bit is set. */
+	for (size_t i = 0; i < s->name_count; i++) {
+		const struct cl_name_key *key = &s->names[i].key;
+		__u32 bit = cl_anchor_bit(key->dev, key->ino);
+
+		if (!key->dev || !key->name[0])
+			continue;
+		__atomic_fetch_or(&maps->ruled_mem->words[bit / 64], 1ULL << (bit % 64),
+				  __ATOMIC_SEQ_CST);
+	}
+	if (write_pairs(maps->file_rules, s->files, s->file_count, sizeof(struct cl_file_key),
+			sizeof(struct cl_file_rule), &failed) < 0) {
+		cl_error("cannot store the rule for %s: %s",
+			 rule_path(s, s->files[failed].value.rule_id), strerror(errno));
+		return -1;
+	}
+	if (write_pairs(maps->name_rules, s->names, s->name_count, sizeof(struct cl_name_key),
+			sizeof(struct cl_file_rule), &failed) < 0) {
+		cl_error("cannot store the rule for %s: %s",
+			 rule_path(s, s->names[failed].value.rule_id), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_net_node(struct cl_maps *maps, __u32 policy_id, const struct cl_net_node *node)
+{
+	struct cl_net4_key k4 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
+	struct cl_net6_key k6 = { .prefixlen = 32 + node->prefix, .policy_id = policy_id };
+	int err;
+
+	if (node->family == AF_INET) {
+		memcpy(k4.addr, node->addr, 4);
+		err = bpf_map_update_elem(maps->net4, &k4, &node->value, BPF_ANY);
+	} else {
+		memcpy(k6.addr, node->addr, 16);
+		err = bpf_map_update_elem(maps->net6, &k6, &node->value, BPF_ANY);
+	}
+	if (err)
+		cl_error("cannot store a network prefix: %s", strerror(errno));
+	return err ? -1 : 0;
+}
+
+/* Network rules: one trie entry per prefix, one name entry per abstract socket. */
+static int write_net_rules(struct cl_maps *maps, __u32 policy_id, __u32 first_rule_id,
+			   const struct cl_net_list *net)
+{
+	struct cl_net_node *nodes;
+	size_t count;
+	char err[512];
+	int ret = 0;
+
+	if (cl_net_build(net, first_rule_id, &nodes, &count, err, sizeof(err)) < 0) {
+		cl_error("%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < count && !ret; i++)
+		ret = write_net_node(maps, policy_id, &nodes[i]);
+	free(nodes);
+	for (size_t i = 0; i < net->count && !ret; i++) {
+		const struct cl_net_rule *rule = &net->rules[i];
+		__u32 rule_id = first_rule_id + i;
+		struct cl_unix_key key = { .policy_id = policy_id };
+
+		if (rule->family != AF_UNIX || !rule->allow)
+			continue;
+		memcpy(key.name, rule->name, strnlen(rule->name, sizeof(key.name)));
+		if (bpf_map_update_elem(maps->unix_names, &key, &rule_id, BPF_ANY)) {
+			cl_error("cannot store the rule %s: %s", rule->text, strerror(errno));
+			ret = -1;
+		}
+	}
+	return ret;
+}
+
+/* The record goes last: a policy that has one is whole (cl_policy_reusable relies on it). */
+static int write_policy_info(struct cl_maps *maps, __u32 policy_id, const struct cl_agent *agent,
+			     const struct staged *s)
+{
+	struct cl_policy_info info = {
+		.cap_drop = agent->cap_drop,
+		.flags = (s->named || s->places ? CL_POLICY_NAME_RULES : 0) |
+			 (agent->no_exec ? CL_POLICY_NO_EXEC : 0),
+		.name_lengths = s->named,
+	};
+
+	memcpy(info.digest, s->digest, sizeof(info.digest));
+	if (bpf_map_update_elem(maps->policies, &policy_id, &info, BPF_ANY)) {
+		cl_error("cannot store policy %u: %s", policy_id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_policy(struct cl_maps *maps, const struct cl_agent *agent, struct staged *s,
+			__u32 *policy_id)
+{
+	__u32 id, first_rule;
+
+	/* Reserve the ids first: a crash half-way leaves garbage, never a reuse. */
+	if (cl_policy_reserve(maps, agent->files.count + agent->net.count, s->info_count, &id,
+			      &first_rule) < 0)
+		return -1;
+	number_entries(s, id, first_rule);
+	if (write_file_entries(maps, s, id) < 0 ||
+	    write_net_rules(maps, id, first_rule + agent->files.count, &agent->net) < 0 ||
+	    write_policy_info(maps, id, agent, s) < 0) {
+		cl_policy_delete(maps, id);
+		return -1;
+	}
+	*policy_id = id;
+	return 0;
+}
+
+int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id)
+{
+	struct cl_install *in = install_state(maps);
+	struct staged s;
+	long known;
+	int ret;
+
+	if (!in) {
+		cl_error("out of memory");
+		return -1;
+	}
+	ret = stage_policy(in, agent, &s);
+	if (ret == 0) {
+		known = cl_name_index_get(&in->digests, s.hex);
+		if (known > 0) {
+			*policy_id = known;
+		} else {
+			ret = write_policy(maps, agent, &s, policy_id);
+			/* Not remembered (no memory): the next identical one is written again. */
+			if (ret == 0)
+				cl_name_index_put(&in->digests, s.hex, *policy_id);
+		}
+	}
+	staged_free(&s);
+	return ret;
+}
+
+struct reusable_scan {
+	struct cl_install *in;
+	const uint32_t *ids; /* sorted ascending */
+	size_t count;
+};
+
+static int offer(const void *key, const void *value, void *ctx)
+{
+	const struct cl_policy_info *info = value;
+	struct reusable_scan *scan = ctx;
+	static const __u8 none[sizeof(info->digest)];
+	__u32 id;
+	char hex[33];
+
+	memcpy(&id, key, sizeof(id));
+	if (!bsearch(&id, scan->ids, scan->count, sizeof(id), cl_u32_cmp) ||
+	    !memcmp(info->digest, none, sizeof(none)))
+		return 0;
+	digest_hex(info->digest, hex);
+	cl_name_index_put(&scan->in->digests, hex, id);
+	return 0;
+}
+
+int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count)
+{
+	struct reusable_scan scan = { .in = install_state(maps), .ids = ids, .count = count };
+
+	if (!scan.in)
+		return -1;
+	return cl_map_scan(maps->policies, 1, offer, &scan);
+}
+
+void cl_install_forget(struct cl_maps *maps)
+{
+	if (maps->install)
+		cl_name_index_free(&maps->install->digests);
+}

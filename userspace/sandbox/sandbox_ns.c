@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sandbox_ns.c - scratch, network and identity for `clawlock sandbox exec`.
+ *
+ * Scratch: each call gets a private mount namespace (as systemd's PrivateTmp
+ * does) in which /tmp, /var/tmp, /run (docker.tmpfs) and /dev/shm are bind
+ * mounts of directories kept per scope under /run/clawlock/scopes/<slug>/
+ * scratch/. A namespace per call costs an unshare and a few mounts; what a
+ * call leaves in /tmp is there for the next call of the same scope, and no
+ * other scope, nor the host, sees it.
+ *
+ * Network: docker.network "none" is a network namespace made on the first
+ * call, with only loopback up, kept by bind-mounting its nsfs file on
+ * <scope>/net (as `ip netns add` does), and joined by every later call, so
+ * a server started in one call and a client in another meet on 127.0.0.1.
+ */
+#include "sandbox/sandbox_ns.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <limits.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include "util.h"
+
+bool cl_scope_scratch(const char *dir, char *out, size_t size)
+{
+	return cl_format(out, size, "%s/scratch", dir);
+}
+
+static int mkdir_mode(const char *path, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST) {
+		cl_error("cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cl_scope_dir_make(const char *dir)
+{
+	char scratch[PATH_MAX];
+
+	if (mkdir_mode("/run/clawlock", 0700) < 0 || mkdir_mode(CL_SCOPES_DIR, 0700) < 0 ||
+	    mkdir_mode(dir, 0700) < 0)
+		return -1;
+	if (!cl_scope_scratch(dir, scratch, sizeof(scratch))) {
+		cl_error("%s: path too long", dir);
+		return -1;
+	}
+	return mkdir_mode(scratch, 0700);
+}
+
+/* A descriptor of the network namespace kept at @path, or -1 if none is there. */
+static int open_netns(const char *path)
+{
+	struct statfs fs;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	if (fstatfs(fd, &fs) < 0 || fs.f_type != NSFS_MAGIC) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int loopback_up(void)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	cl_strlcpy(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
+}
+
+/* Make a namespace with loopback up and keep it at @path; the caller stays in its own. */
+static int make_netns(const char *path)
+{
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd, ret = -1;
+
+	if (home < 0)
+		goto fail;
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		goto fail;
+	close(fd);
+	if (unshare(CLONE_NEWNET) < 0 || loopback_up() < 0 ||
+	    mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+		goto fail;
+	ret = 0;
+fail:
+	if (ret < 0)
+		cl_error("cannot make the scope's network namespace %s: %s", path, strerror(errno));
+	if (home >= 0 && setns(home, CLONE_NEWNET) < 0 && !ret) {
+		cl_error("cannot return to the host's network namespace: %s", strerror(errno));
+		ret = -1;
+	}
+	if (home >= 0)
+		close(home);
+	return ret;
+}
+
+int cl_scope_join_net(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!cl_format(path, sizeof(path), "%s/net", dir))
+		return -1;
+	fd = open_netns(path);
+	if (fd < 0 && (make_netns(path) < 0 || (fd = open_netns(path)) < 0))
+		return -1;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		cl_error("cannot join the scope's network namespace %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Scratch directory name of mount target @target: "/var/tmp" -> "var-tmp". */
+static bool scratch_name(const char *target, char *out, size_t size)
+{
+	if (target[0] != '/' || !target[1] || !cl_strlcpy(out, target + 1, size))
+		return false;
+	for (char *p = out; *p; p++) {
+		if (*p == '/')
+			*p = '-';
+	}
+	return strcmp(out, ".") && strcmp(out, "..");
+}
+
+/* Open (making it if needed) the scratch directory for @target; -1 to skip it. */
+static int open_scratch(const char *scratch, const char *target, uid_t uid, gid_t gid)
+{
+	char name[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+	int fd;
+
+	if (stat(target, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    !scratch_name(target, name, sizeof(name)) ||
+	    !cl_format(path, sizeof(path), "%s/%s", scratch, name))
+		return -1;
+	if (mkdir(path, 01777) < 0 && errno != EEXIST)
+		return -1;
+	fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* As Docker's tmpfs: world-writable with the sticky bit, owned by the user. */
+	if (fd >= 0 && (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0 || chmod(path, 01777) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int bind_scratch(int fd, const char *target)
+{
+	char source[64];
+
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
+	if (mount(source, target, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL) < 0) {
+		cl_error("cannot mount the scope's scratch on %s: %s", target, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool listed(const char *const *targets, size_t count, const char *path)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (!strcmp(targets[i], path))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Open what must stay visible: each directory of @keep that lies under one
+ * of @targets (a workspace in /tmp), resolved now, before any mount hides
+ * it. Returns how many; their resolved paths go in @at.
+ */
+static size_t open_kept(const char *const *targets, size_t n, char *const *keep, size_t count,
+			int *fds, char **at)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		char *real = keep[i] ? realpath(keep[i], NULL) : NULL;
+		bool hidden = false;
+
+		for (size_t t = 0; real && t < n; t++)
+			hidden |= cl_path_inside(targets[t], real);
+		if (hidden) {
+			fds[kept] = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fds[kept] >= 0) {
+				at[kept++] = real;
+				continue;
+			}
+		}
+		free(real);
+	}
+	return kept;
+}
+
+/*
+ * The directory @path in the scratch now mounted, made (as root's) where it
+ * is missing, and open: never through a link. The sandbox owns its
+ * scratch, and a link it left there could aim this mount anywhere, even at
+ * the cgroup the call is about to join. -1 (errno set) on anything else.
+ */
+static int open_mountpoint(const char *path)
+{
+	char buf[PATH_MAX], *part, *save = NULL;
+	int dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), next;
+
+	if (dir < 0 || !cl_strlcpy(buf, path, sizeof(buf))) {
+		if (dir >= 0)
+			close(dir);
+		return -1;
+	}
+	for (part = strtok_r(buf, "/", &save); part; part = strtok_r(NULL, "/", &save)) {
+		if (mkdirat(dir, part, 0755) < 0 && errno != EEXIST)
+			break;
+		next = openat(dir, part, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dir);
+		dir = next;
+		if (dir < 0)
+			return -1;
+	}
+	if (part) {
+		close(dir);
+		return -1;
+	}
+	return dir;
+}
+
+/* Put the directory open as @fd back at @path, over the scratch. */
+static int bind_kept(int fd, const char *path)
+{
+	char source[64], target[64];
+	int at = open_mountpoint(path), ret = 0;
+
+	snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
+	snprintf(target, sizeof(target), "/proc/self/fd/%d", at);
+	if (at < 0 || mount(source, target, NULL, MS_BIND, NULL) < 0) {
+		cl_error("cannot keep %s visible over the scope's scratch: %s", path,
+			 strerror(errno));
+		ret = -1;
+	}
+	if (at >= 0)
+		close(at);
+	return ret;
+}
+
+int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, char *const *keep,
+			    size_t keep_count, uid_t uid, gid_t gid)
+{
+	const char *targets[count + 1];
+	char scratch[PATH_MAX], *kept_at[keep_count + 1];
+	int fds[count + 1], kept_fds[keep_count + 1], ret = -1;
+	size_t n = 0, want = 0, kept = 0;
+
+	if (!cl_scope_scratch(dir, scratch, sizeof(scratch)))
+		return -1;
+	for (size_t i = 0; i < count; i++) {
+		if (!listed(targets, want, paths[i]))
+			targets[want++] = paths[i];
+	}
+	if (!listed(targets, want, "/dev/shm"))
+		targets[want++] = "/dev/shm";
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		cl_error("cannot make a private mount namespace: %s", strerror(errno));
+		return -1;
+	}
+	/*
+	 * Every source is opened before the first mount (a scratch over /run
+	 * hides /run/clawlock), and in the new namespace: a bind mount's
+	 * source must be a mount of the caller's own namespace.
+	 */
+	for (size_t i = 0; i < want; i++) {
+		fds[n] = open_scratch(scratch, targets[i], uid, gid);
+		if (fds[n] >= 0)
+			targets[n++] = targets[i];
+	}
+	/* As Docker's own mounts do, the workspace stays over the scratch. */
+	kept = open_kept(targets, n, keep, keep_count, kept_fds, kept_at);
+	for (size_t i = 0; i < n; i++) {
+		if (bind_scratch(fds[i], targets[i]) < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < kept; i++) {
+		if (bind_kept(kept_fds[i], kept_at[i]) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		close(fds[i]);
+	for (size_t i = 0; i < kept; i++) {
+		close(kept_fds[i]);
+		free(kept_at[i]);
+	}
+	return ret;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT) {
+		cl_error("cannot remove %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cl_scope_dir_remove(const char *dir)
+{
+	char net[PATH_MAX];
+
+	if (!cl_format(net, sizeof(net), "%s/net", dir))
+		return -1;
+	if (umount2(net, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT) {
+		cl_error("cannot unmount %s: %s", net, strerror(errno));
+		return -1;
+	}
+	if (access(dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) ? -1 : 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A numeric id, refused unless it fits: a cast would wrap 4294967296 to 0
+ * (root), and (uid_t)-1 to setresuid() means "leave it as it is" (root).
+ */
+static int parse_id(const char *text, unsigned int *id, char *err, size_t errsize)
+{
+	unsigned long long value;
+	char *end;
+
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno || *end || value >= UINT32_MAX) {
+		cl_format(err, errsize, "'%s' is not a user or group id", text);
+		return -1;
+	}
+	*id = (unsigned int)value;
+	return 0;
+}
+
+static int parse_group(const char *group, gid_t *gid, char *err, size_t errsize)
+{
+	struct group *gr;
+
+	if (all_digits(group))
+		return parse_id(group, gid, err, errsize);
+	gr = getgrnam(group);
+	if (!gr) {
+		cl_format(err, errsize, "no group '%s' on this host", group);
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
+int cl_parse_user(const char *spec, uid_t *uid, gid_t *gid, char *err, size_t errsize)
+{
+	char user[256], *group;
+	struct passwd *pw;
+	unsigned int number;
+
+	if (!cl_strlcpy(user, spec, sizeof(user)) || !user[0]) {
+		cl_format(err, errsize, "not a user");
+		return -1;
+	}
+	group = strchr(user, ':');
+	if (group)
+		*group++ = '\0';
+	if (all_digits(user) && parse_id(user, &number, err, errsize) < 0)
+		return -1;
+	pw = all_digits(user) ? getpwuid(number) : getpwnam(user);
+	if (!pw && !all_digits(user)) {
+		cl_format(err, errsize, "no user '%s' on this host", user);
+		return -1;
+	}
+	*uid = pw ? pw->pw_uid : number;
+	/* A uid the host does not know gets its own number as group, never root's. */
+	*gid = pw ? pw->pw_gid : (gid_t)*uid;
+	return group ? parse_group(group, gid, err, errsize) : 0;
+}
+
+/* Every id of the process is now @uid and @gid: checked, not assumed. */
+static bool became(uid_t uid, gid_t gid)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	return getresuid(&r, &e, &s) == 0 && getresgid(&rg, &eg, &sg) == 0 && r == uid &&
+	       e == uid && s == uid && rg == gid && eg == gid && sg == gid;
+}
+
+int cl_drop_identity(uid_t uid, gid_t gid)
+{
+	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		cl_error("cannot become %u:%u: %s", (unsigned int)uid, (unsigned int)gid,
+			 strerror(errno));
+		return -1;
+	}
+	if (!became(uid, gid)) {
+		cl_error("the identity %u:%u did not take", (unsigned int)uid, (unsigned int)gid);
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		cl_error("cannot set no-new-privileges: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
