@@ -301,6 +301,40 @@ static bool is_digit(ucs4_t c)
 	return c >= '0' && c <= '9';
 }
 
+/* What a one-character escape (\b, \f, \n, \r, \t, \v) stands for; 0 if @c is none. */
+static ucs4_t simple_escape(ucs4_t c)
+{
+	static const char from[] = "bfnrtv", to[] = "\b\f\n\r\t\v";
+	const char *at = c && c < 128 ? strchr(from, (int)c) : NULL;
+
+	return at ? (ucs4_t)to[at - from] : 0;
+}
+
+/* An escape that names a code point (\0, \xHH, \uHHHH), appended to @sb. */
+static bool read_numeric_escape(struct parser *p, struct strbuf *sb, ucs4_t c)
+{
+	ucs4_t out;
+
+	advance(p);
+	if (c == '0') {
+		if (is_digit(peek(p))) {
+			fail(p, "octal escapes are not allowed");
+			return false;
+		}
+		return strbuf_append(sb, "", 1);
+	}
+	if (c == 'x') {
+		out = read_hex(p, 2);
+		if (out == (ucs4_t)-1)
+			return false;
+		return strbuf_append_cp(sb, out);
+	}
+	out = read_unicode_escape(p);
+	if (out == INVALID_UTF8)
+		return false;
+	return strbuf_append_cp(sb, out);
+}
+
 /* One escape sequence after the backslash, appended to @sb. */
 static bool read_escape(struct parser *p, struct strbuf *sb)
 {
@@ -318,53 +352,16 @@ static bool read_escape(struct parser *p, struct strbuf *sb)
 			advance(p);
 		return true;
 	}
-	switch (c) {
-	case 'b':
-		out = '\b';
-		break;
-	case 'f':
-		out = '\f';
-		break;
-	case 'n':
-		out = '\n';
-		break;
-	case 'r':
-		out = '\r';
-		break;
-	case 't':
-		out = '\t';
-		break;
-	case 'v':
-		out = '\v';
-		break;
-	case '0':
-		advance(p);
-		if (is_digit(peek(p))) {
-			fail(p, "octal escapes are not allowed");
-			return false;
-		}
-		return strbuf_append(sb, "", 1);
-	case 'x':
-		advance(p);
-		out = read_hex(p, 2);
-		if (out == (ucs4_t)-1)
-			return false;
-		return strbuf_append_cp(sb, out);
-	case 'u':
-		advance(p);
-		out = read_unicode_escape(p);
-		if (out == INVALID_UTF8)
-			return false;
-		return strbuf_append_cp(sb, out);
-	default:
-		if (is_digit(c)) {
-			fail(p, "invalid escape '\\%c'", (int)c);
-			return false;
-		}
-		out = c; /* any other character stands for itself */
+	if (c == '0' || c == 'x' || c == 'u')
+		return read_numeric_escape(p, sb, c);
+	if (is_digit(c)) {
+		fail(p, "invalid escape '\\%c'", (int)c);
+		return false;
 	}
+	out = simple_escape(c);
 	advance(p);
-	return strbuf_append_cp(sb, out);
+	/* Any other character stands for itself. */
+	return strbuf_append_cp(sb, out ? out : c);
 }
 
 /* A quoted string; @sb receives its value. The opening quote is current. */

@@ -333,6 +333,35 @@ static bool same_node(const struct cl_net_node *node, const struct cl_net_rule *
 	       !memcmp(node->addr, r->addr, 16);
 }
 
+/*
+ * @node's entries: every rule of @list that covers it, most specific first,
+ * as trie values (rule ids from @first_rule_id). -1 if more than fit.
+ */
+static int fill_node(const struct cl_net_list *list, const struct cl_net_rule *r,
+		     uint32_t first_rule_id, size_t *order, struct cl_net_node *node, char *err,
+		     size_t errsize)
+{
+	size_t k = covering(list, r->family, r->addr, r->prefix, order);
+
+	if (k > CL_NET_ENTRIES) {
+		snprintf(err, errsize, "%s: %zu rules cover %s; at most %d can (merge port ranges)",
+			 r->source, k, r->text, CL_NET_ENTRIES);
+		return -1;
+	}
+	node->value.count = k;
+	for (size_t e = 0; e < k; e++) {
+		const struct cl_net_rule *c = &list->rules[order[e]];
+		struct cl_net_entry *entry = &node->value.entries[e];
+
+		entry->port_lo = c->port_lo;
+		entry->port_hi = c->port_hi;
+		entry->proto = c->proto;
+		entry->allow = c->allow;
+		entry->rule_id = first_rule_id + order[e];
+	}
+	return 0;
+}
+
 int cl_net_build(const struct cl_net_list *list, uint32_t first_rule_id, struct cl_net_node **nodes,
 		 size_t *count, char *err, size_t errsize)
 {
@@ -347,7 +376,6 @@ int cl_net_build(const struct cl_net_list *list, uint32_t first_rule_id, struct 
 	for (size_t i = 0; i < list->count; i++) {
 		const struct cl_net_rule *r = &list->rules[i];
 		struct cl_net_node *node = NULL;
-		size_t k;
 
 		if (r->family == AF_UNIX)
 			continue;
@@ -370,24 +398,8 @@ int cl_net_build(const struct cl_net_list *list, uint32_t first_rule_id, struct 
 		node->family = r->family;
 		node->prefix = r->prefix;
 		memcpy(node->addr, r->addr, 16);
-		k = covering(list, r->family, r->addr, r->prefix, order);
-		if (k > CL_NET_ENTRIES) {
-			snprintf(err, errsize,
-				 "%s: %zu rules cover %s; at most %d can (merge port ranges)",
-				 r->source, k, r->text, CL_NET_ENTRIES);
+		if (fill_node(list, r, first_rule_id, order, node, err, errsize) < 0)
 			goto fail;
-		}
-		node->value.count = k;
-		for (size_t e = 0; e < k; e++) {
-			const struct cl_net_rule *c = &list->rules[order[e]];
-			struct cl_net_entry *entry = &node->value.entries[e];
-
-			entry->port_lo = c->port_lo;
-			entry->port_hi = c->port_hi;
-			entry->proto = c->proto;
-			entry->allow = c->allow;
-			entry->rule_id = first_rule_id + order[e];
-		}
 	}
 	free(order);
 	*nodes = out;

@@ -621,14 +621,12 @@ static int parse_mode(struct loader *ld, const char *file, struct cl_agent *agen
 	return 0;
 }
 
-static int parse_agent(struct loader *ld, const char *file, const char *id,
-		       struct json_object *body)
+/* *@out: a new, empty agent @id at the end of the policy's list. */
+static int add_agent(struct loader *ld, const char *file, const char *id, struct json_object *body,
+		     struct cl_agent **out)
 {
 	struct cl_policy *policy = ld->policy;
-	struct json_object *use = NULL, *files = NULL, *net = NULL;
 	struct cl_agent *agent;
-	uint64_t cap_add = 0;
-	char owner[128];
 
 	if (!json_object_is_type(body, json_type_object))
 		return fail_at(ld, file, body, "agent '%s' must be an object", id);
@@ -648,6 +646,20 @@ static int parse_agent(struct loader *ld, const char *file, const char *id,
 	policy->agent_count++;
 	if (cl_name_index_put(&policy->agent_index, id, policy->agent_count - 1) < 0)
 		return fail_at(ld, file, body, "out of memory");
+	*out = agent;
+	return 0;
+}
+
+static int parse_agent(struct loader *ld, const char *file, const char *id,
+		       struct json_object *body)
+{
+	struct json_object *use = NULL, *files = NULL, *net = NULL;
+	struct cl_agent *agent = NULL;
+	uint64_t cap_add = 0;
+	char owner[128];
+
+	if (add_agent(ld, file, id, body, &agent) < 0)
+		return -1;
 	snprintf(owner, sizeof(owner), "agents.%s", id);
 	describe(agent->source, sizeof(agent->source), file, body, owner);
 
