@@ -24,6 +24,7 @@
 
 #include "loader/apply.h"
 #include "loader/bpfstate.h"
+#include "loader/install.h"
 #include "loader/cgroup.h"
 #include "events/daemon_state.h"
 #include "openclaw/ocinputs.h"

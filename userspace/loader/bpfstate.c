@@ -7,6 +7,7 @@
  * programs and links by us as prog_NAME and link_NAME.
  */
 #include "loader/bpfstate.h"
+#include "loader/install.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -92,30 +92,6 @@ int cl_writers_lock(void);
 void cl_maps_unlock(struct cl_maps *maps);
 
 /*
- * Write @agent's rules (files, network, capabilities) under a policy id
- * (install.c). A file rule whose path does not exist yet is keyed by its
- * directory and last name, so it holds once the path appears; if the
- * directory is missing too, a deny rule is skipped with a warning and an
- * allow rule is an error. A policy identical to one this update installed
- * or cl_policy_reusable offered (same rules, sources, inodes) shares its
- * id. Returns 0 and the id, or -1 after printing why (any rules already
- * written are removed again).
- */
-int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);
-
-/* Offer the installed policies among @ids (@count, sorted ascending) for reuse by this update. */
-int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count);
-
-/*
- * Offer nothing for reuse any more: the collector is about to delete some
- * of it. (Every caller collects last; a later install writes afresh.)
- */
-void cl_install_forget(struct cl_maps *maps);
-
-/* Forget what this update resolved (cl_maps_unlock and cl_maps_close do). */
-void cl_install_free(struct cl_maps *maps);
-
-/*
  * Reserve a policy id and @rules rule ids, before anything is written under
  * them, and count the @records rule records about to be written.
  */

@@ -17,6 +17,7 @@
  * since makes a new policy.
  */
 #include "loader/bpfstate.h"
+#include "loader/install.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -26,6 +26,7 @@
 #include <json-c/linkhash.h>
 
 #include "loader/cgroup.h"
+#include "loader/install.h"
 #include "util.h"
 
 uint64_t cl_generation(struct cl_maps *maps)
