@@ -702,8 +702,6 @@ static int state_write(struct cl_maps *maps, const struct cl_state *state)
 	return 0;
 }
 
-typedef int (*cl_dead_fn)(struct cl_maps *, __u32);
-
 /* Keys to delete, collected while scanning (a hash map must not change under a scan). */
 struct prune_scan {
 	cl_pick_fn doomed;
@@ -772,12 +770,25 @@ int cl_map_prune(int fd, size_t key_size, int want_values, cl_pick_fn doomed, vo
 	return ret < 0 ? -1 : (int)scan.count;
 }
 
+/* Which policies are dead: @doomed alone, or (doomed 0) every one not in @keep. */
+struct dead_set {
+	__u32 doomed;
+	const __u32 *keep; /* sorted ascending */
+	size_t keep_count;
+};
+
+static bool is_dead(const struct dead_set *dead, __u32 policy_id)
+{
+	if (dead->doomed)
+		return policy_id == dead->doomed;
+	return !bsearch(&policy_id, dead->keep, dead->keep_count, sizeof(*dead->keep), cl_u32_cmp);
+}
+
 /* Which entries of one rule map belong to a dead policy. */
 struct dead_pick {
-	struct cl_maps *maps;
 	size_t id_offset;
 	int value_id;
-	cl_dead_fn dead;
+	const struct dead_set *dead;
 };
 
 static bool holds_dead_policy(const void *key, const void *value, void *ctx)
@@ -787,7 +798,7 @@ static bool holds_dead_policy(const void *key, const void *value, void *ctx)
 
 	memcpy(&id, (const unsigned char *)(pick->value_id ? value : key) + pick->id_offset,
 	       sizeof(id));
-	return pick->dead(pick->maps, id);
+	return is_dead(pick->dead, id);
 }
 
 /*
@@ -795,11 +806,10 @@ static bool holds_dead_policy(const void *key, const void *value, void *ctx)
  * @id_offset (or, with @value_id, whose value does: rule records). Returns
  * how many went, or -1.
  */
-static int delete_dead(struct cl_maps *maps, int fd, size_t key_size, size_t id_offset,
-		       int value_id, cl_dead_fn dead)
+static int delete_dead(int fd, size_t key_size, size_t id_offset, int value_id,
+		       const struct dead_set *dead)
 {
 	struct dead_pick pick = {
-		.maps = maps,
 		.id_offset = id_offset,
 		.value_id = value_id,
 		.dead = dead,
@@ -827,27 +837,28 @@ static void count_records(struct cl_maps *maps, long change)
  * too with @records. Unless @thorough, the rule maps are scanned only when
  * a policy record went: an update that replaced nothing costs one scan.
  */
-static int delete_policies(struct cl_maps *maps, cl_dead_fn dead, int records, int thorough)
+static int delete_policies(struct cl_maps *maps, const struct dead_set *dead, int records,
+			   int thorough)
 {
 	int ret = 0, n;
 
 	/* The record first: a policy that has one has all its rules (install.c). */
-	n = delete_dead(maps, maps->policies, sizeof(__u32), 0, 0, dead);
+	n = delete_dead(maps->policies, sizeof(__u32), 0, 0, dead);
 	if (n == 0 && !thorough)
 		return 0;
 	ret |= n;
-	ret |= delete_dead(maps, maps->file_rules, sizeof(struct cl_file_key),
+	ret |= delete_dead(maps->file_rules, sizeof(struct cl_file_key),
 			   offsetof(struct cl_file_key, policy_id), 0, dead);
-	ret |= delete_dead(maps, maps->net4, sizeof(struct cl_net4_key),
+	ret |= delete_dead(maps->net4, sizeof(struct cl_net4_key),
 			   offsetof(struct cl_net4_key, policy_id), 0, dead);
-	ret |= delete_dead(maps, maps->net6, sizeof(struct cl_net6_key),
+	ret |= delete_dead(maps->net6, sizeof(struct cl_net6_key),
 			   offsetof(struct cl_net6_key, policy_id), 0, dead);
-	ret |= delete_dead(maps, maps->unix_names, sizeof(struct cl_unix_key),
+	ret |= delete_dead(maps->unix_names, sizeof(struct cl_unix_key),
 			   offsetof(struct cl_unix_key, policy_id), 0, dead);
-	ret |= delete_dead(maps, maps->name_rules, sizeof(struct cl_name_key),
+	ret |= delete_dead(maps->name_rules, sizeof(struct cl_name_key),
 			   offsetof(struct cl_name_key, policy_id), 0, dead);
 	if (records) {
-		n = delete_dead(maps, maps->rule_info, sizeof(__u32),
+		n = delete_dead(maps->rule_info, sizeof(__u32),
 				offsetof(struct cl_rule_info, policy_id), 1, dead);
 		if (n > 0)
 			count_records(maps, -n);
@@ -870,27 +881,13 @@ int cl_policy_reserve(struct cl_maps *maps, size_t rules, size_t records, __u32 
 	return state_write(maps, &state);
 }
 
-static __u32 doomed_id;
-
-static int is_doomed(struct cl_maps *maps, __u32 policy_id)
-{
-	(void)maps;
-	return policy_id == doomed_id;
-}
-
 void cl_policy_delete(struct cl_maps *maps, __u32 policy_id)
 {
-	doomed_id = policy_id;
-	delete_policies(maps, is_doomed, 1, 1);
-}
+	struct dead_set dead = { .doomed = policy_id };
 
-static const __u32 *gc_keep;
-static size_t gc_keep_count;
-
-static int is_unkept(struct cl_maps *maps, __u32 policy_id)
-{
-	(void)maps;
-	return !bsearch(&policy_id, gc_keep, gc_keep_count, sizeof(*gc_keep), cl_u32_cmp);
+	/* Ids start at 1 (init_state): 0 would mean "not kept" below. */
+	if (policy_id)
+		delete_policies(maps, &dead, 1, 1);
 }
 
 /* Scan one key at a time: maps without batch lookups (LPM tries, old kernels). */
@@ -992,9 +989,8 @@ int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count)
 
 	/* Before deleting: no later install of this update may reuse what goes. */
 	cl_install_forget(maps);
-	gc_keep = keep;
-	gc_keep_count = count;
-	return delete_policies(maps, is_unkept, records, 0);
+	return delete_policies(maps, &(struct dead_set){ .keep = keep, .keep_count = count },
+			       records, 0);
 }
 
 uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat)
