@@ -194,11 +194,11 @@ int cl_cmd_apply(int argc, char **argv)
 	if (daemon_owns_policy())
 		return CL_EXIT_FAILURE;
 	if (!o.signers)
-		return cl_apply(o.openclaw, o.policy, o.cgroup_root);
+		return cl_apply(o.openclaw, o.policy, o.cgroup_root, NULL);
 	signed_inputs.allowed_signers = o.signers;
 	signed_inputs.openclaw_too = o.signed_openclaw;
 	cl_signed_inputs_begin(&signed_inputs);
-	ret = cl_apply(o.openclaw, o.policy, o.cgroup_root);
+	ret = cl_apply(o.openclaw, o.policy, o.cgroup_root, NULL);
 	cl_signed_inputs_end();
 	return ret;
 }

@@ -133,6 +133,7 @@ struct daemon {
 	char host[256];
 	struct events_ctx *events;
 	struct nl_sock *addr_watch; /* when a rule names an interface */
+	bool interface_rules;	    /* an apply loaded such a rule */
 	long long unwritten;	    /* since boot, as status reports it */
 	int state_dirty;
 	struct cl_signed_inputs signed_inputs; /* allowed_signers NULL: not required */
@@ -446,6 +447,7 @@ static void note_signatures(struct daemon *d, int ret)
 /* Apply the config (an exit status), then watch what it read. */
 static int apply_config(struct daemon *d, const char *why)
 {
+	bool interface_rules = false;
 	int ret;
 
 	if (!d->openclaw && !d->policy)
@@ -455,7 +457,8 @@ static int apply_config(struct daemon *d, const char *why)
 	json5_set_read_hook(note_read, d);
 	if (d->signed_inputs.allowed_signers)
 		cl_signed_inputs_begin(&d->signed_inputs);
-	ret = cl_apply(d->openclaw, d->policy, d->cgroup_root);
+	ret = cl_apply(d->openclaw, d->policy, d->cgroup_root, &interface_rules);
+	d->interface_rules |= interface_rules;
 	cl_signed_inputs_end();
 	json5_set_read_hook(NULL, NULL);
 	if (ret)
@@ -667,7 +670,7 @@ static int on_signal(struct daemon *d)
  */
 static void follow_interfaces(struct daemon *d)
 {
-	if (d->addr_watch || !cl_net_interface_rules)
+	if (d->addr_watch || !d->interface_rules)
 		return;
 	d->addr_watch = cl_if_watch_open();
 	if (!d->addr_watch || add_fd(d, cl_if_watch_fd(d->addr_watch)) < 0) {

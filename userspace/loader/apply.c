@@ -379,7 +379,17 @@ static int update_begin(struct update *u, const char *cgroup_root)
 	return 0;
 }
 
-int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root)
+/* Does the loaded config hold rules whose addresses were read at load? */
+static bool config_interface_rules(const struct config *cfg)
+{
+	if (!cfg->openclaw)
+		return cfg->policy.interface_rules;
+	return cfg->in.baseline.interface_rules ||
+	       (cfg->in.have_overlay && cfg->in.overlay.interface_rules);
+}
+
+int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root,
+	     bool *interface_rules)
 {
 	struct config cfg;
 	struct update u;
@@ -388,6 +398,8 @@ int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root)
 	ret = config_load(openclaw, policy, &cfg);
 	if (ret)
 		return ret;
+	if (interface_rules)
+		*interface_rules = config_interface_rules(&cfg);
 	if (update_begin(&u, cgroup_root) < 0) {
 		config_free(&cfg);
 		return CL_EXIT_FAILURE;

@@ -6,6 +6,7 @@
 #ifndef CLAWLOCK_APPLY_H
 #define CLAWLOCK_APPLY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "clawlock.h"
@@ -20,8 +21,14 @@ struct cl_applied {
 /* 0 and @out filled if a config was applied; -1 if none was (or the record is unreadable). */
 int cl_applied_config(struct cl_applied *out);
 
-/* clawlock apply, for the daemon: an exit status (errors printed). */
-int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root);
+/*
+ * clawlock apply, for the daemon: an exit status (errors printed).
+ * *@interface_rules (unless NULL) says whether the config loaded has rules
+ * naming an interface or the host (struct cl_policy): the daemon then
+ * follows address changes.
+ */
+int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root,
+	     bool *interface_rules);
 
 /*
  * clawlock attach: bind the existing cgroup @path (id @cgid) to @agent's

@@ -972,7 +972,7 @@ static int expand_interfaces(struct cl_policy *policy, char *err, size_t errsize
 	}
 	if (!needed)
 		return 0;
-	cl_net_interface_rules++;
+	policy->interface_rules = true;
 	if (cl_if_addrs(&addrs, &count) < 0) {
 		snprintf(err, errsize,
 			 "a network rule names an interface, and the interface "
@@ -992,8 +992,6 @@ static int expand_interfaces(struct cl_policy *policy, char *err, size_t errsize
 		snprintf(err, errsize, "out of memory");
 	return ret;
 }
-
-int cl_net_interface_rules;
 
 int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t errsize)
 {

@@ -52,6 +52,11 @@ struct cl_policy {
 	struct cl_name_index agent_index; /* id -> position: configs of thousands of agents */
 	struct cl_profile *profiles;
 	size_t profile_count;
+	/*
+	 * A rule names an interface or "host": its addresses were read at load,
+	 * so a daemon applying this policy follows address changes.
+	 */
+	bool interface_rules;
 };
 
 /* Set the rule for @path (replacing one for the same path) in @list. */
@@ -65,11 +70,6 @@ void cl_rule_list_free(struct cl_rule_list *list);
  */
 int cl_policy_load(const char *path, struct cl_policy *policy, char *err, size_t errsize);
 void cl_policy_free(struct cl_policy *policy);
-/*
- * How many policies loaded so far had interface rules: the daemon then
- * follows address changes.
- */
-extern int cl_net_interface_rules;
 
 const struct cl_agent *cl_policy_agent(const struct cl_policy *policy, const char *id);
 
