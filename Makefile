@@ -202,7 +202,9 @@ bench-ab: $(O)/clawlock $(O)/tests/bench/microbench $(O)/tests/bench/tiny $(O)/t
 			$(CURDIR)/$(O)/ab/a/clawlock $(CURDIR)/$(O)/ab/b/clawlock || status=1; \
 	done; \
 	$(O)/tests/bench/report $(O)/ab \
-		$(addprefix $(O)/ab/raw-,$(addsuffix .jsonl,$(BENCH_KERNELS))) && exit $$status
+		$(addprefix $(O)/ab/raw-,$(addsuffix .jsonl,$(BENCH_KERNELS))) && \
+	printf '\nA: %s  \nB: %s\n' "$$(cat $(O)/ab/a/rev)" "$$(cat $(O)/ab/b/rev)" >>$(O)/ab/report.md && \
+	exit $$status
 
 FUZZ_SECONDS ?= 600
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -D_GNU_SOURCE -Ikernel -Iuserspace -isystem /usr/include/libnl3 \

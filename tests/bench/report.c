@@ -303,6 +303,8 @@ static void op_columns(FILE *md)
 
 static void write_micro(FILE *md, struct json_object *doc, const char *kernel)
 {
+	if (!has_kind(kernel, "micro"))
+		return;
 	fprintf(md, "\n#### Microbenchmarks\n\nMedian ns per operation over the rounds "
 		    "[min–max], and the ratio to the baseline (`none`; `none-deep` for "
 		    "the deep configurations).\n\n| config |");
@@ -350,6 +352,8 @@ static void write_peers(FILE *md, struct json_object *doc, const char *kernel)
 		{ "deep", "landlock-deep" },   { "deep", "apparmor-deep" },
 	};
 
+	if (!has_kind(kernel, "micro"))
+		return;
 	fprintf(md, "\n#### clawlock against Landlock and AppArmor\n\nclawlock's median "
 		    "over the other module's, same kernel, same rules (below 1: clawlock "
 		    "is cheaper).\n\n| clawlock / peer |");
