@@ -102,15 +102,6 @@ static int guard_write(int fd, const struct cl_guard *guard)
 	return bpf_map_update_elem(fd, &zero, guard, BPF_ANY) ? -errno : 0;
 }
 
-/* CLOCK_BOOTTIME in ns, the clock the programs read (bpf_ktime_get_boot_ns). */
-static __u64 boot_ns(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_BOOTTIME, &now);
-	return (__u64)now.tv_sec * 1000000000ULL + now.tv_nsec;
-}
-
 /* Name (or, with @dev 0, take back) the successor in the guard. */
 static int authorise(int guard_fd, __u32 dev, __u64 ino)
 {
@@ -121,7 +112,8 @@ static int authorise(int guard_fd, __u32 dev, __u64 ino)
 		return -1;
 	guard.successor_dev = dev;
 	guard.successor_ino = ino;
-	guard.successor_until = dev ? boot_ns() + CL_SUCCESSOR_NS : 0;
+	/* CLOCK_BOOTTIME: the clock the programs read (bpf_ktime_get_boot_ns). */
+	guard.successor_until = dev ? (__u64)cl_clock_ns(CLOCK_BOOTTIME) + CL_SUCCESSOR_NS : 0;
 	err = guard_write(guard_fd, &guard);
 	if (err && dev)
 		cl_error("cannot authorise the new binary in cl_guard: %s", strerror(-err));
