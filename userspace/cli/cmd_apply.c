@@ -14,6 +14,7 @@
 #include "loader/bpfstate.h"
 #include "loader/cgroup.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "events/daemon_state.h"
 #include "policy/signature.h"
 #include "util.h"
@@ -100,54 +101,21 @@ struct apply_opts {
 
 static int parse_opts(int argc, char **argv, struct apply_opts *o, const char *help)
 {
-	static const struct option options[] = {
-		{ "openclaw", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "cgroup-root", required_argument, NULL, 'R' },
-		{ "cgroup", required_argument, NULL, 'g' },
-		{ "agent", required_argument, NULL, 'a' },
-		{ "session", required_argument, NULL, 's' },
-		{ "allowed-signers", required_argument, NULL, 'A' },
-		{ "signed-openclaw", no_argument, NULL, 'Q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
+		CL_OPT_STRING("policy", 'p', &o->policy),
+		CL_OPT_STRING("cgroup-root", 0, &o->cgroup_root),
+		CL_OPT_STRING("cgroup", 'g', &o->cgroup),
+		CL_OPT_STRING("agent", 'a', &o->agent),
+		CL_OPT_STRING("session", 's', &o->session),
+		CL_OPT_STRING("allowed-signers", 0, &o->signers),
+		CL_OPT_BOOL("signed-openclaw", 0, &o->signed_openclaw),
+		CL_OPT_END,
 	};
-	int c;
+	int ret = cl_opts_parse(argc, argv, opts, help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:g:a:s:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->openclaw = optarg;
-			break;
-		case 'p':
-			o->policy = optarg;
-			break;
-		case 'R':
-			o->cgroup_root = optarg;
-			break;
-		case 'g':
-			o->cgroup = optarg;
-			break;
-		case 'a':
-			o->agent = optarg;
-			break;
-		case 's':
-			o->session = optarg;
-			break;
-		case 'A':
-			o->signers = optarg;
-			break;
-		case 'Q':
-			o->signed_openclaw = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
+	if (ret)
+		return ret;
 	if ((o->signers || o->signed_openclaw) && help != apply_help) {
 		cl_error("--allowed-signers and --signed-openclaw are options of apply and daemon");
 		return -1;
