@@ -4,7 +4,6 @@
  * and audit_live.c for --deep) printed as text or in the shape of
  * `openclaw security audit --json` (with a summary count).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "util.h"
 
 static const char audit_help[] =
@@ -85,34 +85,20 @@ static void print_text(const struct cl_audit *a)
 
 int cl_cmd_audit(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "openclaw", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "deep", no_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *path = NULL, *policy = NULL;
-	int deep = 0;
 	struct cl_audit a = { 0 };
-	int json = 0, c;
+	int deep = 0, json = 0;
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("openclaw", 'c', &path),
+		CL_OPT_STRING("policy", 'p', &policy),
+		CL_OPT_FLAG("deep", 'd', &deep),
+		CL_OPT_FLAG("json", 'j', &json),
+		CL_OPT_END,
+	};
+	int ret = cl_opts_parse(argc, argv, opts, audit_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:djh", options, NULL)) != -1) {
-		if (c == 'c')
-			path = optarg;
-		else if (c == 'p')
-			policy = optarg;
-		else if (c == 'd')
-			deep = 1;
-		else if (c == 'j')
-			json = 1;
-		else if (c == 'h')
-			return fputs(audit_help, stdout), CL_EXIT_OK;
-		else
-			return CL_EXIT_USAGE;
-	}
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
 	a.findings = json_object_new_array();
 	/* A clawlock policy alone has no OpenClaw config to check. */
 	if ((path || !policy) && cl_audit_config(&a, path) < 0) {

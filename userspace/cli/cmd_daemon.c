@@ -44,6 +44,7 @@
 #include "loader/apply.h"
 #include "loader/bpfstate.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "events/daemon_state.h"
 #include "events/daemon_watch.h"
 #include "events/events.h"
@@ -158,59 +159,31 @@ static int check_daemon_opts(int argc, char **argv, struct daemon *d)
 	return 0;
 }
 
+/* Absolute: other commands read it from the state file. */
+static int set_signers(const struct cl_opt *opt, char *arg)
+{
+	struct daemon *d = opt->dest;
+
+	d->signed_inputs.allowed_signers = realpath(arg, d->signers_path) ? d->signers_path : arg;
+	return 0;
+}
+
 static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 {
-	static const struct option options[] = {
-		{ "openclaw", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "cgroup-root", required_argument, NULL, 'R' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "syslog", no_argument, NULL, 'S' },
-		{ "stdout", no_argument, NULL, 'O' },
-		{ "allowed-signers", required_argument, NULL, 'A' },
-		{ "signed-openclaw", no_argument, NULL, 'Q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("openclaw", 'c', &d->openclaw),
+		CL_OPT_STRING("policy", 'p', &d->policy),
+		CL_OPT_STRING("cgroup-root", 0, &d->cgroup_root),
+		CL_OPT_STRING("log", 'l', &d->log_path),
+		CL_OPT_FLAG("syslog", 0, &d->use_syslog),
+		CL_OPT_FLAG("stdout", 0, &d->use_stdout),
+		CL_OPT_CALL("allowed-signers", 0, set_signers, d),
+		CL_OPT_BOOL("signed-openclaw", 0, &d->signed_inputs.openclaw_too),
+		CL_OPT_END,
 	};
-	int c;
+	int ret = cl_opts_parse(argc, argv, opts, daemon_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:l:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			d->openclaw = optarg;
-			break;
-		case 'p':
-			d->policy = optarg;
-			break;
-		case 'R':
-			d->cgroup_root = optarg;
-			break;
-		case 'l':
-			d->log_path = optarg;
-			break;
-		case 'S':
-			d->use_syslog = 1;
-			break;
-		case 'O':
-			d->use_stdout = 1;
-			break;
-		case 'A':
-			/* Absolute: other commands read it from the state file. */
-			d->signed_inputs.allowed_signers =
-				realpath(optarg, d->signers_path) ? d->signers_path : optarg;
-			break;
-		case 'Q':
-			d->signed_inputs.openclaw_too = true;
-			break;
-		case 'h':
-			fputs(daemon_help, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
-	return check_daemon_opts(argc, argv, d);
+	return ret ? ret : check_daemon_opts(argc, argv, d);
 }
 
 /* Without a config named: the one last applied, if any. */
