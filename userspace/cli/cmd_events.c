@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "events/events.h"
 #include "util.h"
 
@@ -200,8 +201,8 @@ static int print_record(struct json_object *obj, void *data)
 	return ctx->limit && ctx->count >= ctx->limit ? -1 : 0;
 }
 
-/* --@name's whole number into @out; -1, said, if @text is not one. */
-static int parse_whole(const char *text, const char *name, long *out)
+/* --count's or --timeout's whole number; -1, said, if the text is not one. */
+static int parse_whole(const struct cl_opt *opt, char *text)
 {
 	char *end;
 	long value;
@@ -209,62 +210,30 @@ static int parse_whole(const char *text, const char *name, long *out)
 	errno = 0;
 	value = strtol(text, &end, 10);
 	if (errno || *end || value < 0) {
-		cl_error("events: --%s takes a whole number, not '%s'", name, text);
+		cl_error("events: --%s takes a whole number, not '%s'", opt->name, text);
 		return -1;
 	}
-	*out = value;
+	*(long *)opt->dest = value;
 	return 0;
 }
 
 static int parse_events_opts(int argc, char **argv, struct events_opts *ctx, int *follow,
 			     long *timeout)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "agent", required_argument, NULL, 'a' },
-		{ "session", required_argument, NULL, 's' },
-		{ "op", required_argument, NULL, 'o' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct cl_opt opts[] = {
+		CL_OPT_FLAG("json", 'j', &ctx->json),
+		CL_OPT_FLAG("follow", 'f', follow),
+		CL_OPT_STRING("agent", 0, &ctx->agent),
+		CL_OPT_STRING("session", 0, &ctx->session),
+		CL_OPT_STRING("op", 0, &ctx->op),
+		CL_OPT_CALL("count", 'n', parse_whole, &ctx->limit),
+		CL_OPT_CALL("timeout", 0, parse_whole, timeout),
+		CL_OPT_END,
 	};
-	int c;
+	int ret = cl_opts_parse(argc, argv, opts, events_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jfn:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			ctx->json = 1;
-			break;
-		case 'f':
-			*follow = 1;
-			break;
-		case 'a':
-			ctx->agent = optarg;
-			break;
-		case 's':
-			ctx->session = optarg;
-			break;
-		case 'o':
-			ctx->op = optarg;
-			break;
-		case 'n':
-			if (parse_whole(optarg, "count", &ctx->limit) < 0)
-				return -1;
-			break;
-		case 't':
-			if (parse_whole(optarg, "timeout", timeout) < 0)
-				return -1;
-			break;
-		case 'h':
-			fputs(events_help, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
+	if (ret)
+		return ret;
 	if (optind < argc) {
 		cl_error("events: unexpected argument '%s' (see --help)", argv[optind]);
 		return -1;

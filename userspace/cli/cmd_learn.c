@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "events/events.h"
 #include "policy/learn.h"
 #include "openclaw/ocinputs.h"
@@ -79,58 +80,38 @@ static int check_learn_opts(const struct learn_opts *o)
 	return 0;
 }
 
+static int parse_min_siblings(const struct cl_opt *opt, char *arg)
+{
+	unsigned int *min_siblings = opt->dest;
+	char *end;
+
+	*min_siblings = strtoul(arg, &end, 10);
+	if (*end || *min_siblings < 2 || *min_siblings > 1000) {
+		cl_error("learn: --min-siblings takes a number from 2 to 1000");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_learn_opts(int argc, char **argv, struct learn_opts *o)
 {
-	static const struct option options[] = {
-		{ "agent", required_argument, NULL, 'a' },
-		{ "session", required_argument, NULL, 's' },
-		{ "openclaw", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "min-siblings", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("agent", 'a', &o->agent),
+		CL_OPT_STRING("session", 's', &o->session),
+		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
+		CL_OPT_STRING("policy", 'p', &o->policy),
+		CL_OPT_STRING("from", 'f', &o->from),
+		CL_OPT_STRING("output", 'o', &o->output),
+		CL_OPT_CALL("min-siblings", 0, parse_min_siblings, &o->min_siblings),
+		CL_OPT_END,
 	};
-	char *end;
-	int c;
+	int ret;
 
-	optind = 1;
 	o->min_siblings = 3;
-	while ((c = getopt_long(argc, argv, "+a:s:c:p:f:o:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			o->agent = optarg;
-			break;
-		case 's':
-			o->session = optarg;
-			break;
-		case 'c':
-			o->openclaw = optarg;
-			break;
-		case 'p':
-			o->policy = optarg;
-			break;
-		case 'f':
-			o->from = optarg;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'm':
-			o->min_siblings = strtoul(optarg, &end, 10);
-			if (*end || o->min_siblings < 2 || o->min_siblings > 1000) {
-				cl_error("learn: --min-siblings takes a number from 2 to 1000");
-				return -1;
-			}
-			break;
-		case 'h':
-			fputs(learn_help, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
+	/* Stop at the first operand: CMD's options are CMD's. */
+	ret = cl_opts_parse_in_order(argc, argv, 1, opts, learn_help);
+	if (ret)
+		return ret;
 	o->cmd = optind < argc ? argv + optind : NULL;
 	return check_learn_opts(o);
 }
