@@ -18,6 +18,7 @@
 
 #include "loader/bpfstate.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "events/daemon_state.h"
 #include "events/events.h"
 #include "events/prometheus.h"
@@ -147,31 +148,16 @@ static int set_rates(const char *deny, const char *audit)
 
 int cl_cmd_load(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "deny-rate", required_argument, NULL, 'd' },
-		{ "audit-rate", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	const char *deny = NULL, *audit = NULL;
-	int c;
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("deny-rate", 0, &deny),
+		CL_OPT_STRING("audit-rate", 0, &audit),
+		CL_OPT_END,
+	};
+	int ret = cl_opts_parse(argc, argv, opts, load_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			deny = optarg;
-			break;
-		case 'a':
-			audit = optarg;
-			break;
-		case 'h':
-			fputs(load_help, stdout);
-			return CL_EXIT_OK;
-		default:
-			return CL_EXIT_USAGE;
-		}
-	}
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
 	if (optind < argc) {
 		cl_error("load: unexpected argument '%s' (see --help)", argv[optind]);
 		return CL_EXIT_USAGE;
@@ -209,32 +195,37 @@ int cl_cmd_unload(int argc, char **argv)
 	return CL_EXIT_OK;
 }
 
+/* --protocol: answer at once, whatever follows. */
+static int print_protocol(const struct cl_opt *opt, char *arg)
+{
+	(void)opt;
+	(void)arg;
+	puts(CL_UPGRADE_PROTOCOL);
+	return 1;
+}
+
+/* --take-over, as the old binary's hand-over runs it: its exit status. */
+static int take_over(const struct cl_opt *opt, char *arg)
+{
+	(void)arg;
+	*(int *)opt->dest = cl_upgrade_take_over() ? CL_EXIT_FAILURE : CL_EXIT_OK;
+	return 1;
+}
+
 int cl_cmd_upgrade(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "protocol", no_argument, NULL, 'p' },
-		{ "take-over", no_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct cl_daemon_info daemon;
-	int c;
+	int status = CL_EXIT_OK;
+	struct cl_opt opts[] = {
+		CL_OPT_ACTION("protocol", 0, print_protocol, NULL),
+		CL_OPT_ACTION("take-over", 0, take_over, &status),
+		CL_OPT_END,
+	};
+	int ret = cl_opts_parse(argc, argv, opts, upgrade_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			puts(CL_UPGRADE_PROTOCOL);
-			return CL_EXIT_OK;
-		case 't':
-			return cl_upgrade_take_over() ? CL_EXIT_FAILURE : CL_EXIT_OK;
-		case 'h':
-			fputs(upgrade_help, stdout);
-			return CL_EXIT_OK;
-		default:
-			return CL_EXIT_USAGE;
-		}
-	}
+	/* Help, --protocol and --take-over end the command there. */
+	if (ret)
+		return ret > 0 ? status : CL_EXIT_USAGE;
 	if (optind != argc - 1) {
 		cl_error("upgrade: takes the new clawlock executable, once (see --help)");
 		return CL_EXIT_USAGE;
@@ -591,31 +582,17 @@ static void print_status_text(struct json_object *status)
 
 int cl_cmd_status(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "prometheus", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct json_object *status;
-	int json = 0, prometheus = 0, complete, c, ret;
+	int json = 0, prometheus = 0, complete;
+	struct cl_opt opts[] = {
+		CL_OPT_FLAG("json", 'j', &json),
+		CL_OPT_FLAG("prometheus", 0, &prometheus),
+		CL_OPT_END,
+	};
+	int ret = cl_opts_parse(argc, argv, opts, status_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jh", options, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'P':
-			prometheus = 1;
-			break;
-		case 'h':
-			fputs(status_help, stdout);
-			return CL_EXIT_OK;
-		default:
-			return CL_EXIT_USAGE;
-		}
-	}
+	if (ret)
+		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
 	status = status_json(&complete);
 	ret = complete ? CL_EXIT_OK : CL_EXIT_FAILURE;
 	if (prometheus) {
