@@ -15,6 +15,7 @@
 
 #include "loader/cgroup.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "policy/json5.h"
 #include "openclaw/ocinputs.h"
 #include "openclaw/ocpolicy.h"
@@ -107,59 +108,21 @@ static int check_oc_opts(int argc, char **argv, const struct oc_opts *o)
 
 static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *help)
 {
-	static const struct option options[] = {
-		{ "openclaw", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "baseline", required_argument, NULL, 'B' },
-		{ "agent", required_argument, NULL, 'a' },
-		{ "session", required_argument, NULL, 's' },
-		{ "op", required_argument, NULL, 'o' },
-		{ "target", required_argument, NULL, 't' },
-		{ "cases", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
+		CL_OPT_STRING("policy", 'p', &o->overlay),
+		CL_OPT_STRING("baseline", 0, &o->baseline),
+		CL_OPT_STRING("agent", 'a', &o->agent),
+		CL_OPT_STRING("session", 's', &o->session),
+		CL_OPT_STRING("op", 'o', &o->op),
+		CL_OPT_STRING("target", 't', &o->target),
+		CL_OPT_STRING("cases", 0, &o->cases),
+		CL_OPT_FLAG("json", 'j', &o->json),
+		CL_OPT_END,
 	};
-	int c;
+	int ret = cl_opts_parse(argc, argv, opts, help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:p:a:s:o:t:jh", options, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->openclaw = optarg;
-			break;
-		case 'p':
-			o->overlay = optarg;
-			break;
-		case 'B':
-			o->baseline = optarg;
-			break;
-		case 'a':
-			o->agent = optarg;
-			break;
-		case 's':
-			o->session = optarg;
-			break;
-		case 'o':
-			o->op = optarg;
-			break;
-		case 't':
-			o->target = optarg;
-			break;
-		case 'C':
-			o->cases = optarg;
-			break;
-		case 'j':
-			o->json = 1;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
-	return check_oc_opts(argc, argv, o);
+	return ret ? ret : check_oc_opts(argc, argv, o);
 }
 
 static struct json_object *jstr(const char *s)

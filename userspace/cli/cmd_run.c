@@ -18,6 +18,7 @@
 #include "loader/bpfstate.h"
 #include "loader/cgroup.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "events/daemon_state.h"
 #include "openclaw/ocinputs.h"
 #include "policy/policy.h"
@@ -82,47 +83,20 @@ struct run_opts {
 static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char *help,
 			  int need_command)
 {
-	static const struct option options[] = {
-		{ "policy", required_argument, NULL, 'p' },
-		{ "openclaw", required_argument, NULL, 'c' },
-		{ "agent", required_argument, NULL, 'a' },
-		{ "session", required_argument, NULL, 's' },
-		{ "cgroup-root", required_argument, NULL, 'C' },
-		{ "audit", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("policy", 'p', &o->policy),
+		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
+		CL_OPT_STRING("agent", 'a', &o->agent),
+		CL_OPT_STRING("session", 's', &o->session),
+		CL_OPT_STRING("cgroup-root", 0, &o->cgroup_root),
+		CL_OPT_BOOL("audit", 0, &o->audit),
+		CL_OPT_END,
 	};
-	int c;
+	/* Stop at the first operand, so CMD's own options stay its own. */
+	int ret = cl_opts_parse_in_order(argc, argv, 1, opts, help);
 
-	optind = 1;
-	/* '+': stop at the first non-option, so CMD's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+p:c:a:s:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->policy = optarg;
-			break;
-		case 'c':
-			o->openclaw = optarg;
-			break;
-		case 'a':
-			o->agent = optarg;
-			break;
-		case 's':
-			o->session = optarg;
-			break;
-		case 'C':
-			o->cgroup_root = optarg;
-			break;
-		case 'A':
-			o->audit = true;
-			break;
-		case 'h':
-			fputs(help, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
+	if (ret)
+		return ret;
 	if (!o->policy && (!need_command || !o->openclaw)) {
 		cl_error("%s: --policy FILE is required (see --help)", argv[0]);
 		return -1;
