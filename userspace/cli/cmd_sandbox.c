@@ -35,6 +35,7 @@
 #include "loader/bpfstate.h"
 #include "loader/cgroup.h"
 #include "cli/commands.h"
+#include "cli/options.h"
 #include "events/daemon_state.h"
 #include "openclaw/ocinputs.h"
 #include "sandbox/sandbox_ns.h"
@@ -144,66 +145,36 @@ struct sbx_state {
 	unsigned int policy_id;
 };
 
-enum {
-	OPT_CGROUP_ROOT = 256,
-	OPT_JSON
-};
+/* --env NAME=VALUE, once a variable: kept in order for the command. */
+static int add_env(const struct cl_opt *opt, char *arg)
+{
+	struct sbx_opts *o = opt->dest;
 
+	if (!strchr(arg, '=') || arg[0] == '=') {
+		cl_error("sandbox: --env takes NAME=VALUE");
+		return -1;
+	}
+	o->env[o->env_count++] = arg;
+	return 0;
+}
+
+/* argv[1] is the verb: the options start after it. */
 static int parse_opts(int argc, char **argv, struct sbx_opts *o)
 {
-	static const struct option options[] = {
-		{ "scope-key", required_argument, NULL, 'k' },
-		{ "session", required_argument, NULL, 's' },
-		{ "openclaw", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'p' },
-		{ "workdir", required_argument, NULL, 'w' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT },
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	struct cl_opt opts[] = {
+		CL_OPT_STRING("scope-key", 'k', &o->key),
+		CL_OPT_STRING("session", 's', &o->session),
+		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
+		CL_OPT_STRING("policy", 'p', &o->policy),
+		CL_OPT_STRING("workdir", 'w', &o->workdir),
+		CL_OPT_CALL("env", 'e', add_env, o),
+		CL_OPT_STRING("cgroup-root", 0, &o->cgroup_root),
+		CL_OPT_FLAG("json", 0, &o->json),
+		CL_OPT_END,
 	};
-	int c;
 
-	/* '+': stop at the first non-option, so CMD's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+k:s:c:p:w:e:h", options, NULL)) != -1) {
-		switch (c) {
-		case 'k':
-			o->key = optarg;
-			break;
-		case 's':
-			o->session = optarg;
-			break;
-		case 'c':
-			o->openclaw = optarg;
-			break;
-		case 'p':
-			o->policy = optarg;
-			break;
-		case 'w':
-			o->workdir = optarg;
-			break;
-		case 'e':
-			if (!strchr(optarg, '=') || optarg[0] == '=') {
-				cl_error("sandbox: --env takes NAME=VALUE");
-				return -1;
-			}
-			o->env[o->env_count++] = optarg;
-			break;
-		case OPT_CGROUP_ROOT:
-			o->cgroup_root = optarg;
-			break;
-		case OPT_JSON:
-			o->json = 1;
-			break;
-		case 'h':
-			fputs(sandbox_help, stdout);
-			return 1;
-		default:
-			return -1;
-		}
-	}
-	return 0;
+	/* Stop at the first operand, so CMD's own options stay its own. */
+	return cl_opts_parse_in_order(argc, argv, 2, opts, sandbox_help);
 }
 
 /* "<prefix>:workspace:<32 lowercase hex>": the prefix's length, or -1. */
@@ -1008,7 +979,6 @@ int cl_cmd_sandbox(int argc, char **argv)
 		fputs(sandbox_help, stdout);
 		return CL_EXIT_OK;
 	}
-	optind = 2;
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
