@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "loader/apply.h"
+#include "loader/compile.h"
 #include "loader/bpfstate.h"
 #include "loader/install.h"
 #include "loader/cgroup.h"
@@ -32,134 +33,6 @@
 #include "loader/scopes.h"
 #include "policy/signature.h"
 #include "util.h"
-
-/* The config an update compiles from: OpenClaw's (plus overlay) or a policy file. */
-struct config {
-	int openclaw;
-	struct oc_inputs in;
-	struct cl_policy policy;
-	char **ids; /* OpenClaw's agent ids */
-	size_t id_count;
-};
-
-/* One scope as the config makes it. */
-struct compiled {
-	int confined;
-	int per_session; /* OpenClaw scope "session": made on first use */
-	char slug[CL_SLUG_MAX];
-	const struct cl_agent *agent;
-	const char *session; /* the session key, or NULL for an agent or shared scope */
-	struct cl_limits limits;
-	struct oc_compiled c;
-	int have_c;
-};
-
-static void config_free(struct config *cfg)
-{
-	if (cfg->openclaw) {
-		oc_agent_ids_free(cfg->ids, cfg->id_count);
-		cl_oc_free_inputs(&cfg->in);
-	} else {
-		cl_policy_free(&cfg->policy);
-	}
-}
-
-/* Load and validate the config; an exit status, 0 on success. */
-static int config_load(const char *openclaw, const char *policy, struct config *cfg)
-{
-	char err[1024];
-	int ret;
-
-	memset(cfg, 0, sizeof(*cfg));
-	if (openclaw) {
-		cfg->openclaw = 1;
-		ret = cl_oc_load_inputs(openclaw, policy, NULL, &cfg->in);
-		if (ret)
-			return ret;
-		if (oc_agent_ids(&cfg->in.cfg, &cfg->ids, &cfg->id_count) < 0) {
-			cl_oc_free_inputs(&cfg->in);
-			return CL_EXIT_FAILURE;
-		}
-		return 0;
-	}
-	if (cl_policy_load(policy, &cfg->policy, err, sizeof(err)) < 0) {
-		cl_error("%s", err);
-		return CL_EXIT_USAGE;
-	}
-	return 0;
-}
-
-static int config_has_agent(const struct config *cfg, const char *agent)
-{
-	if (!cfg->openclaw)
-		return cl_policy_agent(&cfg->policy, agent) != NULL;
-	/* Indexed: asked once per live scope, so a scan would be quadratic. */
-	return oc_has_agent(&cfg->in.cfg, agent);
-}
-
-static void compiled_free(struct compiled *out)
-{
-	if (out->have_c)
-		oc_compiled_free(&out->c);
-	out->have_c = 0;
-}
-
-static int compile_openclaw(struct config *cfg, const char *agent, const char *session,
-			    struct compiled *out)
-{
-	const struct oc_sandbox *sb;
-
-	if (cl_oc_compile(&cfg->in, agent, session, &out->c) < 0)
-		return -1;
-	out->have_c = 1;
-	sb = &out->c.sb;
-	if (out->c.confined && oc_ensure_sandbox_dir(sb) < 0) {
-		compiled_free(out);
-		return -1;
-	}
-	out->confined = out->c.confined;
-	out->per_session = sb->scope == OC_SCOPE_SESSION;
-	cl_strlcpy(out->slug, sb->slug, sizeof(out->slug));
-	out->agent = &out->c.policy;
-	out->session = out->per_session ? sb->session_key : NULL;
-	if (cl_oc_limits(&cfg->in, sb, &out->limits) < 0) {
-		compiled_free(out);
-		return -1;
-	}
-	return 0;
-}
-
-/* Compile @agent's scope for @session (NULL: its agent scope). */
-static int compile_scope(struct config *cfg, const char *agent, const char *session,
-			 struct compiled *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (cfg->openclaw)
-		return compile_openclaw(cfg, agent, session, out);
-	out->agent = cl_policy_agent(&cfg->policy, agent);
-	out->confined = out->agent != NULL;
-	out->session = session;
-	out->limits = (struct cl_limits){ -1, -1, -1, -1 };
-	cl_scope_slug(agent, session, out->slug);
-	return 0;
-}
-
-/*
- * The scope an agent has without naming a session: its main session's, or
- * if OpenClaw sandboxes only the other sessions ("non-main"), theirs.
- */
-static int compile_agent_scope(struct config *cfg, const char *agent, struct compiled *out)
-{
-	char other[CL_AGENT_MAX + 32];
-
-	if (compile_scope(cfg, agent, NULL, out) < 0)
-		return -1;
-	if (out->confined || !cfg->openclaw)
-		return 0;
-	compiled_free(out);
-	cl_format(other, sizeof(other), "agent:%s:clawlock-apply", agent);
-	return compile_scope(cfg, agent, other, out);
-}
 
 struct update {
 	struct cl_maps maps;
@@ -189,7 +62,7 @@ static int scope_cgroup(struct update *u, const char *path, const struct cl_limi
 	return cl_cgroup_id(path, cgid);
 }
 
-static int bind_compiled(struct update *u, const struct compiled *c, const char *path,
+static int bind_compiled(struct update *u, const struct cl_compiled *c, const char *path,
 			 uint64_t cgid, enum cl_scope_origin origin)
 {
 	struct cl_scope scope;
@@ -203,16 +76,16 @@ static int bind_compiled(struct update *u, const struct compiled *c, const char 
 }
 
 /* Every agent or shared scope the config sandboxes. */
-static int make_agent_scopes(struct update *u, struct config *cfg, char **ids, size_t count)
+static int make_agent_scopes(struct update *u, struct cl_config *cfg, char **ids, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
-		struct compiled c;
+		struct cl_compiled c;
 		char path[PATH_MAX];
 		struct cl_scope *same;
 		uint64_t cgid;
 		int ret = 0;
 
-		if (compile_agent_scope(cfg, ids[i], &c) < 0)
+		if (cl_compile_agent_scope(cfg, ids[i], &c) < 0)
 			return CL_EXIT_USAGE;
 		if (!c.confined || c.per_session)
 			goto next;
@@ -234,7 +107,7 @@ static int make_agent_scopes(struct update *u, struct config *cfg, char **ids, s
 		u->made++;
 		ret = 0;
 next:
-		compiled_free(&c);
+		cl_compiled_free(&c);
 		if (ret)
 			return ret;
 	}
@@ -273,20 +146,20 @@ static int unbind(struct update *u, const struct cl_scope *old, const char *why)
 }
 
 /* Recompile a live scope the config loop did not make (sessions, attached cgroups). */
-static int carry_over(struct update *u, struct config *cfg, const struct cl_scope *old)
+static int carry_over(struct update *u, struct cl_config *cfg, const struct cl_scope *old)
 {
 	const char *session = old->info.session[0] ? old->info.session : NULL;
 	char path[PATH_MAX];
-	struct compiled c;
+	struct cl_compiled c;
 	int ret;
 
 	if (old->info.flags & CL_SCOPE_REMOVED)
 		return unbind(u, old, "removed");
-	if (!config_has_agent(cfg, old->info.agent))
+	if (!cl_config_has_agent(cfg, old->info.agent))
 		return unbind(u, old, "its agent left the config");
 	if (old->info.origin == CL_ORIGIN_APPLY && !session)
 		return unbind(u, old, "the config no longer gives this agent this scope");
-	if (compile_scope(cfg, old->info.agent, session, &c) < 0)
+	if (cl_compile_scope(cfg, old->info.agent, session, &c) < 0)
 		return CL_EXIT_USAGE;
 	if (!c.confined) {
 		ret = unbind(u, old, "no longer sandboxed");
@@ -302,11 +175,11 @@ static int carry_over(struct update *u, struct config *cfg, const struct cl_scop
 			ret = bind_compiled(u, &c, path, old->cgroup_id, old->info.origin);
 		u->kept += !ret;
 	}
-	compiled_free(&c);
+	cl_compiled_free(&c);
 	return ret < 0 ? CL_EXIT_FAILURE : 0;
 }
 
-static int carry_over_all(struct update *u, struct config *cfg)
+static int carry_over_all(struct update *u, struct cl_config *cfg)
 {
 	for (size_t i = 0; i < u->live.count; i++) {
 		const struct cl_scope *old = &u->live.items[i];
@@ -380,7 +253,7 @@ static int update_begin(struct update *u, const char *cgroup_root)
 }
 
 /* Does the loaded config hold rules whose addresses were read at load? */
-static bool config_interface_rules(const struct config *cfg)
+static bool config_interface_rules(const struct cl_config *cfg)
 {
 	if (!cfg->openclaw)
 		return cfg->policy.interface_rules;
@@ -391,17 +264,17 @@ static bool config_interface_rules(const struct config *cfg)
 int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root,
 	     bool *interface_rules)
 {
-	struct config cfg;
+	struct cl_config cfg;
 	struct update u;
 	int ret;
 
-	ret = config_load(openclaw, policy, &cfg);
+	ret = cl_config_load(openclaw, policy, &cfg);
 	if (ret)
 		return ret;
 	if (interface_rules)
 		*interface_rules = config_interface_rules(&cfg);
 	if (update_begin(&u, cgroup_root) < 0) {
-		config_free(&cfg);
+		cl_config_free(&cfg);
 		return CL_EXIT_FAILURE;
 	}
 	if (cfg.openclaw) {
@@ -415,7 +288,7 @@ int cl_apply(const char *openclaw, const char *policy, const char *cgroup_root,
 	}
 	if (!ret)
 		ret = carry_over_all(&u, &cfg);
-	config_free(&cfg);
+	cl_config_free(&cfg);
 	if (ret || cl_scopes_commit(&u.maps, &u.next) < 0)
 		return update_abandon(&u, ret ? ret : CL_EXIT_FAILURE);
 	for (size_t i = 0; i < u.doomed_count; i++) {
@@ -498,22 +371,22 @@ static size_t rules_differing(struct cl_maps *maps, __u32 policy_id, const struc
 }
 
 /* The live scope @scope against what the config compiles for it. */
-static void diff_scope(struct config *cfg, struct cl_maps *maps, const struct cl_scope *scope,
+static void diff_scope(struct cl_config *cfg, struct cl_maps *maps, const struct cl_scope *scope,
 		       const struct cl_diff_report *report)
 {
 	const char *session = scope->info.session[0] ? scope->info.session : NULL;
-	struct compiled c;
+	struct cl_compiled c;
 	size_t differ;
 	char why[256];
 
 	if (scope->info.flags & CL_SCOPE_REMOVED)
 		return;
-	if (!config_has_agent(cfg, scope->info.agent)) {
+	if (!cl_config_has_agent(cfg, scope->info.agent)) {
 		report->differs(report->data, scope, "its agent is not in the config");
 		return;
 	}
-	if ((session ? compile_scope(cfg, scope->info.agent, session, &c)
-		     : compile_agent_scope(cfg, scope->info.agent, &c)) < 0) {
+	if ((session ? cl_compile_scope(cfg, scope->info.agent, session, &c)
+		     : cl_compile_agent_scope(cfg, scope->info.agent, &c)) < 0) {
 		report->differs(report->data, scope, "the config no longer compiles for it");
 		return;
 	}
@@ -527,14 +400,14 @@ static void diff_scope(struct config *cfg, struct cl_maps *maps, const struct cl
 				scope->binding.mode == CL_MODE_AUDIT
 					? "it audits where the config enforces"
 					: "it enforces where the config audits");
-	compiled_free(&c);
+	cl_compiled_free(&c);
 }
 
 /*
  * Every agent scope the config sandboxes (as apply makes them under @root)
  * whose cgroup exists must be bound: one that is not runs unconfined.
  */
-static void find_unbound(struct config *cfg, const char *root, struct cl_scopes *live,
+static void find_unbound(struct cl_config *cfg, const char *root, struct cl_scopes *live,
 			 const struct cl_diff_report *report)
 {
 	size_t count = cfg->openclaw ? cfg->id_count : cfg->policy.agent_count;
@@ -542,16 +415,16 @@ static void find_unbound(struct config *cfg, const char *root, struct cl_scopes 
 	for (size_t i = 0; i < count; i++) {
 		const char *id = cfg->openclaw ? cfg->ids[i] : cfg->policy.agents[i].id;
 		char path[PATH_MAX];
-		struct compiled c;
+		struct cl_compiled c;
 		uint64_t cgid;
 
-		if (compile_agent_scope(cfg, id, &c) < 0)
+		if (cl_compile_agent_scope(cfg, id, &c) < 0)
 			continue; /* said by the scope loop, or by audit's static half */
 		if (c.confined && !c.per_session &&
 		    cl_format(path, sizeof(path), "%s/%s", root, c.slug) &&
 		    cl_cgroup_id(path, &cgid) == 0 && !cl_scopes_find(live, cgid))
 			report->unbound(report->data, id, path);
-		compiled_free(&c);
+		cl_compiled_free(&c);
 	}
 }
 
@@ -560,9 +433,9 @@ int cl_apply_diff(const char *openclaw, const char *policy, const struct cl_diff
 	struct cl_applied applied;
 	struct cl_scopes live;
 	struct cl_maps maps;
-	struct config cfg;
+	struct cl_config cfg;
 	char root[PATH_MAX];
-	int ret = config_load(openclaw, policy, &cfg);
+	int ret = cl_config_load(openclaw, policy, &cfg);
 
 	if (ret)
 		return -1;
@@ -571,13 +444,13 @@ int cl_apply_diff(const char *openclaw, const char *policy, const struct cl_diff
 	if (cl_cgroup_root(applied.cgroup_root[0] ? applied.cgroup_root : NULL, root,
 			   sizeof(root)) < 0 ||
 	    cl_maps_open(&maps) < 0) {
-		config_free(&cfg);
+		cl_config_free(&cfg);
 		return -1;
 	}
 	/* Under the update lock: an apply half done is not a binding missing. */
 	if (cl_maps_lock(&maps) < 0 || cl_scopes_read(&maps, &live) < 0) {
 		cl_maps_close(&maps);
-		config_free(&cfg);
+		cl_config_free(&cfg);
 		return -1;
 	}
 	for (size_t i = 0; i < live.count; i++)
@@ -585,7 +458,7 @@ int cl_apply_diff(const char *openclaw, const char *policy, const struct cl_diff
 	find_unbound(&cfg, root, &live, report);
 	cl_scopes_free(&live);
 	cl_maps_close(&maps);
-	config_free(&cfg);
+	cl_config_free(&cfg);
 	return 0;
 }
 
@@ -607,20 +480,20 @@ int cl_applied_config(struct cl_applied *out)
 }
 
 /* attach: the config named, else the one last applied. */
-static int attach_config(const char *openclaw, const char *policy, struct config *cfg)
+static int attach_config(const char *openclaw, const char *policy, struct cl_config *cfg)
 {
 	struct cl_applied applied;
 
 	if (openclaw || policy)
-		return config_load(openclaw, policy, cfg);
+		return cl_config_load(openclaw, policy, cfg);
 	if (cl_applied_config(&applied) < 0) {
 		cl_error("attach: no config named and none applied yet (%s): give --openclaw "
 			 "or --policy",
 			 CL_APPLIED_PATH);
 		return CL_EXIT_USAGE;
 	}
-	return config_load(applied.openclaw[0] ? applied.openclaw : NULL,
-			   applied.policy[0] ? applied.policy : NULL, cfg);
+	return cl_config_load(applied.openclaw[0] ? applied.openclaw : NULL,
+			      applied.policy[0] ? applied.policy : NULL, cfg);
 }
 
 static int mode_wanted(const char *agent, const struct cl_scope *scope, const char *cgroup)
@@ -636,8 +509,8 @@ int cl_attach(const char *openclaw, const char *policy, const char *agent, const
 	      const char *path, uint64_t cgid)
 {
 	static struct cl_signed_inputs signed_inputs;
-	struct compiled c;
-	struct config cfg;
+	struct cl_compiled c;
+	struct cl_config cfg;
 	struct cl_maps maps;
 	int ret;
 
@@ -648,11 +521,11 @@ int cl_attach(const char *openclaw, const char *policy, const char *agent, const
 	if (ret)
 		return ret;
 	ret = CL_EXIT_USAGE;
-	if (!config_has_agent(&cfg, agent)) {
+	if (!cl_config_has_agent(&cfg, agent)) {
 		cl_error("attach: the config has no agent '%s'", agent);
 		goto out;
 	}
-	if (compile_scope(&cfg, agent, session, &c) < 0)
+	if (cl_compile_scope(&cfg, agent, session, &c) < 0)
 		goto out;
 	if (!c.confined) {
 		cl_error("attach: agent %s%s%s is not sandboxed by this config: nothing to confine",
@@ -671,9 +544,9 @@ int cl_attach(const char *openclaw, const char *policy, const char *agent, const
 	cl_maps_unlock(&maps);
 	cl_maps_close(&maps);
 out_compiled:
-	compiled_free(&c);
+	cl_compiled_free(&c);
 out:
-	config_free(&cfg);
+	cl_config_free(&cfg);
 	return ret;
 }
 
