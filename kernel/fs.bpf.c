@@ -43,6 +43,9 @@ int BPF_PROG(cl_file_open, struct file *file, int ret)
 	ret = cl_guard_exe_open(file);
 	if (ret)
 		return ret;
+	/* The exec of a container runtime's process: from here on it is the command. */
+	if (cl_open_access(file) == CL_ACC_EXEC)
+		cl_runtime_entered();
 	if (!cl_identify_op(&id, CL_OP_OPEN))
 		return 0;
 	/*

@@ -2,7 +2,8 @@
 /*
  * task.bpf.c - processes: signals, tracing, scheduling and limits only within
  * the sandbox, no child placed in another cgroup, file owners (SIGIO),
- * terminal input, and keys and SysV IPC reached only by their sandbox.
+ * terminal input, keys and SysV IPC reached only by their sandbox, and a
+ * container runtime's process on its way into a container (cl_entering).
  */
 #include "lib/common.h"
 #include "lib/maps.h"
@@ -28,6 +29,52 @@ static __always_inline int cl_other_sandbox(struct cl_identity *id, struct task_
 		bpf_ringbuf_submit(event, 0);
 	}
 	return cl_refuse_as(id, -EPERM);
+}
+
+/*
+ * A process moved into a container's cgroup by one that is not confined (a
+ * container runtime: runc exec writes its init's pid into cgroup.procs)
+ * runs the runtime's code until its exec: mark it (lib/identity.h). Only
+ * for a cgroup the daemon bound as a container, in the live generation. A
+ * full map marks nothing: the process is then confined at once.
+ */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(cl_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	struct cl_identity writer = {};
+	struct cl_binding_key key = {};
+	struct cl_scope_info *info;
+	struct cl_live *live;
+	__u32 zero = 0, tgid;
+	__u64 cgid;
+
+	if (cl_identify(&writer))
+		return 0;
+	cgid = BPF_CORE_READ(dst, kn, id);
+	live = bpf_map_lookup_elem(&cl_live, &zero);
+	if (!live || !cgid)
+		return 0;
+	key.slot = READ_ONCE(live->generation) & 1;
+	key.cgroup_id = cgid;
+	info = bpf_map_lookup_elem(&cl_scope_info, &cgid);
+	if (!info || info->origin != CL_ORIGIN_CONTAINER ||
+	    !bpf_map_lookup_elem(&cl_bindings, &key))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	bpf_map_update_elem(&cl_entering, &tgid, &cgid, BPF_ANY);
+	return 0;
+}
+
+/* A marked process that exits before its exec: its pid must not mark another. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(cl_sched_process_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	if (BPF_CORE_READ(task, pid) == tgid)
+		bpf_map_delete_elem(&cl_entering, &tgid);
+	return 0;
 }
 
 static __always_inline int cl_process_check(struct task_struct *other, __u32 op, __u32 arg)

@@ -99,9 +99,10 @@ struct cl_fown {
  * cgroup is, and where each rule came from. The programs never touch these.
  */
 enum cl_scope_origin {
-	CL_ORIGIN_RUN = 0, /* clawlock run made it */
-	CL_ORIGIN_APPLY,   /* clawlock apply made it from the config */
-	CL_ORIGIN_ATTACH,  /* clawlock attach bound a cgroup it did not make */
+	CL_ORIGIN_RUN = 0,   /* clawlock run made it */
+	CL_ORIGIN_APPLY,     /* clawlock apply made it from the config */
+	CL_ORIGIN_ATTACH,    /* clawlock attach bound a cgroup it did not make */
+	CL_ORIGIN_CONTAINER, /* the daemon bound a container of OpenClaw's */
 };
 
 enum cl_scope_flags {

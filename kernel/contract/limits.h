@@ -44,6 +44,9 @@
 #define CL_MAX_OWNERS 16384
 #define CL_MAX_FOWNS  16384
 
+/* Processes a container runtime is moving into containers at one time. */
+#define CL_MAX_ENTERING 4096
+
 /* Rate-limit slots: one per cgroup, rule and kind of record (cl_rate). */
 #define CL_MAX_RATE_KEYS 16384
 

@@ -81,6 +81,30 @@ static __always_inline int cl_resolve(struct task_struct *task, struct cl_identi
 }
 
 /*
+ * A container runtime's process on its way into a container: moved into
+ * the container's cgroup by a process that is not confined, and not yet
+ * through its exec (cl_entering). Until then it runs the runtime's code,
+ * which must set the process up (capabilities, seccomp, AppArmor, keys)
+ * with rights the command does not get; the exec open ends it, so the
+ * command's own file is checked (fs.bpf.c).
+ */
+static __always_inline int cl_runtime_entering(__u64 cgid)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 *entering = bpf_map_lookup_elem(&cl_entering, &tgid);
+
+	return entering && *entering == cgid;
+}
+
+/* The current process has reached its exec: the runtime's part is over. */
+static __always_inline void cl_runtime_entered(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	bpf_map_delete_elem(&cl_entering, &tgid);
+}
+
+/*
  * Is the current task confined? The answer is cached in task storage and
  * trusted while the task's cgroup and the live generation are unchanged.
  * The generation is read once, before anything else: it picks the binding
@@ -104,7 +128,7 @@ static __always_inline int cl_identify(struct cl_identity *id)
 	cache = bpf_task_storage_get(&cl_task_cache, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (live && cache && cache->valid && cache->cgroup_id == cgid &&
 	    cache->generation == generation) {
-		if (!cache->bound_cgroup_id)
+		if (!cache->bound_cgroup_id || cl_runtime_entering(cgid))
 			return 0;
 		id->bound_cgroup_id = cache->bound_cgroup_id;
 		id->binding = cache->binding;
@@ -120,7 +144,7 @@ static __always_inline int cl_identify(struct cl_identity *id)
 		cache->binding = id->binding;
 		cache->valid = 1;
 	}
-	return confined;
+	return confined && !cl_runtime_entering(cgid);
 }
 
 /* Count one request of a confined task by op (cl_op_stats, CL_OPSTAT_*). */

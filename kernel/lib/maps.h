@@ -61,6 +61,19 @@ CL_MAP struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_state SEC(".maps");
 
+/*
+ * Processes a container runtime moved into a container's cgroup and that
+ * have not exec'd since (tgid -> that cgroup's id): the runtime's own code
+ * (runc init) until the command starts (lib/identity.h). Not pinned: an
+ * upgrade starts it empty, and such a process is then confined at once.
+ */
+CL_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CL_MAX_ENTERING);
+	__type(key, __u32);
+	__type(value, __u64);
+} cl_entering SEC(".maps");
+
 /* A cache only: an upgrade to another layout starts it empty (userspace/loader/upgrade.c). */
 CL_MAP struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
