@@ -38,10 +38,15 @@ static int load_baseline(const char *explicit_path, struct cl_policy *baseline)
 	return 0;
 }
 
-/* The overlay's rules and mode for an agent go on top of the translation. */
+/*
+ * The overlay's rules and mode for an agent go on top of the translation,
+ * its network rules too (an egress allowlist beside the baseline's) unless
+ * OpenClaw's network is "none": no rule opens a network it did not give.
+ */
 static int apply_overlay(const struct cl_policy *overlay, struct oc_compiled *c)
 {
 	const struct cl_agent *extra = overlay ? cl_policy_agent(overlay, c->sb.agent_id) : NULL;
+	const char *network = c->sb.network ? c->sb.network : "none";
 
 	if (!extra || !c->confined)
 		return 0;
@@ -52,7 +57,9 @@ static int apply_overlay(const struct cl_policy *overlay, struct oc_compiled *c)
 		if (cl_rule_list_set(&c->policy.files, r->path, r->access, r->source) < 0)
 			return -1;
 	}
-	return 0;
+	if (!extra->net.count || !strcmp(network, "none"))
+		return 0;
+	return cl_net_list_merge(&c->policy.net, &extra->net);
 }
 
 int cl_oc_load_inputs(const char *openclaw, const char *overlay, const char *baseline,
