@@ -45,6 +45,7 @@
 #include "loader/bpfstate.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "containers/follow.h"
 #include "events/daemon_state.h"
 #include "events/daemon_watch.h"
 #include "events/events.h"
@@ -58,6 +59,8 @@ static const char daemon_help[] =
 	"Usage: clawlock daemon [--openclaw FILE] [--policy FILE] [--cgroup-root DIR]\n"
 	"                       [--log FILE] [--syslog] [--stdout]\n"
 	"                       [--allowed-signers FILE [--signed-openclaw]]\n"
+	"                       [--containers ENGINE [--engine-socket PATH]\n"
+	"                        [--unmatched deny|report]]\n"
 	"\n"
 	"Run in the foreground (systemd: Type=simple; see\n"
 	"systemd/clawlock.service) and keep the host in step with its\n"
@@ -92,6 +95,24 @@ static const char daemon_help[] =
 	"                          OpenSSH allowed-signers file, made with\n"
 	"                          'ssh-keygen -Y sign -n clawlock -f KEY FILE'\n"
 	"      --signed-openclaw   OpenClaw's config and its $includes too\n"
+	"      --containers ENGINE docker, podman or auto: find OpenClaw's containers\n"
+	"                          (labels openclaw.sandbox=1, openclaw.sandboxBrowser=1,\n"
+	"                          openclaw.fleet.tenant) through the engine's API,\n"
+	"                          follow its events, and bind each container's cgroup\n"
+	"                          to the policy of its scope (openclaw.sessionKey),\n"
+	"                          resolved in the container's own tree\n"
+	"      --engine-socket PATH\n"
+	"                          the engine's API socket [default: /var/run/docker.sock,\n"
+	"                          /run/podman/podman.sock for podman]\n"
+	"      --unmatched deny|report\n"
+	"                          a container whose scope the config does not sandbox:\n"
+	"                          bound to a policy that denies everything (deny, the\n"
+	"                          default), or the same in audit mode (report)\n"
+	"\n"
+	"With --containers, the daemon reconnects to an engine that went away\n"
+	"(with backoff, saying so), binds every running container again when it\n"
+	"answers and after every config change, and drops the bindings of\n"
+	"containers gone. Each binding is a record (decision \"container\").\n"
 	"\n"
 	"With --allowed-signers, each apply checks the signature of the very bytes\n"
 	"it then parses. An unsigned, badly signed or changed file is refused: the\n"
@@ -137,6 +158,10 @@ struct daemon {
 	bool interface_rules;	    /* an apply loaded such a rule */
 	long long unwritten;	    /* since boot, as status reports it */
 	int state_dirty;
+	const char *containers;	   /* the engine to follow; NULL: none */
+	const char *engine_socket; /* its API socket; NULL: the usual one */
+	const char *unmatched;
+	struct cl_follow *follow;
 	struct cl_signed_inputs signed_inputs; /* allowed_signers NULL: not required */
 	char signers_path[PATH_MAX];
 	char sig_refused[1024];	  /* the last refusal, until a signed apply */
@@ -152,6 +177,14 @@ static int check_daemon_opts(int argc, char **argv, struct daemon *d)
 	}
 	if (!d->log_path && !d->use_syslog)
 		d->use_stdout = 1;
+	if (d->unmatched && strcmp(d->unmatched, "deny") && strcmp(d->unmatched, "report")) {
+		cl_error("daemon: --unmatched takes deny or report, not '%s'", d->unmatched);
+		return -1;
+	}
+	if ((d->engine_socket || d->unmatched) && !d->containers) {
+		cl_error("daemon: --engine-socket and --unmatched need --containers ENGINE");
+		return -1;
+	}
 	if (d->signed_inputs.openclaw_too && !d->signed_inputs.allowed_signers) {
 		cl_error("daemon: --signed-openclaw needs --allowed-signers FILE");
 		return -1;
@@ -179,6 +212,9 @@ static int parse_daemon_opts(int argc, char **argv, struct daemon *d)
 		CL_OPT_FLAG("stdout", 0, &d->use_stdout),
 		CL_OPT_CALL("allowed-signers", 0, set_signers, d),
 		CL_OPT_BOOL("signed-openclaw", 0, &d->signed_inputs.openclaw_too),
+		CL_OPT_STRING("containers", 0, &d->containers),
+		CL_OPT_STRING("engine-socket", 0, &d->engine_socket),
+		CL_OPT_STRING("unmatched", 0, &d->unmatched),
 		CL_OPT_END,
 	};
 	int ret = cl_opts_parse(argc, argv, opts, daemon_help);
@@ -396,6 +432,73 @@ static void apply_message(const char *kind, const char *text, void *data)
 
 static void save_state(struct daemon *d);
 
+/* A container bound: a record, and a line in the log. */
+static void container_bound(void *data, const struct cl_container *ct,
+			    const struct cl_container_bound *how, long long window_ns)
+{
+	struct daemon *d = data;
+	struct json_object *obj = new_record(d, "container");
+
+	json_object_object_add(obj, "op", json_object_new_string("bind"));
+	json_object_object_add(obj, "container", json_object_new_string(ct->id));
+	cl_json_add_bytes(obj, "name", ct->name);
+	cl_json_add_bytes(obj, "scopeKey", ct->scope_key);
+	if (ct->tenant[0])
+		cl_json_add_bytes(obj, "tenant", ct->tenant);
+	cl_json_add_bytes(obj, "agent", how->agent);
+	cl_json_add_bytes(obj, "cgroup", how->cgroup);
+	json_object_object_add(obj, "policy", json_object_new_int64(how->policy));
+	json_object_object_add(obj, "matched", json_object_new_boolean(how->matched));
+	if (how->why[0])
+		cl_json_add_bytes(obj, "why", how->why);
+	if (window_ns)
+		json_object_object_add(obj, "windowMs",
+				       json_object_new_double(window_ns / 1000000.0));
+	write_record(obj, d);
+	json_object_put(obj);
+	if (how->matched)
+		cl_info("containers: %.12s (%s) bound to agent %s's policy %u%s", ct->id, ct->name,
+			how->agent, how->policy, window_ns ? "" : " (resync)");
+	else
+		cl_warn("containers: %.12s (%s) bound to the deny-everything policy%s: %s", ct->id,
+			ct->name, d->unmatched && !strcmp(d->unmatched, "report") ? " (audit)" : "",
+			how->why);
+}
+
+static void container_said(void *data, int error, const char *text)
+{
+	struct daemon *d = data;
+	struct json_object *obj;
+
+	if (!error) {
+		cl_info("%s", text);
+		return;
+	}
+	cl_warn("%s", text);
+	obj = new_record(d, "error");
+	json_object_object_add(obj, "op", json_object_new_string("containers"));
+	cl_json_add_bytes(obj, "message", text);
+	write_record(obj, d);
+	json_object_put(obj);
+}
+
+static int follow_containers(struct daemon *d)
+{
+	struct cl_follow_report report = {
+		.bound = container_bound,
+		.said = container_said,
+		.data = d,
+	};
+	enum cl_unmatched unmatched = d->unmatched && !strcmp(d->unmatched, "report")
+					      ? CL_UNMATCHED_REPORT
+					      : CL_UNMATCHED_DENY;
+
+	if (!d->containers)
+		return 0;
+	d->follow = cl_follow_start(d->containers, d->engine_socket, unmatched, &report);
+	return d->follow ? 0 : -1;
+}
+
 /*
  * What status and audit --deep show of signed policy: the last refusal
  * stays until an apply whose inputs were all signed succeeds.
@@ -440,6 +543,9 @@ static int apply_config(struct daemon *d, const char *why)
 	cl_set_message_hook(NULL, NULL);
 	note_signatures(d, ret);
 	rewatch(d);
+	/* Containers are bound apart from the config's scopes: bind them again. */
+	if (!ret)
+		cl_follow_resync(d->follow, d->openclaw, d->policy);
 	return ret;
 }
 
@@ -542,9 +648,13 @@ static void on_tick(struct daemon *d)
  * where the kernel predates CAP_BPF (never on 6.1 and later). Everything
  * else goes, from the bounding set too, and no exec can regain any.
  */
-static int drop_capabilities(void)
+static int drop_capabilities(bool containers)
 {
-	static const cap_value_t keep[] = { CAP_BPF, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH };
+	/* CAP_SYS_PTRACE last: /proc/PID/root of a container's init needs it. */
+	static const cap_value_t all[] = { CAP_BPF, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH,
+					   CAP_SYS_PTRACE };
+	size_t nkeep = containers ? 4 : 3;
+	const cap_value_t *keep = all;
 	cap_t caps = cap_init();
 	int ret = -1;
 
@@ -553,13 +663,13 @@ static int drop_capabilities(void)
 	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
 		int kept = 0;
 
-		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		for (size_t i = 0; i < nkeep; i++)
 			kept |= keep[i] == c;
 		if (!kept && cap_drop_bound(c) < 0 && errno != EINVAL)
 			goto out;
 	}
-	if (cap_set_flag(caps, CAP_PERMITTED, 3, keep, CAP_SET) ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, 3, keep, CAP_SET) || cap_set_proc(caps))
+	if (cap_set_flag(caps, CAP_PERMITTED, nkeep, keep, CAP_SET) ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, nkeep, keep, CAP_SET) || cap_set_proc(caps))
 		goto out;
 	ret = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 out:
@@ -610,6 +720,8 @@ static int daemon_start(struct daemon *d)
 		return -1;
 	if (add_fd(d, d->signals) || add_fd(d, cl_watch_fd(d->watch)) || add_fd(d, d->tick) ||
 	    add_fd(d, d->settle) || add_fd(d, cl_event_stream_fd(d->events)))
+		return -1;
+	if (follow_containers(d) < 0 || (d->follow && add_fd(d, cl_follow_fd(d->follow))))
 		return -1;
 	arm_timer(d->tick, 1000, 1000);
 	/* The config files themselves before the first apply: a change during it counts. */
@@ -683,6 +795,8 @@ static int daemon_loop(struct daemon *d)
 			}
 			if (fd == d->tick && read(fd, &ticks, sizeof(ticks)) > 0)
 				on_tick(d);
+			if (d->follow && fd == cl_follow_fd(d->follow))
+				cl_follow_handle(d->follow, d->openclaw, d->policy);
 			if (fd == d->tick || fd == cl_event_stream_fd(d->events))
 				cl_event_stream_poll(d->events, 0);
 		}
@@ -701,6 +815,7 @@ static void daemon_stop(struct daemon *d)
 		on_tick(d);
 	if (d->addr_watch)
 		cl_if_watch_close(d->addr_watch);
+	cl_follow_stop(d->follow);
 	cl_watch_free(d->watch);
 	forget_reads(d);
 	if (d->use_syslog)
@@ -739,7 +854,7 @@ int cl_cmd_daemon(int argc, char **argv)
 		goto out;
 	ret = CL_EXIT_FAILURE;
 	follow_interfaces(&d);
-	if (drop_capabilities() < 0)
+	if (drop_capabilities(d.containers != NULL) < 0)
 		goto out;
 	cl_info("running (pid %d): %s", (int)getpid(),
 		d.openclaw || d.policy ? "watching the config, streaming events"

@@ -252,6 +252,7 @@ static const char *const origin_names[] = {
 	[CL_ORIGIN_RUN] = "run",
 	[CL_ORIGIN_APPLY] = "apply",
 	[CL_ORIGIN_ATTACH] = "attach",
+	[CL_ORIGIN_CONTAINER] = "container",
 };
 
 static struct json_object *scope_json(const struct cl_scope *scope)
@@ -270,7 +271,7 @@ static struct json_object *scope_json(const struct cl_scope *scope)
 		item, "mode",
 		json_object_new_string(scope->binding.mode == CL_MODE_AUDIT ? "audit" : "enforce"));
 	json_object_object_add(item, "origin",
-			       json_object_new_string(info->origin <= CL_ORIGIN_ATTACH
+			       json_object_new_string(info->origin <= CL_ORIGIN_CONTAINER
 							      ? origin_names[info->origin]
 							      : "unknown"));
 	json_object_object_add(item, "removed",

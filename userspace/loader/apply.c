@@ -155,6 +155,9 @@ static int carry_over(struct update *u, struct cl_config *cfg, const struct cl_s
 
 	if (old->info.flags & CL_SCOPE_REMOVED)
 		return unbind(u, old, "removed");
+	/* Resolved in the container's own tree: the daemon binds it again after. */
+	if (old->info.origin == CL_ORIGIN_CONTAINER)
+		return cl_scopes_put(&u->next, old) < 0 ? CL_EXIT_FAILURE : 0;
 	if (!cl_config_has_agent(cfg, old->info.agent))
 		return unbind(u, old, "its agent left the config");
 	if (old->info.origin == CL_ORIGIN_APPLY && !session)
@@ -379,7 +382,8 @@ static void diff_scope(struct cl_config *cfg, struct cl_maps *maps, const struct
 	size_t differ;
 	char why[256];
 
-	if (scope->info.flags & CL_SCOPE_REMOVED)
+	/* A container's rules are its own tree's: compared where it is bound (daemon). */
+	if (scope->info.flags & CL_SCOPE_REMOVED || scope->info.origin == CL_ORIGIN_CONTAINER)
 		return;
 	if (!cl_config_has_agent(cfg, scope->info.agent)) {
 		report->differs(report->data, scope, "its agent is not in the config");

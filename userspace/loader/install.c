@@ -20,11 +20,16 @@
 #include "loader/install.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/openat2.h>
 
 #include <bpf/bpf.h>
 #include <openssl/evp.h>
@@ -49,6 +54,8 @@ struct cl_install {
 	struct stat_result *stats;
 	size_t stat_count, stat_cap;
 	struct cl_name_index digests; /* hex digest -> policy id */
+	int root_fd;		      /* -1: paths are the host's; else a container's root */
+	char root_tag[32];	      /* the root's name in the stat cache's keys */
 };
 
 struct file_entry {
@@ -86,8 +93,11 @@ struct staged {
 
 static struct cl_install *install_state(struct cl_maps *maps)
 {
-	if (!maps->install)
+	if (!maps->install) {
 		maps->install = calloc(1, sizeof(*maps->install));
+		if (maps->install)
+			maps->install->root_fd = -1;
+	}
 	return maps->install;
 }
 
@@ -104,18 +114,60 @@ void cl_install_free(struct cl_maps *maps)
 	maps->install = NULL;
 }
 
+void cl_install_root(struct cl_maps *maps, int root_fd, const char *tag)
+{
+	struct cl_install *in = install_state(maps);
+
+	if (!in)
+		return;
+	in->root_fd = root_fd;
+	cl_format(in->root_tag, sizeof(in->root_tag), "%s", root_fd >= 0 ? tag : "");
+}
+
+/*
+ * An O_PATH descriptor of @path as a container's processes see it: the
+ * lookup starts at its root and never leaves it (absolute links and ".."
+ * included), and its mounts apply. Magic links (its /proc) are refused.
+ */
+static int open_in_root(int root_fd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+}
+
+static int root_stat(const struct cl_install *in, const char *path, struct stat *st)
+{
+	int fd, ret;
+
+	if (in->root_fd < 0)
+		return stat(path, st);
+	fd = open_in_root(in->root_fd, path);
+	if (fd < 0)
+		return -1;
+	ret = fstat(fd, st);
+	close(fd);
+	return ret;
+}
+
 /* stat(@path), once per update: a thousand agents name the same system paths. */
 static void cached_stat(struct cl_install *in, const char *path, struct stat_result *out)
 {
-	long pos = cl_name_index_get(&in->paths, path);
+	char key[PATH_MAX + sizeof(in->root_tag)];
 	struct stat st;
+	long pos;
 
+	cl_format(key, sizeof(key), "%s%s", in->root_tag, path);
+	pos = cl_name_index_get(&in->paths, key);
 	if (pos >= 0) {
 		*out = in->stats[pos];
 		return;
 	}
 	memset(out, 0, sizeof(*out));
-	if (stat(path, &st) < 0) {
+	if (root_stat(in, path, &st) < 0) {
 		out->err = errno;
 	} else {
 		out->dev = st.st_dev;
@@ -131,7 +183,7 @@ static void cached_stat(struct cl_install *in, const char *path, struct stat_res
 		in->stats = grown;
 		in->stat_cap = cap;
 	}
-	if (cl_name_index_put(&in->paths, path, in->stat_count) == 0)
+	if (cl_name_index_put(&in->paths, key, in->stat_count) == 0)
 		in->stats[in->stat_count++] = *out;
 }
 
@@ -317,13 +369,25 @@ static int link_scan_entry(const char *path, const struct stat *st, int type, st
  * does not cross mounts); what it does not reach is the residual risk
  * internals.md names.
  */
-static int stage_linked_files(struct staged *s, __u32 rule, const struct cl_rule *r)
+static int stage_linked_files(struct cl_install *in, struct staged *s, __u32 rule,
+			      const struct cl_rule *r)
 {
 	struct link_scan scan = { .s = s, .rule = rule, .access = r->access };
+	char top[64];
+	int fd = -1;
 
+	/* In a container: the tree its processes see, through a descriptor. */
+	if (in->root_fd >= 0) {
+		fd = open_in_root(in->root_fd, r->path);
+		if (fd < 0)
+			return 0;
+		cl_format(top, sizeof(top), "/proc/self/fd/%d", fd);
+	}
 	link_scan = &scan;
-	nftw(r->path, link_scan_entry, 16, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
+	nftw(fd >= 0 ? top : r->path, link_scan_entry, 16, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
 	link_scan = NULL;
+	if (fd >= 0)
+		close(fd);
 	if (scan.seen > CL_LINK_SCAN_MAX && cl_verbose)
 		cl_info("%s: %s has more than %d entries: linked files past them are not "
 			"looked for",
@@ -380,9 +444,12 @@ static int stage_file_rule(struct cl_install *in, struct staged *s, __u32 rule,
 		if (stage_file(s, rule, r, &st) < 0)
 			return -1;
 		if (r->access == CL_ACC_DENY && S_ISDIR(st.mode))
-			return stage_linked_files(s, rule, r);
+			return stage_linked_files(in, s, rule, r);
 		return 0;
 	}
+	/* A container's own files: a link out of it, or a file where a directory was. */
+	if (in->root_fd >= 0 && st.err != ENOENT && st.err != EACCES && st.err != EPERM)
+		return 0;
 	if (st.err != ENOENT) {
 		cl_error("%s: rule path %s: %s", r->source, r->path, strerror(st.err));
 		return -1;
@@ -391,6 +458,9 @@ static int stage_file_rule(struct cl_install *in, struct staged *s, __u32 rule,
 	if (ret < 0)
 		return -1;
 	if (ret > 0)
+		return 0;
+	/* A host path outside a container's mounts simply does not exist in it. */
+	if (r->access != CL_ACC_DENY && in->root_fd >= 0)
 		return 0;
 	if (r->access != CL_ACC_DENY) {
 		cl_error("%s: rule path %s: neither it nor its directory exists", r->source,

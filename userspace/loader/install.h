@@ -24,6 +24,15 @@
  */
 int cl_policy_install(struct cl_maps *maps, const struct cl_agent *agent, uint32_t *policy_id);
 
+/*
+ * Resolve the paths of the next installs as a container's processes see
+ * them: under @root_fd (its /proc/PID/root, open), through its mounts,
+ * never out of it. A rule path that is not there (a host path outside
+ * its mounts) is left out; a deny rule still keys what it can. @tag names
+ * the root in the stat cache. @root_fd -1: the host's paths again.
+ */
+void cl_install_root(struct cl_maps *maps, int root_fd, const char *tag);
+
 /* Offer the installed policies among @ids (@count, sorted ascending) for reuse by this update. */
 int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count);
 
