@@ -75,6 +75,17 @@ void cl_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void cl_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cl_quiet || !cl_verbose)
+		return;
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+}
+
 char *cl_strdup(const char *s)
 {
 	char *copy = strdup(s);

@@ -23,6 +23,8 @@ void cl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A progress or status line on stderr; silenced by --quiet. */
 void cl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line of detail only -v asks for (silenced by --quiet as well). */
+void cl_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Also hand every error and warning to @hook (@kind "error" or "warning",

@@ -144,9 +144,7 @@ static int confine_self(const struct run_opts *o, struct cl_agent *agent)
 	if (cl_maps_lock(&maps) < 0 || cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0 ||
 	    cl_scope_make_bound(&maps, root, cgroup, o->limits, agent, o->session, &cgid) < 0)
 		goto out;
-	if (cl_verbose)
-		cl_info("agent %s: %zu file rules, cgroup %s", agent->id, agent->files.count,
-			cgroup);
+	cl_debug("agent %s: %zu file rules, cgroup %s", agent->id, agent->files.count, cgroup);
 	ret = cl_cgroup_enter(cgroup);
 out:
 	cl_maps_unlock(&maps);

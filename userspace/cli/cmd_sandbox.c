@@ -501,9 +501,9 @@ static int sbx_install(struct cl_maps *maps, const struct sbx *s)
 	st.cgroup_id = cgid;
 	st.policy_id = b.policy_id;
 	ret = state_write(s->dir, &st);
-	if (!ret && cl_verbose)
-		cl_info("scope %s: policy %u installed, cgroup %s", s->c.sb.scope_key, b.policy_id,
-			s->cgroup);
+	if (!ret)
+		cl_debug("scope %s: policy %u installed, cgroup %s", s->c.sb.scope_key, b.policy_id,
+			 s->cgroup);
 out:
 	return ret;
 }
@@ -757,8 +757,8 @@ static int sbx_planned(const char *request, struct sbx *s, const char *key)
 	ret = sbx_ensure_bound(s, false);
 	if (ret == SBX_NOT_CURRENT)
 		return SBX_COMPILE;
-	if (!ret && cl_verbose)
-		cl_info("scope %s: its inputs are unchanged: nothing compiled", key);
+	if (!ret)
+		cl_debug("scope %s: its inputs are unchanged: nothing compiled", key);
 	return ret;
 }
 

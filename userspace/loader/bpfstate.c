@@ -277,9 +277,8 @@ int cl_drop_missing_hooks(struct clawlock_bpf *skel)
 		snprintf(func, sizeof(func), "bpf_lsm_%s", hook + 4);
 		if (btf__find_by_name_kind(vmlinux, func, BTF_KIND_FUNC) >= 0)
 			continue;
-		if (cl_verbose)
-			cl_info("this kernel has no %s hook: %s left out", hook + 4,
-				bpf_program__name(prog));
+		cl_debug("this kernel has no %s hook: %s left out", hook + 4,
+			 bpf_program__name(prog));
 		bpf_program__set_autoload(prog, false);
 	}
 	btf__free(vmlinux);
@@ -655,8 +654,7 @@ int cl_maps_lock(struct cl_maps *maps)
 	if (maps->bindings < 0 || maps_still_pinned(maps))
 		return 0;
 	/* Open them again (this binary may no longer be the loader: then it fails). */
-	if (cl_verbose)
-		cl_info("clawlock was upgraded while this waited: opening its maps again");
+	cl_debug("clawlock was upgraded while this waited: opening its maps again");
 	lock = maps->lock;
 	maps->lock = -1;
 	cl_maps_close(maps);

@@ -388,10 +388,10 @@ static int stage_linked_files(struct cl_install *in, struct staged *s, __u32 rul
 	link_scan = NULL;
 	if (fd >= 0)
 		close(fd);
-	if (scan.seen > CL_LINK_SCAN_MAX && cl_verbose)
-		cl_info("%s: %s has more than %d entries: linked files past them are not "
-			"looked for",
-			r->source, r->path, CL_LINK_SCAN_MAX);
+	if (scan.seen > CL_LINK_SCAN_MAX)
+		cl_debug("%s: %s has more than %d entries: linked files past them are not "
+			 "looked for",
+			 r->source, r->path, CL_LINK_SCAN_MAX);
 	return scan.err;
 }
 
@@ -417,9 +417,7 @@ static int stage_missing(struct cl_install *in, struct staged *s, __u32 rule,
 			 r->source, r->path, CL_NAME_MAX - 1);
 		return -1;
 	}
-	if (cl_verbose)
-		cl_info("%s: %s does not exist yet; its rule holds once it does", r->source,
-			r->path);
+	cl_debug("%s: %s does not exist yet; its rule holds once it does", r->source, r->path);
 	return stage_name(s, rule, r, st.dev, st.ino, leaf) < 0 ? -1 : 1;
 }
 
@@ -468,10 +466,9 @@ static int stage_file_rule(struct cl_install *in, struct staged *s, __u32 rule,
 		return -1;
 	}
 	/* Keyed above, on the first missing directory: all of it is denied once it appears. */
-	if (cl_verbose)
-		cl_info("%s: neither %s nor its directory exists: the first missing directory "
-			"on its way is denied",
-			r->source, r->path);
+	cl_debug("%s: neither %s nor its directory exists: the first missing directory "
+		 "on its way is denied",
+		 r->source, r->path);
 	stage_info(s, rule, r->access, r->path, r->source);
 	return 0;
 }

@@ -367,10 +367,8 @@ static int migrate_maps(struct takeover *t)
 			continue;
 		if (copy_entries(m, BPF_ANY) < 0)
 			return -1;
-		if (cl_verbose)
-			cl_info("%s: carried over into values of %u bytes (were %u)",
-				bpf_map__name(m->map), bpf_map__value_size(m->map),
-				m->old.value_size);
+		cl_debug("%s: carried over into values of %u bytes (were %u)",
+			 bpf_map__name(m->map), bpf_map__value_size(m->map), m->old.value_size);
 	}
 	return 0;
 }
@@ -591,8 +589,8 @@ static void unpin_stale(const struct takeover *t)
 			snprintf(path, sizeof(path), "%s/%s", CL_PIN_ROOT, ent->d_name);
 			if (unlink(path) < 0)
 				cl_error("cannot remove %s: %s", path, strerror(errno));
-			else if (cl_verbose)
-				cl_info("%s: not in this binary, removed", ent->d_name);
+			else
+				cl_debug("%s: not in this binary, removed", ent->d_name);
 		}
 		if (dir)
 			closedir(dir);
