@@ -212,9 +212,22 @@ static int take_over(const struct cl_opt *opt, char *arg)
 	return 1;
 }
 
+/* The new binary's global options: this one's -v (twice at most) and -q. */
+static void candidate_options(const char *global[4])
+{
+	size_t n = 0;
+
+	for (int v = 0; v < cl_verbose && n < 2; v++)
+		global[n++] = "-v";
+	if (cl_quiet)
+		global[n++] = "-q";
+	global[n] = NULL;
+}
+
 int cl_cmd_upgrade(int argc, char **argv)
 {
 	struct cl_daemon_info daemon;
+	const char *global[4];
 	int status = CL_EXIT_OK;
 	struct cl_opt opts[] = {
 		CL_OPT_ACTION("protocol", 0, print_protocol, NULL),
@@ -242,7 +255,8 @@ int cl_cmd_upgrade(int argc, char **argv)
 			daemon.pid);
 		return CL_EXIT_FAILURE;
 	}
-	if (cl_upgrade_hand_over(argv[optind]))
+	candidate_options(global);
+	if (cl_upgrade_hand_over(argv[optind], global))
 		return CL_EXIT_FAILURE;
 	cl_info("upgraded: %s now enforces and manages clawlock", argv[optind]);
 	return CL_EXIT_OK;

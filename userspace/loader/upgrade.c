@@ -893,22 +893,21 @@ static int wait_for(pid_t pid)
 }
 
 /*
- * Run the executable @fd with @args (NULL-terminated, after argv[0]),
- * passing on -v and -q. With @answer, its standard output lands there (up
+ * Run the executable @fd with @global then @args (each NULL-terminated,
+ * after argv[0]). With @answer, its standard output lands there (up
  * to @size - 1 bytes) and it has 30 s. @inherit (or -1) stays open in it:
  * the writers' lock, held for as long as it runs. Returns its exit status.
  */
-static int run_candidate(int fd, const char *const *args, char *answer, size_t size, int inherit)
+static int run_candidate(int fd, const char *const *global, const char *const *args, char *answer,
+			 size_t size, int inherit)
 {
 	const char *argv[12] = { "clawlock" };
 	size_t n = 1, got = 0;
 	int out[2] = { -1, -1 };
 	pid_t pid;
 
-	for (int v = 0; v < cl_verbose && n < 3; v++)
-		argv[n++] = "-v";
-	if (cl_quiet)
-		argv[n++] = "-q";
+	while (*global && n < sizeof(argv) / sizeof(argv[0]) - 1)
+		argv[n++] = *global++;
 	while (*args && n < sizeof(argv) / sizeof(argv[0]) - 1)
 		argv[n++] = *args++;
 	if (answer && pipe2(out, O_CLOEXEC) < 0)
@@ -943,11 +942,11 @@ static int run_candidate(int fd, const char *const *args, char *answer, size_t s
 }
 
 /* Does @fd answer as a clawlock that can take over? */
-static int check_protocol(int fd, const char *path)
+static int check_protocol(int fd, const char *path, const char *const *global)
 {
 	static const char *const args[] = { "upgrade", "--protocol", NULL };
 	char answer[128];
-	int status = run_candidate(fd, args, answer, sizeof(answer), -1);
+	int status = run_candidate(fd, global, args, answer, sizeof(answer), -1);
 
 	answer[strcspn(answer, "\n")] = '\0';
 	if (status == 0 && !strcmp(answer, CL_UPGRADE_PROTOCOL))
@@ -990,7 +989,8 @@ static int still_the_candidate(int fd, const char *path, __u32 dev, __u64 ino)
  * file, and trusts it only while nobody holds it open for writing. So the
  * binary asked for its protocol is the one that takes over.
  */
-static int hand_over_locked(int fd, const char *path, int *guard_fd, int lock_fd)
+static int hand_over_locked(int fd, const char *path, const char *const *global, int *guard_fd,
+			    int lock_fd)
 {
 	static const char *const args[] = { "upgrade", "--take-over", NULL };
 	__u32 dev;
@@ -998,15 +998,15 @@ static int hand_over_locked(int fd, const char *path, int *guard_fd, int lock_fd
 	int status = -1, err;
 
 	/* Asked once before, too: no other program is trusted even for a moment. */
-	if (check_candidate(fd, path, &dev, &ino) < 0 || check_protocol(fd, path) < 0 ||
+	if (check_candidate(fd, path, &dev, &ino) < 0 || check_protocol(fd, path, global) < 0 ||
 	    authorise(*guard_fd, dev, ino))
 		return -1;
-	if (still_the_candidate(fd, path, dev, ino) == 0 && check_protocol(fd, path) == 0) {
+	if (still_the_candidate(fd, path, dev, ino) == 0 && check_protocol(fd, path, global) == 0) {
 		cl_info("handing over to %s", path);
 		/* Hold no descriptor of clawlock's once it is no longer ours. */
 		close(*guard_fd);
 		*guard_fd = -1;
-		status = run_candidate(fd, args, NULL, 0, lock_fd);
+		status = run_candidate(fd, global, args, NULL, 0, lock_fd);
 		if (handed_over()) {
 			if (status)
 				cl_error("%s took over but exited with status %d", path, status);
@@ -1024,7 +1024,7 @@ static int hand_over_locked(int fd, const char *path, int *guard_fd, int lock_fd
 	return -1;
 }
 
-int cl_upgrade_hand_over(const char *path)
+int cl_upgrade_hand_over(const char *path, const char *const *global)
 {
 	sigset_t quiet, saved;
 	char why[640];
@@ -1057,7 +1057,7 @@ int cl_upgrade_hand_over(const char *path)
 		sigaddset(&quiet, SIGHUP);
 		sigaddset(&quiet, SIGQUIT);
 		sigprocmask(SIG_BLOCK, &quiet, &saved);
-		ret = hand_over_locked(fd, path, &guard_fd, lock_fd);
+		ret = hand_over_locked(fd, path, global, &guard_fd, lock_fd);
 		sigprocmask(SIG_SETMASK, &saved, NULL);
 		close(lock_fd);
 	}

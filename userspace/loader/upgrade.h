@@ -14,10 +14,12 @@
 /*
  * The loader's side: check the executable at @path (root's, writable by
  * nobody else, a clawlock that speaks CL_UPGRADE_PROTOCOL), authorise it
- * as successor and run its take-over. Returns 0 once it owns the programs;
- * -1 after saying why, with the old programs still enforcing.
+ * as successor and run its take-over. It runs with the global options
+ * @global (NULL-terminated: -v, -q) before its command. Returns 0 once it
+ * owns the programs; -1 after saying why, with the old programs still
+ * enforcing.
  */
-int cl_upgrade_hand_over(const char *path);
+int cl_upgrade_hand_over(const char *path, const char *const *global);
 
 /*
  * The successor's side: attach this binary's programs beside the old ones,
