@@ -20,9 +20,7 @@
 
 #include <json-c/linkhash.h>
 
-int cl_verbose;
-int cl_quiet;
-
+static cl_print_fn print_fn;
 static void (*message_hook)(const char *kind, const char *text, void *data);
 static void *message_hook_data;
 
@@ -32,16 +30,33 @@ void cl_set_message_hook(void (*hook)(const char *kind, const char *text, void *
 	message_hook_data = data;
 }
 
-static void vmessage(const char *kind, const char *fmt, va_list ap)
+cl_print_fn cl_set_print(cl_print_fn fn)
+{
+	cl_print_fn old = print_fn;
+
+	print_fn = fn;
+	return old;
+}
+
+void cl_print(enum cl_print_level level, const char *msg)
+{
+	if (print_fn)
+		print_fn(level, msg);
+}
+
+static void vmessage(enum cl_print_level level, const char *fmt, va_list ap)
 {
 	static int in_hook;
 	char text[4096];
 
+	if (!print_fn && !message_hook)
+		return;
 	vsnprintf(text, sizeof(text), fmt, ap);
-	fprintf(stderr, "clawlock: %s%s\n", kind, text);
-	if (message_hook && *kind && !in_hook) {
+	cl_print(level, text);
+	if (message_hook && level <= CL_PRINT_WARN && !in_hook) {
 		in_hook = 1;
-		message_hook(kind[0] == 'e' ? "error" : "warning", text, message_hook_data);
+		message_hook(level == CL_PRINT_ERROR ? "error" : "warning", text,
+			     message_hook_data);
 		in_hook = 0;
 	}
 }
@@ -51,7 +66,7 @@ void cl_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmessage("error: ", fmt, ap);
+	vmessage(CL_PRINT_ERROR, fmt, ap);
 	va_end(ap);
 }
 
@@ -60,7 +75,7 @@ void cl_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vmessage("warning: ", fmt, ap);
+	vmessage(CL_PRINT_WARN, fmt, ap);
 	va_end(ap);
 }
 
@@ -68,10 +83,8 @@ void cl_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cl_quiet)
-		return;
 	va_start(ap, fmt);
-	vmessage("", fmt, ap);
+	vmessage(CL_PRINT_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -79,10 +92,8 @@ void cl_debug(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (cl_quiet || !cl_verbose)
-		return;
 	va_start(ap, fmt);
-	vmessage("", fmt, ap);
+	vmessage(CL_PRINT_DEBUG, fmt, ap);
 	va_end(ap);
 }
 

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * util.h - messages and small helpers shared by every clawlock command.
+ *
+ * The library prints nothing itself: cl_error and the others format their
+ * message and hand it to the printer set with cl_set_print (the clawlock
+ * command's writes to stderr, cli/print.c), libbpf's messages as well.
  */
 #ifndef CLAWLOCK_UTIL_H
 #define CLAWLOCK_UTIL_H
@@ -16,21 +20,44 @@ enum cl_exit {
 	CL_EXIT_USAGE = 2,   /* bad command line or bad input file; nothing applied */
 };
 
-extern int cl_verbose;
-extern int cl_quiet;
+/* What a message is; the printer decides which ones to show, and how. */
+enum cl_print_level {
+	CL_PRINT_ERROR, /* cl_error */
+	CL_PRINT_WARN,	/* cl_warn */
+	CL_PRINT_INFO,	/* cl_info: a progress or status line */
+	CL_PRINT_DEBUG, /* cl_debug: detail, for -v */
+	/* libbpf's own messages at its three levels, newlines included. */
+	CL_PRINT_LIBBPF_WARN,
+	CL_PRINT_LIBBPF_INFO,
+	CL_PRINT_LIBBPF_DEBUG,
+};
+
+/*
+ * @msg is the message as the library's caller formatted it, without a
+ * prefix or a newline (libbpf's come as libbpf wrote them).
+ */
+typedef void (*cl_print_fn)(enum cl_print_level level, const char *msg);
+
+/*
+ * Where every message of the library goes from now on; NULL (the start)
+ * prints nothing. Returns the printer set before, for a new one to wrap.
+ */
+cl_print_fn cl_set_print(cl_print_fn fn);
+/* Hand @msg, as it is, to the printer (libbpf's messages, among others). */
+void cl_print(enum cl_print_level level, const char *msg);
 
 void cl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A progress or status line on stderr; silenced by --quiet. */
+/* A progress or status line (the command: on stderr, unless --quiet). */
 void cl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A line of detail only -v asks for (silenced by --quiet as well). */
+/* A line of detail (the command: only with -v, and not with --quiet). */
 void cl_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Also hand every error and warning to @hook (@kind "error" or "warning",
- * the message without the "clawlock: " prefix): the daemon puts what it
- * meets while applying into its event stream. NULL to stop. A message
- * the hook itself causes goes to stderr only.
+ * the message as the printer gets it): the daemon puts what it meets
+ * while applying into its event stream. NULL to stop. A message the hook
+ * itself causes goes to the printer only.
  */
 void cl_set_message_hook(void (*hook)(const char *kind, const char *text, void *data), void *data);
 

@@ -49,9 +49,31 @@
 #include <json-c/json.h>
 
 #include "loader/cgroup.h"
+#include "util.h"
 
 /* A helper's exit status: 0 on success, HELPER_ERRNO + errno on failure. */
 #define HELPER_ERRNO 100
+
+/*
+ * The library's messages, for the tests that call it in-process: errors,
+ * warnings and (unless cl_test_quiet) progress lines on stderr, as the
+ * clawlock command prints them without -v. Set before any test runs.
+ */
+static int cl_test_quiet;
+
+static void cl_test_print(enum cl_print_level level, const char *msg)
+{
+	if (level <= CL_PRINT_WARN)
+		fprintf(stderr, "clawlock: %s: %s\n", level == CL_PRINT_ERROR ? "error" : "warning",
+			msg);
+	else if (level == CL_PRINT_INFO && !cl_test_quiet)
+		fprintf(stderr, "clawlock: %s\n", msg);
+}
+
+__attribute__((constructor)) static void cl_test_printer(void)
+{
+	cl_set_print(cl_test_print);
+}
 
 static inline const char *cl_binary(void)
 {

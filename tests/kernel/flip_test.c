@@ -79,7 +79,7 @@ FIXTURE_SETUP(flip)
 	 * process per switch would allow only a few hundred in the time.
 	 */
 	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
-	cl_quiet = 1;
+	cl_test_quiet = 1;
 	ASSERT_EQ(0, cl_bpf_load());
 	ASSERT_EQ(0, cl_cgroup_root(NULL, croot, sizeof(croot)));
 	snprintf(self->cgroup, sizeof(self->cgroup), "%s/flip-test", croot);

@@ -19,6 +19,7 @@
 #include "loader/bpfstate.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "cli/print.h"
 #include "events/daemon_state.h"
 #include "events/events.h"
 #include "events/prometheus.h"

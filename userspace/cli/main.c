@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/print.h"
 #include "util.h"
 
 #ifndef CLAWLOCK_VERSION
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
 {
 	int i = 1;
 
+	cl_set_print(cl_print_stderr);
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			cl_verbose++;

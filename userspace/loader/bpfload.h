@@ -25,7 +25,7 @@ int cl_record_object(struct clawlock_bpf *skel, __u32 kind, int fd);
 int cl_drop_missing_hooks(struct clawlock_bpf *skel);
 /* Say why clawlock_bpf__load failed with @err. */
 void cl_explain_load_error(int err);
-/* libbpf's messages, as verbose as -v asks. */
+/* libbpf's messages, handed to the library's printer (cl_print). */
 int cl_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* Open CL_PIN_ROOT/@name; says why not (self-protection among others). */
 int cl_open_pinned(const char *name);

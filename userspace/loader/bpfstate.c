@@ -365,13 +365,19 @@ void cl_explain_load_error(int err)
 
 int cl_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (level == LIBBPF_DEBUG && cl_verbose < 2)
+	static const enum cl_print_level levels[] = {
+		[LIBBPF_WARN] = CL_PRINT_LIBBPF_WARN,
+		[LIBBPF_INFO] = CL_PRINT_LIBBPF_INFO,
+		[LIBBPF_DEBUG] = CL_PRINT_LIBBPF_DEBUG,
+	};
+	char *text;
+
+	/* Unbounded: a verifier log runs to megabytes. */
+	if (vasprintf(&text, fmt, ap) < 0)
 		return 0;
-	if (level == LIBBPF_INFO && !cl_verbose)
-		return 0;
-	if (level == LIBBPF_WARN && !cl_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	cl_print(level <= LIBBPF_DEBUG ? levels[level] : CL_PRINT_LIBBPF_DEBUG, text);
+	free(text);
+	return 0;
 }
 
 int cl_bpf_load(void)
