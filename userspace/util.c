@@ -21,14 +21,6 @@
 #include <json-c/linkhash.h>
 
 static cl_print_fn print_fn;
-static void (*message_hook)(const char *kind, const char *text, void *data);
-static void *message_hook_data;
-
-void cl_set_message_hook(void (*hook)(const char *kind, const char *text, void *data), void *data)
-{
-	message_hook = hook;
-	message_hook_data = data;
-}
 
 cl_print_fn cl_set_print(cl_print_fn fn)
 {
@@ -46,19 +38,12 @@ void cl_print(enum cl_print_level level, const char *msg)
 
 static void vmessage(enum cl_print_level level, const char *fmt, va_list ap)
 {
-	static int in_hook;
 	char text[4096];
 
-	if (!print_fn && !message_hook)
+	if (!print_fn)
 		return;
 	vsnprintf(text, sizeof(text), fmt, ap);
-	cl_print(level, text);
-	if (message_hook && level <= CL_PRINT_WARN && !in_hook) {
-		in_hook = 1;
-		message_hook(level == CL_PRINT_ERROR ? "error" : "warning", text,
-			     message_hook_data);
-		in_hook = 0;
-	}
+	print_fn(level, text);
 }
 
 void cl_error(const char *fmt, ...)

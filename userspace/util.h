@@ -53,14 +53,6 @@ void cl_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line of detail (the command: only with -v, and not with --quiet). */
 void cl_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * Also hand every error and warning to @hook (@kind "error" or "warning",
- * the message as the printer gets it): the daemon puts what it meets
- * while applying into its event stream. NULL to stop. A message the hook
- * itself causes goes to the printer only.
- */
-void cl_set_message_hook(void (*hook)(const char *kind, const char *text, void *data), void *data);
-
 /* strdup that reports failure instead of returning NULL silently. */
 char *cl_strdup(const char *s);
 /*

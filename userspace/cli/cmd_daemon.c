@@ -417,17 +417,31 @@ static void rewatch(struct daemon *d)
 	forget_reads(d);
 }
 
-/* cl_error and cl_warn while applying: into the stream as well as stderr. */
-static void apply_message(const char *kind, const char *text, void *data)
-{
-	struct daemon *d = data;
-	struct json_object *obj = new_record(d, kind);
+/* While a daemon applies: that daemon, and the printer its own wraps. */
+static struct daemon *applying;
+static cl_print_fn print_before;
 
+/*
+ * cl_error and cl_warn while applying: into the stream as well as stderr.
+ * A message that writing the record causes goes to stderr only.
+ */
+static void apply_print(enum cl_print_level level, const char *msg)
+{
+	static bool in_record;
+	struct json_object *obj;
+
+	if (print_before)
+		print_before(level, msg);
+	if (level > CL_PRINT_WARN || in_record)
+		return;
+	in_record = true;
+	obj = new_record(applying, level == CL_PRINT_ERROR ? "error" : "warning");
 	json_object_object_add(obj, "op", json_object_new_string("apply"));
-	cl_json_add_bytes(obj, "config", d->config);
-	cl_json_add_bytes(obj, "message", text);
-	write_record(obj, d);
+	cl_json_add_bytes(obj, "config", applying->config);
+	cl_json_add_bytes(obj, "message", msg);
+	write_record(obj, applying);
 	json_object_put(obj);
+	in_record = false;
 }
 
 static void save_state(struct daemon *d);
@@ -529,7 +543,8 @@ static int apply_config(struct daemon *d, const char *why)
 	if (!d->openclaw && !d->policy)
 		return 0;
 	cl_info("%s: applying %s", why, d->config);
-	cl_set_message_hook(apply_message, d);
+	applying = d;
+	print_before = cl_set_print(apply_print);
 	json5_set_read_hook(note_read, d);
 	if (d->signed_inputs.allowed_signers)
 		cl_signed_inputs_begin(&d->signed_inputs);
@@ -540,7 +555,8 @@ static int apply_config(struct daemon *d, const char *why)
 	if (ret)
 		cl_error("the config was not applied (exit %d); the live policy stays as it was",
 			 ret);
-	cl_set_message_hook(NULL, NULL);
+	cl_set_print(print_before);
+	applying = NULL;
 	note_signatures(d, ret);
 	rewatch(d);
 	/* Containers are bound apart from the config's scopes: bind them again. */
