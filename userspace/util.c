@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include <json-c/linkhash.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 static cl_print_fn print_fn;
 
@@ -115,6 +117,32 @@ bool cl_strlcpy(char *dst, const char *src, size_t size)
 	}
 	memcpy(dst, src, len + 1);
 	return true;
+}
+
+const EVP_MD *cl_sha256(void)
+{
+	static EVP_MD *md;
+
+	/*
+	 * Fetched once: EVP_sha256() makes every digest look the algorithm up
+	 * in the provider tables again. The system's openssl.cnf is not read:
+	 * it can only pick providers, and SHA-256 is SHA-256 in any of them.
+	 */
+	if (!md) {
+		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	}
+	return md ? md : EVP_sha256();
+}
+
+void cl_sha256_hex(const char *text, size_t len, char *out, int digits)
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	EVP_Digest(text, len, digest, &dlen, cl_sha256(), NULL);
+	for (int i = 0; i < digits / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
 int cl_u32_cmp(const void *a, const void *b)

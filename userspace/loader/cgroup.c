@@ -20,8 +20,6 @@
 #include <unistd.h>
 
 #include <linux/magic.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "util.h"
 
@@ -39,32 +37,6 @@ int cl_cgroup_mount(char *out, size_t size)
 	}
 	cl_error("no cgroup v2 hierarchy at /sys/fs/cgroup or /sys/fs/cgroup/unified");
 	return -1;
-}
-
-const EVP_MD *cl_sha256(void)
-{
-	static EVP_MD *md;
-
-	/*
-	 * Fetched once: EVP_sha256() makes every digest look the algorithm up
-	 * in the provider tables again. The system's openssl.cnf is not read:
-	 * it can only pick providers, and SHA-256 is SHA-256 in any of them.
-	 */
-	if (!md) {
-		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-		md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	}
-	return md ? md : EVP_sha256();
-}
-
-void cl_sha256_hex(const char *text, size_t len, char *out, int digits)
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
-
-	EVP_Digest(text, len, digest, &dlen, cl_sha256(), NULL);
-	for (int i = 0; i < digits / 2; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 
 /* Ends in ":workspace:" and 32 hex digits (OpenClaw's workspace-qualified keys). */

@@ -16,11 +16,6 @@
 
 /* The cgroup v2 mount (/sys/fs/cgroup, or /sys/fs/cgroup/unified on hybrid hosts). */
 int cl_cgroup_mount(char *out, size_t size);
-/* SHA-256 for EVP_Digest*, fetched once (an EVP_MD *). */
-struct evp_md_st;
-const struct evp_md_st *cl_sha256(void);
-/* The first @digits (even, up to 64) hex digits of SHA-256(@text, @len) into @out. */
-void cl_sha256_hex(const char *text, size_t len, char *out, int digits);
 /* OpenClaw's slugifySessionKey(key). */
 void cl_slugify(const char *key, char out[CL_SLUG_MAX]);
 /* The scope key of an agent's run: the session key, or "agent:<id>". */

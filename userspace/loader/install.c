@@ -34,7 +34,6 @@
 #include <bpf/bpf.h>
 #include <openssl/evp.h>
 
-#include "loader/cgroup.h"
 #include "policy/netrule.h"
 #include "util.h"
 

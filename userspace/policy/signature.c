@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "loader/cgroup.h"
 #include "policy/json5.h"
 #include "policy/policy.h"
 #include "util.h"

@@ -19,7 +19,6 @@
 
 #include <json-c/json.h>
 
-#include "loader/cgroup.h"
 #include "policy/ifaddr.h"
 #include "policy/json5.h"
 #include "sandbox/sandbox_plan.h"
