@@ -217,7 +217,7 @@ $(O)/tests/fuzz/json5_fuzz: tests/fuzz/json5_fuzz.c userspace/policy/json5.c use
 		-ljson-c -lunistring -o $@
 
 OC_FUZZ_SOURCES := tests/fuzz/openclaw_fuzz.c userspace/policy/json5.c userspace/openclaw/openclaw.c \
-	userspace/openclaw/ocsandbox.c userspace/openclaw/ocvalues.c userspace/openclaw/ocpolicy.c userspace/policy/policy.c userspace/loader/cgroup.c \
+	userspace/openclaw/ocsandbox.c userspace/openclaw/ocvalues.c userspace/openclaw/ocpolicy.c userspace/policy/policy.c userspace/openclaw/ocscope.c \
 	userspace/util.c userspace/policy/netrule.c userspace/policy/ifaddr.c
 
 $(O)/tests/fuzz/openclaw_fuzz: $(OC_FUZZ_SOURCES) $(wildcard userspace/*.h userspace/*/*.h)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "loader/cgroup.h"
+#include "openclaw/ocscope.h"
 #include "cltest.h"
 #include "kselftest_harness.h"
 

@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 
 #include "loader/cgroup.h"
+#include "openclaw/ocscope.h"
 #include "leakcheck.h"
 #include "util.h"
 

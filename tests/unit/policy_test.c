@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/cgroup.h"
+#include "openclaw/ocscope.h"
 #include "policy/policy.h"
 
 #include "kselftest_harness.h"

@@ -38,6 +38,7 @@
 #include "cli/options.h"
 #include "events/daemon_state.h"
 #include "openclaw/ocinputs.h"
+#include "openclaw/ocscope.h"
 #include "sandbox/sandbox_ns.h"
 #include "sandbox/sandbox_plan.h"
 #include "loader/scopes.h"

@@ -27,6 +27,7 @@
 
 #include "loader/cgroup.h"
 #include "loader/install.h"
+#include "openclaw/ocscope.h"
 #include "util.h"
 
 uint64_t cl_generation(struct cl_maps *maps)

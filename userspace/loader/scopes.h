@@ -16,6 +16,7 @@
 
 #include "loader/bpfstate.h"
 #include "loader/cgroup.h"
+#include "openclaw/ocscope.h"
 
 struct cl_scope {
 	uint64_t cgroup_id;

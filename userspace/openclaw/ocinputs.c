@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "loader/cgroup.h"
 #include "policy/json5.h"
 #include "openclaw/ocinputs.h"
+#include "openclaw/ocscope.h"
 #include "util.h"
 
 static int load_baseline(const char *explicit_path, struct cl_policy *baseline)

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loader/cgroup.h"
+#include "openclaw/ocscope.h"
 #include "policy/json5.h"
 #include "util.h"
 

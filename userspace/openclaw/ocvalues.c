@@ -19,7 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "loader/cgroup.h"
+#include "openclaw/ocscope.h"
 #include "policy/policy.h"
 #include "util.h"
 
