@@ -7,7 +7,6 @@
  * programs and links by us as prog_NAME and link_NAME.
  */
 #include "loader/bpfstate.h"
-#include "loader/install.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -557,7 +556,8 @@ int cl_maps_open(struct cl_maps *maps)
 	maps->lock = -1;
 	maps->live_mem = NULL;
 	maps->ruled_mem = NULL;
-	maps->install = NULL;
+	maps->cache = NULL;
+	maps->cache_free = NULL;
 	switch (cl_bpf_presence(why, sizeof(why))) {
 	case 0:
 		cl_error("clawlock is not loaded: run 'clawlock load' first");
@@ -583,6 +583,14 @@ int cl_maps_open(struct cl_maps *maps)
 	return 0;
 }
 
+/* Let go of what the writer kept beside the maps. */
+static void drop_cache(struct cl_maps *maps)
+{
+	if (maps->cache)
+		maps->cache_free(maps->cache);
+	maps->cache = NULL;
+}
+
 void cl_maps_close(struct cl_maps *maps)
 {
 	if (maps->live_mem)
@@ -591,7 +599,7 @@ void cl_maps_close(struct cl_maps *maps)
 	if (maps->ruled_mem)
 		munmap(maps->ruled_mem, sizeof(struct cl_ruled));
 	maps->ruled_mem = NULL;
-	cl_install_free(maps);
+	drop_cache(maps);
 	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
 		if (*map_fd(maps, i) >= 0)
 			close(*map_fd(maps, i));
@@ -675,7 +683,7 @@ int cl_maps_lock(struct cl_maps *maps)
 void cl_maps_unlock(struct cl_maps *maps)
 {
 	/* What the update resolved (inodes above all) is not to outlive it. */
-	cl_install_free(maps);
+	drop_cache(maps);
 	if (maps->lock >= 0)
 		close(maps->lock);
 	maps->lock = -1;
@@ -991,8 +999,6 @@ int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count)
 	struct cl_state state;
 	int records = state_read(maps, &state) < 0 || state.records > CL_MAX_FILE_RULES / 2;
 
-	/* Before deleting: no later install of this update may reuse what goes. */
-	cl_install_forget(maps);
 	return delete_policies(maps, &(struct dead_set){ .keep = keep, .keep_count = count },
 			       records, 0);
 }

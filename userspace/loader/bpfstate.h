@@ -18,8 +18,6 @@
 /* What the last apply compiled from (JSON): attach and the daemon use it. */
 #define CL_APPLIED_PATH "/run/clawlock/applied.json"
 
-struct cl_install;
-
 /*
  * The pinned maps writers use, one line each: the member of struct
  * cl_maps that holds its descriptor, its pin name, and the layout this
@@ -59,8 +57,13 @@ struct cl_maps {
 	struct cl_live *live_mem;
 	/* cl_ruled, mapped shared: install sets a bit per ruled inode. */
 	struct cl_ruled *ruled_mem;
-	/* What this update resolved and installed (install.c); NULL until used. */
-	struct cl_install *install;
+	/*
+	 * What the writer above keeps for as long as it holds the lock
+	 * (install.c: the paths it resolved, the policies it wrote), and how
+	 * to let it go: cl_maps_unlock and cl_maps_close do. NULL until used.
+	 */
+	void *cache;
+	void (*cache_free)(void *cache);
 };
 
 /*
@@ -106,7 +109,9 @@ __u32 cl_kernel_dev(dev_t dev);
 
 /*
  * Remove the rules of every policy not in @keep (sorted ascending, @count
- * ids). Only safe once no hook can still read the others (see scopes.h).
+ * ids). Only safe once no hook can still read the others (see scopes.h),
+ * and once no install of this update offers to reuse them any more
+ * (cl_install_forget).
  */
 int cl_policy_gc(struct cl_maps *maps, const uint32_t *keep, size_t count);
 

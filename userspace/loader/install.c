@@ -90,27 +90,30 @@ struct staged {
 	char hex[33];	 /* the same in hex, the reuse index's key */
 };
 
-static struct cl_install *install_state(struct cl_maps *maps)
+/* Forget what this update resolved (cl_maps_unlock and cl_maps_close call it). */
+static void install_free(void *cache)
 {
-	if (!maps->install) {
-		maps->install = calloc(1, sizeof(*maps->install));
-		if (maps->install)
-			maps->install->root_fd = -1;
-	}
-	return maps->install;
-}
+	struct cl_install *in = cache;
 
-void cl_install_free(struct cl_maps *maps)
-{
-	struct cl_install *in = maps->install;
-
-	if (!in)
-		return;
 	cl_name_index_free(&in->paths);
 	cl_name_index_free(&in->digests);
 	free(in->stats);
 	free(in);
-	maps->install = NULL;
+}
+
+static struct cl_install *install_state(struct cl_maps *maps)
+{
+	struct cl_install *in;
+
+	if (!maps->cache) {
+		in = calloc(1, sizeof(*in));
+		if (!in)
+			return NULL;
+		in->root_fd = -1;
+		maps->cache = in;
+		maps->cache_free = install_free;
+	}
+	return maps->cache;
 }
 
 void cl_install_root(struct cl_maps *maps, int root_fd, const char *tag)
@@ -891,6 +894,8 @@ int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count)
 
 void cl_install_forget(struct cl_maps *maps)
 {
-	if (maps->install)
-		cl_name_index_free(&maps->install->digests);
+	struct cl_install *in = maps->cache;
+
+	if (in)
+		cl_name_index_free(&in->digests);
 }

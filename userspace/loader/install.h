@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * install.h - compiled rules into the maps: each distinct policy written
- * once per update (install.c), on the map primitives of bpfstate.h.
+ * once per update (install.c), on the map primitives of bpfstate.h. What
+ * an update resolved hangs on struct cl_maps (cache), which the unlock
+ * and the close of the maps let go.
  */
 #ifndef CLAWLOCK_INSTALL_H
 #define CLAWLOCK_INSTALL_H
@@ -38,11 +40,9 @@ int cl_policy_reusable(struct cl_maps *maps, const uint32_t *ids, size_t count);
 
 /*
  * Offer nothing for reuse any more: the collector is about to delete some
- * of it. (Every caller collects last; a later install writes afresh.)
+ * of it (call it before cl_policy_gc). Every caller collects last; a later
+ * install writes afresh.
  */
 void cl_install_forget(struct cl_maps *maps);
-
-/* Forget what this update resolved (cl_maps_unlock and cl_maps_close do). */
-void cl_install_free(struct cl_maps *maps);
 
 #endif /* CLAWLOCK_INSTALL_H */

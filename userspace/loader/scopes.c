@@ -317,6 +317,8 @@ static void collect(struct cl_maps *maps, const struct cl_scopes *set)
 		cl_warn("out of memory: old policies stay until the next update");
 		return;
 	}
+	/* Before deleting: no later install of this update may reuse what goes. */
+	cl_install_forget(maps);
 	if (cl_policy_gc(maps, keep, count) < 0)
 		cl_warn("some old rules could not be removed; the next update retries");
 	free(keep);
