@@ -48,41 +48,21 @@ static void vmessage(enum cl_print_level level, const char *fmt, va_list ap)
 	print_fn(level, text);
 }
 
-void cl_error(const char *fmt, ...)
-{
-	va_list ap;
+/* cl_error, cl_warn, cl_info and cl_debug: the same body, a level each. */
+#define CL_MESSAGE_FN(name, level)                                                                 \
+	void name(const char *fmt, ...)                                                            \
+	{                                                                                          \
+		va_list ap;                                                                        \
+                                                                                                   \
+		va_start(ap, fmt);                                                                 \
+		vmessage(level, fmt, ap);                                                          \
+		va_end(ap);                                                                        \
+	}
 
-	va_start(ap, fmt);
-	vmessage(CL_PRINT_ERROR, fmt, ap);
-	va_end(ap);
-}
-
-void cl_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(CL_PRINT_WARN, fmt, ap);
-	va_end(ap);
-}
-
-void cl_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(CL_PRINT_INFO, fmt, ap);
-	va_end(ap);
-}
-
-void cl_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmessage(CL_PRINT_DEBUG, fmt, ap);
-	va_end(ap);
-}
+CL_MESSAGE_FN(cl_error, CL_PRINT_ERROR)
+CL_MESSAGE_FN(cl_warn, CL_PRINT_WARN)
+CL_MESSAGE_FN(cl_info, CL_PRINT_INFO)
+CL_MESSAGE_FN(cl_debug, CL_PRINT_DEBUG)
 
 char *cl_strdup(const char *s)
 {
