@@ -9,6 +9,7 @@
 #define CLAWLOCK_COMPILE_H
 
 #include "loader/cgroup.h"
+#include "openclaw/ocscope.h"
 #include "openclaw/ocinputs.h"
 #include "openclaw/ocpolicy.h"
 #include "policy/policy.h"
