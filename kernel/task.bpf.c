@@ -37,10 +37,13 @@ static __always_inline int cl_other_sandbox(struct cl_identity *id, struct task_
  * runs the runtime's code until its exec: mark it (lib/identity.h). Only
  * for a cgroup the daemon bound as a container, in the live generation. A
  * full map marks nothing: the process is then confined at once.
+ *
+ * On entry, not at the cgroup_attach_task tracepoint: that fires after the
+ * move, and the process, already running, was seen confined in between. A
+ * move that then fails leaves a mark that matches no cgroup of the process.
  */
-SEC("tp_btf/cgroup_attach_task")
-int BPF_PROG(cl_cgroup_attach_task, struct cgroup *dst, const char *path, struct task_struct *task,
-	     bool threadgroup)
+SEC("fentry/cgroup_attach_task")
+int BPF_PROG(cl_cgroup_attach_task, struct cgroup *dst, struct task_struct *task, bool threadgroup)
 {
 	struct cl_identity writer = {};
 	struct cl_binding_key key = {};
