@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * container_test.c - OpenClaw's Docker containers confined by label (run in
+ * the test VM, with a real Docker engine: tests/kernel/docker-engine). The
+ * daemon finds a container labelled as OpenClaw labels its sandboxes, binds
+ * it to its scope's policy resolved in the container's own tree, and
+ * through `docker exec` the secrets in the workspace, writes to a
+ * read-only workspace Docker mounted writable, the metadata address and the
+ * host are denied, each with a record naming the config key, while the
+ * image's tools, the workspace, scratch and an allowed destination work. A
+ * container of no sandboxed scope is denied everything, and killing the
+ * engine or the daemon leaves every container confined.
+ */
+#include "cltest.h"
+#include "kselftest_harness.h"
+
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
+
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 900
+
+/* How long the daemon gets to notice something (TCG and ASan are slow). */
+#define PATIENCE_MS 60000
+#define SOCKET	    "/run/cl-docker/docker.sock"
+
+FIXTURE(ct)
+{
+	char home[64];
+	char config[128];
+	char overlay[128];
+	char log[128];
+	char key[256];	   /* main's scope key */
+	char sandbox[256]; /* main's sandbox dir: /workspace */
+	char server[64];   /* an allowed destination: another container's address */
+	char id[80];	   /* the labelled container */
+	char path[384];
+	char out[1 << 16];
+	pid_t daemon;
+	bool skip;
+};
+
+#define at(self, rel) CL_AT(self, home, rel)
+
+static int engine(const char *what)
+{
+	char script[512];
+	char *argv[] = { "/bin/sh", script, (char *)what, NULL };
+
+	snprintf(script, sizeof(script), "%s/tests/kernel/docker-engine", cl_source());
+	return cl_spawn(argv, NULL, 0, 0);
+}
+
+/* docker ARGS...; its output into self->out, its status returned. */
+static int docker(FIXTURE_DATA(ct) * self, const char *fmt, ...)
+{
+	char cmd[2048];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	va_list ap;
+	int len;
+
+	len = snprintf(cmd, sizeof(cmd), "DOCKER_HOST=unix://%s docker ", SOCKET);
+	va_start(ap, fmt);
+	vsnprintf(cmd + len, sizeof(cmd) - len, fmt, ap);
+	va_end(ap);
+	return cl_spawn(argv, self->out, sizeof(self->out), 1);
+}
+
+static int write_config(FIXTURE_DATA(ct) * self)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "{ agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
+		 "  workspaceAccess: 'ro', docker: { network: 'bridge' } } },"
+		 "  list: [ { id: 'main', workspace: '%s/ws' } ] } }",
+		 self->home);
+	if (cl_write_file(self->config, text) < 0)
+		return -1;
+	snprintf(text, sizeof(text),
+		 "{ version: 1, include: '%s/policies/baseline.json5',"
+		 "  agents: { main: { network: { 'tcp %s 8080': 'allow' } } } }",
+		 cl_source(), self->server);
+	return cl_write_file(self->overlay, text);
+}
+
+/* main's scope key and sandbox dir, as `clawlock explain --json` gives them. */
+static int explain(FIXTURE_DATA(ct) * self)
+{
+	struct json_object *doc, *sb, *v;
+	int ret = -1;
+
+	if (cl_run_clawlock(self->out, sizeof(self->out), "explain", "--openclaw", self->config,
+			    "--agent", "main", "--json", NULL) != 0)
+		return -1;
+	doc = json_tokener_parse(self->out);
+	if (doc && json_object_object_get_ex(doc, "sandbox", &sb) &&
+	    json_object_object_get_ex(sb, "scopeKey", &v)) {
+		snprintf(self->key, sizeof(self->key), "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(sb, "sandboxDir", &v))
+			snprintf(self->sandbox, sizeof(self->sandbox), "%s",
+				 json_object_get_string(v));
+		ret = 0;
+	}
+	json_object_put(doc);
+	return ret;
+}
+
+static pid_t start_daemon(FIXTURE_DATA(ct) * self)
+{
+	char *argv[] = { (char *)cl_binary(),
+			 "daemon",
+			 "--openclaw",
+			 self->config,
+			 "--policy",
+			 self->overlay,
+			 "--containers",
+			 "docker",
+			 "--engine-socket",
+			 SOCKET,
+			 "--log",
+			 self->log,
+			 NULL };
+	char err[160];
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd;
+
+		snprintf(err, sizeof(err), "%s/daemon.err", self->home);
+		fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd < 0 || dup2(fd, 2) < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void stop_daemon(FIXTURE_DATA(ct) * self)
+{
+	if (self->daemon <= 0)
+		return;
+	kill(self->daemon, SIGKILL);
+	waitpid(self->daemon, NULL, 0);
+	self->daemon = 0;
+}
+
+/* The first line of the daemon's records holding every one of @needles (NULL-ended). */
+static bool log_has(FIXTURE_DATA(ct) * self, const char *const needles[])
+{
+	char line[8192];
+	FILE *f = fopen(self->log, "r");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		found = true;
+		for (size_t i = 0; needles[i] && found; i++)
+			found = strstr(line, needles[i]) != NULL;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static bool wait_for_log(FIXTURE_DATA(ct) * self, const char *const needles[])
+{
+	for (int waited = 0; waited < PATIENCE_MS; waited += 250) {
+		if (log_has(self, needles))
+			return true;
+		usleep(250 * 1000);
+	}
+	return false;
+}
+
+/* Count the lines of the records holding @needle. */
+static int log_count(FIXTURE_DATA(ct) * self, const char *needle)
+{
+	char line[8192];
+	FILE *f = fopen(self->log, "r");
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Start a container labelled as OpenClaw labels main's sandbox; its id into self->id. */
+static int start_labelled(FIXTURE_DATA(ct) * self, const char *name, const char *key)
+{
+	int ret = docker(self,
+			 "run -d --init --name %s --label openclaw.sandbox=1"
+			 " --label openclaw.sessionKey=%s --security-opt no-new-privileges"
+			 " --cap-drop ALL --read-only --tmpfs /tmp --network bridge"
+			 " -v %s:/workspace -v %s/ws:/agent -w /workspace clawlock-bb:test"
+			 " sleep 100000",
+			 name, key, self->sandbox, self->home);
+
+	if (ret == 0)
+		snprintf(self->id, sizeof(self->id), "%.64s", self->out);
+	return ret;
+}
+
+/* Wait until the daemon records a binding of self->id (matched or not). */
+static bool wait_bound(FIXTURE_DATA(ct) * self, const char *matched)
+{
+	const char *const needles[] = { "\"op\":\"bind\"", self->id, matched, NULL };
+
+	return wait_for_log(self, needles);
+}
+
+static int dexec(FIXTURE_DATA(ct) * self, const char *name, const char *cmd)
+{
+	return docker(self, "exec %s %s", name, cmd);
+}
+
+static bool mounted_tmpfs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
+}
+
+/* The home, config and overlay; main's workspace holds notes and a secret. */
+static void make_home(struct __test_metadata *_metadata, FIXTURE_DATA(ct) * self)
+{
+	/* A tmpfs of the VM's own at /mnt: the share stays untouched, /tmp is not the host's. */
+	if (!mounted_tmpfs("/mnt"))
+		ASSERT_EQ(0, mount("tmpfs", "/mnt", "tmpfs", 0, "mode=0755"));
+	strcpy(self->home, "/mnt/cl-ct-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->home));
+	ASSERT_EQ(0, chmod(self->home, 0755));
+	ASSERT_EQ(0, mkdir(at(self, "ws"), 0755));
+	ASSERT_EQ(0, mkdir(at(self, ".openclaw"), 0755));
+	ASSERT_EQ(0, cl_write_file(at(self, "ws/notes.md"), "notes\n"));
+	ASSERT_EQ(0, cl_write_file(at(self, "ws/.env"), "TOKEN=secret\n"));
+	snprintf(self->config, sizeof(self->config), "%s/.openclaw/openclaw.json", self->home);
+	snprintf(self->overlay, sizeof(self->overlay), "%s/overlay.json5", self->home);
+	snprintf(self->log, sizeof(self->log), "%s/records.log", self->home);
+	setenv("HOME", self->home, 1);
+	unsetenv("OPENCLAW_CONFIG_PATH");
+}
+
+/* A server no label names (the allowed destination): its address into self->server. */
+static void start_server(struct __test_metadata *_metadata, FIXTURE_DATA(ct) * self)
+{
+	ASSERT_EQ(0, docker(self, "run -d --name srv clawlock-bb:test sh -c"
+				  " 'while true; do echo hello | nc -l -p 8080; done'"));
+	ASSERT_EQ(0, docker(self, "inspect -f '{{.NetworkSettings.IPAddress}}' srv"));
+	snprintf(self->server, sizeof(self->server), "%.*s", (int)strcspn(self->out, "\n"),
+		 self->out);
+	ASSERT_NE(0, self->server[0]);
+}
+
+FIXTURE_SETUP(ct)
+{
+	int ret = engine("start");
+
+	if (ret == 4 || ret == 5) {
+		self->skip = true;
+		SKIP(return,
+			   "no Docker engine could be started in the VM (docker-engine said why)");
+	}
+	ASSERT_EQ(0, ret);
+	make_home(_metadata, self);
+	start_server(_metadata, self);
+	ASSERT_EQ(0, write_config(self));
+	ASSERT_EQ(0, explain(self));
+	ASSERT_EQ(0, cl_load());
+	self->daemon = start_daemon(self);
+	ASSERT_LT(0, self->daemon);
+}
+
+FIXTURE_TEARDOWN(ct)
+{
+	char err[160], text[8192] = "";
+	FILE *f;
+
+	if (self->skip)
+		return;
+	stop_daemon(self);
+	snprintf(err, sizeof(err), "%s/daemon.err", self->home);
+	f = fopen(err, "r");
+	if (f) {
+		text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+		fclose(f);
+		if (_metadata->passed == 0)
+			TH_LOG("daemon said:\n%s", text);
+	}
+	f = fopen(self->log, "r");
+	while (f && _metadata->passed == 0 && fgets(text, sizeof(text), f)) {
+		if (strstr(text, "\"deny\""))
+			TH_LOG("record: %s", text);
+	}
+	if (f)
+		fclose(f);
+	engine("stop");
+	cl_run_clawlock(NULL, 0, "-q", "unload", NULL);
+	cl_rm_tree(self->home);
+}
+
+/* Inside a bound container: what the config allows works, the rest is denied and named. */
+TEST_F(ct, confined_through_docker_exec)
+{
+	static const char *const env[] = { "\"target\":\"/agent/.env\"", "\"deny\"", "**/.env",
+					   NULL };
+	/* A create's record names the new entry alone (pathTruncated). */
+	static const char *const ro[] = { "\"op\":\"create\"", "\"target\":\"new.txt\"", "\"deny\"",
+					  "sandbox.workspaceAccess", NULL };
+	static const char *const meta[] = { "169.254.169.254:80/tcp", "\"deny\"",
+					    "sandbox.docker.network", NULL };
+	static const char *const host[] = { "172.17.0.1:22/tcp", "\"deny\"", NULL };
+
+	if (self->skip)
+		return;
+	ASSERT_EQ(0, start_labelled(self, "c1", self->key));
+	ASSERT_TRUE(wait_bound(self, "\"matched\":true"));
+	/* The image's tools, the workspace and its scratch work. */
+	EXPECT_EQ(0, dexec(self, "c1", "ls /bin"));
+	EXPECT_EQ(0, dexec(self, "c1", "cat /agent/notes.md"));
+	EXPECT_NE(NULL, strstr(self->out, "notes"));
+	EXPECT_EQ(0, dexec(self, "c1", "touch /tmp/scratch"));
+	/* The secret in the workspace, a write to the read-only workspace Docker left writable. */
+	EXPECT_NE(0, dexec(self, "c1", "cat /agent/.env"));
+	EXPECT_EQ(NULL, strstr(self->out, "secret"));
+	EXPECT_NE(0, dexec(self, "c1", "touch /agent/new.txt"));
+	EXPECT_NE(0, access(at(self, "ws/new.txt"), F_OK));
+	/* The metadata address and the host are denied; the listed destination answers. */
+	EXPECT_NE(0, dexec(self, "c1", "nc -w 5 169.254.169.254 80"));
+	EXPECT_NE(0, dexec(self, "c1", "nc -w 5 172.17.0.1 22"));
+	docker(self, "exec c1 sh -c 'nc -w 5 %s 8080 </dev/null'", self->server);
+	EXPECT_NE(NULL, strstr(self->out, "hello"));
+	TH_LOG("allowed destination %s answered: %s", self->server, self->out);
+	/* Each denial is a record naming the config key behind it. */
+	EXPECT_TRUE(wait_for_log(self, env));
+	EXPECT_TRUE(wait_for_log(self, ro));
+	EXPECT_TRUE(wait_for_log(self, meta));
+	EXPECT_TRUE(wait_for_log(self, host));
+}
+
+/* A container whose scope key the config does not sandbox is denied everything. */
+TEST_F(ct, unmatched_container_denied_everything)
+{
+	if (self->skip)
+		return;
+	ASSERT_EQ(0, start_labelled(self, "ghost",
+				    "agent:ghost:workspace:00000000000000000000000000000000"));
+	ASSERT_TRUE(wait_bound(self, "\"matched\":false"));
+	EXPECT_NE(0, dexec(self, "ghost", "cat /etc/hostname"));
+	EXPECT_EQ(NULL, strstr(self->out, "clawlock-ct"));
+	/* Said at once, and at each resync (the daemon applies again when docker0 appears). */
+	EXPECT_LE(1, log_count(self, "agent \\\"ghost\\\" is not in the config"));
+}
+
+/* Killing the engine, restarting it, and restarting the daemon leave the container confined. */
+TEST_F(ct, confined_across_restarts)
+{
+	int binds;
+
+	if (self->skip)
+		return;
+	ASSERT_EQ(0, start_labelled(self, "c1", self->key));
+	ASSERT_TRUE(wait_bound(self, "\"matched\":true"));
+	/* The engine dies: the daemon says so, the binding stays. */
+	ASSERT_EQ(0, engine("kill"));
+	binds = log_count(self, "\"op\":\"bind\"");
+	ASSERT_EQ(0, engine("start"));
+	/* It answers again: every running container is bound again (a resync). */
+	for (int waited = 0; waited < PATIENCE_MS && log_count(self, "\"op\":\"bind\"") <= binds;
+	     waited += 250)
+		usleep(250 * 1000);
+	EXPECT_LT(binds, log_count(self, "\"op\":\"bind\""));
+	EXPECT_NE(0, dexec(self, "c1", "cat /agent/.env"));
+	EXPECT_EQ(0, dexec(self, "c1", "cat /agent/notes.md"));
+	/* The daemon is killed and started again: still bound, still denied. */
+	stop_daemon(self);
+	EXPECT_NE(0, dexec(self, "c1", "cat /agent/.env"));
+	binds = log_count(self, "\"op\":\"bind\"");
+	self->daemon = start_daemon(self);
+	ASSERT_LT(0, self->daemon);
+	for (int waited = 0; waited < PATIENCE_MS && log_count(self, "\"op\":\"bind\"") <= binds;
+	     waited += 250)
+		usleep(250 * 1000);
+	EXPECT_LT(binds, log_count(self, "\"op\":\"bind\""));
+	EXPECT_NE(0, dexec(self, "c1", "cat /agent/.env"));
+	EXPECT_EQ(NULL, strstr(self->out, "secret"));
+}
+
+TEST_HARNESS_MAIN
