@@ -32,8 +32,8 @@ static __always_inline int cl_other_sandbox(struct cl_identity *id, struct task_
 }
 
 /*
- * A process moved into a container's cgroup by one that is not confined (a
- * container runtime: runc exec writes its init's pid into cgroup.procs)
+ * A process moved into a container's cgroup by another that is not confined
+ * (a container runtime: runc exec writes its init's pid into cgroup.procs)
  * runs the runtime's code until its exec: mark it (lib/identity.h). Only
  * for a cgroup the daemon bound as a container, in the live generation. A
  * full map marks nothing: the process is then confined at once.
@@ -52,7 +52,10 @@ int BPF_PROG(cl_cgroup_attach_task, struct cgroup *dst, struct task_struct *task
 	__u32 zero = 0, tgid;
 	__u64 cgid;
 
-	if (cl_identify(&writer))
+	/* Moved by another process: one that enters by itself (clawlock run, audit's probe) is
+	 * confined. */
+	tgid = BPF_CORE_READ(task, tgid);
+	if (tgid == bpf_get_current_pid_tgid() >> 32 || cl_identify(&writer))
 		return 0;
 	cgid = BPF_CORE_READ(dst, kn, id);
 	live = bpf_map_lookup_elem(&cl_live, &zero);
@@ -64,7 +67,6 @@ int BPF_PROG(cl_cgroup_attach_task, struct cgroup *dst, struct task_struct *task
 	if (!info || info->origin != CL_ORIGIN_CONTAINER ||
 	    !bpf_map_lookup_elem(&cl_bindings, &key))
 		return 0;
-	tgid = BPF_CORE_READ(task, tgid);
 	bpf_map_update_elem(&cl_entering, &tgid, &cgid, BPF_ANY);
 	return 0;
 }
