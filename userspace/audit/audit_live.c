@@ -3,8 +3,9 @@
  * audit_live.c - clawlock audit --deep: what the config says checked
  * against what the kernel does. BPF LSM active, every program still
  * attached through its link, the pins closed to others, the live policy
- * equal to the config's, and a probe started in every sandboxed scope that
- * tries what no policy may let through.
+ * equal to the config's, a probe started in every sandboxed scope that
+ * tries what no policy may let through, and every running container of
+ * OpenClaw's bound.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +28,8 @@
 
 #include "loader/apply.h"
 #include "audit/audit_live.h"
+#include "containers/bind.h"
+#include "containers/engine.h"
 #include "loader/bpfstate.h"
 #include "loader/cgroup.h"
 #include "events/daemon_state.h"
@@ -365,6 +368,68 @@ static void check_signed_policy(struct deep *d)
 	json_object_put(sig);
 }
 
+/* Is container @ct's cgroup bound in @set? -1 when it cannot be told (its init gone). */
+static int container_bound(const struct cl_container *ct, struct cl_scopes *set)
+{
+	char rel[PATH_MAX], path[PATH_MAX + 64], mount[PATH_MAX];
+	uint64_t cgid;
+
+	if (cl_container_cgroup(ct->pid, rel, sizeof(rel)) < 0 ||
+	    cl_cgroup_mount(mount, sizeof(mount)) < 0 ||
+	    !cl_format(path, sizeof(path), "%s%s", mount, rel) || cl_cgroup_id(path, &cgid) < 0)
+		return -1;
+	return cl_scopes_find(set, cgid) != NULL;
+}
+
+static void check_one_container(struct deep *d, const struct cl_engine *e, const char *id,
+				struct cl_scopes *set, size_t *seen)
+{
+	struct cl_container ct;
+	char err[512];
+
+	if (cl_engine_inspect(e, id, &ct, err, sizeof(err)) < 0 || !ct.pid)
+		return;
+	++*seen;
+	if (container_bound(&ct, set) == 0)
+		say(d, "live.container_unbound", "critical",
+		    "A container of OpenClaw's runs unconfined",
+		    "run the daemon with --containers (see Documentation/operations.md)",
+		    "%s container %.12s (%s, scope key %s) has no binding: its processes run "
+		    "without clawlock's rules",
+		    e->name, ct.id, ct.name, ct.scope_key[0] ? ct.scope_key : "none");
+}
+
+/* Every running container OpenClaw labelled must be bound (the daemon's --containers). */
+static void check_containers(struct deep *d)
+{
+	struct cl_container *list = NULL;
+	struct cl_engine e;
+	struct cl_scopes set;
+	struct cl_maps maps;
+	size_t count = 0, seen = 0;
+	char err[512];
+
+	if (cl_engine_locate("auto", NULL, &e, err, sizeof(err)) < 0 || access(e.socket, F_OK))
+		return; /* no engine on this host */
+	if (cl_engine_list(&e, &list, &count, err, sizeof(err)) < 0) {
+		say(d, "live.containers_unchecked", "warn", "Containers could not be checked", NULL,
+		    "%s", err);
+		return;
+	}
+	if (count && cl_maps_open(&maps) == 0) {
+		if (cl_scopes_read(&maps, &set) == 0) {
+			for (size_t i = 0; i < count; i++)
+				check_one_container(d, &e, list[i].id, &set, &seen);
+			cl_scopes_free(&set);
+		}
+		cl_maps_close(&maps);
+	}
+	free(list);
+	say(d, "live.containers_checked", "info", "OpenClaw's containers checked", NULL,
+	    "%zu running container%s of OpenClaw's on %s (%s)", seen, seen == 1 ? "" : "s", e.name,
+	    e.socket);
+}
+
 void cl_audit_deep(void *audit, cl_finding_fn finding, const char *openclaw, const char *policy)
 {
 	struct deep d = { .audit = audit, .finding = finding };
@@ -395,4 +460,5 @@ void cl_audit_deep(void *audit, cl_finding_fn finding, const char *openclaw, con
 		say(&d, "live.config_unreadable", "warn", "The config to compare with did not load",
 		    NULL, "%s: see the error above", openclaw ? openclaw : policy);
 	probe_scopes(&d);
+	check_containers(&d);
 }
