@@ -16,6 +16,8 @@
 #include "loader/cgroup.h"
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "containers/bind.h"
+#include "containers/engine.h"
 #include "policy/json5.h"
 #include "openclaw/ocinputs.h"
 #include "openclaw/ocpolicy.h"
@@ -52,6 +54,7 @@ static const char explain_help[] =
 	"                        [--policy FILE] [--json]\n"
 	"                        [--op read|write|exec|connect|bind|sendto --target T]\n"
 	"                        [--cases FILE]\n"
+	"       clawlock explain --container ID [--engine-socket PATH] [...]\n"
 	"\n"
 	"Show the sandbox OpenClaw gives one agent and session, in the spirit of\n"
 	"`openclaw sandbox explain`: mode, scope, scope key and the cgroup it maps to,\n"
@@ -78,7 +81,20 @@ static const char explain_help[] =
 	"                       and makes the exit status 2\n"
 	"  -j, --json           JSON: agentId, sessionKey, sandboxed, sandbox{...},\n"
 	"                       rules[], and with --op: decision, rule{path, access,\n"
-	"                       source}, reason\n";
+	"                       source}, reason\n"
+	"      --container ID   a running container of OpenClaw's (id or name), asked\n"
+	"                       of the engine (Docker, or Podman's Docker API): its\n"
+	"                       openclaw.sessionKey label picks the agent and session,\n"
+	"                       and the answer adds container{id, name, scopeKey,\n"
+	"                       matched, why} and containerRules[] (the rules at the\n"
+	"                       paths the container sees). A scope the config does\n"
+	"                       not sandbox is matched false: the daemon denies that\n"
+	"                       container everything. --target is then a path as the\n"
+	"                       container sees it, under one of its mounts\n"
+	"      --engine-socket PATH\n"
+	"                       the engine's API socket [default: the first of\n"
+	"                       /var/run/docker.sock, /run/docker.sock,\n"
+	"                       /run/podman/podman.sock]\n";
 
 struct oc_opts {
 	const char *openclaw;
@@ -89,6 +105,8 @@ struct oc_opts {
 	const char *op;
 	const char *target;
 	const char *cases;
+	const char *container;
+	const char *engine_socket;
 	int json;
 };
 
@@ -117,6 +135,8 @@ static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *h
 		CL_OPT_STRING("op", 'o', &o->op),
 		CL_OPT_STRING("target", 't', &o->target),
 		CL_OPT_STRING("cases", 0, &o->cases),
+		CL_OPT_STRING("container", 0, &o->container),
+		CL_OPT_STRING("engine-socket", 0, &o->engine_socket),
 		CL_OPT_FLAG("json", 'j', &o->json),
 		CL_OPT_END,
 	};
@@ -558,16 +578,141 @@ static int explain_cases(const struct oc_compiled *c, const char *path)
 	return ret;
 }
 
+/* explain --container: ask the engine; the label's agent and session go into @o. */
+static int container_scope(struct oc_opts *o, struct cl_container *ct, char *agent, size_t asize,
+			   char *session, size_t ssize)
+{
+	struct cl_engine e;
+	char err[512];
+
+	if (o->agent || o->session) {
+		cl_error("explain: --container picks the agent and session: give neither");
+		return CL_EXIT_USAGE;
+	}
+	if (cl_engine_locate("auto", o->engine_socket, &e, err, sizeof(err)) < 0 ||
+	    cl_engine_inspect(&e, o->container, ct, err, sizeof(err)) < 0) {
+		cl_error("explain: container %s: %s", o->container, err);
+		return CL_EXIT_FAILURE;
+	}
+	if (!ct->scope_key[0] || !strcmp(ct->scope_key, "shared")) {
+		cl_error("explain: container %s: %s", o->container,
+			 ct->scope_key[0] ? "its scope is OpenClaw's shared one: explain the first "
+					    "agent whose scope is shared (--agent)"
+			 : ct->tenant[0]  ? "a fleet cell: its policy is the overlay's agent "
+					    "fleet:<tenant> (or fleet)"
+					  : "no openclaw.sessionKey label");
+		return CL_EXIT_USAGE;
+	}
+	if (cl_scope_key_split(ct->scope_key, agent, asize, session, ssize) < 0) {
+		cl_error("explain: container %s: scope key '%s' cannot be parsed: the daemon binds "
+			 "it to the policy that denies everything",
+			 o->container, ct->scope_key);
+		return CL_EXIT_FAILURE;
+	}
+	o->agent = agent;
+	o->session = session[0] ? session : NULL;
+	return 0;
+}
+
+/* The container, whether its label is the scope the config gives, and the rules where it sees them.
+ */
+static void add_container(struct json_object *out, const struct oc_compiled *c,
+			  const struct cl_container *ct)
+{
+	struct json_object *o = json_object_new_object(), *rules = json_object_new_array();
+	bool matched = c->confined && !strcmp(c->sb.scope_key, ct->scope_key);
+	char path[PATH_MAX], why[512];
+
+	json_object_object_add(o, "id", jstr(ct->id));
+	json_object_object_add(o, "name", jstr(ct->name));
+	json_object_object_add(o, "pid", json_object_new_int(ct->pid));
+	json_object_object_add(o, "scopeKey", jstr(ct->scope_key));
+	json_object_object_add(o, "matched", json_object_new_boolean(matched));
+	if (!matched) {
+		cl_format(
+			why, sizeof(why),
+			"%s: the daemon binds this container to the policy that denies everything",
+			c->confined ? "the config gives this session another scope key"
+				    : "the config does not sandbox this session");
+		json_object_object_add(o, "why", jstr(why));
+	}
+	json_object_object_add(out, "container", o);
+	for (size_t i = 0; matched && i < c->policy.files.count; i++) {
+		struct cl_rule r = c->policy.files.rules[i];
+
+		cl_container_path(&c->sb, r.path, path, sizeof(path));
+		r.path = path;
+		json_object_array_add(rules, rule_json(&r));
+	}
+	/* docker.tmpfs: the container's own scratch, writable (containers/bind.c). */
+	for (size_t i = 0; matched && i < c->sb.tmpfs.count; i++) {
+		struct cl_rule r = { .path = path, .access = CL_ACC_READ | CL_ACC_WRITE };
+
+		cl_format(path, sizeof(path), "%.*s", (int)strcspn(c->sb.tmpfs.items[i], ":"),
+			  c->sb.tmpfs.items[i]);
+		cl_format(r.source, sizeof(r.source), "%s", c->sb.tmpfs.key);
+		json_object_array_add(rules, rule_json(&r));
+	}
+	json_object_object_add(out, "containerRules", rules);
+}
+
+/* A --target path as the container sees it: the host path its mount brings there. */
+static int host_target(const struct oc_sandbox *sb, const char *target, char *out, size_t size)
+{
+	for (size_t i = 0; target[0] == '/' && i < sb->mount_count; i++) {
+		const struct oc_mount *m = &sb->mounts[i];
+		size_t len = strlen(m->container);
+
+		if (!strncmp(target, m->container, len) && (!target[len] || target[len] == '/'))
+			return cl_format(out, size, "%s%s", m->host, target + len) ? 0 : -1;
+	}
+	if (target[0] != '/') /* an address */
+		return cl_format(out, size, "%s", target) ? 0 : -1;
+	cl_error("explain: %s is in the container's own tree, under none of its mounts: only "
+		 "the daemon resolves it (in the container)",
+		 target);
+	return -1;
+}
+
+static int explain_answer(struct oc_opts *o, const struct oc_compiled *c,
+			  const struct cl_container *ct)
+{
+	struct json_object *out = compiled_json(c);
+	char target[PATH_MAX];
+	int ret = CL_EXIT_OK;
+
+	if (ct)
+		add_container(out, c, ct);
+	if (o->op && ct && host_target(&c->sb, o->target, target, sizeof(target)) < 0)
+		ret = CL_EXIT_USAGE;
+	else if (o->op && add_verdict(out, c, o->op, ct ? target : o->target) < 0)
+		ret = CL_EXIT_USAGE;
+	if (ret == CL_EXIT_OK) {
+		if (o->json)
+			print_json(out);
+		else
+			print_explain_text(out);
+	}
+	json_object_put(out);
+	return ret;
+}
+
 int cl_cmd_explain(int argc, char **argv)
 {
 	struct oc_opts o = { 0 };
+	struct cl_container ct;
+	char agent[CL_AGENT_MAX], session[CL_SESSION_MAX];
 	struct oc_inputs in;
 	struct oc_compiled c;
-	struct json_object *out;
 	int ret = parse_oc_opts(argc, argv, &o, explain_help);
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (o.container) {
+		ret = container_scope(&o, &ct, agent, sizeof(agent), session, sizeof(session));
+		if (ret)
+			return ret;
+	}
 	if (!o.agent && !o.session) {
 		cl_error("explain: --agent ID is required (see --help)");
 		return CL_EXIT_USAGE;
@@ -579,23 +724,10 @@ int cl_cmd_explain(int argc, char **argv)
 		cl_oc_free_inputs(&in);
 		return CL_EXIT_USAGE;
 	}
-	if (o.cases) {
+	if (o.cases)
 		ret = explain_cases(&c, o.cases);
-		oc_compiled_free(&c);
-		cl_oc_free_inputs(&in);
-		return ret;
-	}
-	out = compiled_json(&c);
-	ret = CL_EXIT_OK;
-	if (o.op && add_verdict(out, &c, o.op, o.target) < 0)
-		ret = CL_EXIT_USAGE;
-	if (ret == CL_EXIT_OK) {
-		if (o.json)
-			print_json(out);
-		else
-			print_explain_text(out);
-	}
-	json_object_put(out);
+	else
+		ret = explain_answer(&o, &c, o.container ? &ct : NULL);
 	oc_compiled_free(&c);
 	cl_oc_free_inputs(&in);
 	return ret;
@@ -612,6 +744,10 @@ int cl_cmd_compile(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
+	if (o.container || o.engine_socket) {
+		cl_error("compile: --container and --engine-socket are explain's (see --help)");
+		return CL_EXIT_USAGE;
+	}
 	ret = cl_oc_load_inputs(o.openclaw, o.overlay, o.baseline, &in);
 	if (ret)
 		return ret;

@@ -44,8 +44,15 @@ struct cl_binder {
 	struct cl_scopes set;
 	enum cl_unmatched unmatched;
 	char cgroup_mount[PATH_MAX];
-	bool staged; /* something to switch */
+	bool have_cfg; /* false: the config did not load (said) */
+	bool staged;   /* something to switch */
 };
+
+static void binder_free_config(struct cl_binder *b)
+{
+	if (b->have_cfg)
+		cl_config_free(&b->cfg);
+}
 
 struct cl_binder *cl_binder_open(const char *openclaw, const char *policy,
 				 enum cl_unmatched unmatched)
@@ -57,19 +64,22 @@ struct cl_binder *cl_binder_open(const char *openclaw, const char *policy,
 		return NULL;
 	}
 	b->unmatched = unmatched;
-	if (cl_cgroup_mount(b->cgroup_mount, sizeof(b->cgroup_mount)) < 0 ||
-	    cl_config_load(openclaw, policy, &b->cfg) != 0) {
+	if (cl_cgroup_mount(b->cgroup_mount, sizeof(b->cgroup_mount)) < 0) {
 		free(b);
 		return NULL;
 	}
+	/* A config that does not load leaves no container unbound: each is unmatched. */
+	b->have_cfg = cl_config_load(openclaw, policy, &b->cfg) == 0;
+	if (!b->have_cfg)
+		memset(&b->cfg, 0, sizeof(b->cfg));
 	if (cl_maps_open(&b->maps) < 0) {
-		cl_config_free(&b->cfg);
+		binder_free_config(b);
 		free(b);
 		return NULL;
 	}
 	if (cl_maps_lock(&b->maps) < 0 || cl_scopes_read(&b->maps, &b->set) < 0) {
 		cl_maps_close(&b->maps);
-		cl_config_free(&b->cfg);
+		binder_free_config(b);
 		free(b);
 		return NULL;
 	}
@@ -90,8 +100,8 @@ static int shared_scope(struct cl_binder *b, struct cl_compiled *c)
 	return 0;
 }
 
-/* "<session>:workspace:<hash>": the agent and the session (NULL: the agent's scope). */
-static int split_scope_key(const char *key, char *agent, size_t asize, char *session, size_t ssize)
+/* "<session>:workspace:<hash>": the agent and the session ("": the agent's scope). */
+int cl_scope_key_split(const char *key, char *agent, size_t asize, char *session, size_t ssize)
 {
 	const char *ws = NULL, *p, *colon;
 
@@ -131,7 +141,7 @@ static int scope_of_key(struct cl_binder *b, const char *key, struct cl_compiled
 			cl_format(why, size, "scope key \"shared\": no agent of the config has it");
 		return ret;
 	}
-	if (split_scope_key(key, agent, sizeof(agent), session, sizeof(session)) < 0)
+	if (cl_scope_key_split(key, agent, sizeof(agent), session, sizeof(session)) < 0)
 		return cl_format(why, size, "scope key \"%.200s\" cannot be parsed", key), 0;
 	if (!cl_config_has_agent(&b->cfg, agent))
 		return cl_format(why, size, "agent \"%s\" is not in the config", agent), 0;
@@ -145,8 +155,7 @@ static int scope_of_key(struct cl_binder *b, const char *key, struct cl_compiled
 	return 0;
 }
 
-/* @path moved to where the container has it, if a mount brings it there. */
-static void container_path(const struct oc_sandbox *sb, const char *path, char *out, size_t size)
+void cl_container_path(const struct oc_sandbox *sb, const char *path, char *out, size_t size)
 {
 	size_t best = 0;
 
@@ -183,7 +192,7 @@ static int container_view(const struct cl_compiled *c, struct cl_agent *view)
 	for (size_t i = 0; i < c->agent->files.count; i++) {
 		const struct cl_rule *r = &c->agent->files.rules[i];
 
-		container_path(sb, r->path, path, sizeof(path));
+		cl_container_path(sb, r->path, path, sizeof(path));
 		if (cl_rule_list_set(&view->files, path, r->access, r->source) < 0)
 			return -1;
 	}
@@ -425,6 +434,6 @@ void cl_binder_close(struct cl_binder *b)
 	cl_scopes_free(&b->set);
 	cl_maps_unlock(&b->maps);
 	cl_maps_close(&b->maps);
-	cl_config_free(&b->cfg);
+	binder_free_config(b);
 	free(b);
 }

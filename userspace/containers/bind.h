@@ -54,6 +54,17 @@ size_t cl_binder_prune(struct cl_binder *b);
 int cl_binder_commit(struct cl_binder *b);
 void cl_binder_close(struct cl_binder *b);
 
+/*
+ * OpenClaw's scope key "<session>:workspace:<hash>" (or "agent:<id>:...")
+ * split into the agent and the session ("" for an agent scope); -1 when
+ * it is no such key ("shared" is not: it names no agent).
+ */
+int cl_scope_key_split(const char *key, char *agent, size_t asize, char *session, size_t ssize);
+
+/* @path as a container of sandbox @sb sees it: where a mount brings it, else itself. */
+struct oc_sandbox;
+void cl_container_path(const struct oc_sandbox *sb, const char *path, char *out, size_t size);
+
 /* The cgroup (path under the cgroup mount) of process @pid into @out; -1 if gone. */
 int cl_container_cgroup(int pid, char *out, size_t size);
 

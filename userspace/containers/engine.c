@@ -286,8 +286,11 @@ int cl_engine_inspect(const struct cl_engine *e, const char *id, struct cl_conta
 	char path[256];
 
 	memset(ct, 0, sizeof(*ct));
-	if (strlen(id) >= sizeof(ct->id) || strspn(id, "0123456789abcdefABCDEF") != strlen(id)) {
-		cl_format(err, errsize, "not a container id: '%.80s'", id);
+	/* An id, a prefix of one, or a name: nothing that could change the API path. */
+	if (!id[0] || id[0] == '.' || strlen(id) >= sizeof(ct->id) ||
+	    strspn(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_.-") !=
+		    strlen(id)) {
+		cl_format(err, errsize, "not a container id or name: '%.80s'", id);
 		return errno = EINVAL, -1;
 	}
 	cl_format(path, sizeof(path), "/containers/%s/json", id);
