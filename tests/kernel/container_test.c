@@ -80,7 +80,8 @@ static int write_config(FIXTURE_DATA(ct) * self)
 		return -1;
 	snprintf(text, sizeof(text),
 		 "{ version: 1, include: '%s/policies/baseline.json5',"
-		 "  agents: { main: { network: { 'tcp %s 8080': 'allow' } } } }",
+		 "  agents: { main: { network: { 'tcp %s 8080': 'allow' } },"
+		 "            'fleet:acme': { use: ['system'] } } }",
 		 cl_source(), self->server);
 	return cl_write_file(self->overlay, text);
 }
@@ -186,6 +187,21 @@ static int log_count(FIXTURE_DATA(ct) * self, const char *needle)
 	if (f)
 		fclose(f);
 	return n;
+}
+
+/* The start-to-binding window the daemon recorded for self->id, for the log (operations.md). */
+static void log_window(struct __test_metadata *_metadata, FIXTURE_DATA(ct) * self)
+{
+	char line[8192], *w;
+	FILE *f = fopen(self->log, "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		w = strstr(line, "\"windowMs\":");
+		if (w && strstr(line, self->id))
+			TH_LOG("bound %.*s after the start event", (int)strcspn(w, ",}"), w);
+	}
+	if (f)
+		fclose(f);
 }
 
 /* Start a container labelled as OpenClaw labels main's sandbox; its id into self->id. */
@@ -318,6 +334,7 @@ TEST_F(ct, confined_through_docker_exec)
 		return;
 	ASSERT_EQ(0, start_labelled(self, "c1", self->key));
 	ASSERT_TRUE(wait_bound(self, "\"matched\":true"));
+	log_window(_metadata, self);
 	/* The image's tools, the workspace and its scratch work. */
 	EXPECT_EQ(0, dexec(self, "c1", "ls /bin"));
 	EXPECT_EQ(0, dexec(self, "c1", "cat /agent/notes.md"));
@@ -334,6 +351,13 @@ TEST_F(ct, confined_through_docker_exec)
 	docker(self, "exec c1 sh -c 'nc -w 5 %s 8080 </dev/null'", self->server);
 	EXPECT_NE(NULL, strstr(self->out, "hello"));
 	TH_LOG("allowed destination %s answered: %s", self->server, self->out);
+	/* explain answers for the running container, with its paths. */
+	EXPECT_EQ(0, cl_run_clawlock(self->out, sizeof(self->out), "explain", "--openclaw",
+				     self->config, "--policy", self->overlay, "--container", "c1",
+				     "--op", "read", "--target", "/agent/.env", "--json", NULL));
+	EXPECT_NE(NULL, strstr(self->out, "\"matched\":true"));
+	EXPECT_NE(NULL, strstr(self->out, "\"path\":\"/agent\""));
+	EXPECT_NE(NULL, strstr(self->out, "\"decision\":\"deny\""));
 	/* Each denial is a record naming the config key behind it. */
 	EXPECT_TRUE(wait_for_log(self, env));
 	EXPECT_TRUE(wait_for_log(self, ro));
@@ -341,8 +365,11 @@ TEST_F(ct, confined_through_docker_exec)
 	EXPECT_TRUE(wait_for_log(self, host));
 }
 
-/* A container whose scope key the config does not sandbox is denied everything. */
-TEST_F(ct, unmatched_container_denied_everything)
+/*
+ * A container whose scope key the config does not sandbox is denied
+ * everything; a fleet cell gets its tenant's policy from the overlay.
+ */
+TEST_F(ct, unmatched_denied_fleet_cell_bound)
 {
 	if (self->skip)
 		return;
@@ -351,8 +378,43 @@ TEST_F(ct, unmatched_container_denied_everything)
 	ASSERT_TRUE(wait_bound(self, "\"matched\":false"));
 	EXPECT_NE(0, dexec(self, "ghost", "cat /etc/hostname"));
 	EXPECT_EQ(NULL, strstr(self->out, "clawlock-ct"));
+	/* explain says why: the label names an agent the config does not have. */
+	EXPECT_NE(0, cl_run_clawlock(self->out, sizeof(self->out), "explain", "--openclaw",
+				     self->config, "--container", "ghost", NULL));
 	/* Said at once, and at each resync (the daemon applies again when docker0 appears). */
 	EXPECT_LE(1, log_count(self, "agent \\\"ghost\\\" is not in the config"));
+	/* A cell of tenant acme: the overlay's agent fleet:acme, the system tree and no network. */
+	ASSERT_EQ(0,
+		  docker(self, "run -d --init --name cell --label openclaw.fleet.tenant=acme"
+			       " --security-opt no-new-privileges --cap-drop ALL clawlock-bb:test"
+			       " sleep 100000"));
+	snprintf(self->id, sizeof(self->id), "%.64s", self->out);
+	ASSERT_TRUE(wait_bound(self, "\"agent\":\"fleet:acme\""));
+	EXPECT_EQ(0, dexec(self, "cell", "cat /etc/hostname"));
+	EXPECT_NE(NULL, strstr(self->out, "clawlock-ct"));
+	EXPECT_NE(0, dexec(self, "cell", "nc -w 5 169.254.169.254 80"));
+}
+
+/* A container started while no daemon runs is unbound, and audit --deep says so. */
+TEST_F(ct, audit_reports_unbound_container)
+{
+	char needle[96];
+
+	if (self->skip)
+		return;
+	stop_daemon(self);
+	ASSERT_EQ(0, start_labelled(self, "loose", self->key));
+	snprintf(needle, sizeof(needle), "container %.12s", self->id);
+	cl_run_clawlock(self->out, sizeof(self->out), "audit", "--deep", "--json", NULL);
+	EXPECT_NE(NULL, strstr(self->out, "live.container_unbound"));
+	EXPECT_NE(NULL, strstr(self->out, needle));
+	/* The daemon binds it when it starts: nothing unbound any more. */
+	self->daemon = start_daemon(self);
+	ASSERT_LT(0, self->daemon);
+	ASSERT_TRUE(wait_bound(self, "\"matched\":true"));
+	cl_run_clawlock(self->out, sizeof(self->out), "audit", "--deep", "--json", NULL);
+	EXPECT_EQ(NULL, strstr(self->out, "live.container_unbound"));
+	EXPECT_NE(NULL, strstr(self->out, "live.containers_checked"));
 }
 
 /* Killing the engine, restarting it, and restarting the daemon leave the container confined. */
