@@ -33,13 +33,6 @@ FIXTURE(be)
 #define DOCKER "user: '1000:1000', network: 'none', pidsLimit: 64"
 
 /* main works in ~/ws, other in ~/ws2; @extra goes into the sandbox defaults. */
-static bool cl_mounted_tmpfs(const char *path)
-{
-	struct statfs fs;
-
-	return statfs(path, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
-}
-
 static int write_config_docker(FIXTURE_DATA(be) * self, const char *mode, const char *access,
 			       const char *extra, const char *docker)
 {

@@ -40,6 +40,8 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/uio.h>
 #include <linux/fs.h>
 #include <linux/io_uring.h>
@@ -155,6 +157,30 @@ static inline int cl_spawn(char *const argv[], char *out, size_t size, int merge
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* Start argv[] in the background, its stdout and stderr appended to @log; its pid, or -1. */
+static inline pid_t cl_spawn_logged(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+		if (fd < 0 || dup2(fd, 2) < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Is @path a tmpfs mount (the VM's own /mnt, say)? */
+static inline bool cl_mounted_tmpfs(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
 }
 
 /*

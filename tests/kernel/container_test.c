@@ -14,9 +14,7 @@
 #include "cltest.h"
 #include "kselftest_harness.h"
 
-#include <linux/magic.h>
 #include <sys/mount.h>
-#include <sys/vfs.h>
 
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 900
@@ -124,19 +122,9 @@ static pid_t start_daemon(FIXTURE_DATA(ct) * self)
 			 self->log,
 			 NULL };
 	char err[160];
-	pid_t pid = fork();
 
-	if (pid == 0) {
-		int fd;
-
-		snprintf(err, sizeof(err), "%s/daemon.err", self->home);
-		fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd < 0 || dup2(fd, 2) < 0 || dup2(fd, 1) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	snprintf(err, sizeof(err), "%s/daemon.err", self->home);
+	return cl_spawn_logged(argv, err);
 }
 
 static void stop_daemon(FIXTURE_DATA(ct) * self)
@@ -233,18 +221,11 @@ static int dexec(FIXTURE_DATA(ct) * self, const char *name, const char *cmd)
 	return docker(self, "exec %s %s", name, cmd);
 }
 
-static bool mounted_tmpfs(const char *path)
-{
-	struct statfs fs;
-
-	return statfs(path, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
-}
-
 /* The home, config and overlay; main's workspace holds notes and a secret. */
 static void make_home(struct __test_metadata *_metadata, FIXTURE_DATA(ct) * self)
 {
 	/* A tmpfs of the VM's own at /mnt: the share stays untouched, /tmp is not the host's. */
-	if (!mounted_tmpfs("/mnt"))
+	if (!cl_mounted_tmpfs("/mnt"))
 		ASSERT_EQ(0, mount("tmpfs", "/mnt", "tmpfs", 0, "mode=0755"));
 	strcpy(self->home, "/mnt/cl-ct-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->home));
@@ -340,6 +321,13 @@ TEST_F(ct, confined_through_docker_exec)
 	EXPECT_EQ(0, dexec(self, "c1", "cat /agent/notes.md"));
 	EXPECT_NE(NULL, strstr(self->out, "notes"));
 	EXPECT_EQ(0, dexec(self, "c1", "touch /tmp/scratch"));
+	/*
+	 * The container's own loopback is its private namespace's: it stays open
+	 * (nothing listens there, so the kernel refuses the connection, not clawlock).
+	 */
+	EXPECT_NE(0, dexec(self, "c1", "nc -w 5 127.0.0.1 9"));
+	EXPECT_NE(NULL, strstr(self->out, "refused"));
+	EXPECT_EQ(NULL, strstr(self->out, "denied"));
 	/* The secret in the workspace, a write to the read-only workspace Docker left writable. */
 	EXPECT_NE(0, dexec(self, "c1", "cat /agent/.env"));
 	EXPECT_EQ(NULL, strstr(self->out, "secret"));

@@ -67,25 +67,13 @@ static pid_t start_daemon(FIXTURE_DATA(dmn) * self)
 	char *argv[] = { (char *)cl_binary(), "daemon", "--policy", self->policy, "--log",
 			 self->log,	      NULL,	NULL,	    NULL };
 	char err[160];
-	pid_t pid;
 
 	if (self->signers[0]) {
 		argv[6] = "--allowed-signers";
 		argv[7] = self->signers;
 	}
-	pid = fork();
-
-	if (pid == 0) {
-		int fd;
-
-		snprintf(err, sizeof(err), "%s/daemon.err", self->root);
-		fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd < 0 || dup2(fd, 2) < 0 || dup2(fd, 1) < 0)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
+	snprintf(err, sizeof(err), "%s/daemon.err", self->root);
+	return cl_spawn_logged(argv, err);
 }
 
 static void sleep_ms(int ms)
