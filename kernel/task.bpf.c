@@ -18,7 +18,8 @@ static __always_inline int cl_other_sandbox(struct cl_identity *id, struct task_
 {
 	struct cl_event *event;
 
-	if (cl_same_sandbox(id, other))
+	/* A runtime's process on its way in runs with rights its container must not borrow. */
+	if (cl_same_sandbox(id, other) && !cl_task_entering(other))
 		return 0;
 	event = cl_event_start(id, op, 0, 0, CL_EVENT_OTHER_SANDBOX);
 	if (event) {
@@ -45,29 +46,38 @@ static __always_inline int cl_other_sandbox(struct cl_identity *id, struct task_
 SEC("fentry/cgroup_attach_task")
 int BPF_PROG(cl_cgroup_attach_task, struct cgroup *dst, struct task_struct *task, bool threadgroup)
 {
+	struct cl_entering mark = { .deadline_ns = bpf_ktime_get_boot_ns() + CL_ENTERING_NS };
 	struct cl_identity writer = {};
 	struct cl_binding_key key = {};
 	struct cl_scope_info *info;
+	struct cl_cgroup_walk from = {};
 	struct cl_live *live;
 	__u32 zero = 0, tgid;
-	__u64 cgid;
 
-	/* Moved by another process: one that enters by itself (clawlock run, audit's probe) is
-	 * confined. */
+	/*
+	 * A whole process moved by another (one that enters by itself, as
+	 * clawlock run and audit's probe do, is confined), by one not confined.
+	 */
 	tgid = BPF_CORE_READ(task, tgid);
-	if (tgid == bpf_get_current_pid_tgid() >> 32 || cl_identify(&writer))
+	if (!threadgroup || tgid == bpf_get_current_pid_tgid() >> 32 || cl_identify(&writer))
 		return 0;
-	cgid = BPF_CORE_READ(dst, kn, id);
+	mark.cgroup_id = BPF_CORE_READ(dst, kn, id);
 	live = bpf_map_lookup_elem(&cl_live, &zero);
-	if (!live || !cgid)
+	if (!live || !mark.cgroup_id)
 		return 0;
 	key.slot = READ_ONCE(live->generation) & 1;
-	key.cgroup_id = cgid;
-	info = bpf_map_lookup_elem(&cl_scope_info, &cgid);
+	key.cgroup_id = mark.cgroup_id;
+	info = bpf_map_lookup_elem(&cl_scope_info, &mark.cgroup_id);
 	if (!info || info->origin != CL_ORIGIN_CONTAINER ||
 	    !bpf_map_lookup_elem(&cl_bindings, &key))
 		return 0;
-	bpf_map_update_elem(&cl_entering, &tgid, &cgid, BPF_ANY);
+	/* Only a process not confined where it is now: a sandbox's own stays confined. */
+	from.cgrp = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	from.slot = key.slot;
+	bpf_loop(CL_WALK_MAX, cl_cgroup_step, &from, 0);
+	if (!from.done || from.bound_cgroup_id)
+		return 0;
+	bpf_map_update_elem(&cl_entering, &tgid, &mark, BPF_ANY);
 	return 0;
 }
 

@@ -95,6 +95,15 @@ struct cl_fown {
 };
 
 /*
+ * A container runtime's process on its way into a container (cl_entering,
+ * by tgid): let through until its exec, in that cgroup, before the deadline.
+ */
+struct cl_entering {
+	__u64 cgroup_id;
+	__u64 deadline_ns; /* boot clock */
+};
+
+/*
  * Read by userspace only (events, status): which agent and session a bound
  * cgroup is, and where each rule came from. The programs never touch these.
  */

@@ -46,6 +46,8 @@
 
 /* Processes a container runtime is moving into containers at one time. */
 #define CL_MAX_ENTERING 4096
+/* How long such a process may run the runtime's code before its exec (boot clock). */
+#define CL_ENTERING_NS (60ULL * 1000000000ULL)
 
 /* Rate-limit slots: one per cgroup, rule and kind of record (cl_rate). */
 #define CL_MAX_RATE_KEYS 16384

@@ -91,9 +91,18 @@ static __always_inline int cl_resolve(struct task_struct *task, struct cl_identi
 static __always_inline int cl_runtime_entering(__u64 cgid)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u64 *entering = bpf_map_lookup_elem(&cl_entering, &tgid);
+	struct cl_entering *entering = bpf_map_lookup_elem(&cl_entering, &tgid);
 
-	return entering && *entering == cgid;
+	return entering && entering->cgroup_id == cgid &&
+	       bpf_ktime_get_boot_ns() < entering->deadline_ns;
+}
+
+/* Is @task such a process (marked at all)? No one else's process may touch it. */
+static __always_inline int cl_task_entering(struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+
+	return bpf_map_lookup_elem(&cl_entering, &tgid) != NULL;
 }
 
 /* The current process has reached its exec: the runtime's part is over. */

@@ -71,7 +71,7 @@ CL_MAP struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, CL_MAX_ENTERING);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct cl_entering);
 } cl_entering SEC(".maps");
 
 /* A cache only: an upgrade to another layout starts it empty (userspace/loader/upgrade.c). */
