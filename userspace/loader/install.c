@@ -301,13 +301,42 @@ static int stage_deny_names(struct cl_install *in, struct staged *s, __u32 rule,
 	return 0;
 }
 
+/*
+ * cl_path_deny_name in a container's tree: the nearest directory on
+ * @path's way that exists there (through its root, not the host's
+ * realpath), and the name below it.
+ */
+static int deny_name_in_root(struct cl_install *in, const char *path, char *dir, char *leaf,
+			     size_t size)
+{
+	char head[PATH_MAX], *slash;
+	struct stat_result st;
+
+	cl_format(head, sizeof(head), "%s", path);
+	for (;;) {
+		slash = strrchr(head, '/');
+		if (!slash || !slash[1])
+			return -1;
+		cl_format(leaf, size, "%s", slash + 1);
+		if (slash == head)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		cached_stat(in, head, &st);
+		if (!st.err)
+			return cl_format(dir, size, "%s", head) ? 0 : -1;
+	}
+}
+
 /* A deny rule on @r->path: its name followed, its way marked (stage_deny_names). */
 static int stage_deny_way(struct cl_install *in, struct staged *s, __u32 rule,
 			  const struct cl_rule *r)
 {
 	char dir[PATH_MAX], leaf[PATH_MAX];
+	int ret = in->root_fd >= 0 ? deny_name_in_root(in, r->path, dir, leaf, sizeof(dir))
+				   : cl_path_deny_name(r->path, dir, leaf, sizeof(dir));
 
-	if (cl_path_deny_name(r->path, dir, leaf, sizeof(dir)) < 0)
+	if (ret < 0)
 		return 0;
 	return stage_deny_names(in, s, rule, r->access, dir, leaf);
 }
@@ -383,7 +412,8 @@ static int stage_linked_files(struct cl_install *in, struct staged *s, __u32 rul
 		fd = open_in_root(in->root_fd, r->path);
 		if (fd < 0)
 			return 0;
-		cl_format(top, sizeof(top), "/proc/self/fd/%d", fd);
+		/* The slash: nftw follows the descriptor to the directory, not the link. */
+		cl_format(top, sizeof(top), "/proc/self/fd/%d/", fd);
 	}
 	link_scan = &scan;
 	nftw(fd >= 0 ? top : r->path, link_scan_entry, 16, FTW_PHYS | FTW_MOUNT | FTW_ACTIONRETVAL);
