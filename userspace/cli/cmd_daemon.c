@@ -496,6 +496,22 @@ static void container_said(void *data, int error, const char *text)
 	json_object_put(obj);
 }
 
+/*
+ * The engine's news, or the tick. With signed policy the config the binder
+ * reads is checked as apply checks it: refused, it does not load, and every
+ * container is bound to the policy that denies everything.
+ */
+static void follow_news(struct daemon *d, bool tick)
+{
+	if (d->signed_inputs.allowed_signers)
+		cl_signed_inputs_begin(&d->signed_inputs);
+	if (tick)
+		cl_follow_tick(d->follow, d->openclaw, d->policy);
+	else
+		cl_follow_handle(d->follow, d->openclaw, d->policy);
+	cl_signed_inputs_end();
+}
+
 static int follow_containers(struct daemon *d)
 {
 	struct cl_follow_report report = {
@@ -560,8 +576,12 @@ static int apply_config(struct daemon *d, const char *why)
 	note_signatures(d, ret);
 	rewatch(d);
 	/* Containers are bound apart from the config's scopes: bind them again. */
-	if (!ret)
+	if (!ret && d->follow) {
+		if (d->signed_inputs.allowed_signers)
+			cl_signed_inputs_begin(&d->signed_inputs);
 		cl_follow_resync(d->follow, d->openclaw, d->policy);
+		cl_signed_inputs_end();
+	}
 	return ret;
 }
 
@@ -812,7 +832,9 @@ static int daemon_loop(struct daemon *d)
 			if (fd == d->tick && read(fd, &ticks, sizeof(ticks)) > 0)
 				on_tick(d);
 			if (d->follow && fd == cl_follow_fd(d->follow))
-				cl_follow_handle(d->follow, d->openclaw, d->policy);
+				follow_news(d, false);
+			if (d->follow && fd == d->tick)
+				follow_news(d, true);
 			if (fd == d->tick || fd == cl_event_stream_fd(d->events))
 				cl_event_stream_poll(d->events, 0);
 		}

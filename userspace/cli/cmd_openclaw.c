@@ -733,6 +733,17 @@ int cl_cmd_explain(int argc, char **argv)
 	return ret;
 }
 
+/* compile's options: explain's but the container ones. */
+static int parse_compile_opts(int argc, char **argv, struct oc_opts *o)
+{
+	int ret = parse_oc_opts(argc, argv, o, compile_help);
+
+	if (ret || !(o->container || o->engine_socket))
+		return ret;
+	cl_error("compile: --container and --engine-socket are explain's (see --help)");
+	return -1;
+}
+
 int cl_cmd_compile(int argc, char **argv)
 {
 	struct oc_opts o = { 0 };
@@ -740,14 +751,10 @@ int cl_cmd_compile(int argc, char **argv)
 	struct oc_inputs in;
 	char **ids;
 	size_t count;
-	int ret = parse_oc_opts(argc, argv, &o, compile_help);
+	int ret = parse_compile_opts(argc, argv, &o);
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	if (o.container || o.engine_socket) {
-		cl_error("compile: --container and --engine-socket are explain's (see --help)");
-		return CL_EXIT_USAGE;
-	}
 	ret = cl_oc_load_inputs(o.openclaw, o.overlay, o.baseline, &in);
 	if (ret)
 		return ret;

@@ -107,7 +107,7 @@ int cl_scope_key_split(const char *key, char *agent, size_t asize, char *session
 
 	for (p = strstr(key, ":workspace:"); p; p = strstr(p + 1, ":workspace:"))
 		ws = p;
-	if (!ws || strncmp(key, "agent:", 6) || ws - key >= (long)ssize)
+	if (!ws || strncmp(key, "agent:", 6) || ws - key <= 6 || ws - key >= (long)ssize)
 		return -1;
 	memcpy(session, key, ws - key);
 	session[ws - key] = '\0';
@@ -224,9 +224,12 @@ static const struct cl_agent *fleet_agent(struct cl_binder *b, const char *tenan
 	char name[CL_AGENT_MAX];
 	const struct cl_agent *a = NULL;
 
-	if (p && cl_format(name, sizeof(name), "fleet:%s", tenant))
-		a = cl_policy_agent(p, name);
-	return a ? a : p ? cl_policy_agent(p, "fleet") : NULL;
+	/* A tenant too long for an agent id gets no agent: never another tenant's, nor the default.
+	 */
+	if (!p || !cl_format(name, sizeof(name), "fleet:%s", tenant))
+		return NULL;
+	a = cl_policy_agent(p, name);
+	return a ? a : cl_policy_agent(p, "fleet");
 }
 
 /* The container's policy: its scope's, seen from inside; 1, or 0 (unmatched, @why), or -1. */
@@ -300,16 +303,54 @@ struct init_handle {
 	uint64_t cgid;
 };
 
+/* A 64-hex-digit container id: what the engine's cgroups are named after. */
+static bool full_id(const char *id)
+{
+	return strlen(id) == 64 && strspn(id, "0123456789abcdef") == 64;
+}
+
+/*
+ * The container's own cgroup in @rel, cut after the component that names
+ * it (Docker's "<id>" or "docker-<id>.scope", Podman's "libpod-<id>.scope"):
+ * an init that moved itself below it (systemd in the container) must not
+ * leave the cgroup docker exec uses unbound. -1 when no component does.
+ */
+static int container_cgroup_root(char *rel, const char *id)
+{
+	char names[3][96];
+	char *comp = rel, *end;
+
+	cl_format(names[0], sizeof(names[0]), "%s", id);
+	cl_format(names[1], sizeof(names[1]), "docker-%s.scope", id);
+	cl_format(names[2], sizeof(names[2]), "libpod-%s.scope", id);
+	while (comp && *comp) {
+		comp += *comp == '/';
+		end = strchrnul(comp, '/');
+		for (int i = 0; i < 3; i++) {
+			if ((size_t)(end - comp) == strlen(names[i]) &&
+			    !strncmp(comp, names[i], end - comp)) {
+				*end = '\0';
+				return 0;
+			}
+		}
+		comp = *end ? end : NULL;
+	}
+	return -1;
+}
+
 static int open_init(struct cl_binder *b, const struct cl_container *ct, struct init_handle *h,
 		     char *why, size_t size)
 {
 	char rel[PATH_MAX], path[64];
 
 	h->root = -1;
+	if (!full_id(ct->id))
+		return cl_format(why, size, "the engine gave no container id"), -1;
 	h->pidfd = ct->pid > 0 ? syscall(SYS_pidfd_open, ct->pid, 0) : -1;
 	if (h->pidfd < 0)
 		return cl_format(why, size, "its init (pid %d) has exited", ct->pid), -1;
-	if (cl_container_cgroup(ct->pid, rel, sizeof(rel)) < 0 || !strstr(rel, ct->id))
+	if (cl_container_cgroup(ct->pid, rel, sizeof(rel)) < 0 ||
+	    container_cgroup_root(rel, ct->id) < 0)
 		return cl_format(why, size, "pid %d is not in the container's cgroup", ct->pid), -1;
 	if (!cl_format(h->cgroup, sizeof(h->cgroup), "%s%s", b->cgroup_mount, rel) ||
 	    cl_cgroup_id(h->cgroup, &h->cgid) < 0)
@@ -364,7 +405,7 @@ int cl_binder_add(struct cl_binder *b, const struct cl_container *ct,
 {
 	struct init_handle h;
 	struct cl_agent view = { 0 };
-	struct cl_scope scope;
+	struct cl_scope scope, *prev;
 	enum cl_mode mode;
 	int matched, ret = -1;
 
@@ -380,6 +421,15 @@ int cl_binder_add(struct cl_binder *b, const struct cl_container *ct,
 		mode = view.mode;
 	else
 		mode = b->unmatched == CL_UNMATCHED_REPORT ? CL_MODE_AUDIT : CL_MODE_ENFORCE;
+	prev = cl_scopes_find(&b->set, h.cgid);
+	if (prev && prev->info.origin != CL_ORIGIN_CONTAINER) {
+		cl_format(out->why, sizeof(out->why),
+			  "its cgroup is already a scope of agent %s (not a container's): kept",
+			  prev->info.agent);
+		goto out;
+	}
+	out->changed =
+		!prev || prev->binding.policy_id != out->policy || prev->binding.mode != mode;
 	cl_scope_fill(&scope, h.cgid, out->policy, mode, out->agent,
 		      ct->tenant[0] && !ct->scope_key[0] ? ct->tenant : ct->scope_key, h.cgroup,
 		      CL_ORIGIN_CONTAINER);

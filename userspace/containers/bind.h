@@ -25,6 +25,7 @@ struct cl_container_bound {
 	char cgroup[256];  /* its cgroup */
 	uint32_t policy;   /* the policy id bound */
 	bool matched;	   /* false: the deny-everything policy */
+	bool changed;	   /* its binding was not this one before */
 	char why[512];	   /* unmatched, or a fallback: the reason */
 	long long skipped; /* rules naming paths the container does not have */
 };

@@ -73,8 +73,7 @@ static int curl_load(char *err, size_t errsize)
 	pthread_once(&curl_once, curl_load_once);
 	if (curl.lib)
 		return 0;
-	cl_format(err, errsize, "cannot load libcurl (libcurl.so.4; Debian: libcurl4): %s",
-		  dlerror() ? dlerror() : "missing symbols");
+	cl_format(err, errsize, "cannot load libcurl (libcurl.so.4; Debian: libcurl4)");
 	return -1;
 }
 
@@ -115,6 +114,17 @@ int cl_engine_locate(const char *which, const char *socket, struct cl_engine *e,
 	cl_format(e->socket, sizeof(e->socket), "%s",
 		  !strcmp(e->name, "podman") ? "/run/podman/podman.sock" : "/var/run/docker.sock");
 	return 0;
+}
+
+/* A string member's text, "" for a missing, null or non-string value (engines are not trusted). */
+static const char *member(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!obj || !json_object_object_get_ex(obj, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return "";
+	return json_object_get_string(v);
 }
 
 struct body {
@@ -160,10 +170,10 @@ static CURL *engine_handle(const struct cl_engine *e, const char *path)
 /* The engine's own words for a refusal: {"message": "..."} */
 static void api_error(const struct body *b, long status, char *err, size_t errsize)
 {
-	struct json_object *doc = b->data ? json_tokener_parse(b->data) : NULL, *msg;
+	struct json_object *doc = b->data ? json_tokener_parse(b->data) : NULL;
 
-	if (doc && json_object_object_get_ex(doc, "message", &msg))
-		cl_format(err, errsize, "HTTP %ld: %.200s", status, json_object_get_string(msg));
+	if (member(doc, "message")[0])
+		cl_format(err, errsize, "HTTP %ld: %.200s", status, member(doc, "message"));
 	else
 		cl_format(err, errsize, "HTTP %ld", status);
 	json_object_put(doc);
@@ -201,11 +211,13 @@ int cl_engine_get(const struct cl_engine *e, const char *path, struct json_objec
 	return *out ? 0 : -1;
 }
 
+/* A label's value, NULL when it is not set (or not a string). */
 static const char *label(struct json_object *labels, const char *name)
 {
 	struct json_object *v;
 
-	if (!labels || !json_object_object_get_ex(labels, name, &v))
+	if (!labels || !json_object_object_get_ex(labels, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
 }
@@ -227,10 +239,13 @@ static void container_labels(struct cl_container *ct, struct json_object *labels
 	ct->sandbox = v && !strcmp(v, "1");
 	v = label(labels, "openclaw.sandboxBrowser");
 	ct->browser = v && !strcmp(v, "1");
-	cl_format(ct->scope_key, sizeof(ct->scope_key), "%s",
-		  (v = label(labels, "openclaw.sessionKey")) ? v : "");
-	cl_format(ct->tenant, sizeof(ct->tenant), "%s",
-		  (v = label(labels, "openclaw.fleet.tenant")) ? v : "");
+	/* Too long to hold whole: a key cut short could name another scope. */
+	if (!cl_format(ct->scope_key, sizeof(ct->scope_key), "%s",
+		       (v = label(labels, "openclaw.sessionKey")) ? v : ""))
+		cl_format(ct->scope_key, sizeof(ct->scope_key), "(too long)");
+	if (!cl_format(ct->tenant, sizeof(ct->tenant), "%s",
+		       (v = label(labels, "openclaw.fleet.tenant")) ? v : ""))
+		ct->tenant[0] = '\0'; /* no tenant: denied everything, never the default cell's */
 }
 
 int cl_engine_list(const struct cl_engine *e, struct cl_container **out, size_t *count, char *err,
@@ -248,9 +263,9 @@ int cl_engine_list(const struct cl_engine *e, struct cl_container **out, size_t 
 	for (size_t i = 0; *out && i < len; i++) {
 		item = json_object_array_get_idx(doc, i);
 		labels = json_object_object_get_ex(item, "Labels", &v) ? v : NULL;
-		if (!cl_container_labelled(labels) || !json_object_object_get_ex(item, "Id", &v))
+		if (!cl_container_labelled(labels) || !member(item, "Id")[0])
 			continue;
-		cl_format((*out)[n].id, sizeof((*out)[n].id), "%s", json_object_get_string(v));
+		cl_format((*out)[n].id, sizeof((*out)[n].id), "%s", member(item, "Id"));
 		container_labels(&(*out)[n], labels);
 		n++;
 	}
@@ -298,15 +313,12 @@ int cl_engine_inspect(const struct cl_engine *e, const char *id, struct cl_conta
 		return -1;
 	json_object_object_get_ex(doc, "State", &state);
 	json_object_object_get_ex(doc, "Config", &config);
-	cl_format(ct->id, sizeof(ct->id), "%s",
-		  json_object_object_get_ex(doc, "Id", &v) ? json_object_get_string(v) : id);
-	if (json_object_object_get_ex(doc, "Name", &v))
-		cl_format(ct->name, sizeof(ct->name), "%s", json_object_get_string(v));
+	cl_format(ct->id, sizeof(ct->id), "%s", member(doc, "Id"));
+	cl_format(ct->name, sizeof(ct->name), "%s", member(doc, "Name"));
 	if (state && json_object_object_get_ex(state, "Running", &v) &&
 	    json_object_get_boolean(v) && json_object_object_get_ex(state, "Pid", &v))
 		ct->pid = json_object_get_int(v);
-	if (state && json_object_object_get_ex(state, "StartedAt", &v))
-		ct->started_ns = rfc3339_ns(json_object_get_string(v));
+	ct->started_ns = rfc3339_ns(member(state, "StartedAt"));
 	container_labels(ct, config && json_object_object_get_ex(config, "Labels", &v) ? v : NULL);
 	json_object_put(doc);
 	return 0;
@@ -318,16 +330,17 @@ struct cl_engine_watch {
 	int pipe[2]; /* messages: thread -> loop */
 	int stop[2]; /* a byte: loop -> thread, stop now */
 	atomic_int stopping;
-	char line[65536]; /* the event being received */
+	atomic_int overflowed; /* news lost to a full pipe: the loop must list everything */
+	char line[65536];      /* the event being received */
 	size_t line_len;
 	bool up_said;
 };
 
 static void watch_say(struct cl_engine_watch *w, const struct cl_engine_event *ev)
 {
-	/* Non-blocking: a loop that stopped reading loses news, never the thread. */
+	/* Non-blocking: a loop behind loses news, never the thread; it is told to list all. */
 	if (write(w->pipe[1], ev, sizeof(*ev)) != sizeof(*ev))
-		return;
+		atomic_store(&w->overflowed, 1);
 }
 
 static void watch_say_news(struct cl_engine_watch *w, enum cl_engine_news news, const char *text)
@@ -342,19 +355,18 @@ static void watch_say_news(struct cl_engine_watch *w, enum cl_engine_news news, 
 static void watch_line(struct cl_engine_watch *w, const char *line)
 {
 	static const char *const gone[] = { "die", "died", "destroy", "remove", "stop", "kill" };
-	struct json_object *doc = json_tokener_parse(line), *actor, *attrs = NULL, *v;
+	struct json_object *doc = json_tokener_parse(line), *actor = NULL, *attrs = NULL, *v;
 	struct cl_engine_event ev = { 0 };
 	const char *action;
 
 	if (!doc)
 		return;
-	action = json_object_object_get_ex(doc, "Action", &v) ? json_object_get_string(v) : "";
+	action = member(doc, "Action");
 	if (json_object_object_get_ex(doc, "Actor", &actor))
 		json_object_object_get_ex(actor, "Attributes", &attrs);
 	if (json_object_object_get_ex(doc, "timeNano", &v))
 		ev.time_ns = json_object_get_int64(v);
-	if (actor && json_object_object_get_ex(actor, "ID", &v))
-		cl_format(ev.id, sizeof(ev.id), "%s", json_object_get_string(v));
+	cl_format(ev.id, sizeof(ev.id), "%s", member(actor, "ID"));
 	ev.news = CL_ENGINE_UP; /* not one to say */
 	if (!strcmp(action, "start") || !strcmp(action, "restart"))
 		ev.news = CL_ENGINE_START;
@@ -383,6 +395,8 @@ static size_t watch_data(char *ptr, size_t size, size_t n, void *data)
 		w->line[w->line_len] = '\0';
 		if (w->line_len < sizeof(w->line) - 1)
 			watch_line(w, w->line);
+		else
+			atomic_store(&w->overflowed, 1); /* an event too long to read: list all */
 		w->line_len = 0;
 	}
 	return len;
@@ -486,9 +500,16 @@ struct cl_engine_watch *cl_engine_watch_start(const struct cl_engine *e)
 		return NULL;
 	}
 	w->engine = *e;
+	w->pipe[0] = w->pipe[1] = w->stop[0] = w->stop[1] = -1;
 	if (pipe2(w->pipe, O_CLOEXEC | O_NONBLOCK) < 0 || pipe2(w->stop, O_CLOEXEC) < 0 ||
 	    pthread_create(&w->thread, NULL, watch_thread, w)) {
 		cl_error("containers: cannot start following %s: %s", e->socket, strerror(errno));
+		for (int i = 0; i < 2; i++) {
+			if (w->pipe[i] >= 0)
+				close(w->pipe[i]);
+			if (w->stop[i] >= 0)
+				close(w->stop[i]);
+		}
 		free(w);
 		return NULL;
 	}
@@ -498,6 +519,11 @@ struct cl_engine_watch *cl_engine_watch_start(const struct cl_engine *e)
 int cl_engine_watch_fd(const struct cl_engine_watch *w)
 {
 	return w->pipe[0];
+}
+
+bool cl_engine_watch_overflowed(struct cl_engine_watch *w)
+{
+	return atomic_exchange(&w->overflowed, 0) != 0;
 }
 
 int cl_engine_watch_next(struct cl_engine_watch *w, struct cl_engine_event *ev)

@@ -42,7 +42,7 @@ struct cl_container {
 	char scope_key[192];  /* openclaw.sessionKey: OpenClaw's scope key ("" none) */
 	bool sandbox;	      /* openclaw.sandbox=1 */
 	bool browser;	      /* openclaw.sandboxBrowser=1 */
-	char tenant[64];      /* openclaw.fleet.tenant ("" none) */
+	char tenant[256];     /* openclaw.fleet.tenant ("" none) */
 	long long started_ns; /* State.StartedAt, since the epoch; 0 unknown */
 };
 
@@ -82,6 +82,8 @@ struct cl_engine_watch *cl_engine_watch_start(const struct cl_engine *e);
 int cl_engine_watch_fd(const struct cl_engine_watch *w);
 /* The next message, 1; 0 when none is waiting. */
 int cl_engine_watch_next(struct cl_engine_watch *w, struct cl_engine_event *ev);
+/* Was news lost (a full pipe, an event too long) since last asked? Then list everything. */
+bool cl_engine_watch_overflowed(struct cl_engine_watch *w);
 void cl_engine_watch_stop(struct cl_engine_watch *w);
 
 #endif /* CLAWLOCK_ENGINE_H */

@@ -27,7 +27,12 @@ struct cl_follow {
 	struct cl_follow_report report;
 	bool up;	/* the stream is open */
 	bool said_down; /* its loss was said once */
+	bool pending;	/* a batch failed, or news was lost: list and bind all again */
+	int ticks;	/* seconds since every container was last bound */
 };
+
+/* Every so often all are bound again anyway: what no event said is found. */
+#define CL_FOLLOW_RECONCILE_TICKS 60
 
 static long long now_ns(void)
 {
@@ -103,9 +108,9 @@ static int stage_one(struct cl_follow *f, struct cl_binder *b, const char *id,
 	return 0;
 }
 
-/* Bind these containers (all the running ones when @ids is NULL) in one switch. */
-static void bind_batch(struct cl_follow *f, const char *openclaw, const char *policy,
-		       const char *one_id, long long event_ns)
+/* Bind container @one_id (NULL: all the running ones) in one switch; false if it failed. */
+static bool bind_batch(struct cl_follow *f, const char *openclaw, const char *policy,
+		       const char *one_id, long long event_ns, bool quiet)
 {
 	struct cl_container *list = NULL, *cts;
 	struct cl_container_bound *hows;
@@ -113,9 +118,11 @@ static void bind_batch(struct cl_follow *f, const char *openclaw, const char *po
 	struct cl_binder *b;
 	char err[512];
 
+	bool ok = false;
+
 	if (!one_id && cl_engine_list(&f->engine, &list, &count, err, sizeof(err)) < 0) {
 		say(f, 1, "containers: cannot list %s's containers: %s", f->engine.name, err);
-		return;
+		return false;
 	}
 	cts = calloc(count + 1, sizeof(*cts));
 	hows = calloc(count + 1, sizeof(*hows));
@@ -131,11 +138,13 @@ static void bind_batch(struct cl_follow *f, const char *openclaw, const char *po
 			cts[i].pid = 0;
 	}
 	if (cl_binder_commit(b) < 0) {
-		say(f, 1, "containers: the switch failed: bindings unchanged");
+		say(f, 1,
+		    "containers: the switch failed: bindings unchanged; retrying in a second");
 		goto out;
 	}
+	ok = true;
 	for (size_t i = 0; i < count; i++) {
-		if (cts[i].pid)
+		if (cts[i].pid && (!quiet || hows[i].changed))
 			f->report.bound(f->report.data, &cts[i], &hows[i],
 					event_ns ? now_ns() - event_ns : 0);
 	}
@@ -144,6 +153,14 @@ out:
 	free(cts);
 	free(hows);
 	free(list);
+	return ok;
+}
+
+/* Bind every running container; on failure, again at the next tick. */
+static void bind_all(struct cl_follow *f, const char *openclaw, const char *policy, bool quiet)
+{
+	f->pending = !bind_batch(f, openclaw, policy, NULL, 0, quiet);
+	f->ticks = 0;
 }
 
 static void drop_gone(struct cl_follow *f, const char *openclaw, const char *policy)
@@ -166,7 +183,7 @@ void cl_follow_handle(struct cl_follow *f, const char *openclaw, const char *pol
 			    f->engine.name, f->said_down ? "is back" : "answers", f->engine.socket);
 			f->up = true;
 			f->said_down = false;
-			bind_batch(f, openclaw, policy, NULL, 0);
+			bind_all(f, openclaw, policy, false);
 			break;
 		case CL_ENGINE_DOWN:
 			if (!f->said_down)
@@ -175,19 +192,36 @@ void cl_follow_handle(struct cl_follow *f, const char *openclaw, const char *pol
 			f->up = false;
 			break;
 		case CL_ENGINE_START:
-			bind_batch(f, openclaw, policy, ev.id, ev.time_ns);
+			f->pending |= !bind_batch(f, openclaw, policy, ev.id, ev.time_ns, false);
 			break;
 		case CL_ENGINE_GONE:
 			drop_gone(f, openclaw, policy);
 			break;
 		}
 	}
+	if (cl_engine_watch_overflowed(f->watch)) {
+		say(f, 1,
+		    "containers: events were lost (too many at once): binding every "
+		    "running container again");
+		f->pending = true;
+	}
+	if (f->up && f->pending)
+		bind_all(f, openclaw, policy, false);
+}
+
+void cl_follow_tick(struct cl_follow *f, const char *openclaw, const char *policy)
+{
+	if (!f || !f->up)
+		return;
+	/* The minute's round says only what changed; a retry says all. */
+	if (f->pending || ++f->ticks >= CL_FOLLOW_RECONCILE_TICKS)
+		bind_all(f, openclaw, policy, !f->pending);
 }
 
 void cl_follow_resync(struct cl_follow *f, const char *openclaw, const char *policy)
 {
 	if (f && f->up)
-		bind_batch(f, openclaw, policy, NULL, 0);
+		bind_all(f, openclaw, policy, false);
 }
 
 void cl_follow_stop(struct cl_follow *f)

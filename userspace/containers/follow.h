@@ -33,6 +33,11 @@ struct cl_follow *cl_follow_start(const char *which, const char *socket,
 int cl_follow_fd(const struct cl_follow *f);
 /* Act on the news, binding with the config @openclaw / @policy. */
 void cl_follow_handle(struct cl_follow *f, const char *openclaw, const char *policy);
+/*
+ * Once a second: bind every running container again after a failed batch,
+ * and every minute anyway, so that one no event reported is found.
+ */
+void cl_follow_tick(struct cl_follow *f, const char *openclaw, const char *policy);
 /* Bind every running container again (after the config changed). */
 void cl_follow_resync(struct cl_follow *f, const char *openclaw, const char *policy);
 void cl_follow_stop(struct cl_follow *f);
