@@ -25,6 +25,7 @@ static const struct key_case key_cases[] = {
 	{ "agent:a:x:workspace:y:workspace:ff", "a", "agent:a:x:workspace:y" },
 	{ "shared", NULL, NULL },
 	{ "agent::workspace:ff", NULL, NULL },
+	{ "agent:workspace:ff", NULL, NULL },
 	{ "main:workspace:ff", NULL, NULL },
 	{ "agent:main", NULL, NULL },
 	{ "", NULL, NULL },
