@@ -55,8 +55,9 @@ static int docker(FIXTURE_DATA(ct) * self, const char *fmt, ...)
 {
 	char cmd[2048];
 	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	struct timespec t0, t1;
 	va_list ap;
-	int len;
+	int len, ret;
 
 	/* A docker call that hangs fails its own step, not the whole test by the harness's timeout.
 	 */
@@ -64,7 +65,14 @@ static int docker(FIXTURE_DATA(ct) * self, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd + len, sizeof(cmd) - len, fmt, ap);
 	va_end(ap);
-	return cl_spawn(argv, self->out, sizeof(self->out), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = cl_spawn(argv, self->out, sizeof(self->out), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* A slow step says so: what a CI run that hits the timeout spent its time on. */
+	if (t1.tv_sec - t0.tv_sec >= 20)
+		fprintf(stderr, "# slow: %lds for docker %s\n", (long)(t1.tv_sec - t0.tv_sec),
+			cmd + len);
+	return ret;
 }
 
 static int write_config(FIXTURE_DATA(ct) * self)
