@@ -158,6 +158,14 @@ static inline __u32 cl_anchor_bit(__u32 dev, __u64 ino)
 	return cl_ruled_bit(dev, ~ino);
 }
 
+/*
+ * Rule ids stay below this bit. The record keyed CL_DEFAULT_RECORD_BIT |
+ * policy id (userspace only) names what denies where no rule of that
+ * policy grants: an OpenClaw sandbox's mode key. Events of reason no-rule
+ * quote it.
+ */
+#define CL_DEFAULT_RECORD_BIT 0x80000000u
+
 struct cl_rule_info {
 	__u32 policy_id;
 	__u32 access;

@@ -767,8 +767,13 @@ TEST_F(oc, explain_verdicts_for_workspace_binds_and_secrets)
 		     verdict(self, "elsewhere/x", CL_ACC_READ));
 	EXPECT_STREQ("deny profiles.secrets.files[\"~/.ssh\"]",
 		     verdict(self, ".ssh/id_ed25519", CL_ACC_READ));
-	/* Outside every rule: default deny. */
+	/* Outside every rule: default deny, which events and explain name by the sandbox's mode. */
 	EXPECT_STREQ("deny no-rule", verdict(self, "../../root/x", CL_ACC_READ));
+	EXPECT_NE(NULL, strstr(compiled.policy.default_source, ":1:"))
+	TH_LOG("%s", compiled.policy.default_source);
+	EXPECT_NE(NULL, strstr(compiled.policy.default_source,
+			       " agents.defaults.sandbox.mode=all: only the sandbox's mounts"))
+	TH_LOG("%s", compiled.policy.default_source);
 	/* Name rules: .env anywhere; a secret missing at compile time, once it appears. */
 	EXPECT_STREQ("deny profiles.secrets.files[\"**/.env\"]",
 		     verdict(self, "ws/project/.env", CL_ACC_READ));

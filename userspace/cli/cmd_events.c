@@ -159,6 +159,10 @@ static void print_text(struct json_object *obj)
 	} else {
 		fputs(" rule=none reason=", stdout);
 		put_field(stdout, obj, "reason");
+		if (json_object_object_get_ex(obj, "default", &v)) {
+			fputs(" default=", stdout);
+			put_field(stdout, obj, "default");
+		}
 	}
 	putchar('\n');
 	if (json_object_object_get_ex(obj, "suppressed", &v))

@@ -458,6 +458,9 @@ static int add_verdict(struct json_object *o, const struct oc_compiled *c, const
 	json_object_object_add(o, "decision", jstr(v.allowed ? "allow" : "deny"));
 	json_object_object_add(o, "reason", jstr(v.rule ? "rule" : "no-rule"));
 	json_object_object_add(o, "rule", v.rule ? rule_json(v.rule) : NULL);
+	/* As the kernel's events say it: what denies where no rule grants. */
+	if (!v.rule && !v.allowed && c->policy.default_source[0])
+		json_object_object_add(o, "default", jstr(c->policy.default_source));
 	return 0;
 }
 
@@ -478,6 +481,9 @@ static void print_explain_decision(struct json_object *o, struct json_object *v)
 		printf(" (%s) by %s\n", json_object_get_string(json_object_object_get(o, "reason")),
 		       json_object_get_string(json_object_object_get(rule, "key"))
 			       ?: json_object_get_string(json_object_object_get(rule, "source")));
+	else if (json_object_object_get(o, "default"))
+		printf(" (%s) by %s\n", json_object_get_string(json_object_object_get(o, "reason")),
+		       json_object_get_string(json_object_object_get(o, "default")));
 	else
 		printf(" (%s)\n", json_object_get_string(json_object_object_get(o, "reason")));
 }

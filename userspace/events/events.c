@@ -217,6 +217,19 @@ static struct json_object *rule_json(struct events_ctx *ctx, const struct cl_eve
 	return rule;
 }
 
+/* A denial no rule decided: what denies by default, when the policy says (an OpenClaw sandbox). */
+static void add_default(struct events_ctx *ctx, const struct cl_event *e, struct json_object *obj)
+{
+	__u32 id = CL_DEFAULT_RECORD_BIT | e->policy_id;
+	struct cl_rule_info info;
+
+	if (e->rule_id || strcmp(reason_name(e), "no-rule") ||
+	    bpf_map_lookup_elem(ctx->maps.rule_info, &id, &info) || info.policy_id != e->policy_id)
+		return;
+	info.source[sizeof(info.source) - 1] = '\0';
+	cl_json_add_bytes(obj, "default", info.source);
+}
+
 /*
  * What the event was about, as one string: a path, ADDRESS:PORT/PROTO, the
  * other process, the capability, or the refused socket kind.
@@ -330,6 +343,7 @@ static struct json_object *event_json(struct events_ctx *ctx, const struct cl_ev
 		json_object_new_string(e->decision == CL_DECISION_AUDIT ? "audit" : "deny"));
 	json_object_object_add(obj, "reason", json_object_new_string(reason_name(e)));
 	json_object_object_add(obj, "rule", rule_json(ctx, e));
+	add_default(ctx, e, obj);
 	json_object_object_add(obj, "policy", json_object_new_int64(e->policy_id));
 	/* Records of the same cgroup and rule the rate limit held back before this one. */
 	if (e->suppressed)

@@ -318,7 +318,9 @@ static struct cl_rule_info *policy_records(struct cl_maps *maps, __u32 policy_id
 	while (!bpf_map_get_next_key(maps->rule_info, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(maps->rule_info, &next, &info) ||
+		/* The default record is no rule of the config's. */
+		if ((next & CL_DEFAULT_RECORD_BIT) ||
+		    bpf_map_lookup_elem(maps->rule_info, &next, &info) ||
 		    info.policy_id != policy_id)
 			continue;
 		if (!(n & 63)) {

@@ -886,6 +886,12 @@ int cl_policy_reserve(struct cl_maps *maps, size_t rules, size_t records, __u32 
 
 	if (state_read(maps, &state) < 0)
 		return -1;
+	/* Above it, ids would meet the default records' (and wrap): never reached in practice. */
+	if (state.next_rule_id + rules >= CL_DEFAULT_RECORD_BIT) {
+		cl_error("rule ids are used up: unload and load clawlock again");
+		errno = ENOSPC;
+		return -1;
+	}
 	*policy_id = state.next_policy_id++;
 	*first_rule_id = state.next_rule_id;
 	state.next_rule_id += rules;

@@ -83,8 +83,9 @@ struct staged {
 	size_t name_count, name_cap;
 	struct info_ref *infos; /* made into records only if the policy is written */
 	size_t info_count;
-	__u64 named; /* bit n: a name rule n bytes long */
-	bool places; /* name rules anchored in directories */
+	const char *default_source; /* the agent's, for the default record; "" for none */
+	__u64 named;		    /* bit n: a name rule n bytes long */
+	bool places;		    /* name rules anchored in directories */
 	EVP_MD_CTX *md;
 	__u8 digest[16]; /* the start of the SHA-256 of all the above */
 	char hex[33];	 /* the same in hex, the reuse index's key */
@@ -550,6 +551,10 @@ static int stage_policy(struct cl_install *in, const struct cl_agent *agent, str
 		if (stage_file_rule(in, s, i, &agent->files.rules[i]) < 0)
 			return -1;
 	}
+	/* Only when set: the policies of clawlock's own files keep their digests. */
+	s->default_source = agent->default_source;
+	if (agent->default_source[0])
+		digest_string(s, agent->default_source);
 	for (size_t i = 0; i < agent->net.count; i++) {
 		const struct cl_net_rule *r = &agent->net.rules[i];
 
@@ -698,15 +703,19 @@ static const char *rule_path(const struct staged *s, __u32 rule_id)
 	return "?";
 }
 
-/* The records events name rules by (cl_rule_info), written before the rules. */
+/*
+ * The records events name rules by (cl_rule_info), written before the
+ * rules, and the policy's default record when it has a default source.
+ */
 static int write_records(struct cl_maps *maps, const struct staged *s, __u32 policy_id)
 {
 	struct cl_rule_info *records = calloc(s->info_count + 1, sizeof(*records));
 	__u32 *ids = calloc(s->info_count + 1, sizeof(*ids));
+	size_t n = s->info_count;
 	long failed = 0;
 
 	if (records && ids) {
-		for (size_t i = 0; i < s->info_count; i++) {
+		for (size_t i = 0; i < n; i++) {
 			const struct info_ref *ref = &s->infos[i];
 
 			ids[i] = ref->rule;
@@ -715,8 +724,15 @@ static int write_records(struct cl_maps *maps, const struct staged *s, __u32 pol
 			cl_strlcpy(records[i].path, ref->path, sizeof(records[i].path));
 			cl_strlcpy(records[i].source, ref->source, sizeof(records[i].source));
 		}
+		if (s->default_source[0]) {
+			ids[n] = CL_DEFAULT_RECORD_BIT | policy_id;
+			records[n].policy_id = policy_id;
+			records[n].access = CL_ACC_DENY;
+			cl_strlcpy(records[n++].source, s->default_source,
+				   sizeof(records[0].source));
+		}
 		failed = update_many(maps->rule_info, ids, sizeof(*ids), records, sizeof(*records),
-				     s->info_count);
+				     n);
 	} else {
 		errno = ENOMEM;
 	}
@@ -849,8 +865,8 @@ static int write_policy(struct cl_maps *maps, const struct cl_agent *agent, stru
 	__u32 id, first_rule;
 
 	/* Reserve the ids first: a crash half-way leaves garbage, never a reuse. */
-	if (cl_policy_reserve(maps, agent->files.count + agent->net.count, s->info_count, &id,
-			      &first_rule) < 0)
+	if (cl_policy_reserve(maps, agent->files.count + agent->net.count,
+			      s->info_count + !!s->default_source[0], &id, &first_rule) < 0)
 		return -1;
 	number_entries(s, id, first_rule);
 	if (write_file_entries(maps, s, id) < 0 ||

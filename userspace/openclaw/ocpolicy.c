@@ -937,6 +937,19 @@ static int check_binds(const struct oc_config *cfg, struct oc_compiled *c, char 
 	return 0;
 }
 
+/*
+ * What a denial without a rule quotes: the sandbox's mode, which gives the
+ * session nothing but the system tree, its mounts and its network.
+ */
+static void default_source(const struct oc_config *cfg, struct oc_compiled *c)
+{
+	char key[CL_RULE_SOURCE_MAX];
+
+	provenance(cfg, c->sb.mode_key, key, sizeof(key));
+	cl_format(c->policy.default_source, sizeof(c->policy.default_source),
+		  "%s=%s: only the sandbox's mounts", key, oc_mode_name(c->sb.mode));
+}
+
 int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, const char *agent,
 	       const char *session, struct oc_compiled *out, char *err, size_t errsize)
 {
@@ -971,6 +984,7 @@ int oc_compile(const struct oc_config *cfg, const struct cl_policy *baseline, co
 	}
 	capabilities(out);
 	untranslated(out);
+	default_source(cfg, out);
 	return 0;
 }
 

@@ -38,6 +38,8 @@ struct cl_agent {
 	uint64_t cap_drop;	   /* bit n: capability n is denied */
 	bool no_exec;		   /* exec switched off: no exec beyond the first program */
 	char source[CL_RULE_SOURCE_MAX];
+	/* What denies where no rule grants (an OpenClaw sandbox's mode key), or "". */
+	char default_source[CL_RULE_SOURCE_MAX];
 };
 
 struct cl_profile {
