@@ -552,13 +552,8 @@ TEST_F(be, compilers_git_python_and_std_streams_work)
 		"q = mp.Queue(); p = mp.Process(target=q.put, args=(7,)); p.start()\n"
 		"print('mp', q.get()); p.join()\"\n";
 
-	/*
-	 * Seen on 6.1 and 6.12: "cannot create /dev/stdout: Permission denied"
-	 * with the fs.bpf.c pipefs pass in place. The capture pipe is
-	 * root's (mode 0600) and the sandbox runs as uid 1000, so the reopen
-	 * is most likely refused by DAC, as under Docker; not settled yet.
+	/* The capture pipe is root's (mode 0600): clawlock gives it to docker.user, as runc does.
 	 */
-	SKIP(return, "open issue: /dev/stdout reopen of a root-owned pipe as docker.user");
 	EXPECT_EQ(0, sh(self, script))
 	{
 		fprintf(stderr, "%s\n", self->out);

@@ -438,8 +438,31 @@ static bool became(uid_t uid, gid_t gid)
 	       e == uid && s == uid && rg == gid && eg == gid && sg == gid;
 }
 
+/*
+ * The command's standard streams, when they are the caller's pipes or
+ * sockets, become @uid's, as runc does for `docker exec -u`: without it a
+ * program that reopens /dev/stdout (a shell's "> /dev/stdout", a compiler
+ * writing "-o /dev/stdout") is refused a root-owned mode-0600 pipe. Files
+ * and terminals stay whose they are; a failure only leaves them as they
+ * were.
+ */
+static void give_streams(uid_t uid, gid_t gid)
+{
+	struct stat st;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ||
+		    (st.st_uid == uid && st.st_gid == gid))
+			continue;
+		if (fchown(fd, uid, gid) < 0)
+			cl_debug("standard stream %d stays %u's: %s", fd, (unsigned int)st.st_uid,
+				 strerror(errno));
+	}
+}
+
 int cl_drop_identity(uid_t uid, gid_t gid)
 {
+	give_streams(uid, gid);
 	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
 	    setresuid(uid, uid, uid) < 0) {
 		cl_error("cannot become %u:%u: %s", (unsigned int)uid, (unsigned int)gid,
