@@ -296,7 +296,8 @@ TEST_F(oc, sandbox_values_keep_openclaw_meaning)
 
 	ASSERT_EQ(0, load(self,
 			  "{ agents: { defaults: { sandbox: { mode: 'all', docker: {"
-			  " pidsLimit: 256.0, memory: '0', cpus: 0.5, capDrop: ['cap_sys_admin'] }"
+			  " pidsLimit: 256.0, memory: '0', cpus: 0.5, capDrop: ['cap_sys_admin'],"
+			  " tmpfs: ['/tmp:rw,size=64m,noexec', '/var/tmp'] }"
 			  " } } } }"))
 	{
 		TH_LOG("%s", self->err);
@@ -309,6 +310,10 @@ TEST_F(oc, sandbox_values_keep_openclaw_meaning)
 	EXPECT_EQ(-1, l.memory_max);
 	EXPECT_EQ(-1, l.memory_swap_max);
 	EXPECT_EQ(50000, l.cpu_quota);
+	/* docker --tmpfs PATH:OPTIONS: the path is where the scratch goes. */
+	ASSERT_EQ(2, sb.tmpfs.count);
+	EXPECT_STREQ("/tmp", sb.tmpfs.items[0]);
+	EXPECT_STREQ("/var/tmp", sb.tmpfs.items[1]);
 	oc_sandbox_free(&sb);
 	/* An empty memory is no --memory at all. */
 	ASSERT_EQ(0, load(self,

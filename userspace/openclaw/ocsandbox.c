@@ -594,6 +594,11 @@ static void resolve_docker(struct oc_sandbox *sb, struct json_object *asb, const
 	sb->network = strdup(pick_string(a, akey, gsb, "docker.network", sb->network_key, "none"));
 	read_list(&sb->cap_drop, pick(a, akey, gsb, "docker.capDrop", key), key, cap_default);
 	read_list(&sb->tmpfs, pick(a, akey, gsb, "docker.tmpfs", key), key, tmpfs_default);
+	/* Docker's "PATH:OPTIONS" (--tmpfs /tmp:rw,size=64m): the path is the mount target. */
+	for (size_t i = 0; i < sb->tmpfs.count; i++) {
+		if (sb->tmpfs.items[i])
+			sb->tmpfs.items[i][strcspn(sb->tmpfs.items[i], ":")] = '\0';
+	}
 	v = pick(a, akey, gsb, "docker.pidsLimit", sb->limits_key);
 	if (!oc_pids_limit(v, &sb->pids_limit))
 		sb->pids_limit = 0; /* unset; anything else was refused at load */
