@@ -38,6 +38,7 @@
 #define S_IFIFO		    0010000
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define PIPEFS_MAGIC	    0x50495045
+#define PROC_SUPER_MAGIC    0x9fa0
 /* include/linux/fs.h: what a setattr changes. */
 #define ATTR_SIZE  (1 << 3)
 #define ATTR_ATIME (1 << 4)
