@@ -335,6 +335,26 @@ TEST_F(be, later_calls_compile_nothing_until_the_config_changes)
 	EXPECT_EQ(NULL, strstr(self->out, "unconfined\n")) TH_LOG("%s", self->out);
 }
 
+/* Exec switched off by the tool policy is followed at once: the scope's policy is not kept. */
+TEST_F(be, exec_switched_off_is_followed_at_once)
+{
+	char text[4096];
+
+	ASSERT_EQ(0, sh(self, "/bin/true && echo exec-ran"));
+	EXPECT_NE(NULL, strstr(self->out, "exec-ran"));
+	snprintf(text, sizeof(text),
+		 "{ tools: { sandbox: { tools: { deny: ['group:runtime'] } } },"
+		 "  agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
+		 "  workspaceAccess: 'rw', backend: 'clawlock', docker: { " DOCKER " } } },"
+		 "  list: [ { id: 'main', workspace: '%s/ws' },"
+		 "          { id: 'other', workspace: '%s/ws2' } ] } }",
+		 self->home, self->home);
+	ASSERT_EQ(0, cl_write_file(self->config, text));
+	/* sh itself is the first program; the exec after it is refused. */
+	EXPECT_NE(0, sh(self, "/bin/true && echo exec-ran"));
+	EXPECT_EQ(NULL, strstr(self->out, "exec-ran")) TH_LOG("%s", self->out);
+}
+
 TEST_F(be, scratch_is_private_per_scope_kept_and_released)
 {
 	char other[256], dir[512];

@@ -409,10 +409,11 @@ static int sbx_digest(struct sbx *s)
 
 	if (!f)
 		return -1;
-	fprintf(f, "clawlock-sandbox 1\n%s\n%s\n%s\n%s\n%d %llx\n%lld %lld %lld %lld\n",
+	/* Everything the install writes: no_exec above all, or a switched-off exec stays on. */
+	fprintf(f, "clawlock-sandbox 2\n%s\n%s\n%s\n%s\n%d %llx %d\n%lld %lld %lld %lld\n%s\n",
 		sb->scope_key, sb->session_key, s->cgroup, sb->network, p->mode,
-		(unsigned long long)p->cap_drop, l->pids_max, l->memory_max, l->memory_swap_max,
-		l->cpu_quota);
+		(unsigned long long)p->cap_drop, p->no_exec, l->pids_max, l->memory_max,
+		l->memory_swap_max, l->cpu_quota, p->default_source);
 	for (size_t i = 0; i < p->files.count; i++)
 		fprintf(f, "f %s\t%u\t%s\n", p->files.rules[i].path, p->files.rules[i].access,
 			p->files.rules[i].source);
