@@ -439,20 +439,24 @@ static bool became(uid_t uid, gid_t gid)
 }
 
 /*
- * The command's standard streams, when they are the caller's pipes or
- * sockets, become @uid's, as runc does for `docker exec -u`: without it a
+ * The command's standard streams, when they are the caller's anonymous
+ * pipes, become @uid's, as runc does for `docker exec -u`: without it a
  * program that reopens /dev/stdout (a shell's "> /dev/stdout", a compiler
- * writing "-o /dev/stdout") is refused a root-owned mode-0600 pipe. Files
- * and terminals stay whose they are; a failure only leaves them as they
- * were.
+ * writing "-o /dev/stdout") is refused a root-owned mode-0600 pipe. Named
+ * FIFOs (the host's files), sockets (which cannot be reopened, and whose
+ * owner routing and peers see), files and terminals stay whose they are; a
+ * failure only leaves them as they were. A pipe is the sandbox's to reopen
+ * either way then: a caller gives each call pipes of its own (the plugin
+ * does), never one it shares with others.
  */
 static void give_streams(uid_t uid, gid_t gid)
 {
+	struct statfs fs;
 	struct stat st;
 
 	for (int fd = 0; fd <= 2; fd++) {
-		if (fstat(fd, &st) < 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) ||
-		    (st.st_uid == uid && st.st_gid == gid))
+		if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || fstatfs(fd, &fs) < 0 ||
+		    fs.f_type != PIPEFS_MAGIC || (st.st_uid == uid && st.st_gid == gid))
 			continue;
 		if (fchown(fd, uid, gid) < 0)
 			cl_debug("standard stream %d stays %u's: %s", fd, (unsigned int)st.st_uid,
