@@ -178,6 +178,7 @@ static int copy_agent(struct cl_agent *view, const struct cl_agent *from)
 	view->cap_drop = from->cap_drop;
 	view->no_exec = from->no_exec;
 	cl_format(view->source, sizeof(view->source), "%s", from->source);
+	cl_format(view->default_source, sizeof(view->default_source), "%s", from->default_source);
 	return view->id && cl_net_list_merge(&view->net, &from->net) == 0 ? 0 : -1;
 }
 
