@@ -263,9 +263,11 @@ static void make_home(struct __test_metadata *_metadata, FIXTURE_DATA(ct) * self
 static void start_server(struct __test_metadata *_metadata, FIXTURE_DATA(ct) * self)
 {
 	if (docker(self, "inspect -f '{{.State.Running}}' srv") != 0 ||
-	    strncmp(self->out, "true", 4))
+	    strncmp(self->out, "true", 4)) {
+		docker(self, "rm -f srv"); /* one that stopped */
 		ASSERT_EQ(0, docker(self, "run -d --name srv clawlock-bb:test sh -c"
 					  " 'while true; do echo hello | nc -l -p 8080; done'"));
+	}
 	ASSERT_EQ(0, docker(self, "inspect -f '{{.NetworkSettings.IPAddress}}' srv"));
 	snprintf(self->server, sizeof(self->server), "%.*s", (int)strcspn(self->out, "\n"),
 		 self->out);
