@@ -333,32 +333,19 @@ FIXTURE_TEARDOWN(ct)
 	cl_rm_tree(self->home);
 }
 
-/* Inside a bound container: what the config allows works, the rest is denied and named. */
-TEST_F(ct, confined_through_docker_exec)
+/*
+ * One exec for all the steps in c1 (each costs the guest seconds under CI),
+ * every step's outcome a marker in self->out: the image's tools, the
+ * workspace and its scratch work; the container's own loopback stays open
+ * (nothing listens there, so the kernel refuses the connection, not
+ * clawlock); the secret in the workspace, a write to the read-only
+ * workspace Docker left writable, the metadata address and the host are
+ * denied; the listed destination answers.
+ */
+static void probe_c1(struct __test_metadata *_metadata, FIXTURE_DATA(ct) * self)
 {
-	static const char *const env[] = { "\"target\":\"/agent/.env\"", "\"deny\"", "**/.env",
-					   NULL };
-	/* A create's record names the new entry alone (pathTruncated). */
-	static const char *const ro[] = { "\"op\":\"create\"", "\"target\":\"new.txt\"", "\"deny\"",
-					  "sandbox.workspaceAccess", NULL };
-	static const char *const meta[] = { "169.254.169.254:80/tcp", "\"deny\"",
-					    "sandbox.docker.network", NULL };
-	static const char *const host[] = { "172.17.0.1:22/tcp", "\"deny\"", NULL };
-	char script[1024], loopback[256] = "";
+	char script[1024];
 
-	if (self->skip)
-		return;
-	ASSERT_EQ(0, start_labelled(self, "c1", self->key));
-	ASSERT_TRUE(wait_bound(self, "\"matched\":true"));
-	log_window(_metadata, self);
-	/*
-	 * One exec for all the steps (each costs the guest seconds under CI), every
-	 * step's outcome a marker: the image's tools, the workspace and its scratch
-	 * work; the container's own loopback stays open (nothing listens there, so
-	 * the kernel refuses the connection, not clawlock); the secret in the
-	 * workspace, a write to the read-only workspace Docker left writable, the
-	 * metadata address and the host are denied; the listed destination answers.
-	 */
 	snprintf(script, sizeof(script),
 		 "ls /bin >/dev/null && echo bin-ok; cat /agent/notes.md;"
 		 " touch /tmp/scratch && echo scratch-ok;"
@@ -370,6 +357,27 @@ TEST_F(ct, confined_through_docker_exec)
 		 self->server);
 	docker(self, "exec c1 sh -c '%s'", script);
 	TH_LOG("inside c1:\n%s", self->out);
+}
+
+/* Inside a bound container: what the config allows works, the rest is denied and named. */
+TEST_F(ct, confined_through_docker_exec)
+{
+	static const char *const env[] = { "\"target\":\"/agent/.env\"", "\"deny\"", "**/.env",
+					   NULL };
+	/* A create's record names the new entry alone (pathTruncated). */
+	static const char *const ro[] = { "\"op\":\"create\"", "\"target\":\"new.txt\"", "\"deny\"",
+					  "sandbox.workspaceAccess", NULL };
+	static const char *const meta[] = { "169.254.169.254:80/tcp", "\"deny\"",
+					    "sandbox.docker.network", NULL };
+	static const char *const host[] = { "172.17.0.1:22/tcp", "\"deny\"", NULL };
+	char loopback[256] = "";
+
+	if (self->skip)
+		return;
+	ASSERT_EQ(0, start_labelled(self, "c1", self->key));
+	ASSERT_TRUE(wait_bound(self, "\"matched\":true"));
+	log_window(_metadata, self);
+	probe_c1(_metadata, self);
 	EXPECT_NE(NULL, strstr(self->out, "bin-ok"));
 	EXPECT_NE(NULL, strstr(self->out, "notes"));
 	EXPECT_NE(NULL, strstr(self->out, "scratch-ok"));
