@@ -38,8 +38,8 @@ static int sh(const char *fmt, const char *dir)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Debian's harness runs a body even when its setup skipped: bodies check. */
-FIXTURE_SETUP(sig)
+/* The operator's key (listed), a stranger's (not listed), two signed files. */
+static void make_keys(struct __test_metadata *_metadata, FIXTURE_DATA(sig) * self)
 {
 	if (access("/usr/bin/ssh-keygen", X_OK) != 0)
 		SKIP(return, "ssh-keygen is not installed (Debian's openssh-client)");
@@ -61,10 +61,21 @@ FIXTURE_SETUP(sig)
 	snprintf(self->allowed, sizeof(self->allowed), "%s/allowed_signers", self->dir);
 }
 
-FIXTURE_TEARDOWN(sig)
+static void remove_dir(FIXTURE_DATA(sig) * self)
 {
 	if (self->dir[0])
 		sh("rm -rf \"$PWD\"", self->dir);
+}
+
+/* Debian's harness runs a body even when its setup skipped: bodies check. */
+FIXTURE_SETUP(sig)
+{
+	make_keys(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(sig)
+{
+	remove_dir(self);
 	LEAK_CHECK();
 }
 
@@ -86,62 +97,70 @@ TEST_F(sig, a_good_signature_verifies)
 	EXPECT_FALSE(cl_signature_unchanged(self->path, self->digest));
 }
 
-TEST_F(sig, a_file_changed_after_signing_is_refused)
+/* Each way a signature is wrong: the file is refused, for the reason given. */
+FIXTURE(refused)
 {
-	if (_metadata->skip)
-		return;
+	FIXTURE_DATA(sig) sig;
+};
 
-	ASSERT_EQ(0, sh("echo '// changed' >> overlay.json5", self->dir));
-	EXPECT_EQ(-1, verify(self));
-	EXPECT_NE(NULL, strstr(self->err, "does not match its content")) TH_LOG("%s", self->err);
-	EXPECT_STREQ("", self->digest);
+FIXTURE_VARIANT(refused)
+{
+	const char *change; /* shell, in the fixture's folder */
+	const char *reason; /* in the error; NULL: any */
+};
+
+FIXTURE_VARIANT_ADD(refused, file_changed_after_signing){
+	.change = "echo '// changed' >> overlay.json5",
+	.reason = "does not match its content",
+};
+
+FIXTURE_VARIANT_ADD(refused, signature_of_another_file){
+	.change = "cp other.json5.sig overlay.json5.sig",
+	.reason = "does not match its content",
+};
+
+FIXTURE_VARIANT_ADD(refused, key_not_listed){
+	.change =
+		"rm overlay.json5.sig && ssh-keygen -q -Y sign -f other -n clawlock overlay.json5",
+	.reason = "not a signature by any key in",
+};
+
+FIXTURE_VARIANT_ADD(refused, signature_for_another_use){
+	.change = "rm overlay.json5.sig && ssh-keygen -q -Y sign -f ops -n file overlay.json5",
+	.reason = NULL,
+};
+
+FIXTURE_VARIANT_ADD(refused, garbage_signature){
+	.change = "head -c 300 /dev/urandom > overlay.json5.sig",
+	.reason = "not a signature",
+};
+
+FIXTURE_VARIANT_ADD(refused, missing_signature){
+	.change = "rm overlay.json5.sig",
+	.reason = "missing",
+};
+
+FIXTURE_SETUP(refused)
+{
+	make_keys(_metadata, &self->sig);
 }
 
-TEST_F(sig, the_signature_of_another_file_is_refused)
+FIXTURE_TEARDOWN(refused)
 {
-	if (_metadata->skip)
-		return;
-
-	ASSERT_EQ(0, sh("cp other.json5.sig overlay.json5.sig", self->dir));
-	EXPECT_EQ(-1, verify(self));
-	EXPECT_NE(NULL, strstr(self->err, "does not match its content")) TH_LOG("%s", self->err);
+	remove_dir(&self->sig);
+	LEAK_CHECK();
 }
 
-TEST_F(sig, a_key_not_listed_is_refused)
+TEST_F(refused, and_leaves_no_digest)
 {
 	if (_metadata->skip)
 		return;
 
-	ASSERT_EQ(0, sh("rm overlay.json5.sig && ssh-keygen -q -Y sign -f other -n clawlock "
-			"overlay.json5",
-			self->dir));
-	EXPECT_EQ(-1, verify(self));
-	EXPECT_NE(NULL, strstr(self->err, "not a signature by any key in")) TH_LOG("%s", self->err);
-}
-
-TEST_F(sig, a_signature_for_another_use_is_refused)
-{
-	if (_metadata->skip)
-		return;
-
-	ASSERT_EQ(0, sh("rm overlay.json5.sig && ssh-keygen -q -Y sign -f ops -n file "
-			"overlay.json5",
-			self->dir));
-	EXPECT_EQ(-1, verify(self));
-}
-
-TEST_F(sig, garbage_and_missing_signatures_are_refused)
-{
-	if (_metadata->skip)
-		return;
-
-	ASSERT_EQ(0, sh("head -c 300 /dev/urandom > overlay.json5.sig", self->dir));
-	EXPECT_EQ(-1, verify(self));
-	EXPECT_NE(NULL, strstr(self->err, "not a signature")) TH_LOG("%s", self->err);
-	ASSERT_EQ(0, sh("rm overlay.json5.sig", self->dir));
-	EXPECT_EQ(-1, verify(self));
-	EXPECT_NE(NULL, strstr(self->err, "signature")) TH_LOG("%s", self->err);
-	EXPECT_NE(NULL, strstr(self->err, "missing")) TH_LOG("%s", self->err);
+	ASSERT_EQ(0, sh(variant->change, self->sig.dir));
+	EXPECT_EQ(-1, verify(&self->sig));
+	if (variant->reason)
+		EXPECT_NE(NULL, strstr(self->sig.err, variant->reason)) TH_LOG("%s", self->sig.err);
+	EXPECT_STREQ("", self->sig.digest);
 }
 
 /* Whoever may write the allowed-signers file may sign: nobody but its owner may. */
