@@ -654,8 +654,7 @@ static void add_container(struct json_object *out, const struct oc_compiled *c,
 	for (size_t i = 0; matched && i < c->sb.tmpfs.count; i++) {
 		struct cl_rule r = { .path = path, .access = CL_ACC_READ | CL_ACC_WRITE };
 
-		cl_format(path, sizeof(path), "%.*s", (int)strcspn(c->sb.tmpfs.items[i], ":"),
-			  c->sb.tmpfs.items[i]);
+		cl_format(path, sizeof(path), "%s", c->sb.tmpfs.items[i]);
 		cl_format(r.source, sizeof(r.source), "%s", c->sb.tmpfs.key);
 		json_object_array_add(rules, rule_json(&r));
 	}

@@ -198,8 +198,7 @@ static int container_view(const struct cl_compiled *c, struct cl_agent *view)
 			return -1;
 	}
 	for (size_t i = 0; i < sb->tmpfs.count; i++) {
-		cl_format(path, sizeof(path), "%.*s", (int)strcspn(sb->tmpfs.items[i], ":"),
-			  sb->tmpfs.items[i]);
+		cl_format(path, sizeof(path), "%s", sb->tmpfs.items[i]);
 		if (path[0] == '/' &&
 		    cl_rule_list_set(&view->files, path, CL_ACC_READ | CL_ACC_WRITE,
 				     sb->tmpfs.key) < 0)
