@@ -89,12 +89,8 @@ static const char mode_help[] =
 	"scope's mode from the config again.\n";
 
 struct apply_opts {
-	const char *openclaw;
-	const char *policy;
-	const char *cgroup_root;
+	struct cl_scope_opts scope;
 	const char *cgroup;
-	const char *agent;
-	const char *session;
 	const char *signers; /* apply only: signed policy */
 	bool signed_openclaw;
 };
@@ -102,12 +98,10 @@ struct apply_opts {
 static int parse_opts(int argc, char **argv, struct apply_opts *o, const char *help)
 {
 	struct cl_opt opts[] = {
-		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
-		CL_OPT_STRING("policy", 'p', &o->policy),
-		CL_OPT_STRING("cgroup-root", 0, &o->cgroup_root),
+		CL_OPT_CONFIGS(&o->scope),
+		CL_OPT_CGROUP_ROOT(&o->scope),
 		CL_OPT_STRING("cgroup", 'g', &o->cgroup),
-		CL_OPT_STRING("agent", 'a', &o->agent),
-		CL_OPT_STRING("session", 's', &o->session),
+		CL_OPT_AGENT_SESSION(&o->scope),
 		CL_OPT_STRING("allowed-signers", 0, &o->signers),
 		CL_OPT_BOOL("signed-openclaw", 0, &o->signed_openclaw),
 		CL_OPT_END,
@@ -154,7 +148,7 @@ int cl_cmd_apply(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	if (optind < argc || (!o.openclaw && !o.policy)) {
+	if (optind < argc || (!o.scope.openclaw && !o.scope.policy)) {
 		cl_error("apply: give --openclaw FILE and/or --policy FILE, and nothing else "
 			 "(see --help)");
 		return CL_EXIT_USAGE;
@@ -162,11 +156,11 @@ int cl_cmd_apply(int argc, char **argv)
 	if (daemon_owns_policy())
 		return CL_EXIT_FAILURE;
 	if (!o.signers)
-		return cl_apply(o.openclaw, o.policy, o.cgroup_root, NULL);
+		return cl_apply(o.scope.openclaw, o.scope.policy, o.scope.cgroup_root, NULL);
 	signed_inputs.allowed_signers = o.signers;
 	signed_inputs.openclaw_too = o.signed_openclaw;
 	cl_signed_inputs_begin(&signed_inputs);
-	ret = cl_apply(o.openclaw, o.policy, o.cgroup_root, NULL);
+	ret = cl_apply(o.scope.openclaw, o.scope.policy, o.scope.cgroup_root, NULL);
 	cl_signed_inputs_end();
 	return ret;
 }
@@ -191,13 +185,14 @@ int cl_cmd_attach(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	if (!o.cgroup || !o.agent || optind < argc) {
+	if (!o.cgroup || !o.scope.agent || optind < argc) {
 		cl_error("attach: --cgroup PATH and --agent ID are required (see --help)");
 		return CL_EXIT_USAGE;
 	}
 	if (attach_path(o.cgroup, path, sizeof(path)) < 0 || cl_cgroup_id(path, &cgid) < 0)
 		return CL_EXIT_USAGE;
-	return cl_attach(o.openclaw, o.policy, o.agent, o.session, path, cgid);
+	return cl_attach(o.scope.openclaw, o.scope.policy, o.scope.agent, o.scope.session, path,
+			 cgid);
 }
 
 int cl_cmd_mode(int argc, char **argv)
@@ -217,5 +212,5 @@ int cl_cmd_mode(int argc, char **argv)
 	mode = strcmp(argv[optind], "audit") ? CL_MODE_ENFORCE : CL_MODE_AUDIT;
 	if (o.cgroup && attach_path(o.cgroup, path, sizeof(path)) < 0)
 		return CL_EXIT_USAGE;
-	return cl_mode(mode, o.agent, o.cgroup ? path : NULL);
+	return cl_mode(mode, o.scope.agent, o.cgroup ? path : NULL);
 }

@@ -61,7 +61,8 @@ static const char learn_help[] =
 	"clawlock is not loaded or CMD could not be run, 2 on bad usage or input.\n";
 
 struct learn_opts {
-	const char *agent, *session, *openclaw, *policy, *from, *output;
+	struct cl_scope_opts scope; /* no cgroup root: clawlock run's own */
+	const char *from, *output;
 	unsigned int min_siblings;
 	char **cmd;
 };
@@ -69,7 +70,7 @@ struct learn_opts {
 /* What the options leave to be checked once all are read. */
 static int check_learn_opts(const struct learn_opts *o)
 {
-	if (!o->agent) {
+	if (!o->scope.agent) {
 		cl_error("learn: --agent ID is required (see --help)");
 		return -1;
 	}
@@ -96,10 +97,8 @@ static int parse_min_siblings(const struct cl_opt *opt, char *arg)
 static int parse_learn_opts(int argc, char **argv, struct learn_opts *o)
 {
 	struct cl_opt opts[] = {
-		CL_OPT_STRING("agent", 'a', &o->agent),
-		CL_OPT_STRING("session", 's', &o->session),
-		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
-		CL_OPT_STRING("policy", 'p', &o->policy),
+		CL_OPT_AGENT_SESSION(&o->scope),
+		CL_OPT_CONFIGS(&o->scope),
 		CL_OPT_STRING("from", 'f', &o->from),
 		CL_OPT_STRING("output", 'o', &o->output),
 		CL_OPT_CALL("min-siblings", 0, parse_min_siblings, &o->min_siblings),
@@ -131,24 +130,25 @@ static int load_policy(const struct learn_opts *o, struct learn_policy *lp)
 	int ret;
 
 	memset(lp, 0, sizeof(*lp));
-	lp->openclaw = o->openclaw || !o->policy;
+	lp->openclaw = o->scope.openclaw || !o->scope.policy;
 	if (!lp->openclaw) {
-		if (cl_policy_load(o->policy, &lp->plain, err, sizeof(err)) < 0) {
+		if (cl_policy_load(o->scope.policy, &lp->plain, err, sizeof(err)) < 0) {
 			cl_error("%s", err);
 			return CL_EXIT_USAGE;
 		}
-		lp->agent = (struct cl_agent *)cl_policy_agent(&lp->plain, o->agent);
+		lp->agent = (struct cl_agent *)cl_policy_agent(&lp->plain, o->scope.agent);
 		if (!lp->agent) {
-			cl_error("%s: no agent '%s' in this policy", o->policy, o->agent);
+			cl_error("%s: no agent '%s' in this policy", o->scope.policy,
+				 o->scope.agent);
 			cl_policy_free(&lp->plain);
 			return CL_EXIT_USAGE;
 		}
 		return 0;
 	}
-	ret = cl_oc_load_inputs(o->openclaw, o->policy, NULL, &lp->in);
+	ret = cl_oc_load_inputs(o->scope.openclaw, o->scope.policy, NULL, &lp->in);
 	if (ret)
 		return ret;
-	if (cl_oc_compile(&lp->in, o->agent, o->session, &lp->oc) < 0) {
+	if (cl_oc_compile(&lp->in, o->scope.agent, o->scope.session, &lp->oc) < 0) {
 		cl_oc_free_inputs(&lp->in);
 		return CL_EXIT_USAGE;
 	}
@@ -203,19 +203,19 @@ static char **run_argv(const struct learn_opts *o)
 	argv[n++] = "-q";
 	argv[n++] = "run";
 	argv[n++] = "--audit";
-	if (o->openclaw) {
+	if (o->scope.openclaw) {
 		argv[n++] = "--openclaw";
-		argv[n++] = (char *)o->openclaw;
+		argv[n++] = (char *)o->scope.openclaw;
 	}
-	if (o->policy) {
+	if (o->scope.policy) {
 		argv[n++] = "--policy";
-		argv[n++] = (char *)o->policy;
+		argv[n++] = (char *)o->scope.policy;
 	}
 	argv[n++] = "--agent";
-	argv[n++] = (char *)o->agent;
-	if (o->session) {
+	argv[n++] = (char *)o->scope.agent;
+	if (o->scope.session) {
 		argv[n++] = "--session";
-		argv[n++] = (char *)o->session;
+		argv[n++] = (char *)o->scope.session;
 	}
 	argv[n++] = "--";
 	memcpy(argv + n, o->cmd, cmdc * sizeof(*argv));
@@ -225,8 +225,9 @@ static char **run_argv(const struct learn_opts *o)
 /* Run CMD in audit mode and collect its records. An exit status. */
 static int learn_from_run(const struct learn_opts *o, struct learn_set *set)
 {
-	struct collect c = { .set = set, .agent = o->agent };
-	struct events_ctx *ctx = cl_event_stream_open(o->agent, NULL, NULL, collect_record, &c);
+	struct collect c = { .set = set, .agent = o->scope.agent };
+	struct events_ctx *ctx =
+		cl_event_stream_open(o->scope.agent, NULL, NULL, collect_record, &c);
 	char **argv = run_argv(o);
 	int status = 0, ret = CL_EXIT_FAILURE;
 	pid_t pid = -1;
@@ -321,7 +322,8 @@ int cl_cmd_learn(int argc, char **argv)
 	ret = load_policy(&o, &lp);
 	if (ret)
 		return ret;
-	if (o.from && learn_read_log(&set, o.from, o.agent, o.session, err, sizeof(err)) < 0) {
+	if (o.from &&
+	    learn_read_log(&set, o.from, o.scope.agent, o.scope.session, err, sizeof(err)) < 0) {
 		cl_error("learn: %s", err);
 		ret = CL_EXIT_USAGE;
 	} else if (!o.from) {
@@ -331,7 +333,7 @@ int cl_cmd_learn(int argc, char **argv)
 		cl_error("learn: %s", err);
 		ret = CL_EXIT_FAILURE;
 	}
-	if (!ret && write_output(o.output, o.agent, &p, &set) < 0)
+	if (!ret && write_output(o.output, o.scope.agent, &p, &set) < 0)
 		ret = CL_EXIT_FAILURE;
 	if (!ret && learn_verify(&set, &p, lp.agent, &checked, &allowed, err, sizeof(err)) < 0)
 		cl_warn("learn: the proposal could not be checked: %s", err);

@@ -97,16 +97,11 @@ static const char explain_help[] =
 	"                       /run/podman/podman.sock]\n";
 
 struct oc_opts {
-	const char *openclaw;
-	const char *overlay;
+	struct cl_scope_opts scope; /* its policy: the overlay on the OpenClaw config */
 	const char *baseline;
-	const char *agent;
-	const char *session;
-	const char *op;
-	const char *target;
+	const char *op, *target; /* explain: one question */
 	const char *cases;
-	const char *container;
-	const char *engine_socket;
+	const char *container, *engine_socket; /* explain: the container's scope */
 	int json;
 };
 
@@ -127,11 +122,9 @@ static int check_oc_opts(int argc, char **argv, const struct oc_opts *o)
 static int parse_oc_opts(int argc, char **argv, struct oc_opts *o, const char *help)
 {
 	struct cl_opt opts[] = {
-		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
-		CL_OPT_STRING("policy", 'p', &o->overlay),
+		CL_OPT_CONFIGS(&o->scope),
 		CL_OPT_STRING("baseline", 0, &o->baseline),
-		CL_OPT_STRING("agent", 'a', &o->agent),
-		CL_OPT_STRING("session", 's', &o->session),
+		CL_OPT_AGENT_SESSION(&o->scope),
 		CL_OPT_STRING("op", 'o', &o->op),
 		CL_OPT_STRING("target", 't', &o->target),
 		CL_OPT_STRING("cases", 0, &o->cases),
@@ -591,7 +584,7 @@ static int container_scope(struct oc_opts *o, struct cl_container *ct, char *age
 	struct cl_engine e;
 	char err[512];
 
-	if (o->agent || o->session) {
+	if (o->scope.agent || o->scope.session) {
 		cl_error("explain: --container picks the agent and session: give neither");
 		return CL_EXIT_USAGE;
 	}
@@ -615,8 +608,8 @@ static int container_scope(struct oc_opts *o, struct cl_container *ct, char *age
 			 o->container, ct->scope_key);
 		return CL_EXIT_FAILURE;
 	}
-	o->agent = agent;
-	o->session = session[0] ? session : NULL;
+	o->scope.agent = agent;
+	o->scope.session = session[0] ? session : NULL;
 	return 0;
 }
 
@@ -718,14 +711,14 @@ int cl_cmd_explain(int argc, char **argv)
 		if (ret)
 			return ret;
 	}
-	if (!o.agent && !o.session) {
+	if (!o.scope.agent && !o.scope.session) {
 		cl_error("explain: --agent ID is required (see --help)");
 		return CL_EXIT_USAGE;
 	}
-	ret = cl_oc_load_inputs(o.openclaw, o.overlay, o.baseline, &in);
+	ret = cl_oc_load_inputs(o.scope.openclaw, o.scope.policy, o.baseline, &in);
 	if (ret)
 		return ret;
-	if (cl_oc_compile(&in, o.agent, o.session, &c) < 0) {
+	if (cl_oc_compile(&in, o.scope.agent, o.scope.session, &c) < 0) {
 		cl_oc_free_inputs(&in);
 		return CL_EXIT_USAGE;
 	}
@@ -760,7 +753,7 @@ int cl_cmd_compile(int argc, char **argv)
 
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	ret = cl_oc_load_inputs(o.openclaw, o.overlay, o.baseline, &in);
+	ret = cl_oc_load_inputs(o.scope.openclaw, o.scope.policy, o.baseline, &in);
 	if (ret)
 		return ret;
 	if (oc_agent_ids(&in.cfg, &ids, &count) < 0) {
@@ -771,7 +764,7 @@ int cl_cmd_compile(int argc, char **argv)
 	ret = CL_EXIT_OK;
 	for (size_t i = 0; i < count && ret == CL_EXIT_OK; i++) {
 		char other[160];
-		const char *sessions[2] = { NULL, o.session };
+		const char *sessions[2] = { NULL, o.scope.session };
 
 		if (!sessions[1]) {
 			cl_format(other, sizeof(other), "agent:%s:other", ids[i]);

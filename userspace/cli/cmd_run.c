@@ -70,11 +70,7 @@ static const char check_help[] =
 	"file:line:column on the first error.\n";
 
 struct run_opts {
-	const char *policy;
-	const char *openclaw;
-	const char *agent;
-	const char *session;
-	const char *cgroup_root;
+	struct cl_scope_opts scope;
 	const char *slug; /* the scope's cgroup name, when OpenClaw's config gives it */
 	const struct cl_limits *limits; /* the scope's resource limits (OpenClaw) */
 	bool audit; /* bind in audit mode whatever the policy says (clawlock learn) */
@@ -84,11 +80,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 			  int need_command)
 {
 	struct cl_opt opts[] = {
-		CL_OPT_STRING("policy", 'p', &o->policy),
-		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
-		CL_OPT_STRING("agent", 'a', &o->agent),
-		CL_OPT_STRING("session", 's', &o->session),
-		CL_OPT_STRING("cgroup-root", 0, &o->cgroup_root),
+		CL_OPT_CONFIGS(&o->scope),
+		CL_OPT_AGENT_SESSION(&o->scope),
+		CL_OPT_CGROUP_ROOT(&o->scope),
 		CL_OPT_BOOL("audit", 0, &o->audit),
 		CL_OPT_END,
 	};
@@ -97,11 +91,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o, const char 
 
 	if (ret)
 		return ret;
-	if (!o->policy && (!need_command || !o->openclaw)) {
+	if (!o->scope.policy && (!need_command || !o->scope.openclaw)) {
 		cl_error("%s: --policy FILE is required (see --help)", argv[0]);
 		return -1;
 	}
-	if (need_command && !o->agent) {
+	if (need_command && !o->scope.agent) {
 		cl_error("%s: --agent ID is required (see --help)", argv[0]);
 		return -1;
 	}
@@ -117,10 +111,10 @@ static int scope_path(const struct run_opts *o, char *path, size_t size)
 {
 	char root[PATH_MAX], slug[CL_SLUG_MAX];
 
-	cl_scope_slug(o->agent, o->session, slug);
+	cl_scope_slug(o->scope.agent, o->scope.session, slug);
 	if (o->slug)
 		cl_format(slug, sizeof(slug), "%s", o->slug);
-	if (cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0)
+	if (cl_cgroup_root(o->scope.cgroup_root, root, sizeof(root)) < 0)
 		return -1;
 	if (!cl_format(path, size, "%s/%s", root, slug)) {
 		cl_error("the scope cgroup path is too long");
@@ -141,8 +135,9 @@ static int confine_self(const struct run_opts *o, struct cl_agent *agent)
 		return -1;
 	if (o->audit)
 		agent->mode = CL_MODE_AUDIT;
-	if (cl_maps_lock(&maps) < 0 || cl_cgroup_root(o->cgroup_root, root, sizeof(root)) < 0 ||
-	    cl_scope_make_bound(&maps, root, cgroup, o->limits, agent, o->session, &cgid) < 0)
+	if (cl_maps_lock(&maps) < 0 ||
+	    cl_cgroup_root(o->scope.cgroup_root, root, sizeof(root)) < 0 ||
+	    cl_scope_make_bound(&maps, root, cgroup, o->limits, agent, o->scope.session, &cgid) < 0)
 		goto out;
 	cl_debug("agent %s: %zu file rules, cgroup %s", agent->id, agent->files.count, cgroup);
 	ret = cl_cgroup_enter(cgroup);
@@ -224,10 +219,10 @@ static int run_openclaw(struct run_opts *o, char **cmd)
 	struct cl_limits limits;
 	int ret;
 
-	ret = cl_oc_load_inputs(o->openclaw, o->policy, NULL, &in);
+	ret = cl_oc_load_inputs(o->scope.openclaw, o->scope.policy, NULL, &in);
 	if (ret)
 		return ret;
-	if (cl_oc_compile(&in, o->agent, o->session, &c) < 0) {
+	if (cl_oc_compile(&in, o->scope.agent, o->scope.session, &c) < 0) {
 		cl_oc_free_inputs(&in);
 		return CL_EXIT_USAGE;
 	}
@@ -245,7 +240,7 @@ static int run_openclaw(struct run_opts *o, char **cmd)
 		goto out;
 	o->limits = &limits;
 	o->slug = c.sb.slug;
-	o->session = c.sb.session_key;
+	o->scope.session = c.sb.session_key;
 	ret = CL_EXIT_FAILURE;
 	if (confine_self(o, &c.policy) < 0 || detach_terminal() < 0)
 		goto out;
@@ -281,16 +276,16 @@ int cl_cmd_run(int argc, char **argv)
 	 * stays on until exec: run reads no other config.
 	 */
 	cl_daemon_signed_inputs_begin(&signed_inputs);
-	if (o.openclaw)
+	if (o.scope.openclaw)
 		return run_openclaw(&o, argv + optind);
-	if (cl_policy_load(o.policy, &policy, err, sizeof(err)) < 0) {
+	if (cl_policy_load(o.scope.policy, &policy, err, sizeof(err)) < 0) {
 		cl_error("%s", err);
 		return CL_EXIT_USAGE;
 	}
 	/* The policy is this command's own copy: --audit may change its mode. */
-	agent = (struct cl_agent *)cl_policy_agent(&policy, o.agent);
+	agent = (struct cl_agent *)cl_policy_agent(&policy, o.scope.agent);
 	if (!agent) {
-		cl_error("%s: no agent '%s' in this policy", o.policy, o.agent);
+		cl_error("%s: no agent '%s' in this policy", o.scope.policy, o.scope.agent);
 		cl_policy_free(&policy);
 		return CL_EXIT_USAGE;
 	}
@@ -339,18 +334,18 @@ int cl_cmd_check(int argc, char **argv)
 	ret = parse_run_opts(argc, argv, &o, check_help, 0);
 	if (ret)
 		return ret > 0 ? CL_EXIT_OK : CL_EXIT_USAGE;
-	if (cl_policy_load(o.policy, &policy, err, sizeof(err)) < 0) {
+	if (cl_policy_load(o.scope.policy, &policy, err, sizeof(err)) < 0) {
 		cl_error("%s", err);
 		return CL_EXIT_USAGE;
 	}
 	ret = CL_EXIT_OK;
-	if (o.agent) {
-		const struct cl_agent *agent = cl_policy_agent(&policy, o.agent);
+	if (o.scope.agent) {
+		const struct cl_agent *agent = cl_policy_agent(&policy, o.scope.agent);
 
 		if (agent) {
 			print_agent(agent);
 		} else {
-			cl_error("%s: no agent '%s' in this policy", o.policy, o.agent);
+			cl_error("%s: no agent '%s' in this policy", o.scope.policy, o.scope.agent);
 			ret = CL_EXIT_USAGE;
 		}
 	} else {

@@ -105,11 +105,8 @@ static const char sandbox_help[] =
 	"1 or 2 as above.\n";
 
 struct sbx_opts {
-	const char *openclaw;
-	const char *policy;
-	const char *cgroup_root;
+	struct cl_scope_opts scope; /* no agent: the scope key names it */
 	const char *key;
-	const char *session;
 	const char *workdir;
 	char **env;
 	size_t env_count;
@@ -164,12 +161,11 @@ static int parse_opts(int argc, char **argv, struct sbx_opts *o)
 {
 	struct cl_opt opts[] = {
 		CL_OPT_STRING("scope-key", 'k', &o->key),
-		CL_OPT_STRING("session", 's', &o->session),
-		CL_OPT_STRING("openclaw", 'c', &o->openclaw),
-		CL_OPT_STRING("policy", 'p', &o->policy),
+		CL_OPT_STRING("session", 's', &o->scope.session),
+		CL_OPT_CONFIGS(&o->scope),
 		CL_OPT_STRING("workdir", 'w', &o->workdir),
 		CL_OPT_CALL("env", 'e', add_env, o),
-		CL_OPT_STRING("cgroup-root", 0, &o->cgroup_root),
+		CL_OPT_CGROUP_ROOT(&o->scope),
 		CL_OPT_FLAG("json", 0, &o->json),
 		CL_OPT_END,
 	};
@@ -203,20 +199,20 @@ static int key_target(const struct sbx_opts *o, char agent[65], char **session)
 
 	agent[0] = '\0';
 	*session = NULL;
-	if (plen < 0 && !strcmp(o->key, "shared") && !o->session) {
+	if (plen < 0 && !strcmp(o->key, "shared") && !o->scope.session) {
 		cl_error("sandbox: the shared scope needs --session to say whose call it is");
 		return -1;
 	}
 	if (plen < 0) {
-		*session = cl_strdup(o->session ? o->session : o->key);
+		*session = cl_strdup(o->scope.session ? o->scope.session : o->key);
 		return *session ? 0 : -1;
 	}
 	if (!strncmp(o->key, "agent:", 6) && !memchr(o->key + 6, ':', (size_t)plen - 6)) {
 		cl_format(agent, 65, "%.*s", (int)plen - 6, o->key + 6);
-		*session = o->session ? cl_strdup(o->session) : NULL;
-		return o->session && !*session ? -1 : 0;
+		*session = o->scope.session ? cl_strdup(o->scope.session) : NULL;
+		return o->scope.session && !*session ? -1 : 0;
 	}
-	*session = o->session ? cl_strdup(o->session) : strndup(o->key, (size_t)plen);
+	*session = o->scope.session ? cl_strdup(o->scope.session) : strndup(o->key, (size_t)plen);
 	return *session ? 0 : -1;
 }
 
@@ -271,7 +267,7 @@ static int sbx_resolve(const struct sbx_opts *o, struct sbx *s)
 	char agent[65], *session = NULL;
 	int ret;
 
-	ret = cl_oc_load_inputs(o->openclaw, o->policy, NULL, &s->in);
+	ret = cl_oc_load_inputs(o->scope.openclaw, o->scope.policy, NULL, &s->in);
 	if (ret)
 		return ret;
 	s->have_in = 1;
@@ -377,7 +373,7 @@ static int sbx_layout(const struct sbx_opts *o, struct sbx *s)
 	char scratch[PATH_MAX], source[CL_RULE_SOURCE_MAX];
 
 	if (!cl_format(s->dir, sizeof(s->dir), "%s/%s", CL_SCOPES_DIR, s->slug) ||
-	    cl_cgroup_root(o->cgroup_root, s->root, sizeof(s->root)) < 0 ||
+	    cl_cgroup_root(o->scope.cgroup_root, s->root, sizeof(s->root)) < 0 ||
 	    !cl_format(s->cgroup, sizeof(s->cgroup), "%s/%s", s->root, s->slug) ||
 	    !cl_scope_scratch(s->dir, scratch, sizeof(scratch)))
 		return CL_EXIT_FAILURE;
@@ -680,10 +676,10 @@ static char *request_text(const struct sbx_opts *o)
 	if (!f)
 		return NULL;
 	request_field(f, "key", o->key);
-	request_field(f, "session", o->session);
-	request_field(f, "openclaw", o->openclaw);
-	request_field(f, "policy", o->policy);
-	request_field(f, "cgroup-root", o->cgroup_root);
+	request_field(f, "session", o->scope.session);
+	request_field(f, "openclaw", o->scope.openclaw);
+	request_field(f, "policy", o->scope.policy);
+	request_field(f, "cgroup-root", o->scope.cgroup_root);
 	request_field(f, "cwd", cwd);
 	request_field(f, "command-env", env);
 	if (fclose(f) != 0) {
@@ -911,7 +907,7 @@ static int sbx_release(const struct sbx_opts *o)
 
 	if (!ret &&
 	    (!cl_format(s.dir, sizeof(s.dir), "%s/%s", CL_SCOPES_DIR, s.slug) ||
-	     cl_cgroup_root(o->cgroup_root, s.root, sizeof(s.root)) < 0 ||
+	     cl_cgroup_root(o->scope.cgroup_root, s.root, sizeof(s.root)) < 0 ||
 	     !cl_format(s.cgroup, sizeof(s.cgroup), "%s/%s", s.root, s.slug) || sbx_lock(&s) < 0))
 		ret = CL_EXIT_FAILURE;
 	if (!ret && access(s.cgroup, F_OK) == 0 &&
@@ -936,7 +932,7 @@ static int sbx_describe(const struct sbx_opts *o)
 	int ret = key_slug(o, &s), exists, running, have_net;
 
 	if (!ret && (!cl_format(s.dir, sizeof(s.dir), "%s/%s", CL_SCOPES_DIR, s.slug) ||
-		     cl_cgroup_root(o->cgroup_root, s.root, sizeof(s.root)) < 0 ||
+		     cl_cgroup_root(o->scope.cgroup_root, s.root, sizeof(s.root)) < 0 ||
 		     !cl_format(s.cgroup, sizeof(s.cgroup), "%s/%s", s.root, s.slug)))
 		ret = CL_EXIT_FAILURE;
 	if (ret) {

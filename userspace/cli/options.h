@@ -62,6 +62,29 @@ struct cl_opt {
 	}
 
 /*
+ * What several commands take to name a scope and its policy: the configs
+ * (--openclaw, --policy), the agent and session, and the cgroup root. A
+ * command embeds it and lists the groups of options it takes.
+ */
+struct cl_scope_opts {
+	const char *openclaw;
+	const char *policy;
+	const char *agent;
+	const char *session;
+	const char *cgroup_root;
+};
+
+/* -c/--openclaw FILE and -p/--policy FILE */
+#define CL_OPT_CONFIGS(scope)                                                                      \
+	CL_OPT_STRING("openclaw", 'c', &(scope)->openclaw),                                        \
+		CL_OPT_STRING("policy", 'p', &(scope)->policy)
+/* -a/--agent ID and -s/--session KEY */
+#define CL_OPT_AGENT_SESSION(scope)                                                                \
+	CL_OPT_STRING("agent", 'a', &(scope)->agent),                                              \
+		CL_OPT_STRING("session", 's', &(scope)->session)
+#define CL_OPT_CGROUP_ROOT(scope) CL_OPT_STRING("cgroup-root", 0, &(scope)->cgroup_root)
+
+/*
  * Parse argv's options by @opts, and -h/--help, which prints @help. Options
  * and operands may be mixed: getopt_long moves the operands to the end, and
  * optind is the first of them after. Returns 0; 1 after the help (the
