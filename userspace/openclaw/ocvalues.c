@@ -37,14 +37,11 @@ static int refuse(struct checker *c, struct json_object *at, const char *fmt, ..
 
 static int refuse(struct checker *c, struct json_object *at, const char *fmt, ...)
 {
-	char where[4096 + 32], reason[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	oc_vfail(c->cfg, at, c->err, c->errsize, fmt, ap);
 	va_end(ap);
-	oc_where(c->cfg, at, where, sizeof(where));
-	snprintf(c->err, c->errsize, "%s: %s", where, reason);
 	return -1;
 }
 

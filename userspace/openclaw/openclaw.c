@@ -42,14 +42,11 @@ static int fail(struct loader *ld, struct json_object *at, const char *fmt, ...)
 
 static int fail(struct loader *ld, struct json_object *at, const char *fmt, ...)
 {
-	char where[PATH_MAX + 32], reason[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	oc_vfail(ld->cfg, at, ld->err, ld->errsize, fmt, ap);
 	va_end(ap);
-	oc_where(ld->cfg, at, where, sizeof(where));
-	snprintf(ld->err, ld->errsize, "%s: %s", where, reason);
 	return -1;
 }
 
@@ -63,6 +60,17 @@ const char *oc_where(const struct oc_config *cfg, struct json_object *value, cha
 	else
 		snprintf(buf, size, "%s", cfg->path ? cfg->path : "openclaw.json");
 	return buf;
+}
+
+int oc_vfail(const struct oc_config *cfg, struct json_object *at, char *err, size_t errsize,
+	     const char *fmt, va_list ap)
+{
+	char where[PATH_MAX + 32], reason[1024];
+
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	oc_where(cfg, at, where, sizeof(where));
+	snprintf(err, errsize, "%s: %s", where, reason);
+	return -1;
 }
 
 struct json_object *oc_get(struct json_object *obj, const char *dotted)

@@ -7,6 +7,7 @@
 #ifndef CLAWLOCK_OPENCLAW_H
 #define CLAWLOCK_OPENCLAW_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -53,6 +54,13 @@ bool oc_pids_limit(struct json_object *value, long long *out);
 /* "file:line:col" of a value from the config, or "file" when unknown. */
 const char *oc_where(const struct oc_config *cfg, struct json_object *value, char *buf,
 		     size_t size);
+
+/*
+ * "file:line:col: reason" of @at into @err, the reason from @fmt; -1, so
+ * that a check can return it.
+ */
+int oc_vfail(const struct oc_config *cfg, struct json_object *at, char *err, size_t errsize,
+	     const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 /* The object at a dotted path ("agents.defaults.sandbox"), or NULL. */
 struct json_object *oc_get(struct json_object *obj, const char *dotted);
