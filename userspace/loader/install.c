@@ -310,19 +310,13 @@ static int stage_deny_names(struct cl_install *in, struct staged *s, __u32 rule,
 static int deny_name_in_root(struct cl_install *in, const char *path, char *dir, char *leaf,
 			     size_t size)
 {
-	char head[PATH_MAX], *slash;
+	char head[PATH_MAX];
 	struct stat_result st;
 
 	cl_format(head, sizeof(head), "%s", path);
 	for (;;) {
-		slash = strrchr(head, '/');
-		if (!slash || !slash[1])
+		if (cl_path_pop(head, leaf, size) < 0)
 			return -1;
-		cl_format(leaf, size, "%s", slash + 1);
-		if (slash == head)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
 		cached_stat(in, head, &st);
 		if (!st.err)
 			return cl_format(dir, size, "%s", head) ? 0 : -1;

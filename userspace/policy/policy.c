@@ -160,9 +160,23 @@ const char *cl_path_split(const char *path, char *dir, size_t size)
 	return slash + 1;
 }
 
+int cl_path_pop(char *head, char *leaf, size_t size)
+{
+	char *slash = strrchr(head, '/');
+
+	if (!slash || !slash[1])
+		return -1;
+	cl_format(leaf, size, "%s", slash + 1);
+	if (slash == head)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return 0;
+}
+
 int cl_path_deny_name(const char *path, char *dir, char *leaf, size_t size)
 {
-	char head[PATH_MAX], *real = realpath(path, NULL), *slash;
+	char head[PATH_MAX], *real = realpath(path, NULL);
 
 	if (real) {
 		/* It exists: its resolved place. */
@@ -175,14 +189,8 @@ int cl_path_deny_name(const char *path, char *dir, char *leaf, size_t size)
 	}
 	cl_format(head, sizeof(head), "%s", path);
 	do {
-		slash = strrchr(head, '/');
-		if (!slash || !slash[1])
+		if (cl_path_pop(head, leaf, size) < 0)
 			return -1;
-		cl_format(leaf, size, "%s", slash + 1);
-		if (slash == head)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
 		real = realpath(head, NULL);
 	} while (!real);
 	cl_format(dir, size, "%s", real);

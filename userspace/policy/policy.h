@@ -114,6 +114,11 @@ const char *cl_path_pattern_name(const char *path);
 /* An absolute @path's directory (into @dir) and its last name ("" for "/"). */
 const char *cl_path_split(const char *path, char *dir, size_t size);
 /*
+ * Cut @head's last name off into @leaf ("/a/b": "/a" and "b"; "/a": "/"
+ * and "a"). -1 when none is left ("/", or a trailing slash).
+ */
+int cl_path_pop(char *head, char *leaf, size_t size);
+/*
  * Where a deny rule on @path is keyed by name: the directory holding it
  * (resolved) and its last name, or, when it does not exist, the deepest
  * existing directory on its way and the first missing name below it.
