@@ -269,6 +269,35 @@ int cl_open_beneath(const char *root, const char *path, char *why, size_t whysiz
 	return fd;
 }
 
+int cl_read_first_line(int fd, char *buf, size_t size)
+{
+	ssize_t n = read(fd, buf, size - 1);
+
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+char **cl_environ_pick(const char *prefix, bool with, size_t *count)
+{
+	extern char **environ;
+	size_t all = 0, plen = strlen(prefix);
+	char **picked;
+
+	for (char **e = environ; *e; e++)
+		all++;
+	picked = calloc(all + 1, sizeof(*picked));
+	if (!picked)
+		return NULL;
+	*count = 0;
+	for (char **e = environ; *e; e++)
+		if (!strncmp(*e, prefix, plen) == with)
+			picked[(*count)++] = *e;
+	return picked;
+}
+
 long long cl_clock_ns(clockid_t clock)
 {
 	struct timespec ts;

@@ -100,6 +100,17 @@ const struct evp_md_st *cl_sha256(void);
 void cl_sha256_hex(const char *text, size_t len, char *out, int digits);
 /* qsort/bsearch order of uint32_t values. */
 int cl_u32_cmp(const void *a, const void *b);
+/*
+ * The first line of what @fd holds (a sysfs or securityfs file, say), read
+ * in one go, without its newline; -1 when the read fails.
+ */
+int cl_read_first_line(int fd, char *buf, size_t size);
+/*
+ * The environment's entries that start with @prefix (@with) or that do not
+ * (!@with): a NULL-terminated array of environ's own strings (free the
+ * array only), their number in @count. NULL when out of memory.
+ */
+char **cl_environ_pick(const char *prefix, bool with, size_t *count);
 /* Now on @clock, in nanoseconds. */
 long long cl_clock_ns(clockid_t clock);
 

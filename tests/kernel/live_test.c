@@ -148,20 +148,15 @@ static int sleeper_read(FIXTURE_DATA(live) * self)
 static int read_text(const char *dir, const char *file, char *buf, size_t size)
 {
 	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
+	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, size - 1);
+	ret = cl_read_first_line(fd, buf, size);
 	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	return ret;
 }
 
 TEST_F(live, apply_makes_agent_scopes_with_their_limits)

@@ -614,24 +614,16 @@ static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
  */
 static int set_command_env(const struct sbx_opts *o)
 {
-	extern char **environ;
-	size_t count = 0, plen = strlen(ENV_PREFIX);
-	char **own;
+	size_t count, plen = strlen(ENV_PREFIX);
+	char **own = cl_environ_pick(ENV_PREFIX, true, &count);
 
-	for (char **e = environ; *e; e++)
-		count++;
-	own = calloc(count + 1, sizeof(*own));
 	if (!own)
 		return -1;
-	count = 0;
-	for (char **e = environ; *e; e++) {
-		if (!strncmp(*e, ENV_PREFIX, plen) && (*e)[plen] && (*e)[plen] != '=')
-			own[count++] = *e + plen;
-	}
 	clearenv();
 	/* putenv keeps the strings: they live until exec, as environ's did. */
 	for (size_t i = 0; i < count; i++)
-		putenv(own[i]);
+		if (own[i][plen] && own[i][plen] != '=')
+			putenv(own[i] + plen);
 	for (size_t i = 0; i < o->env_count; i++)
 		putenv(o->env[i]);
 	free(own);

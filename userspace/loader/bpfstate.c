@@ -40,8 +40,7 @@
 
 static int read_lsm_list(char *buf, size_t size)
 {
-	ssize_t n;
-	int fd;
+	int fd, ret;
 
 	fd = open(LSM_LIST, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
@@ -51,13 +50,9 @@ static int read_lsm_list(char *buf, size_t size)
 	}
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, size - 1);
+	ret = cl_read_first_line(fd, buf, size);
 	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	return ret;
 }
 
 int cl_bpf_lsm_check(char *why, size_t size)

@@ -206,19 +206,11 @@ static int env_cmp(const void *a, const void *b)
 /* clawlock's own environment (${VAR}, HOME, OPENCLAW_*), not the command's. */
 static int print_env(FILE *f)
 {
-	extern char **environ;
-	size_t count = 0, n = 0;
-	char **sorted;
+	size_t n;
+	char **sorted = cl_environ_pick(ENV_PREFIX, false, &n);
 
-	for (char **e = environ; *e; e++)
-		count++;
-	sorted = calloc(count + 1, sizeof(*sorted));
 	if (!sorted)
 		return -1;
-	for (char **e = environ; *e; e++) {
-		if (strncmp(*e, ENV_PREFIX, strlen(ENV_PREFIX)))
-			sorted[n++] = *e;
-	}
 	qsort(sorted, n, sizeof(*sorted), env_cmp);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "env %zu %s\n", strlen(sorted[i]), sorted[i]);
