@@ -914,30 +914,15 @@ static inline int cl_helper_read_loop(const char *path)
 	return through ? 94 : other ? HELPER_ERRNO + other : 0;
 }
 
-static inline int cl_helper_op(const char *op, const char *path)
+/* Calls that need no helper of their own; -1 for another op. */
+static inline int cl_helper_single(const char *op, const char *path)
 {
-	int fd = -1, ret;
-
-	if (!strcmp(op, "rename") || !strcmp(op, "link"))
-		return cl_helper_pair(op, path);
-	if (!strcmp(op, "mmap-exec") || !strcmp(op, "mprotect-exec"))
-		return cl_helper_map_exec(path, op[1] == 'p');
-	if (!strcmp(op, "exec-deleted") || !strcmp(op, "exec-memfd"))
-		return cl_helper_exec_fd(op, path);
 	if (!strcmp(op, "exec-ldso")) {
 		char *argv[] = { "/lib64/ld-linux-x86-64.so.2", (char *)path, NULL };
 
 		execv(argv[0], argv);
 		return HELPER_ERRNO + errno;
 	}
-	if (!strcmp(op, "connect") || !strcmp(op, "sendto") || !strcmp(op, "bind") ||
-	    !strcmp(op, "listen") || !strcmp(op, "listen-connect"))
-		return cl_helper_net(op, path);
-	if (!strcmp(op, "unix-connect") || !strcmp(op, "recv-fd") || !strcmp(op, "abstract-bind"))
-		return cl_helper_unix(op, path);
-	if (!strcmp(op, "kill") || !strcmp(op, "ptrace") || !strcmp(op, "kill-child") ||
-	    !strcmp(op, "proc-mem") || !strcmp(op, "proc-environ"))
-		return cl_helper_proc(op, path);
 	if (!strcmp(op, "fd-open")) {
 		struct stat st;
 
@@ -951,20 +936,13 @@ static inline int cl_helper_op(const char *op, const char *path)
 
 		return fd < 0 ? HELPER_ERRNO + errno : 0;
 	}
-	ret = cl_helper_change(op, path);
-	if (ret >= 0)
-		return ret;
-	ret = cl_helper_escape(op, path);
-	if (ret >= 0)
-		return ret;
-	ret = cl_helper_meta(op, path);
-	if (ret >= 0)
-		return ret;
-	if (!strcmp(op, "handle-read") || !strcmp(op, "handle-stat"))
-		return cl_helper_handle(op, path);
-	ret = cl_helper_hardening(op, path);
-	if (ret >= 0)
-		return ret;
+	return -1;
+}
+
+/* A plain open or exec of @path; -1 for another op. */
+static inline int cl_helper_open(const char *op, const char *path)
+{
+	int fd;
 
 	if (!strcmp(op, "read")) {
 		fd = open(path, O_RDONLY);
@@ -977,39 +955,82 @@ static inline int cl_helper_op(const char *op, const char *path)
 
 		execv(path, argv);
 		return HELPER_ERRNO + errno;
-	} else if (!strcmp(op, "wait-read")) {
-		char line[16];
-
-		/* Tell the test we are confined, then wait for its go. */
-		if (write(1, "ready\n", 6) != 6 || read(0, line, sizeof(line)) <= 0)
-			return 99;
-		return cl_helper_op("read", path);
-	} else if (!strcmp(op, "read-loop")) {
-		return cl_helper_read_loop(path);
-	} else if (!strcmp(op, "flood")) {
-		/* 100,000 opens the policy denies, as fast as they go. */
-		for (int i = 0; i < 100000; i++) {
-			fd = open(path, O_RDONLY);
-			if (fd >= 0 || errno != EACCES)
-				return 95;
-		}
-		return 0;
-	} else if (!strcmp(op, "fork-read")) {
-		int status;
-		pid_t pid = fork();
-
-		if (pid == 0)
-			_exit(cl_helper_op("read", path));
-		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
-			return 98;
-		return WEXITSTATUS(status);
 	} else {
-		return 97;
+		return -1;
 	}
 	if (fd < 0)
 		return HELPER_ERRNO + errno;
 	close(fd);
 	return 0;
+}
+
+/* Reads that wait for the test, repeat, or come from a child; -1 for another op. */
+static inline int cl_helper_reads(const char *op, const char *path)
+{
+	if (!strcmp(op, "wait-read")) {
+		char line[16];
+
+		/* Tell the test we are confined, then wait for its go. */
+		if (write(1, "ready\n", 6) != 6 || read(0, line, sizeof(line)) <= 0)
+			return 99;
+		return cl_helper_open("read", path);
+	}
+	if (!strcmp(op, "read-loop"))
+		return cl_helper_read_loop(path);
+	if (!strcmp(op, "flood")) {
+		/* 100,000 opens the policy denies, as fast as they go. */
+		for (int i = 0; i < 100000; i++) {
+			int fd = open(path, O_RDONLY);
+
+			if (fd >= 0 || errno != EACCES)
+				return 95;
+		}
+		return 0;
+	}
+	if (!strcmp(op, "fork-read")) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(cl_helper_open("read", path));
+		if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+			return 98;
+		return WEXITSTATUS(status);
+	}
+	return -1;
+}
+
+/* The families that answer to their own op names, in turn; each says -1 for another. */
+static int (*const cl_helper_families[])(const char *op, const char *path) = {
+	cl_helper_single,    cl_helper_change, cl_helper_escape, cl_helper_meta,
+	cl_helper_hardening, cl_helper_open,   cl_helper_reads,
+};
+
+static inline int cl_helper_op(const char *op, const char *path)
+{
+	if (!strcmp(op, "rename") || !strcmp(op, "link"))
+		return cl_helper_pair(op, path);
+	if (!strcmp(op, "mmap-exec") || !strcmp(op, "mprotect-exec"))
+		return cl_helper_map_exec(path, op[1] == 'p');
+	if (!strcmp(op, "exec-deleted") || !strcmp(op, "exec-memfd"))
+		return cl_helper_exec_fd(op, path);
+	if (!strcmp(op, "connect") || !strcmp(op, "sendto") || !strcmp(op, "bind") ||
+	    !strcmp(op, "listen") || !strcmp(op, "listen-connect"))
+		return cl_helper_net(op, path);
+	if (!strcmp(op, "unix-connect") || !strcmp(op, "recv-fd") || !strcmp(op, "abstract-bind"))
+		return cl_helper_unix(op, path);
+	if (!strcmp(op, "kill") || !strcmp(op, "ptrace") || !strcmp(op, "kill-child") ||
+	    !strcmp(op, "proc-mem") || !strcmp(op, "proc-environ"))
+		return cl_helper_proc(op, path);
+	if (!strcmp(op, "handle-read") || !strcmp(op, "handle-stat"))
+		return cl_helper_handle(op, path);
+	for (size_t i = 0; i < sizeof(cl_helper_families) / sizeof(cl_helper_families[0]); i++) {
+		int ret = cl_helper_families[i](op, path);
+
+		if (ret >= 0)
+			return ret;
+	}
+	return 97;
 }
 
 /* Runs before main(): the test binary doubles as the confined helper. */
