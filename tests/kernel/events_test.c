@@ -158,22 +158,16 @@ static int read_stream(const char *log, const char *agent, struct stream *s)
 	return 0;
 }
 
-TEST_F(flood, every_denial_is_delivered_or_counted)
+/*
+ * The reader counts drops from the moment it opens the ring: a flood that
+ * began before would lose some from its count. One denial it delivers
+ * says it is reading (under a loaded TCG host, half a second was seen not
+ * to be enough to start it); a minute at most. The records it has by then.
+ */
+static long long reader_started(struct __test_metadata *_metadata, FIXTURE_DATA(flood) * self)
 {
-	struct counters before, after;
 	struct stream s;
-	long long denied, dropped, marker;
-	pid_t reader;
-	int status;
 
-	reader = start_reader(self);
-	ASSERT_LT(0, reader);
-	/*
-	 * The reader counts drops from the moment it opens the ring: a flood
-	 * that began before would lose some from its count. One denial it
-	 * delivers says it is reading (under a loaded TCG host, half a second
-	 * was seen not to be enough to start it); a minute at most.
-	 */
 	ASSERT_EQ(DENIED, cl_confined(self->policy, self->agent, "read", self->target, NULL));
 	for (int i = 0; i < 600; i++) {
 		if (read_stream(self->log, self->agent, &s) == 0 && s.records > 0)
@@ -182,29 +176,48 @@ TEST_F(flood, every_denial_is_delivered_or_counted)
 	}
 	ASSERT_EQ(0, read_stream(self->log, self->agent, &s));
 	ASSERT_LT(0, s.records);
-	marker = s.records;
-	ASSERT_EQ(0, read_counters(&before));
-	ASSERT_EQ(0, cl_confined(self->policy, self->agent, "flood", self->target, NULL));
-	ASSERT_EQ(0, read_counters(&after));
-	/*
-	 * The reader says what was dropped on its next polls: give it until it
-	 * has said all of it (under a loaded TCG host, half a second was seen
-	 * not to be enough), ten seconds at most.
-	 */
-	dropped = (after.rate - before.rate) + (after.ring - before.ring);
+	return s.records;
+}
+
+/*
+ * The reader says what was dropped on its next polls: give it until it
+ * has said all @dropped (under a loaded TCG host, half a second was seen
+ * not to be enough), ten seconds at most. Then stop it; its stream in @s.
+ */
+static void stop_reader(struct __test_metadata *_metadata, FIXTURE_DATA(flood) * self, pid_t reader,
+			long long dropped, struct stream *s)
+{
+	int status;
+
 	for (int i = 0; i < 20; i++) {
 		usleep(500000);
-		if (read_stream(self->log, self->agent, &s) == 0 && s.rate + s.ring >= dropped)
+		if (read_stream(self->log, self->agent, s) == 0 && s->rate + s->ring >= dropped)
 			break;
 	}
 	kill(reader, SIGTERM);
 	ASSERT_EQ(reader, waitpid(reader, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ASSERT_EQ(0, read_stream(self->log, self->agent, &s));
+	ASSERT_EQ(0, read_stream(self->log, self->agent, s));
+}
+
+TEST_F(flood, every_denial_is_delivered_or_counted)
+{
+	struct counters before, after;
+	struct stream s;
+	long long denied, dropped, marker;
+	pid_t reader;
+
+	reader = start_reader(self);
+	ASSERT_LT(0, reader);
+	marker = reader_started(_metadata, self);
+	ASSERT_EQ(0, read_counters(&before));
+	ASSERT_EQ(0, cl_confined(self->policy, self->agent, "flood", self->target, NULL));
+	ASSERT_EQ(0, read_counters(&after));
+	dropped = (after.rate - before.rate) + (after.ring - before.ring);
+	stop_reader(_metadata, self, reader, dropped, &s);
 	s.records -= marker;
 
 	denied = after.denied - before.denied;
-	dropped = (after.rate - before.rate) + (after.ring - before.ring);
 	TH_LOG("rate %s: %lld denials, %lld records delivered, %lld held back by the rate "
 	       "limit, %lld lost to a full ring; the stream reported %lld + %lld dropped and "
 	       "%lld suppressed",

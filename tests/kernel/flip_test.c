@@ -208,13 +208,57 @@ static int count_stray(const void *key, const void *value, void *ctx)
 	return 0;
 }
 
+/* Fork the workers, and wait until each has run a round confined. */
+static void start_workers(struct __test_metadata *_metadata, FIXTURE_DATA(flip) * self)
+{
+	for (int i = 0; i < WORKERS; i++) {
+		self->workers[i] = fork();
+		ASSERT_LE(0, self->workers[i]);
+		if (self->workers[i] == 0)
+			worker(self);
+	}
+	while (__atomic_load_n(&self->tally->rounds, __ATOMIC_RELAXED) < WORKERS)
+		usleep(1000);
+}
+
+/* Stop the workers; each must end cleanly. */
+static void stop_workers(struct __test_metadata *_metadata, FIXTURE_DATA(flip) * self)
+{
+	self->tally->stop = 1;
+	for (int i = 0; i < WORKERS; i++) {
+		int status;
+
+		ASSERT_EQ(self->workers[i], waitpid(self->workers[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		self->workers[i] = 0;
+	}
+}
+
+/* None of the thousands of replaced policies is left behind, nor any of their rules. */
+static void expect_no_strays(struct __test_metadata *_metadata, struct cl_maps *maps, uint64_t cgid)
+{
+	struct stray_rules stray = { 0 };
+	struct cl_scopes live;
+
+	ASSERT_EQ(0, cl_scopes_read(maps, &live));
+	EXPECT_NE(NULL, cl_scopes_find(&live, cgid));
+	EXPECT_EQ(live.count, cl_map_count(maps->policies, sizeof(__u32)));
+	/* Rules are batch-deleted from the hash, one by one from the trie. */
+	stray.live = &live;
+	stray.id_offset = offsetof(struct cl_file_key, policy_id);
+	ASSERT_EQ(0, cl_map_scan(maps->file_rules, 0, count_stray, &stray));
+	stray.id_offset = offsetof(struct cl_net4_key, policy_id);
+	ASSERT_EQ(0, cl_map_scan(maps->net4, 0, count_stray, &stray));
+	EXPECT_LT(0, stray.seen);
+	EXPECT_EQ(0, stray.stray);
+	cl_scopes_free(&live);
+}
+
 TEST_F(flip, every_verdict_is_the_old_or_the_new_policy)
 {
 	const struct cl_agent *agents[2];
 	struct cl_policy policy;
 	struct cl_maps maps;
-	struct cl_scopes live;
-	struct stray_rules stray = { 0 };
 	uint64_t cgid, before;
 	char err[512];
 	int flips;
@@ -230,28 +274,14 @@ TEST_F(flip, every_verdict_is_the_old_or_the_new_policy)
 	ASSERT_EQ(0, cl_cgroup_id(self->cgroup, &cgid));
 	ASSERT_EQ(0, flip_to(&maps, agents[0], cgid, self->cgroup));
 
-	for (int i = 0; i < WORKERS; i++) {
-		self->workers[i] = fork();
-		ASSERT_LE(0, self->workers[i]);
-		if (self->workers[i] == 0)
-			worker(self);
-	}
-	/* Let the workers start confined before the first switch. */
-	while (__atomic_load_n(&self->tally->rounds, __ATOMIC_RELAXED) < WORKERS)
-		usleep(1000);
+	/* The workers start confined before the first switch. */
+	start_workers(_metadata, self);
 	before = cl_generation(&maps);
 	for (flips = 0; flips < FLIPS; flips++) {
 		if (flip_to(&maps, agents[(flips + 1) & 1], cgid, self->cgroup) < 0)
 			break;
 	}
-	self->tally->stop = 1;
-	for (int i = 0; i < WORKERS; i++) {
-		int status;
-
-		ASSERT_EQ(self->workers[i], waitpid(self->workers[i], &status, 0));
-		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-		self->workers[i] = 0;
-	}
+	stop_workers(_metadata, self);
 	TH_LOG("%d switches, %ld rounds; a.txt %ld allowed / %ld denied, b.txt %ld / %ld, "
 	       "10.7.0.1 %ld / %ld",
 	       flips, self->tally->rounds, self->tally->a_allowed, self->tally->a_denied,
@@ -268,20 +298,7 @@ TEST_F(flip, every_verdict_is_the_old_or_the_new_policy)
 	EXPECT_LT(0, self->tally->b_denied);
 	EXPECT_LT(0, self->tally->net_allowed);
 	EXPECT_LT(0, self->tally->net_denied);
-
-	/* None of the thousands of replaced policies is left behind. */
-	ASSERT_EQ(0, cl_scopes_read(&maps, &live));
-	EXPECT_NE(NULL, cl_scopes_find(&live, cgid));
-	EXPECT_EQ(live.count, cl_map_count(maps.policies, sizeof(__u32)));
-	/* Nor any of their rules: batch-deleted from the hash, one by one from the trie. */
-	stray.live = &live;
-	stray.id_offset = offsetof(struct cl_file_key, policy_id);
-	ASSERT_EQ(0, cl_map_scan(maps.file_rules, 0, count_stray, &stray));
-	stray.id_offset = offsetof(struct cl_net4_key, policy_id);
-	ASSERT_EQ(0, cl_map_scan(maps.net4, 0, count_stray, &stray));
-	EXPECT_LT(0, stray.seen);
-	EXPECT_EQ(0, stray.stray);
-	cl_scopes_free(&live);
+	expect_no_strays(_metadata, &maps, cgid);
 	cl_maps_unlock(&maps);
 	cl_maps_close(&maps);
 	cl_policy_free(&policy);

@@ -317,6 +317,34 @@ static size_t plan_cases(const struct oc_config *cfg, const char *home, const ch
 	return n;
 }
 
+/* Compare one case's answer from OpenClaw with clawlock's compile; the differences. */
+static int compare_case(struct __test_metadata *_metadata, const char *config,
+			const struct oc_config *cfg, const struct conf_case *one)
+{
+	struct json_object *want;
+	struct oc_compiled c;
+	char label[4600], err[2048];
+	int diffs;
+
+	snprintf(label, sizeof(label), "%s --agent %s --session '%s'", config, one->agent,
+		 one->session);
+	wait_for(one->pid);
+	want = read_json(one->out);
+	ASSERT_NE(NULL, want)
+	{
+		TH_LOG("%s: openclaw printed no JSON (see %s)", label, one->out);
+	}
+	ASSERT_EQ(0, oc_compile(cfg, NULL, one->agent, one->session[0] ? one->session : NULL, &c,
+				err, sizeof(err)))
+	{
+		TH_LOG("%s: %s", label, err);
+	}
+	diffs = compare(_metadata, want, &c, label);
+	oc_compiled_free(&c);
+	json_object_put(want);
+	return diffs;
+}
+
 TEST_F_TIMEOUT(conformance, agrees_with_openclaw, 900)
 {
 	struct conf_case cases[MAX_CASES];
@@ -357,29 +385,8 @@ TEST_F_TIMEOUT(conformance, agrees_with_openclaw, 900)
 	{
 		TH_LOG("openclaw config validate rejected %s", self->config);
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *want;
-		struct oc_compiled c;
-		char label[4600];
-
-		snprintf(label, sizeof(label), "%s --agent %s --session '%s'", self->config,
-			 cases[i].agent, cases[i].session);
-		wait_for(cases[i].pid);
-		want = read_json(cases[i].out);
-		ASSERT_NE(NULL, want)
-		{
-			TH_LOG("%s: openclaw printed no JSON (see %s)", label, cases[i].out);
-		}
-		ASSERT_EQ(0, oc_compile(&cfg, NULL, cases[i].agent,
-					cases[i].session[0] ? cases[i].session : NULL, &c, err,
-					sizeof(err)))
-		{
-			TH_LOG("%s: %s", label, err);
-		}
-		diffs += compare(_metadata, want, &c, label);
-		oc_compiled_free(&c);
-		json_object_put(want);
-	}
+	for (size_t i = 0; i < n; i++)
+		diffs += compare_case(_metadata, self->config, &cfg, &cases[i]);
 	EXPECT_EQ(0, diffs);
 	TH_LOG("%s: %zu agent/session cases compared", self->config, n);
 	oc_config_free(&cfg);
