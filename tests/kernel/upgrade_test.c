@@ -21,8 +21,45 @@
  * loads, the new one takes over. Each is its own executable (inode), as a
  * new release would be; the build's binary is never at risk.
  */
+/* The guest has two CPUs; more are left as they are. */
+#define CL_TEST_MAX_CPUS 8
+
+static int cpu_set_online(int cpu, bool online)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	return cl_write_file(path, online ? "1" : "0");
+}
+
+/*
+ * Take every CPU but 0 offline; @off says which were, for keep_all_cpus.
+ * Under QEMU's TCG, a vCPU spinning through bpf_lsm_file_open while the
+ * other rewrote its call into the trampoline once executed the int3 of the
+ * half-done patch after it was gone: the guest died ("Oops: int3", 6.12),
+ * or both vCPUs spun for the rest of the run (soft lockups of 2,000 s on
+ * 6.1, one in grown-clawlock, one in this test). That is the emulator's
+ * cross-modifying code, not clawlock's. Pinning this test to CPU 0 was not
+ * enough (the kernel still ran on CPU 1); with one CPU online nothing runs
+ * beside the patch, and the test stays about the hand-over, which the
+ * helper still straddles: the scheduler interleaves it with the upgrade.
+ */
+static void keep_one_cpu(bool *off)
+{
+	for (int cpu = 1; cpu < CL_TEST_MAX_CPUS; cpu++)
+		off[cpu] = !cpu_set_online(cpu, false);
+}
+
+static void bring_back_cpus(const bool *off)
+{
+	for (int cpu = 1; cpu < CL_TEST_MAX_CPUS; cpu++)
+		if (off[cpu])
+			cpu_set_online(cpu, true);
+}
+
 FIXTURE(up)
 {
+	bool cpus_off[CL_TEST_MAX_CPUS];
 	char dir[64];
 	char old_exe[96];
 	char new_exe[96];
@@ -42,20 +79,8 @@ static int copy_exe(const char *from, const char *to)
 FIXTURE_SETUP(up)
 {
 	char text[9000];
-	cpu_set_t one;
 
-	/*
-	 * Everything here (the reading helper, the binaries that attach and
-	 * detach) runs on CPU 0. Under QEMU's TCG, a vCPU spinning through
-	 * bpf_lsm_file_open while the other rewrote its call into the
-	 * trampoline once executed the int3 of the half-done patch after it
-	 * was gone, and the guest died ("Oops: int3", 6.12). That is the
-	 * emulator's cross-modifying code, not clawlock's; one CPU keeps the
-	 * test about the hand-over, which the helper still straddles.
-	 */
-	CPU_ZERO(&one);
-	CPU_SET(0, &one);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	keep_one_cpu(self->cpus_off);
 
 	snprintf(self->build, sizeof(self->build), "%s", cl_binary());
 	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
@@ -96,6 +121,7 @@ FIXTURE_TEARDOWN(up)
 	cl_run_clawlock(NULL, 0, "-q", "unload", NULL);
 	setenv("CLAWLOCK", self->build, 1);
 	cl_rm_tree(self->dir);
+	bring_back_cpus(self->cpus_off);
 }
 
 /* The programs the guard keeps to itself now (open refused with EPERM): clawlock's. */

@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "openclaw_fetch.h"
 #include "leakcheck.h"
+#include "clawlock_run.h"
 
 #define MAX_CASES 16
 
@@ -536,22 +537,10 @@ static void findings(struct json_object *doc, char *out, size_t size)
 
 static struct json_object *clawlock_audit(const char *config)
 {
-	static char out[1 << 18];
-	char exe[4096], cmd[8400];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	size_t len;
-	FILE *p;
+	char args[4300];
 
-	exe[n > 0 ? n : 0] = '\0';
-	*strstr(exe, "/tests/unit/") = '\0';
-	snprintf(cmd, sizeof(cmd), "%s/clawlock audit --json --openclaw '%s'", exe, config);
-	p = popen(cmd, "r");
-	if (!p)
-		return NULL;
-	len = fread(out, 1, sizeof(out) - 1, p);
-	out[len] = '\0';
-	pclose(p);
-	return json_tokener_parse(out);
+	snprintf(args, sizeof(args), "audit --json --openclaw '%s'", config);
+	return cl_unit_clawlock_json(args, NULL);
 }
 
 FIXTURE(audit)

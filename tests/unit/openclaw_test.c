@@ -19,6 +19,7 @@
 #include "loader/cgroup.h"
 #include "openclaw/ocscope.h"
 #include "leakcheck.h"
+#include "clawlock_run.h"
 #include "util.h"
 
 FIXTURE(oc)
@@ -795,22 +796,10 @@ TEST_F(oc, explain_verdicts_for_workspace_binds_and_secrets)
 /* Run the built clawlock's audit on the current config; the JSON document. */
 static struct json_object *run_audit(FIXTURE_DATA(oc) * self)
 {
-	static char out[1 << 16];
-	char exe[4096], cmd[8192];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	size_t len;
-	FILE *p;
+	char args[PATH_MAX + 64];
 
-	exe[n > 0 ? n : 0] = '\0';
-	*strstr(exe, "/tests/unit/") = '\0';
-	snprintf(cmd, sizeof(cmd), "%s/clawlock audit --json --openclaw '%s'", exe, self->cfg.path);
-	p = popen(cmd, "r");
-	if (!p)
-		return NULL;
-	len = fread(out, 1, sizeof(out) - 1, p);
-	out[len] = '\0';
-	pclose(p);
-	return json_tokener_parse(out);
+	snprintf(args, sizeof(args), "audit --json --openclaw '%s'", self->cfg.path);
+	return cl_unit_clawlock_json(args, NULL);
 }
 
 static bool has_finding(struct json_object *doc, const char *id, const char *severity)
@@ -911,12 +900,8 @@ TEST_F(oc, explain_json_of_every_example)
 						"current-era-binds", "non-main-sessions",
 						"shared-scope",	     "hardened-baseline",
 						"two-agents" };
-	static char out[1 << 18];
-	char exe[4096], cmd[9000], path[4200];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char args[9000], path[4200];
 
-	exe[n > 0 ? n : 0] = '\0';
-	*strstr(exe, "/tests/unit/") = '\0';
 	for (size_t e = 0; e < sizeof(examples) / sizeof(examples[0]); e++) {
 		char **ids;
 		size_t count;
@@ -928,27 +913,22 @@ TEST_F(oc, explain_json_of_every_example)
 		ASSERT_EQ(0, oc_agent_ids(&self->cfg, &ids, &count));
 		for (size_t a = 0; a < count; a++) {
 			struct json_object *doc;
-			FILE *p;
-			size_t len;
+			int status;
 
 			/* Every example compiles, for the main session at least. */
 			ASSERT_EQ(0, compile(self, ids[a], NULL))
 			{
 				TH_LOG("%s: %s", path, self->err);
 			}
-			snprintf(cmd, sizeof(cmd),
-				 "%s/clawlock explain --openclaw '%s' --agent %s --json --op read"
+			snprintf(args, sizeof(args),
+				 "explain --openclaw '%s' --agent %s --json --op read"
 				 " --target /etc/hostname",
-				 exe, path, ids[a]);
-			p = popen(cmd, "r");
-			ASSERT_NE(NULL, p);
-			len = fread(out, 1, sizeof(out) - 1, p);
-			out[len] = '\0';
-			EXPECT_EQ(0, pclose(p));
-			doc = json_tokener_parse(out);
+				 path, ids[a]);
+			doc = cl_unit_clawlock_json(args, &status);
+			EXPECT_EQ(0, status);
 			ASSERT_NE(NULL, doc)
 			{
-				TH_LOG("%s: %s", cmd, out);
+				TH_LOG("clawlock %s: no JSON", args);
 			}
 			EXPECT_STREQ(ids[a], json_object_get_string(oc_get(doc, "agentId")));
 			EXPECT_NE(NULL, oc_get(doc, "sessionKey"));
