@@ -29,7 +29,7 @@
 #include "kselftest_harness.h"
 #include "openclaw_fetch.h"
 #include "leakcheck.h"
-#include "clawlock_run.h"
+#include "unittest.h"
 
 #define MAX_CASES 16
 
@@ -249,16 +249,6 @@ FIXTURE_VARIANT_ADD(conformance, env_from_dotenv_and_env_vars){
 	.dotenv = "CL_CONF_WS=/srv/conf-ws\n",
 };
 
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
-
 FIXTURE_SETUP(conformance)
 {
 	char path[4200];
@@ -269,11 +259,11 @@ FIXTURE_SETUP(conformance)
 	ASSERT_EQ(0, mkdir(path, 0700));
 	if (variant->dotenv) {
 		snprintf(path, sizeof(path), "%s/.openclaw/.env", self->home);
-		ASSERT_EQ(0, write_text(path, variant->dotenv));
+		ASSERT_EQ(0, cl_unit_write(path, variant->dotenv));
 	}
 	if (variant->text) {
 		snprintf(self->config, sizeof(self->config), "%s/openclaw.json5", self->home);
-		ASSERT_EQ(0, write_text(self->config, variant->text));
+		ASSERT_EQ(0, cl_unit_write(self->config, variant->text));
 		return;
 	}
 	snprintf(self->config, sizeof(self->config), "%s/policies/examples/%s",
@@ -452,7 +442,7 @@ FIXTURE_SETUP(refusal)
 	strcpy(self->home, "/tmp/cl-oc-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->home));
 	snprintf(self->config, sizeof(self->config), "%s/openclaw.json5", self->home);
-	ASSERT_EQ(0, write_text(self->config, variant->text));
+	ASSERT_EQ(0, cl_unit_write(self->config, variant->text));
 }
 
 FIXTURE_TEARDOWN(refusal)
@@ -586,7 +576,7 @@ FIXTURE_SETUP(audit)
 	strcpy(self->home, "/tmp/cl-oc-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->home));
 	snprintf(self->config, sizeof(self->config), "%s/openclaw.json5", self->home);
-	ASSERT_EQ(0, write_text(self->config, variant->text));
+	ASSERT_EQ(0, cl_unit_write(self->config, variant->text));
 	ASSERT_EQ(0, chmod(self->config, 0600));
 }
 

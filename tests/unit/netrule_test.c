@@ -17,16 +17,27 @@
 #include "policy/policy.h"
 #include "kselftest_harness.h"
 #include "leakcheck.h"
+#include "unittest.h"
 
-static int add(struct cl_net_list *list, const char *spec, const char *access)
+/* Parse @spec as an @access rule, written at @source ("test SPEC" when NULL), into @list. */
+static int add_from(struct cl_net_list *list, const char *spec, const char *access,
+		    const char *source)
 {
 	struct cl_net_rule rule;
 	char err[256];
 
 	if (cl_net_parse(spec, access, &rule, err, sizeof(err)) < 0)
 		return -1;
-	snprintf(rule.source, sizeof(rule.source), "test %s", spec);
+	if (source)
+		snprintf(rule.source, sizeof(rule.source), "%s", source);
+	else
+		snprintf(rule.source, sizeof(rule.source), "test %s", spec);
 	return cl_net_list_set(list, &rule);
+}
+
+static int add(struct cl_net_list *list, const char *spec, const char *access)
+{
+	return add_from(list, spec, access, NULL);
 }
 
 /* The decision for "ADDRESS:PORT[/proto]": 1 allow, 0 deny; *rule_text the decider. */
@@ -167,18 +178,15 @@ TEST(policy_files_take_network_and_cap_drop)
 	char dir[] = "/tmp/cl-net-XXXXXX", path[128], err[1024];
 	struct cl_policy policy;
 	const struct cl_agent *agent;
-	FILE *f;
 
 	ASSERT_NE(NULL, mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/p.json5", dir);
-	f = fopen(path, "w");
-	ASSERT_NE(NULL, f);
-	fputs("{ profiles: { web: { network: { 'tcp 0.0.0.0/0 443': 'allow' } } },\n"
-	      "  agents: { a: { use: 'web', capDrop: ['CAP_NET_RAW', 'chown'],\n"
-	      "                 network: { '10.0.0.0/8': 'deny' } },\n"
-	      "           b: { capDrop: ['ALL'], capAdd: ['net_admin'] } } }\n",
-	      f);
-	fclose(f);
+	ASSERT_EQ(0, cl_unit_write(
+			     path,
+			     "{ profiles: { web: { network: { 'tcp 0.0.0.0/0 443': 'allow' } } },\n"
+			     "  agents: { a: { use: 'web', capDrop: ['CAP_NET_RAW', 'chown'],\n"
+			     "                 network: { '10.0.0.0/8': 'deny' } },\n"
+			     "           b: { capDrop: ['ALL'], capAdd: ['net_admin'] } } }\n"));
 	ASSERT_EQ(0, cl_policy_load(path, &policy, err, sizeof(err)));
 	agent = cl_policy_agent(&policy, "a");
 	ASSERT_NE(NULL, agent);
@@ -192,16 +200,11 @@ TEST(policy_files_take_network_and_cap_drop)
 	EXPECT_EQ(~(1ULL << CL_CAP_NET_ADMIN_BIT), agent->cap_drop);
 	cl_policy_free(&policy);
 
-	f = fopen(path, "w");
-	ASSERT_NE(NULL, f);
-	fputs("{ agents: { a: {\n  network: { 'tcp 10.0.0.0/40': 'allow' } } } }\n", f);
-	fclose(f);
+	ASSERT_EQ(0, cl_unit_write(path, "{ agents: { a: {\n"
+					 "  network: { 'tcp 10.0.0.0/40': 'allow' } } } }\n"));
 	EXPECT_EQ(-1, cl_policy_load(path, &policy, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "p.json5:2:33:"));
-	f = fopen(path, "w");
-	ASSERT_NE(NULL, f);
-	fputs("{ agents: { a: { capDrop: ['sys_admn'] } } }\n", f);
-	fclose(f);
+	ASSERT_EQ(0, cl_unit_write(path, "{ agents: { a: { capDrop: ['sys_admn'] } } }\n"));
 	EXPECT_EQ(-1, cl_policy_load(path, &policy, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "unknown capability 'sys_admn'"));
 	unlink(path);
@@ -226,12 +229,9 @@ TEST(interface_rules_expand_to_the_interface_networks)
 	ASSERT_EQ(0, cl_net_parse("tcp if:eth0 443", "allow", &rule, err, sizeof(err)));
 	EXPECT_EQ(AF_UNSPEC, rule.family);
 	EXPECT_STREQ("tcp if:eth0 443", rule.text);
-	strcpy(rule.source, "p.json5:3:5 agents.a.network");
-	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
-	ASSERT_EQ(0, cl_net_parse("udp 192.0.2.1 53", "allow", &rule, err, sizeof(err)));
-	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
-	ASSERT_EQ(0, cl_net_parse("if:wlan9", "deny", &rule, err, sizeof(err)));
-	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+	ASSERT_EQ(0, add_from(&list, "tcp if:eth0 443", "allow", "p.json5:3:5 agents.a.network"));
+	ASSERT_EQ(0, add(&list, "udp 192.0.2.1 53", "allow"));
+	ASSERT_EQ(0, add(&list, "if:wlan9", "deny"));
 
 	ASSERT_EQ(0, cl_net_expand_interfaces(&list, addrs, 3));
 	/* eth0's two networks, the plain rule; wlan9 has no address: no rule. */
@@ -245,8 +245,7 @@ TEST(interface_rules_expand_to_the_interface_networks)
 	/* "host": every address of every interface, each alone. */
 	ASSERT_EQ(0, cl_net_parse("host", "deny", &rule, err, sizeof(err)));
 	EXPECT_STREQ("any host", rule.text);
-	strcpy(rule.source, "b.json5:9:9 profiles.egress.network");
-	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+	ASSERT_EQ(0, add_from(&list, "host", "deny", "b.json5:9:9 profiles.egress.network"));
 	ASSERT_EQ(0, cl_net_expand_interfaces(&list, addrs, 3));
 	ASSERT_EQ(3, list.count);
 	EXPECT_STREQ("any 127.0.0.1/32", list.rules[0].text);
@@ -261,8 +260,7 @@ TEST(interface_rules_expand_to_the_interface_networks)
 	 * An unexpanded rule has no address: stored, it would be a /0 of one
 	 * family (a "host" deny once denied all of IPv6). It is refused.
 	 */
-	ASSERT_EQ(0, cl_net_parse("host", "deny", &rule, err, sizeof(err)));
-	ASSERT_EQ(0, cl_net_list_set(&list, &rule));
+	ASSERT_EQ(0, add(&list, "host", "deny"));
 	EXPECT_EQ(-1, cl_net_build(&list, 1, &nodes, &count, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "any host was not expanded")) TH_LOG("%s", err);
 	cl_net_list_free(&list);

@@ -19,7 +19,7 @@
 #include "loader/cgroup.h"
 #include "openclaw/ocscope.h"
 #include "leakcheck.h"
-#include "clawlock_run.h"
+#include "unittest.h"
 #include "util.h"
 
 FIXTURE(oc)

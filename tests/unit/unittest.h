@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * clawlock_run.h - for unit tests that run the built clawlock (the one in
- * the build folder that holds tests/unit/) and read the JSON it prints.
+ * unittest.h - what several unit tests share: writing a file, and running
+ * the built clawlock (the one in the build folder that holds tests/unit/)
+ * to read the JSON it prints.
  */
-#ifndef CLAWLOCK_CLAWLOCK_RUN_H
-#define CLAWLOCK_CLAWLOCK_RUN_H
+#ifndef CLAWLOCK_UNITTEST_H
+#define CLAWLOCK_UNITTEST_H
 
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +14,17 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
+
+/* Write @text to @path, replacing it; 0, or -1 with errno. */
+static inline int cl_unit_write(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
 
 /*
  * Run "BUILD/clawlock @args" (@args as a shell would split them) and parse
@@ -48,4 +60,4 @@ static inline struct json_object *cl_unit_clawlock_json(const char *args, int *s
 	return json_tokener_parse(out);
 }
 
-#endif /* CLAWLOCK_CLAWLOCK_RUN_H */
+#endif /* CLAWLOCK_UNITTEST_H */

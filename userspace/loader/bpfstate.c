@@ -118,6 +118,22 @@ int cl_bpf_presence(char *why, size_t size)
 	return -1;
 }
 
+int cl_bpf_require(const char *hint)
+{
+	char why[640];
+
+	switch (cl_bpf_presence(why, sizeof(why))) {
+	case 1:
+		return 0;
+	case 0:
+		cl_error("clawlock is not loaded: %s", hint);
+		return -1;
+	default:
+		cl_error("%s", why);
+		return -1;
+	}
+}
+
 int cl_bpf_loaded(void)
 {
 	char why[256];
@@ -544,8 +560,6 @@ static int *map_fd(struct cl_maps *maps, size_t i)
 
 int cl_maps_open(struct cl_maps *maps)
 {
-	char why[256];
-
 	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++)
 		*map_fd(maps, i) = -1;
 	maps->lock = -1;
@@ -553,14 +567,8 @@ int cl_maps_open(struct cl_maps *maps)
 	maps->ruled_mem = NULL;
 	maps->cache = NULL;
 	maps->cache_free = NULL;
-	switch (cl_bpf_presence(why, sizeof(why))) {
-	case 0:
-		cl_error("clawlock is not loaded: run 'clawlock load' first");
+	if (cl_bpf_require("run 'clawlock load' first") < 0)
 		return -1;
-	case -1:
-		cl_error("%s", why);
-		return -1;
-	}
 	for (size_t i = 0; i < sizeof(pinned_maps) / sizeof(pinned_maps[0]); i++) {
 		*map_fd(maps, i) = cl_open_pinned(pinned_maps[i].name);
 		if (*map_fd(maps, i) < 0 || !same_layout(*map_fd(maps, i), &pinned_maps[i])) {

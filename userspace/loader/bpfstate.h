@@ -80,6 +80,11 @@ int cl_bpf_unload(void);
 int cl_bpf_loaded(void);
 /* 1 loaded, 0 not loaded, -1 cannot tell (no permission): the reason in @why. */
 int cl_bpf_presence(char *why, size_t size);
+/*
+ * 0 if clawlock is loaded; -1 having said why not: "clawlock is not
+ * loaded: @hint", or why it cannot tell.
+ */
+int cl_bpf_require(const char *hint);
 
 /* Open the pinned maps; prints why not (not loaded) and returns -1. */
 int cl_maps_open(struct cl_maps *maps);

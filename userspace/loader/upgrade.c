@@ -1027,17 +1027,10 @@ static int hand_over_locked(int fd, const char *path, const char *const *global,
 int cl_upgrade_hand_over(const char *path, const char *const *global)
 {
 	sigset_t quiet, saved;
-	char why[640];
 	int fd, guard_fd, lock_fd, ret = -1;
 
-	switch (cl_bpf_presence(why, sizeof(why))) {
-	case 0:
-		cl_error("clawlock is not loaded: nothing to hand over ('clawlock load' loads it)");
+	if (cl_bpf_require("nothing to hand over ('clawlock load' loads it)") < 0)
 		return -1;
-	case -1:
-		cl_error("%s", why);
-		return -1;
-	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		cl_error("%s: %s", path, strerror(errno));
