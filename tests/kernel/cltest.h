@@ -1120,6 +1120,41 @@ static inline const char *cl_event_str(struct json_object *ev, const char *key)
 	return json_object_get_string(v);
 }
 
+/*
+ * What @agent's event about @target lacks of @fields ("key=value" each,
+ * NULL-ended; CL_FIELDS makes the list): NULL when it has them all, else
+ * the first one missing and what the event said. Reads the events as
+ * cl_find_event does.
+ */
+static inline const char *cl_event_lacks(const char *agent, const char *target,
+					 const char *const *fields)
+{
+	static char why[512];
+	struct json_object *ev = cl_find_event(agent, target);
+
+	if (!ev) {
+		snprintf(why, sizeof(why), "no event about %s", target);
+		return why;
+	}
+	for (; *fields; fields++) {
+		size_t len = strcspn(*fields, "=");
+		const char *want = (*fields)[len] ? *fields + len + 1 : "";
+		char key[64];
+
+		snprintf(key, sizeof(key), "%.*s", (int)len, *fields);
+		if (strcmp(cl_event_str(ev, key), want)) {
+			snprintf(why, sizeof(why), "%s: wanted %s, got \"%s\"", target, *fields,
+				 cl_event_str(ev, key));
+			json_object_put(ev);
+			return why;
+		}
+	}
+	json_object_put(ev);
+	return NULL;
+}
+
+#define CL_FIELDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 /* `clawlock status --json`, parsed (json_object_put it); NULL if it failed. */
 static inline struct json_object *cl_status(void)
 {
