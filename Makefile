@@ -28,7 +28,7 @@ endif
 
 CFLAGS ?= -O2 -g
 override CFLAGS += $(LAYOUT_DEFINES) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
-	-I$(O) -Ikernel -Iuserspace -isystem $(O)/kselftest -isystem /usr/include/libnl3
+	-I$(O) -Ikernel -Iuserspace -Itests/unit -isystem $(O)/kselftest -isystem /usr/include/libnl3
 # The libraries are linked in, libc alone stays shared (its NSS modules
 # resolve docker.user). Each call of OpenClaw's backend starts clawlock
 # anew, and the dynamic loader's relocations of libcrypto and the rest
@@ -232,13 +232,13 @@ FUZZERS ?= $(notdir $(fuzz-y))
 fuzz: $(fuzzers)
 	$(Q)for f in $(FUZZERS); do \
 		corpus=$(O)/fuzz-corpus/$$f; mkdir -p $$corpus; \
-		cp -n tests/unit/json5-cases/* policies/examples/* $$corpus/ 2>/dev/null; \
+		cp -n tests/unit/policy/json5-cases/* policies/examples/* $$corpus/ 2>/dev/null; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
 		CLAWLOCK_SOURCE=$(CURDIR) $(O)/tests/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
 			-max_len=4096 -print_final_stats=1 $$corpus || exit 1; \
 	done
 
-SOURCES = $(wildcard kernel/*.c kernel/*.h kernel/*/*.h userspace/*.c userspace/*.h userspace/*/*.c userspace/*/*.h tests/*/*.c tests/*/*.h)
+SOURCES = $(wildcard kernel/*.c kernel/*.h kernel/*/*.h userspace/*.c userspace/*.h userspace/*/*.c userspace/*/*.h tests/*/*.c tests/*/*.h tests/*/*/*.c)
 
 format:
 	$(Q)$(CLANG_FORMAT) -i $(SOURCES)
