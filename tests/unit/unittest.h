@@ -26,6 +26,9 @@ static inline int cl_unit_write(const char *path, const char *text)
 	return fclose(f);
 }
 
+/* What the last cl_unit_clawlock_json printed, for a failing test to show. */
+static char cl_unit_out[1 << 18];
+
 /*
  * Run "BUILD/clawlock @args" (@args as a shell would split them) and parse
  * what it printed: NULL when that is not JSON. pclose's status in @status,
@@ -33,7 +36,6 @@ static inline int cl_unit_write(const char *path, const char *text)
  */
 static inline struct json_object *cl_unit_clawlock_json(const char *args, int *status)
 {
-	static char out[1 << 18];
 	char exe[PATH_MAX], *cmd;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	size_t len;
@@ -52,12 +54,12 @@ static inline struct json_object *cl_unit_clawlock_json(const char *args, int *s
 	free(cmd);
 	if (!p)
 		return NULL;
-	len = fread(out, 1, sizeof(out) - 1, p);
-	out[len] = '\0';
+	len = fread(cl_unit_out, 1, sizeof(cl_unit_out) - 1, p);
+	cl_unit_out[len] = '\0';
 	ret = pclose(p);
 	if (status)
 		*status = ret;
-	return json_tokener_parse(out);
+	return json_tokener_parse(cl_unit_out);
 }
 
 #endif /* CLAWLOCK_UNITTEST_H */

@@ -928,7 +928,7 @@ TEST_F(oc, explain_json_of_every_example)
 			EXPECT_EQ(0, status);
 			ASSERT_NE(NULL, doc)
 			{
-				TH_LOG("clawlock %s: no JSON", args);
+				TH_LOG("clawlock %s: %s", args, cl_unit_out);
 			}
 			EXPECT_STREQ(ids[a], json_object_get_string(oc_get(doc, "agentId")));
 			EXPECT_NE(NULL, oc_get(doc, "sessionKey"));
