@@ -16,13 +16,23 @@
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 600
 
-/*
- * Two copies of the build's clawlock in a folder of their own: the old one
- * loads, the new one takes over. Each is its own executable (inode), as a
- * new release would be; the build's binary is never at risk.
- */
 /* The guest has two CPUs; more are left as they are. */
 #define CL_TEST_MAX_CPUS 8
+
+static bool cpu_online(int cpu)
+{
+	char path[64], state[4] = { 0 };
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (read(fd, state, sizeof(state) - 1) < 0)
+		state[0] = '\0';
+	close(fd);
+	return state[0] == '1';
+}
 
 static int cpu_set_online(int cpu, bool online)
 {
@@ -33,7 +43,8 @@ static int cpu_set_online(int cpu, bool online)
 }
 
 /*
- * Take every CPU but 0 offline; @off says which were, for keep_all_cpus.
+ * Run on CPU 0 alone: take every other online CPU offline (@off says
+ * which, for bring_back_cpus) and pin this process there too.
  * Under QEMU's TCG, a vCPU spinning through bpf_lsm_file_open while the
  * other rewrote its call into the trampoline once executed the int3 of the
  * half-done patch after it was gone: the guest died ("Oops: int3", 6.12),
@@ -43,11 +54,24 @@ static int cpu_set_online(int cpu, bool online)
  * enough (the kernel still ran on CPU 1); with one CPU online nothing runs
  * beside the patch, and the test stays about the hand-over, which the
  * helper still straddles: the scheduler interleaves it with the upgrade.
+ * The pin stays as the fallback where a CPU cannot go offline, and says so.
  */
-static void keep_one_cpu(bool *off)
+static void keep_one_cpu(struct __test_metadata *_metadata, bool *off)
 {
-	for (int cpu = 1; cpu < CL_TEST_MAX_CPUS; cpu++)
+	cpu_set_t one;
+
+	for (int cpu = 1; cpu < CL_TEST_MAX_CPUS; cpu++) {
+		off[cpu] = false;
+		if (!cpu_online(cpu))
+			continue;
 		off[cpu] = !cpu_set_online(cpu, false);
+		if (!off[cpu])
+			TH_LOG("CPU %d stays online (%s): the test is pinned to CPU 0 only", cpu,
+			       strerror(errno));
+	}
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 }
 
 static void bring_back_cpus(const bool *off)
@@ -57,6 +81,11 @@ static void bring_back_cpus(const bool *off)
 			cpu_set_online(cpu, true);
 }
 
+/*
+ * Two copies of the build's clawlock in a folder of their own: the old one
+ * loads, the new one takes over. Each is its own executable (inode), as a
+ * new release would be; the build's binary is never at risk.
+ */
 FIXTURE(up)
 {
 	bool cpus_off[CL_TEST_MAX_CPUS];
@@ -80,7 +109,7 @@ FIXTURE_SETUP(up)
 {
 	char text[9000];
 
-	keep_one_cpu(self->cpus_off);
+	keep_one_cpu(_metadata, self->cpus_off);
 
 	snprintf(self->build, sizeof(self->build), "%s", cl_binary());
 	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
