@@ -269,10 +269,15 @@ int cl_open_beneath(const char *root, const char *path, char *why, size_t whysiz
 	return fd;
 }
 
-int cl_read_first_line(int fd, char *buf, size_t size)
+int cl_read_first_line(const char *path, char *buf, size_t size)
 {
-	ssize_t n = read(fd, buf, size - 1);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, size - 1);
+	close(fd);
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';

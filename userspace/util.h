@@ -101,10 +101,11 @@ void cl_sha256_hex(const char *text, size_t len, char *out, int digits);
 /* qsort/bsearch order of uint32_t values. */
 int cl_u32_cmp(const void *a, const void *b);
 /*
- * The first line of what @fd holds (a sysfs or securityfs file, say), read
- * in one go, without its newline; -1 when the read fails.
+ * The first line of the file at @path (a sysfs or securityfs file, say),
+ * read in one go, without its newline; -1 with errno when it cannot be
+ * opened or read.
  */
-int cl_read_first_line(int fd, char *buf, size_t size);
+int cl_read_first_line(const char *path, char *buf, size_t size);
 /*
  * The environment's entries that start with @prefix (@with) or that do not
  * (!@with): a NULL-terminated array of environ's own strings (free the

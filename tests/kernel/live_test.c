@@ -148,15 +148,9 @@ static int sleeper_read(FIXTURE_DATA(live) * self)
 static int read_text(const char *dir, const char *file, char *buf, size_t size)
 {
 	char path[PATH_MAX];
-	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ret = cl_read_first_line(fd, buf, size);
-	close(fd);
-	return ret;
+	return cl_read_first_line(path, buf, size);
 }
 
 TEST_F(live, apply_makes_agent_scopes_with_their_limits)

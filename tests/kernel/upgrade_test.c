@@ -21,17 +21,10 @@
 
 static bool cpu_online(int cpu)
 {
-	char path[64], state[4] = { 0 };
-	int fd;
+	char path[64], state[4];
 
 	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	if (read(fd, state, sizeof(state) - 1) < 0)
-		state[0] = '\0';
-	close(fd);
-	return state[0] == '1';
+	return !cl_read_first_line(path, state, sizeof(state)) && !strcmp(state, "1");
 }
 
 static int cpu_set_online(int cpu, bool online)

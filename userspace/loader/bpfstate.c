@@ -40,19 +40,13 @@
 
 static int read_lsm_list(char *buf, size_t size)
 {
-	int fd, ret;
-
-	fd = open(LSM_LIST, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		/* securityfs may just not be mounted (containers, minimal hosts). */
-		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
-		fd = open(LSM_LIST, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
+	if (!cl_read_first_line(LSM_LIST, buf, size))
+		return 0;
+	if (errno != ENOENT)
 		return -1;
-	ret = cl_read_first_line(fd, buf, size);
-	close(fd);
-	return ret;
+	/* securityfs may just not be mounted (containers, minimal hosts). */
+	mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
+	return cl_read_first_line(LSM_LIST, buf, size);
 }
 
 int cl_bpf_lsm_check(char *why, size_t size)
