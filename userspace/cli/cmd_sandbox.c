@@ -605,8 +605,6 @@ static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
 	return ok ? 0 : -1;
 }
 
-#define ENV_PREFIX "CLAWLOCK_ENV_"
-
 /*
  * CMD's environment: every --env, and every CLAWLOCK_ENV_NAME=VALUE of
  * clawlock's own as NAME=VALUE (so that values stay out of the process
@@ -614,8 +612,8 @@ static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
  */
 static int set_command_env(const struct sbx_opts *o)
 {
-	size_t count, plen = strlen(ENV_PREFIX);
-	char **own = cl_environ_pick(ENV_PREFIX, true, &count);
+	size_t count, plen = strlen(CL_SANDBOX_ENV_PREFIX);
+	char **own = cl_environ_pick(CL_SANDBOX_ENV_PREFIX, true, &count);
 
 	if (!own)
 		return -1;
@@ -655,7 +653,7 @@ static char *request_text(const struct sbx_opts *o)
 		return NULL;
 	e = open_memstream(&envtext, &envlen);
 	for (char **v = environ; e && *v; v++) {
-		if (!strncmp(*v, ENV_PREFIX, strlen(ENV_PREFIX)))
+		if (!strncmp(*v, CL_SANDBOX_ENV_PREFIX, strlen(CL_SANDBOX_ENV_PREFIX)))
 			fprintf(e, "%zu %s\n", strlen(*v), *v);
 	}
 	if (!e || fclose(e) != 0) {

@@ -25,7 +25,6 @@
 #include "util.h"
 
 #define PLAN_VERSION 2
-#define ENV_PREFIX   "CLAWLOCK_ENV_"
 /* A file read twice with different bytes in one compile: never matches. */
 #define DIGEST_TORN "torn"
 
@@ -207,7 +206,7 @@ static int env_cmp(const void *a, const void *b)
 static int print_env(FILE *f)
 {
 	size_t n;
-	char **sorted = cl_environ_pick(ENV_PREFIX, false, &n);
+	char **sorted = cl_environ_pick(CL_SANDBOX_ENV_PREFIX, false, &n);
 
 	if (!sorted)
 		return -1;

@@ -22,6 +22,12 @@
 
 #define CL_PLAN_DIGEST 65
 
+/*
+ * clawlock's own variables that pass to the command as NAME=VALUE
+ * (CLAWLOCK_ENV_NAME=VALUE); the plan leaves them out of its digest.
+ */
+#define CL_SANDBOX_ENV_PREFIX "CLAWLOCK_ENV_"
+
 /* One plan per request (the key and options a call was asked with). */
 #define CL_PLANS_DIR "/run/clawlock/plans"
 
