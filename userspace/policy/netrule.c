@@ -297,51 +297,125 @@ void cl_net_list_free(struct cl_net_list *list)
 	cl_name_index_free(&list->index);
 }
 
-/* Does @outer (a rule's prefix) contain the first @prefix bits of @addr? */
-static bool contains(const struct cl_net_rule *outer, uint8_t family, const uint8_t *addr,
-		     int prefix)
-{
-	uint8_t masked[16];
+/*
+ * The address rules of a list, sorted by network (family, prefix, address)
+ * and then by list order: the rules that cover a node are found by one
+ * binary search per prefix length, not by a scan of the list for each node.
+ */
+struct net_ref {
+	uint8_t family;
+	uint8_t prefix;
+	uint8_t addr[16]; /* masked to prefix */
+	size_t index;	  /* in the list */
+};
 
-	if (outer->family != family || outer->prefix > prefix)
-		return false;
-	memcpy(masked, addr, 16);
-	mask_addr(masked, addr_bytes(family), outer->prefix);
-	return !memcmp(masked, outer->addr, addr_bytes(family));
+struct net_index {
+	struct net_ref *refs;
+	size_t count;
+};
+
+/* Order by network; @index last, so a network's rules stay in list order. */
+static int net_ref_cmp(const void *a, const void *b)
+{
+	const struct net_ref *x = a, *y = b;
+	int diff = (int)x->family - (int)y->family;
+
+	if (!diff)
+		diff = (int)x->prefix - (int)y->prefix;
+	if (!diff)
+		diff = memcmp(x->addr, y->addr, 16);
+	if (!diff)
+		diff = x->index < y->index ? -1 : x->index > y->index;
+	return diff;
 }
 
-/* Rules containing (@family, @addr, @prefix), most specific first, in list order on ties. */
-static size_t covering(const struct cl_net_list *list, uint8_t family, const uint8_t *addr,
-		       int prefix, size_t *order)
+/* @addr's first @prefix bits, the rest zero: one network, one key. */
+static void network_of(uint8_t *out, uint8_t family, const uint8_t *addr, int prefix)
+{
+	memset(out, 0, 16);
+	memcpy(out, addr, addr_bytes(family));
+	mask_addr(out, addr_bytes(family), prefix);
+}
+
+/* Same network, whatever the list order. */
+static int net_ref_cmp_network(const struct net_ref *x, const struct net_ref *y)
+{
+	return x->family != y->family || x->prefix != y->prefix || memcmp(x->addr, y->addr, 16);
+}
+
+static int net_index_build(const struct cl_net_list *list, struct net_index *index)
+{
+	index->count = 0;
+	index->refs = calloc(list->count ? list->count : 1, sizeof(*index->refs));
+	if (!index->refs)
+		return -1;
+	for (size_t i = 0; i < list->count; i++) {
+		const struct cl_net_rule *r = &list->rules[i];
+		struct net_ref *ref = &index->refs[index->count];
+
+		if (r->family != AF_INET && r->family != AF_INET6)
+			continue;
+		ref->family = r->family;
+		ref->prefix = r->prefix;
+		network_of(ref->addr, r->family, r->addr, r->prefix);
+		ref->index = i;
+		index->count++;
+	}
+	qsort(index->refs, index->count, sizeof(*index->refs), net_ref_cmp);
+	return 0;
+}
+
+/* The first rule of network (@family, @prefix, @addr masked), or index->count if none. */
+static size_t net_index_find(const struct net_index *index, uint8_t family, int prefix,
+			     const uint8_t *addr)
+{
+	struct net_ref key = { .family = family, .prefix = (uint8_t)prefix, .index = 0 };
+	size_t lo = 0, hi = index->count;
+
+	network_of(key.addr, family, addr, prefix);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (net_ref_cmp(&index->refs[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < index->count && index->refs[lo].family == family &&
+	    index->refs[lo].prefix == prefix && !memcmp(index->refs[lo].addr, key.addr, 16))
+		return lo;
+	return index->count;
+}
+
+/*
+ * The rules containing (@family, @addr, @prefix), most specific first, in
+ * list order on ties: one search per prefix length, O(prefix x log n).
+ */
+static size_t covering_indexed(const struct net_index *index, uint8_t family, const uint8_t *addr,
+			       int prefix, size_t *order)
 {
 	size_t n = 0;
 
 	for (int len = prefix; len >= 0; len--) {
-		for (size_t i = 0; i < list->count; i++) {
-			const struct cl_net_rule *r = &list->rules[i];
+		size_t first = net_index_find(index, family, len, addr);
 
-			if (r->prefix == len && contains(r, family, addr, prefix))
-				order[n++] = i;
-		}
+		for (size_t at = first; at < index->count &&
+					!net_ref_cmp_network(&index->refs[at], &index->refs[first]);
+		     at++)
+			order[n++] = index->refs[at].index;
 	}
 	return n;
-}
-
-static bool same_node(const struct cl_net_node *node, const struct cl_net_rule *r)
-{
-	return node->family == r->family && node->prefix == r->prefix &&
-	       !memcmp(node->addr, r->addr, 16);
 }
 
 /*
  * @node's entries: every rule of @list that covers it, most specific first,
  * as trie values (rule ids from @first_rule_id). -1 if more than fit.
  */
-static int fill_node(const struct cl_net_list *list, const struct cl_net_rule *r,
-		     uint32_t first_rule_id, size_t *order, struct cl_net_node *node, char *err,
-		     size_t errsize)
+static int fill_node(const struct cl_net_list *list, const struct net_index *index,
+		     const struct cl_net_rule *r, uint32_t first_rule_id, size_t *order,
+		     struct cl_net_node *node, char *err, size_t errsize)
 {
-	size_t k = covering(list, r->family, r->addr, r->prefix, order);
+	size_t k = covering_indexed(index, r->family, r->addr, r->prefix, order);
 
 	if (k > CL_NET_ENTRIES) {
 		snprintf(err, errsize, "%s: %zu rules cover %s; at most %d can (merge port ranges)",
@@ -362,20 +436,41 @@ static int fill_node(const struct cl_net_list *list, const struct cl_net_rule *r
 	return 0;
 }
 
+/*
+ * Is rule @i the first of its network in list order? Only the first makes
+ * the trie node; the others are among its entries.
+ */
+static bool first_of_network(const struct net_index *index, const struct cl_net_rule *r, size_t i)
+{
+	size_t at = net_index_find(index, r->family, r->prefix, r->addr);
+
+	return at < index->count && index->refs[at].index == i;
+}
+
+/* An if:NAME or host rule that reaches the trie unexpanded: refused, see below. */
+static bool unexpanded(const struct cl_net_rule *r, char *err, size_t errsize)
+{
+	if (r->family == AF_INET || r->family == AF_INET6)
+		return false;
+	snprintf(err, errsize, "%s: %s was not expanded to addresses", r->source, r->text);
+	return true;
+}
+
 int cl_net_build(const struct cl_net_list *list, uint32_t first_rule_id, struct cl_net_node **nodes,
 		 size_t *count, char *err, size_t errsize)
 {
 	struct cl_net_node *out = calloc(list->count ? list->count : 1, sizeof(*out));
 	size_t *order = calloc(list->count ? list->count : 1, sizeof(*order));
+	struct net_index index = { 0 };
 	size_t n = 0;
 
-	if (!out || !order) {
+	if (!out || !order || net_index_build(list, &index) < 0) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
 	for (size_t i = 0; i < list->count; i++) {
 		const struct cl_net_rule *r = &list->rules[i];
-		struct cl_net_node *node = NULL;
+		struct cl_net_node *node;
 
 		if (r->family == AF_UNIX)
 			continue;
@@ -384,28 +479,24 @@ int cl_net_build(const struct cl_net_list *list, uint32_t first_rule_id, struct 
 		 * that reaches here unexpanded has none, and storing it would
 		 * make it a /0 of whichever family. Refuse the policy instead.
 		 */
-		if (r->family != AF_INET && r->family != AF_INET6) {
-			snprintf(err, errsize, "%s: %s was not expanded to addresses", r->source,
-				 r->text);
+		if (unexpanded(r, err, errsize))
 			goto fail;
-		}
-		for (size_t j = 0; j < n && !node; j++)
-			if (same_node(&out[j], r))
-				node = &out[j];
-		if (node)
+		if (!first_of_network(&index, r, i))
 			continue;
 		node = &out[n++];
 		node->family = r->family;
 		node->prefix = r->prefix;
 		memcpy(node->addr, r->addr, 16);
-		if (fill_node(list, r, first_rule_id, order, node, err, errsize) < 0)
+		if (fill_node(list, &index, r, first_rule_id, order, node, err, errsize) < 0)
 			goto fail;
 	}
+	free(index.refs);
 	free(order);
 	*nodes = out;
 	*count = n;
 	return 0;
 fail:
+	free(index.refs);
 	free(order);
 	free(out);
 	return -1;
@@ -423,6 +514,7 @@ static bool is_loopback(const struct cl_net_request *req)
 bool cl_net_decide(const struct cl_net_list *list, const struct cl_net_request *req,
 		   const struct cl_net_rule **rule)
 {
+	struct net_index index = { 0 };
 	size_t *order, n;
 	bool allowed = false;
 
@@ -430,9 +522,12 @@ bool cl_net_decide(const struct cl_net_list *list, const struct cl_net_request *
 	if (is_loopback(req) && req->private_netns)
 		return true;
 	order = calloc(list->count ? list->count : 1, sizeof(*order));
-	if (!order)
+	if (!order || net_index_build(list, &index) < 0) {
+		free(order);
 		return false; /* as the kernel does when it cannot decide */
-	n = covering(list, req->family, req->addr, addr_bytes(req->family) * 8, order);
+	}
+	n = covering_indexed(&index, req->family, req->addr, addr_bytes(req->family) * 8, order);
+	free(index.refs);
 	/* The kernel holds at most CL_NET_ENTRIES per prefix (cl_net_build refuses more). */
 	for (size_t i = 0; i < n && i < CL_NET_ENTRIES && !*rule; i++) {
 		const struct cl_net_rule *r = &list->rules[order[i]];

@@ -156,6 +156,79 @@ TEST(trie_entries_carry_every_containing_rule)
 	LEAK_CHECK();
 }
 
+/* The trie entries of the prefix @node, as the definition says: a scan of the whole list. */
+static size_t naive_covering(const struct cl_net_list *list, const struct cl_net_node *node,
+			     uint32_t *ids)
+{
+	int bytes = node->family == AF_INET ? 4 : 16;
+	size_t n = 0;
+
+	for (int len = node->prefix; len >= 0; len--) {
+		for (size_t i = 0; i < list->count; i++) {
+			const struct cl_net_rule *r = &list->rules[i];
+			int whole = len / 8, rest = len % 8;
+
+			if (r->family != node->family || r->prefix != len ||
+			    memcmp(r->addr, node->addr, whole))
+				continue;
+			if (rest && whole < bytes &&
+			    (r->addr[whole] ^ node->addr[whole]) & (0xff << (8 - rest)))
+				continue;
+			ids[n++] = i;
+		}
+	}
+	return n;
+}
+
+/*
+ * Overlapping prefixes in many rules: every node carries exactly the rules
+ * the definition gives, in its order, and every network has one node.
+ */
+TEST(trie_entries_match_the_definition_on_many_rules)
+{
+	static const int prefixes[] = { 16, 20, 24, 28, 32 };
+	struct cl_net_list list = { 0 };
+	struct cl_net_node *nodes;
+	uint32_t seed = 12345, ids[CL_NET_ENTRIES + 1];
+	char spec[96], err[256];
+	size_t count, networks = 0;
+
+	ASSERT_EQ(0, add(&list, "0.0.0.0/0", "deny"));
+	ASSERT_EQ(0, add(&list, "10.0.0.0/8", "allow"));
+	ASSERT_EQ(0, add(&list, "::/0", "deny"));
+	ASSERT_EQ(0, add(&list, "tcp 2001:db8::/32 443", "allow"));
+	for (int i = 0; i < 600; i++) {
+		seed = seed * 1103515245 + 12345;
+		snprintf(spec, sizeof(spec), "tcp 10.%u.%u.%u/%d %u", (seed >> 8) % 16,
+			 (seed >> 12) % 256, (seed >> 20) % 256, prefixes[(seed >> 4) % 5],
+			 1 + (seed >> 16) % 3);
+		ASSERT_EQ(0, add(&list, spec, i % 3 ? "allow" : "deny"));
+	}
+	ASSERT_EQ(0, add(&list, "udp 2001:db8:1::/48 53", "allow"));
+	ASSERT_EQ(0, cl_net_build(&list, 7, &nodes, &count, err, sizeof(err))) TH_LOG("%s", err);
+	for (size_t i = 0; i < list.count; i++) {
+		struct cl_net_node probe = { .family = list.rules[i].family,
+					     .prefix = list.rules[i].prefix };
+		uint32_t first[CL_NET_ENTRIES + 1];
+
+		memcpy(probe.addr, list.rules[i].addr, 16);
+		/* Rule i makes a node unless an earlier rule has its network. */
+		if (naive_covering(&list, &probe, first) && first[0] == i)
+			networks++;
+	}
+	EXPECT_EQ(networks, count);
+	for (size_t i = 0; i < count; i++) {
+		size_t k = naive_covering(&list, &nodes[i], ids);
+
+		ASSERT_EQ(k, nodes[i].value.count);
+		for (size_t e = 0; e < k; e++)
+			EXPECT_EQ(7 + ids[e], nodes[i].value.entries[e].rule_id);
+	}
+	free(nodes);
+	cl_net_list_free(&list);
+	LEAK_CHECK();
+}
+
 TEST(too_many_rules_on_one_prefix_is_an_error)
 {
 	struct cl_net_list list = { 0 };
