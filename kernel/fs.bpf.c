@@ -14,8 +14,8 @@
 /* What an open asks for, as rule access bits. */
 static __always_inline __u32 cl_open_access(struct file *file)
 {
-	unsigned int fmode = BPF_CORE_READ(file, f_mode);
-	unsigned int flags = BPF_CORE_READ(file, f_flags);
+	unsigned int fmode = file->f_mode;
+	unsigned int flags = file->f_flags;
 	__u32 access = 0;
 
 	/*
@@ -150,7 +150,7 @@ static __always_inline int cl_anchor_check(struct cl_identity *id, struct dentry
 static __always_inline int cl_remove(const struct path *dir, struct dentry *dentry)
 {
 	struct cl_identity id = {};
-	int err = cl_guard_pins(BPF_CORE_READ(dir, dentry), dentry);
+	int err = cl_guard_pins(dir->dentry, dentry);
 
 	if (!err)
 		err = cl_guard_exe(dentry);
@@ -188,9 +188,9 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 	struct cl_identity id = {};
 	int err;
 
-	err = cl_guard_pins(BPF_CORE_READ(old_dir, dentry), old_dentry);
+	err = cl_guard_pins(old_dir->dentry, old_dentry);
 	if (!err)
-		err = cl_guard_pins(BPF_CORE_READ(new_dir, dentry), NULL);
+		err = cl_guard_pins(new_dir->dentry, NULL);
 	if (!err)
 		err = cl_guard_exe(new_dentry); /* replaced, or swapped away */
 	if (err)
@@ -240,7 +240,7 @@ int BPF_PROG(cl_path_link, struct dentry *old_dentry, const struct path *new_dir
 SEC("lsm/path_truncate")
 int BPF_PROG(cl_path_truncate, const struct path *path)
 {
-	int err = cl_guard_exe(BPF_CORE_READ(path, dentry));
+	int err = cl_guard_exe(path->dentry);
 
 	return err ? err : cl_path_write(path, CL_OP_SETATTR);
 }
@@ -248,7 +248,7 @@ int BPF_PROG(cl_path_truncate, const struct path *path)
 SEC("lsm/path_chmod")
 int BPF_PROG(cl_path_chmod, const struct path *path)
 {
-	int err = cl_guard_exe(BPF_CORE_READ(path, dentry));
+	int err = cl_guard_exe(path->dentry);
 
 	return err ? err : cl_path_write(path, CL_OP_SETATTR);
 }
@@ -256,7 +256,7 @@ int BPF_PROG(cl_path_chmod, const struct path *path)
 SEC("lsm/path_chown")
 int BPF_PROG(cl_path_chown, const struct path *path)
 {
-	int err = cl_guard_exe(BPF_CORE_READ(path, dentry));
+	int err = cl_guard_exe(path->dentry);
 
 	return err ? err : cl_path_write(path, CL_OP_SETATTR);
 }

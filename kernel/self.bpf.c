@@ -120,7 +120,7 @@ int BPF_PROG(cl_bprm_check_security, struct linux_binprm *bprm)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct cl_guard *guard = cl_guard_armed();
 
-	if (!guard || !cl_is_loader_exe(guard, BPF_CORE_READ(bprm, file, f_inode)) || !task->ptrace)
+	if (!guard || !cl_is_loader_exe(guard, bprm->file->f_inode) || !task->ptrace)
 		return 0;
 	return cl_refuse_self(CL_OBJ_PROCESS, task, NULL);
 }

@@ -15,7 +15,11 @@
  * Self-protection (see struct cl_guard): applies to every task, confined or
  * not. Before the loader arms the guard nothing is recorded, so nothing is
  * refused; once armed, an object or pin of ours touched by another program
- * is refused with EPERM and reported.
+ * is refused with EPERM and reported. The checks that every task pays for
+ * (opens for writing, renames, removals, execs) read kernel objects through
+ * BTF pointers, with plain loads instead of bpf_probe_read_kernel calls, so
+ * their callers pass hook arguments or fields of them, never the result of
+ * a BPF_CORE_READ (the verifier refuses to dereference a scalar).
  */
 static __always_inline struct cl_guard *cl_guard_armed(void)
 {
@@ -41,10 +45,10 @@ static __always_inline int cl_is_loader_exe(struct cl_guard *guard, struct inode
 
 	if (!exe)
 		return 0;
-	ino = BPF_CORE_READ(exe, i_ino);
+	ino = exe->i_ino;
 	if (ino != guard->loader_ino && (!guard->successor_ino || ino != guard->successor_ino))
 		return 0;
-	dev = BPF_CORE_READ(exe, i_sb, s_dev);
+	dev = exe->i_sb->s_dev;
 	if (ino == guard->loader_ino && dev == guard->loader_dev)
 		return 1;
 	return ino == guard->successor_ino && dev == guard->successor_dev &&
@@ -54,7 +58,7 @@ static __always_inline int cl_is_loader_exe(struct cl_guard *guard, struct inode
 /* Does @task run the loader's executable (whatever it does with it)? */
 static __always_inline int cl_runs_loader(struct cl_guard *guard, struct task_struct *task)
 {
-	return cl_is_loader_exe(guard, BPF_CORE_READ(task, mm, exe_file, f_inode));
+	return cl_is_loader_exe(guard, task->mm->exe_file->f_inode);
 }
 
 /*
@@ -66,10 +70,10 @@ static __always_inline int cl_runs_loader(struct cl_guard *guard, struct task_st
 static __always_inline int cl_is_loader(struct cl_guard *guard)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct inode *exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	struct inode *exe = task->mm->exe_file->f_inode;
 
 	/* No executable (a kernel thread) or an unreadable one: not the loader. */
-	return cl_is_loader_exe(guard, exe) && BPF_CORE_READ(exe, i_writecount.counter) <= 0;
+	return cl_is_loader_exe(guard, exe) && exe->i_writecount.counter <= 0;
 }
 
 /*
@@ -122,15 +126,16 @@ static __always_inline int cl_guard_object(__u32 kind, __u32 obj_id)
 
 /*
  * Is @dentry clawlock's pin directory? Every rename and removal on the
- * system asks, so the inode number is compared first: the device (two more
- * reads) only when it matches.
+ * system asks, confined or not, so the fields are read through the hook's
+ * BTF pointers (plain loads, no helper call; a fault reads 0, which matches
+ * no pin) and the inode number is compared first: the device only when it
+ * matches. @dentry must be such a pointer, not a BPF_CORE_READ result.
  */
 static __always_inline int cl_is_pin_dir(struct cl_guard *guard, struct dentry *dentry)
 {
-	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct inode *inode = dentry->d_inode;
 
-	return inode && BPF_CORE_READ(inode, i_ino) == guard->pin_ino &&
-	       BPF_CORE_READ(inode, i_sb, s_dev) == guard->pin_dev;
+	return inode && inode->i_ino == guard->pin_ino && inode->i_sb->s_dev == guard->pin_dev;
 }
 
 /* Removing or renaming a pin (or the pin directory) would detach clawlock. */
@@ -156,17 +161,16 @@ static __always_inline int cl_guard_exe(struct dentry *dentry)
 {
 	struct cl_guard *guard = cl_guard_armed();
 
-	if (!guard || !cl_is_loader_exe(guard, BPF_CORE_READ(dentry, d_inode)))
+	if (!guard || !cl_is_loader_exe(guard, dentry->d_inode))
 		return 0;
 	return cl_refuse_self(CL_OBJ_EXE, NULL, dentry);
 }
 
 static __always_inline int cl_guard_exe_open(struct file *file)
 {
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE) &&
-	    !(BPF_CORE_READ(file, f_flags) & O_TRUNC))
+	if (!(file->f_mode & FMODE_WRITE) && !(file->f_flags & O_TRUNC))
 		return 0;
-	return cl_guard_exe(BPF_CORE_READ(file, f_path.dentry));
+	return cl_guard_exe(file->f_path.dentry);
 }
 
 /*
