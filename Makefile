@@ -28,7 +28,7 @@ endif
 
 CFLAGS ?= -O2 -g
 override CFLAGS += $(LAYOUT_DEFINES) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP \
-	-I$(O) -Ikernel -Iuserspace -Itests/unit -isystem $(O)/kselftest -isystem /usr/include/libnl3
+	-I$(O) -Ikernel -Iuserspace -Itests/unit -Itests/kernel -isystem $(O)/kselftest -isystem /usr/include/libnl3
 # The libraries are linked in, libc alone stays shared (its NSS modules
 # resolve docker.user). Each call of OpenClaw's backend starts clawlock
 # anew, and the dynamic loader's relocations of libcrypto and the rest

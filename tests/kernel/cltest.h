@@ -841,7 +841,7 @@ static inline int cl_helper_own_cgroup(const char *arg)
 	return 0;
 }
 
-/* The escape probes (tests/kernel/escape_test.c); -1: not one of them. */
+/* The escape probes (tests/kernel/task/escape_test.c); -1: not one of them. */
 static inline int cl_helper_escape(const char *op, const char *arg)
 {
 	if (!strcmp(op, "clone-into"))
