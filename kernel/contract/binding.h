@@ -120,6 +120,12 @@ enum cl_scope_flags {
 	 * empty policy until its last process exits, never released.
 	 */
 	CL_SCOPE_REMOVED = 1 << 0,
+	/*
+	 * clawlock made or left every limit file of its cgroup at "max" (the
+	 * config sets no limit), so an apply that still sets none reads none
+	 * of them. Userspace only; a record without it is checked file by file.
+	 */
+	CL_SCOPE_LIMITS_MAX = 1 << 1,
 };
 
 struct cl_scope_info {

@@ -44,7 +44,26 @@ struct update {
 	size_t made, kept, removed, released;
 };
 
-/* Make (or reuse) the cgroup at @path with @limits; its id into @cgid. */
+/*
+ * Give the scope cgroup at @path @limits. A new cgroup (@fresh) has none,
+ * and one whose record (@live) says it was left without any still has none
+ * (clawlock's cgroups are the sandbox's to read, not to write): four files
+ * an unchanged scope does not read. Returns 1 when every limit file is now
+ * "max", 0 when some limit is set, -1 on failure.
+ */
+static int scope_limits(const char *path, const struct cl_limits *limits, int fresh,
+			const struct cl_scope *live)
+{
+	int any = cl_limits_any(limits);
+
+	if (!any && (fresh || (live && (live->info.flags & CL_SCOPE_LIMITS_MAX))))
+		return 1;
+	if (cl_cgroup_set_limits(path, limits) < 0)
+		return -1;
+	return !any;
+}
+
+/* Make (or reuse) the cgroup at @path, its id into @cgid; then as scope_limits(). */
 static int scope_cgroup(struct update *u, const char *path, const struct cl_limits *limits,
 			uint64_t *cgid)
 {
@@ -54,16 +73,14 @@ static int scope_cgroup(struct update *u, const char *path, const struct cl_limi
 		return -1;
 	u->root_prepared = 1;
 	created = cl_cgroup_make(path);
-	if (created < 0)
+	if (created < 0 || cl_cgroup_id(path, cgid) < 0)
 		return -1;
-	/* A new cgroup has no limits: four writes a scope saved on a first apply. */
-	if ((!created || cl_limits_any(limits)) && cl_cgroup_set_limits(path, limits) < 0)
-		return -1;
-	return cl_cgroup_id(path, cgid);
+	return scope_limits(path, limits, created,
+			    created ? NULL : cl_scopes_find(&u->live, *cgid));
 }
 
 static int bind_compiled(struct update *u, const struct cl_compiled *c, const char *path,
-			 uint64_t cgid, enum cl_scope_origin origin)
+			 uint64_t cgid, enum cl_scope_origin origin, int limits_max)
 {
 	struct cl_scope scope;
 	uint32_t policy_id;
@@ -72,6 +89,8 @@ static int bind_compiled(struct update *u, const struct cl_compiled *c, const ch
 		return -1;
 	cl_scope_fill(&scope, cgid, policy_id, c->agent->mode, c->agent->id, c->session, path,
 		      origin);
+	if (limits_max > 0)
+		scope.info.flags |= CL_SCOPE_LIMITS_MAX;
 	return cl_scopes_put(&u->next, &scope);
 }
 
@@ -83,15 +102,17 @@ static int make_agent_scopes(struct update *u, struct cl_config *cfg, char **ids
 		char path[PATH_MAX];
 		struct cl_scope *same;
 		uint64_t cgid;
-		int ret = 0;
+		int ret = 0, limits_max;
 
 		if (cl_compile_agent_scope(cfg, ids[i], &c) < 0)
 			return CL_EXIT_USAGE;
 		if (!c.confined || c.per_session)
 			goto next;
 		ret = CL_EXIT_FAILURE;
-		if (!cl_format(path, sizeof(path), "%s/%s", u->root, c.slug) ||
-		    scope_cgroup(u, path, &c.limits, &cgid) < 0)
+		if (!cl_format(path, sizeof(path), "%s/%s", u->root, c.slug))
+			goto next;
+		limits_max = scope_cgroup(u, path, &c.limits, &cgid);
+		if (limits_max < 0)
 			goto next;
 		same = cl_scopes_find(&u->next, cgid);
 		if (same) {
@@ -102,7 +123,7 @@ static int make_agent_scopes(struct update *u, struct cl_config *cfg, char **ids
 			ret = 0;
 			goto next;
 		}
-		if (bind_compiled(u, &c, path, cgid, CL_ORIGIN_APPLY) < 0)
+		if (bind_compiled(u, &c, path, cgid, CL_ORIGIN_APPLY, limits_max) < 0)
 			goto next;
 		u->made++;
 		ret = 0;
@@ -167,15 +188,16 @@ static int carry_over(struct update *u, struct cl_config *cfg, const struct cl_s
 	if (!c.confined) {
 		ret = unbind(u, old, "no longer sandboxed");
 	} else if (old->info.origin == CL_ORIGIN_ATTACH) {
-		ret = bind_compiled(u, &c, old->info.cgroup, old->cgroup_id, CL_ORIGIN_ATTACH);
+		ret = bind_compiled(u, &c, old->info.cgroup, old->cgroup_id, CL_ORIGIN_ATTACH, 0);
 		u->kept += !ret;
 	} else if (!cl_format(path, sizeof(path), "%s/%s", u->root, c.slug) ||
 		   strcmp(path, old->info.cgroup)) {
 		ret = unbind(u, old, "the config puts this session in another scope now");
 	} else {
-		ret = cl_cgroup_set_limits(path, &c.limits);
-		if (!ret)
-			ret = bind_compiled(u, &c, path, old->cgroup_id, old->info.origin);
+		/* 1 or 0: whether every limit is "max", for its record. */
+		ret = scope_limits(path, &c.limits, 0, old);
+		if (ret >= 0)
+			ret = bind_compiled(u, &c, path, old->cgroup_id, old->info.origin, ret);
 		u->kept += !ret;
 	}
 	cl_compiled_free(&c);

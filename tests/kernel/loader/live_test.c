@@ -190,6 +190,39 @@ TEST_F(live, apply_makes_agent_scopes_with_their_limits)
 	EXPECT_STREQ("max", text);
 }
 
+/*
+ * A scope without limits has every limit file at "max", and its record
+ * says so: an unchanged apply reads none of them, so a limit set by hand
+ * stays. One the config sets again is written.
+ */
+TEST_F(live, an_unchanged_scope_without_limits_reads_no_limit_file)
+{
+	char out[4096], text[64], path[PATH_MAX];
+
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "pidsLimit: 32");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, find_scope(self, "research"));
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, read_text(self->scope, "pids.max", text, sizeof(text)));
+	EXPECT_STREQ("max", text);
+
+	snprintf(path, sizeof(path), "%s/pids.max", self->scope);
+	ASSERT_EQ(0, cl_write_file(path, "7"));
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, read_text(self->scope, "pids.max", text, sizeof(text)));
+	EXPECT_STREQ("7", text);
+
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "pidsLimit: 16");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, read_text(self->scope, "pids.max", text, sizeof(text)));
+	EXPECT_STREQ("16", text);
+}
+
 TEST_F(live, a_removed_agent_stays_denied_until_its_processes_exit)
 {
 	struct json_object *st, *b, *v;
