@@ -566,7 +566,10 @@ static int sbx_ensure_bound(struct sbx *s, bool may_install)
 	return ret;
 }
 
-/* Namespaces, then identity, then the cgroup: once in it, no capability is left. */
+/*
+ * No terminal, namespaces, then identity, then the cgroup: once in it, no
+ * capability is left.
+ */
 static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
 {
 	const struct cl_sbx_plan *p = &s->plan;
@@ -576,7 +579,7 @@ static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
 	char procs[PATH_MAX];
 	int fd, ok;
 
-	if (p->net_none && cl_scope_join_net(s->dir) < 0)
+	if (cl_leave_terminal() < 0 || (p->net_none && cl_scope_join_net(s->dir) < 0))
 		return -1;
 	if (cl_scope_private_mounts(s->dir, p->tmpfs, p->tmpfs_count, keep,
 				    sizeof(keep) / sizeof(keep[0]), s->uid, s->gid) < 0)

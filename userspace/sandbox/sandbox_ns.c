@@ -13,6 +13,9 @@
  * call, with only loopback up, kept by bind-mounting its nsfs file on
  * <scope>/net (as `ip netns add` does), and joined by every later call, so
  * a server started in one call and a client in another meet on 127.0.0.1.
+ *
+ * Terminals: the command has no controlling terminal and its own /dev/pts,
+ * as in a container that `docker exec` reached without -t.
  */
 #include "sandbox/sandbox_ns.h"
 
@@ -280,6 +283,31 @@ static int bind_kept(int fd, const char *path)
 	return ret;
 }
 
+/*
+ * The host's terminals stay the host's: a devpts instance of the
+ * namespace's own on /dev/pts (and its ptmx on /dev/ptmx), as Docker
+ * gives a container, so the sandbox can make ptys but sees none of the
+ * host's. Nothing to do where the host has no /dev/pts.
+ */
+static int private_ptys(void)
+{
+	struct stat st;
+
+	if (stat("/dev/pts", &st) < 0)
+		return 0;
+	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") < 0) {
+		cl_error("cannot mount a private /dev/pts: %s", strerror(errno));
+		return -1;
+	}
+	if (stat("/dev/ptmx", &st) == 0 &&
+	    mount("/dev/pts/ptmx", "/dev/ptmx", NULL, MS_BIND, NULL) < 0) {
+		cl_error("cannot bind the private /dev/pts/ptmx on /dev/ptmx: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, char *const *keep,
 			    size_t keep_count, uid_t uid, gid_t gid)
 {
@@ -320,7 +348,7 @@ int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, c
 		if (bind_kept(kept_fds[i], kept_at[i]) < 0)
 			goto out;
 	}
-	ret = 0;
+	ret = private_ptys();
 out:
 	for (size_t i = 0; i < n; i++)
 		close(fds[i]);
@@ -329,6 +357,33 @@ out:
 		free(kept_at[i]);
 	}
 	return ret;
+}
+
+int cl_leave_terminal(void)
+{
+	int fd;
+
+	/* Not a process group leader (a child Node spawned without detached). */
+	if (setsid() >= 0)
+		return 0;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ENXIO)
+		return 0; /* a group leader with no terminal: OpenClaw's exec calls */
+	if (fd < 0) {
+		cl_error("cannot tell whether there is a controlling terminal: %s",
+			 strerror(errno));
+		return -1;
+	}
+	/* Not a session leader: TIOCNOTTY lets go of the terminal for this process alone. */
+	if (getsid(0) == getpid() || ioctl(fd, TIOCNOTTY) < 0) {
+		cl_error("cannot leave the controlling terminal: %s",
+			 getsid(0) == getpid() ? "clawlock leads the terminal's session"
+					       : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -4,7 +4,7 @@
  * for `clawlock sandbox exec`: private scratch directories per scope (a
  * private mount namespace per call over directories kept per scope), a
  * network namespace with only loopback shared by the calls of one scope,
- * and the identity the command runs as.
+ * no terminal of the host's, and the identity the command runs as.
  */
 #ifndef CLAWLOCK_SANDBOX_NS_H
 #define CLAWLOCK_SANDBOX_NS_H
@@ -30,7 +30,8 @@ int cl_scope_join_net(const char *dir);
 
 /*
  * Enter a private mount namespace in which every path of @paths (and
- * /dev/shm) is the scope's own scratch directory, owned by @uid:@gid.
+ * /dev/shm) is the scope's own scratch directory, owned by @uid:@gid, and
+ * /dev/pts a devpts instance of its own.
  * Paths that do not exist on the host are skipped. Each directory of
  * @keep that lies below one of them (a workspace in /tmp) is bound back
  * at its path over the scratch. 0, or -1.
@@ -50,6 +51,15 @@ int cl_scope_dir_remove(const char *dir);
  * 0 and the ids, or -1 with the reason in @err.
  */
 int cl_parse_user(const char *spec, uid_t *uid, gid_t *gid, char *err, size_t errsize);
+
+/*
+ * Leave the caller's controlling terminal, if there is one, so that the
+ * command cannot read what is typed into the Gateway's terminal, type into
+ * it (TIOCSTI) or signal its jobs: a session of its own where possible,
+ * else TIOCNOTTY. 0, or -1 after saying why (a session leader with a
+ * terminal: the command must not run on it).
+ */
+int cl_leave_terminal(void);
 
 /* Become @uid:@gid (no supplementary groups), with no new privileges. 0, or -1. */
 int cl_drop_identity(uid_t uid, gid_t gid);

@@ -117,30 +117,38 @@ FIXTURE_TEARDOWN(be)
 	scope_teardown(self);
 }
 
-/*
- * clawlock @flag sandbox exec --scope-key KEY -- /bin/sh -c SCRIPT; output
- * (both streams) in out.
- */
+/* clawlock @flag sandbox exec --scope-key KEY -- /bin/sh -c SCRIPT, into @argv. */
+#define SH_ARGC 19
+static void sh_argv(FIXTURE_DATA(be) * self, const char *flag, const char *key, const char *script,
+		    char *argv[SH_ARGC + 1])
+{
+	char *const words[] = { (char *)cl_binary(),
+				(char *)flag,
+				"sandbox",
+				"exec",
+				"--openclaw",
+				self->config,
+				"--scope-key",
+				(char *)key,
+				"--env",
+				"PATH=/usr/bin:/bin",
+				"--env",
+				"HOME=/nonexistent",
+				"--",
+				"/bin/sh",
+				"-c",
+				(char *)script,
+				NULL };
+
+	memcpy(argv, words, sizeof(words));
+}
+
+/* sh_argv()'s command run; output (both streams) in out. */
 static int sh_flag(FIXTURE_DATA(be) * self, const char *flag, const char *key, const char *script)
 {
-	char *argv[] = { (char *)cl_binary(),
-			 (char *)flag,
-			 "sandbox",
-			 "exec",
-			 "--openclaw",
-			 self->config,
-			 "--scope-key",
-			 (char *)key,
-			 "--env",
-			 "PATH=/usr/bin:/bin",
-			 "--env",
-			 "HOME=/nonexistent",
-			 "--",
-			 "/bin/sh",
-			 "-c",
-			 (char *)script,
-			 NULL };
+	char *argv[SH_ARGC + 1];
 
+	sh_argv(self, flag, key, script, argv);
 	return cl_spawn(argv, self->out, sizeof(self->out), 1);
 }
 
@@ -152,6 +160,70 @@ static int sh_in(FIXTURE_DATA(be) * self, const char *key, const char *script)
 static int sh(FIXTURE_DATA(be) * self, const char *script)
 {
 	return sh_in(self, self->key, script);
+}
+
+/*
+ * In a session of its own whose controlling terminal is a new pty (a
+ * Gateway started on a terminal), run sh() with both streams into @log:
+ * clawlock as a plain member of the session or (@leader) as the leader of
+ * its process group, as a shell with job control starts it. Its status.
+ */
+static int sh_on_terminal(FIXTURE_DATA(be) * self, const char *script, int leader, const char *log)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), status;
+	char slave[64], *argv[SH_ARGC + 1];
+	pid_t pid;
+
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, slave, sizeof(slave)) != 0)
+		return -1;
+	sh_argv(self, "-q", self->key, script, argv);
+	pid = fork();
+	if (pid == 0) {
+		int tty;
+
+		/* A session leader's first terminal opened becomes its controlling one. */
+		if (setsid() < 0 || (tty = open(slave, O_RDWR)) < 0)
+			_exit(80);
+		pid = fork();
+		if (pid == 0) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+			if ((leader && setpgid(0, 0) < 0) || fd < 0 || dup2(fd, 1) < 0 ||
+			    dup2(fd, 2) < 0 || dup2(tty, 0) < 0)
+				_exit(81);
+			execv(argv[0], argv);
+			_exit(82);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid)
+			_exit(83);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 84);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	close(master);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * A Gateway started on a terminal: its commands run with no controlling
+ * terminal and a /dev/pts of their own, as under `docker exec` without
+ * -t, so they cannot read what is typed there, type into it or see the
+ * host's other terminals. Stdin on the terminal, too, is only a descriptor.
+ */
+TEST_F(be, no_terminal_of_the_hosts_reaches_the_sandbox)
+{
+	static const char script[] = "if (: </dev/tty) 2>/dev/null; then printf 'tty '; "
+				     "else printf 'no-tty '; fi; ls /dev/pts | tr '\\n' ' '";
+	char log[PATH_MAX];
+
+	snprintf(log, sizeof(log), "%s/tty.log", self->home);
+	for (int leader = 0; leader <= 1; leader++) {
+		EXPECT_EQ(0, sh_on_terminal(self, script, leader, log));
+		ASSERT_EQ(0, cl_read_first_line(log, self->out, sizeof(self->out)));
+		/* Only the instance's own ptmx: none of the host's terminals. */
+		EXPECT_STREQ("no-tty ptmx ", self->out) TH_LOG("leader %d", leader);
+	}
 }
 
 static unsigned long long generation(void)
