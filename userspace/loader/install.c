@@ -48,10 +48,36 @@ struct stat_result {
 	mode_t mode;
 };
 
+/* What a deny rule's path resolves to for stage_deny_names (cl_path_deny_name). */
+struct deny_way {
+	int ret;
+	char *dir, *leaf;
+};
+
+/* One denied tree's files with more than one link: ids[first .. first + count). */
+struct linked_set {
+	size_t first, count;
+};
+
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
 struct cl_install {
 	struct cl_name_index paths; /* path -> index into stats */
 	struct stat_result *stats;
 	size_t stat_count, stat_cap;
+	/* Per update too: a thousand policies deny the same secrets (over 9p in the VM, seconds).
+	 */
+	struct cl_name_index way_index; /* deny rule path -> index into ways */
+	struct deny_way *ways;
+	size_t way_count, way_cap;
+	struct cl_name_index linked_index; /* root tag + denied tree -> index into linked */
+	struct linked_set *linked;
+	size_t linked_count, linked_cap;
+	struct file_id *ids;
+	size_t id_count, id_cap;
 	struct cl_name_index digests; /* hex digest -> policy id */
 	int root_fd;		      /* -1: paths are the host's; else a container's root */
 	char root_tag[32];	      /* the root's name in the stat cache's keys */
@@ -98,6 +124,15 @@ static void install_free(void *cache)
 
 	cl_name_index_free(&in->paths);
 	cl_name_index_free(&in->digests);
+	cl_name_index_free(&in->way_index);
+	cl_name_index_free(&in->linked_index);
+	for (size_t i = 0; i < in->way_count; i++) {
+		free(in->ways[i].dir);
+		free(in->ways[i].leaf);
+	}
+	free(in->ways);
+	free(in->linked);
+	free(in->ids);
 	free(in->stats);
 	free(in);
 }
@@ -323,13 +358,50 @@ static int deny_name_in_root(struct cl_install *in, const char *path, char *dir,
 	}
 }
 
+/* cl_path_deny_name(@path) on the host, once per update: realpath reads every link on the way. */
+static int cached_deny_name(struct cl_install *in, const char *path, char *dir, char *leaf,
+			    size_t size)
+{
+	long pos = cl_name_index_get(&in->way_index, path);
+	struct deny_way *way;
+
+	if (pos >= 0) {
+		way = &in->ways[pos];
+		if (way->ret < 0)
+			return -1;
+		return cl_format(dir, size, "%s", way->dir) &&
+				       cl_format(leaf, size, "%s", way->leaf)
+			       ? 0
+			       : -1;
+	}
+	if (cl_path_deny_name(path, dir, leaf, size) < 0) {
+		*dir = *leaf = '\0';
+		pos = -1;
+	} else {
+		pos = 0;
+	}
+	if (room_for_one((void **)&in->ways, &in->way_cap, in->way_count, sizeof(*in->ways)) < 0)
+		return (int)pos; /* not cached: only slower */
+	way = &in->ways[in->way_count];
+	way->ret = (int)pos;
+	way->dir = strdup(dir);
+	way->leaf = strdup(leaf);
+	if (way->dir && way->leaf && cl_name_index_put(&in->way_index, path, in->way_count) == 0) {
+		in->way_count++;
+	} else {
+		free(way->dir);
+		free(way->leaf);
+	}
+	return (int)pos;
+}
+
 /* A deny rule on @r->path: its name followed, its way marked (stage_deny_names). */
 static int stage_deny_way(struct cl_install *in, struct staged *s, __u32 rule,
 			  const struct cl_rule *r)
 {
 	char dir[PATH_MAX], leaf[PATH_MAX];
 	int ret = in->root_fd >= 0 ? deny_name_in_root(in, r->path, dir, leaf, sizeof(dir))
-				   : cl_path_deny_name(r->path, dir, leaf, sizeof(dir));
+				   : cached_deny_name(in, r->path, dir, leaf, sizeof(dir));
 
 	if (ret < 0)
 		return 0;
@@ -368,40 +440,37 @@ static int stage_file(struct staged *s, __u32 rule, const struct cl_rule *r,
 
 /* nftw passes no context: the scan in progress (one at a time, under the update's lock). */
 static struct link_scan {
-	struct staged *s;
-	__u32 rule, access;
+	struct cl_install *in;
 	size_t seen;
 	int err;
 } * link_scan;
 
 static int link_scan_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
+	struct cl_install *in = link_scan->in;
+
 	(void)path;
 	if (++link_scan->seen > CL_LINK_SCAN_MAX)
 		return FTW_STOP;
-	if (type == FTW_F && S_ISREG(st->st_mode) && st->st_nlink > 1 &&
-	    stage_file_key(link_scan->s, link_scan->rule, link_scan->access, st->st_dev,
-			   st->st_ino) < 0) {
-		link_scan->err = -1;
-		return FTW_STOP;
+	if (type == FTW_F && S_ISREG(st->st_mode) && st->st_nlink > 1) {
+		if (room_for_one((void **)&in->ids, &in->id_cap, in->id_count, sizeof(*in->ids)) <
+		    0) {
+			link_scan->err = -1;
+			return FTW_STOP;
+		}
+		in->ids[in->id_count++] = (struct file_id){ st->st_dev, st->st_ino };
 	}
 	return type == FTW_D && ftw->level >= CL_LINK_SCAN_DEPTH ? FTW_SKIP_SUBTREE : FTW_CONTINUE;
 }
 
-/*
- * A file of a denied tree with more than one link may have a name outside
- * it (a hard link made before load): it gets the deny rule on its own
- * inode, which holds for every name it has. The search is bounded (and
- * does not cross mounts); what it does not reach is the residual risk
- * internals.md names.
- */
-static int stage_linked_files(struct cl_install *in, struct staged *s, __u32 rule,
-			      const struct cl_rule *r)
+/* The files of the denied tree @r->path with more than one link, into @set. */
+static int scan_linked(struct cl_install *in, const struct cl_rule *r, struct linked_set *set)
 {
-	struct link_scan scan = { .s = s, .rule = rule, .access = r->access };
+	struct link_scan scan = { .in = in };
 	char top[64];
 	int fd = -1;
 
+	*set = (struct linked_set){ .first = in->id_count };
 	/* In a container: the tree its processes see, through a descriptor. */
 	if (in->root_fd >= 0) {
 		fd = open_in_root(in->root_fd, r->path);
@@ -415,11 +484,48 @@ static int stage_linked_files(struct cl_install *in, struct staged *s, __u32 rul
 	link_scan = NULL;
 	if (fd >= 0)
 		close(fd);
+	set->count = in->id_count - set->first;
 	if (scan.seen > CL_LINK_SCAN_MAX)
 		cl_debug("%s: %s has more than %d entries: linked files past them are not "
 			 "looked for",
 			 r->source, r->path, CL_LINK_SCAN_MAX);
 	return scan.err;
+}
+
+/*
+ * A file of a denied tree with more than one link may have a name outside
+ * it (a hard link made before load): it gets the deny rule on its own
+ * inode, which holds for every name it has. The search is bounded (and
+ * does not cross mounts); what it does not reach is the residual risk
+ * internals.md names. Each tree is searched once per update, as paths are
+ * stat'ed once: a thousand policies deny the same secrets.
+ */
+static int stage_linked_files(struct cl_install *in, struct staged *s, __u32 rule,
+			      const struct cl_rule *r)
+{
+	char key[PATH_MAX + sizeof(in->root_tag)];
+	struct linked_set fresh;
+	const struct linked_set *set;
+	long pos;
+
+	cl_format(key, sizeof(key), "%s%s", in->root_tag, r->path);
+	pos = cl_name_index_get(&in->linked_index, key);
+	if (pos >= 0) {
+		set = &in->linked[pos];
+	} else {
+		if (scan_linked(in, r, &fresh) < 0)
+			return -1;
+		set = &fresh;
+		if (room_for_one((void **)&in->linked, &in->linked_cap, in->linked_count,
+				 sizeof(*in->linked)) == 0 &&
+		    cl_name_index_put(&in->linked_index, key, in->linked_count) == 0)
+			in->linked[in->linked_count++] = fresh; /* else not cached: only slower */
+	}
+	for (size_t i = set->first; i < set->first + set->count; i++) {
+		if (stage_file_key(s, rule, r->access, in->ids[i].dev, in->ids[i].ino) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*

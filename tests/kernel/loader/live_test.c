@@ -223,6 +223,31 @@ TEST_F(live, an_unchanged_scope_without_limits_reads_no_limit_file)
 	EXPECT_STREQ("16", text);
 }
 
+/*
+ * One apply installs many policies that deny the same secret tree, and
+ * searches it for linked files once: every policy still gets the link
+ * made before load, not only the first.
+ */
+TEST_F(live, every_policy_of_an_apply_denies_a_secrets_hard_link)
+{
+	static const char *const agents[] = { "main", "research" };
+	char out[4096], key[PATH_MAX];
+
+	snprintf(key, sizeof(key), "%s", at(self, ".ssh/id_ed25519"));
+	ASSERT_EQ(0, link(key, at(self, "ws/key-link")));
+	write_config(_metadata, self,
+		     "main: { workspace: '~/ws' }, research: { workspace: '~/ws' }", "");
+	ASSERT_EQ(0, apply(self, out, sizeof(out)))
+	TH_LOG("%s", out);
+	for (size_t i = 0; i < sizeof(agents) / sizeof(agents[0]); i++) {
+		ASSERT_EQ(0, find_scope(self, agents[i])) TH_LOG("%s", agents[i]);
+		EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ws/notes.md")))
+		TH_LOG("%s", agents[i]);
+		EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "ws/key-link")))
+		TH_LOG("%s", agents[i]);
+	}
+}
+
 TEST_F(live, a_removed_agent_stays_denied_until_its_processes_exit)
 {
 	struct json_object *st, *b, *v;
