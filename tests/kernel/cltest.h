@@ -1071,6 +1071,61 @@ static inline int cl_write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+/*
+ * @text with each @KEY@ in it replaced by the value paired with KEY in
+ * @pairs (KEY, VALUE, KEY, VALUE, ..., NULL); any other '@' stays as it is.
+ * A template names what goes where, as positional %s cannot. Returns the
+ * text, malloc'd (free it), or NULL if it could not be made. CL_FILL makes
+ * the list:
+ *   text = CL_FILL("{ agents: { '@AGENT@': { files: { '@ROOT@': 'read' } } } }",
+ *                  "AGENT", self->agent, "ROOT", self->root);
+ */
+static inline char *cl_fill(const char *text, const char *const pairs[])
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	while (*text) {
+		size_t i;
+
+		for (i = 0; pairs[i]; i += 2) {
+			size_t n = strlen(pairs[i]);
+
+			if (text[0] == '@' && !strncmp(text + 1, pairs[i], n) && text[n + 1] == '@')
+				break;
+		}
+		if (pairs[i]) {
+			fputs(pairs[i + 1], f);
+			text += strlen(pairs[i]) + 2;
+		} else {
+			fputc(*text++, f);
+		}
+	}
+	if (fclose(f) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+#define CL_FILL(text, ...) cl_fill((text), (const char *const[]){ __VA_ARGS__, NULL })
+
+/* cl_fill @text with @pairs and write it to @path: 0, or -1 if either failed. */
+static inline int cl_write_filled(const char *path, const char *text, const char *const pairs[])
+{
+	char *filled = cl_fill(text, pairs);
+	int ret = filled ? cl_write_file(path, filled) : -1;
+
+	free(filled);
+	return ret;
+}
+
+#define CL_WRITE_FILLED(path, text, ...)                                                           \
+	cl_write_filled((path), (text), (const char *const[]){ __VA_ARGS__, NULL })
+
 static inline int cl_rm_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;

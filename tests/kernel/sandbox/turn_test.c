@@ -138,33 +138,6 @@ static const char *in_root(const char *rel)
 	return g.path;
 }
 
-/* @text with every @KEY@ of @pairs (KEY, VALUE, ..., NULL) replaced; free it. */
-static char *fill(const char *text, const char *const pairs[])
-{
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
-
-	while (*text) {
-		size_t i;
-
-		for (i = 0; pairs[i]; i += 2) {
-			size_t n = strlen(pairs[i]);
-
-			if (text[0] == '@' && !strncmp(text + 1, pairs[i], n) && text[n + 1] == '@')
-				break;
-		}
-		if (pairs[i]) {
-			fputs(pairs[i + 1], f);
-			text += strlen(pairs[i]) + 2;
-		} else {
-			fputc(*text++, f);
-		}
-	}
-	fclose(f);
-	return out;
-}
-
 /*
  * A turn's openclaw.json: the scripted model (the turn server fills in its
  * port), the plugin with the relay as its binary, and one sandboxed agent
@@ -232,8 +205,15 @@ static int submit(const struct turn *t)
 	int ret;
 
 	turn_paths(t, config, ws, state, sizeof(config));
-	text = fill(config_template, pairs);
-	script = fill(t->script, pairs);
+	text = cl_fill(config_template, pairs);
+	script = cl_fill(t->script, pairs);
+	if (!text || !script) {
+		json_object_put(req);
+		json_object_put(dirs);
+		free(text);
+		free(script);
+		return -1;
+	}
 	json_object_object_add(req, "config", json_object_new_string(text));
 	json_object_object_add(req, "configPath", json_object_new_string(config));
 	json_object_object_add(req, "script", json_tokener_parse(script));
@@ -289,7 +269,7 @@ static int make_dirs(const char *path, uid_t uid)
  */
 static int make_sandbox_dir(const struct turn *t)
 {
-	char config[512], ws[512], state[512], copy[600], out[1 << 14], *text;
+	char config[512], ws[512], state[512], copy[600], out[1 << 14];
 	const char *const pairs[] = { "SRC",  cl_source(), "CONFIG", copy,	"WS",  ws,
 				      "MODE", t->mode,	   "ACCESS", t->access, "NET", t->network,
 				      "ROOT", g.root,	   "PORT",   "1",	NULL };
@@ -298,12 +278,8 @@ static int make_sandbox_dir(const struct turn *t)
 
 	turn_paths(t, config, ws, state, sizeof(config));
 	snprintf(copy, sizeof(copy), "%s/config-%s.json", g.root, t->name);
-	text = fill(config_template, pairs);
-	if (cl_write_file(copy, text) < 0 || mkdir(state, 0755) < 0) {
-		free(text);
+	if (cl_write_filled(copy, config_template, pairs) < 0 || mkdir(state, 0755) < 0)
 		return -1;
-	}
-	free(text);
 	setenv("OPENCLAW_STATE_DIR", state, 1);
 	if (cl_run_clawlock(out, sizeof(out), "explain", "--openclaw", copy, "--agent", "main",
 			    "--json", NULL) == 0 &&
