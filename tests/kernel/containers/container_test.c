@@ -78,6 +78,10 @@ static int docker(FIXTURE_DATA(ct) * self, const char *fmt, ...)
 
 static int write_config(FIXTURE_DATA(ct) * self)
 {
+	static const char policy_template[] =
+		"{ version: 1, include: '@SRC@/policies/baseline.json5',"
+		"  agents: { main: { network: { 'tcp @SERVER@ 8080': 'allow' } },"
+		"            'fleet:acme': { use: ['system'] } } }";
 	char text[4096];
 
 	snprintf(text, sizeof(text),
@@ -87,12 +91,8 @@ static int write_config(FIXTURE_DATA(ct) * self)
 		 self->home);
 	if (cl_write_file(self->config, text) < 0)
 		return -1;
-	snprintf(text, sizeof(text),
-		 "{ version: 1, include: '%s/policies/baseline.json5',"
-		 "  agents: { main: { network: { 'tcp %s 8080': 'allow' } },"
-		 "            'fleet:acme': { use: ['system'] } } }",
-		 cl_source(), self->server);
-	return cl_write_file(self->overlay, text);
+	return CL_WRITE_FILLED(self->overlay, policy_template, "SRC", cl_source(), "SERVER",
+			       self->server);
 }
 
 /* main's scope key and sandbox dir, as `clawlock explain --json` gives them. */

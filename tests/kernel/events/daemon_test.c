@@ -42,13 +42,13 @@ FIXTURE(dmn)
 /* A policy in which the agent may read @readable (and run this binary), nothing else. */
 static int write_policy_to(FIXTURE_DATA(dmn) * self, const char *file, const char *readable)
 {
-	char text[8192];
+	static const char policy_template[] =
+		"{ agents: { '@AGENT@': { files: { '@TESTDIR@': 'read,exec', '@ROOT@/@READABLE@': 'read' },"
+		"  network: { @NETWORK@ } } } }";
 
-	snprintf(text, sizeof(text),
-		 "{ agents: { '%s': { files: { '%s': 'read,exec', '%s/%s': 'read' },"
-		 "  network: { %s } } } }",
-		 self->agent, cl_self_dir(), self->root, readable, self->network);
-	return cl_write_file(file, text);
+	return CL_WRITE_FILLED(file, policy_template, "AGENT", self->agent, "TESTDIR",
+			       cl_self_dir(), "ROOT", self->root, "READABLE", readable, "NETWORK",
+			       self->network);
 }
 
 static int write_policy(FIXTURE_DATA(dmn) * self, const char *readable)
@@ -449,27 +449,27 @@ static int configmap_make(FIXTURE_DATA(dmn) * self, const char *readable)
 /* inc/main.json5 includes inc/files.json5, which is rewritten in place. */
 static int include_change(FIXTURE_DATA(dmn) * self, const char *readable)
 {
-	char file[200], text[8192];
+	static const char policy_template[] =
+		"{ profiles: { them: { files: { '@ROOT@/@READABLE@': 'read' } } } }";
+	char file[200];
 
 	snprintf(file, sizeof(file), "%s/inc/files.json5", self->root);
-	snprintf(text, sizeof(text), "{ profiles: { them: { files: { '%s/%s': 'read' } } } }",
-		 self->root, readable);
-	return cl_write_file(file, text);
+	return CL_WRITE_FILLED(file, policy_template, "ROOT", self->root, "READABLE", readable);
 }
 
 static int include_make(FIXTURE_DATA(dmn) * self, const char *readable)
 {
-	char file[200], text[8192];
+	static const char policy_template[] =
+		"{ include: 'files.json5', agents: { '@AGENT@': { use: ['them'],"
+		"  files: { '@TESTDIR@': 'read,exec' } } } }";
+	char file[200];
 
 	snprintf(file, sizeof(file), "%s/inc", self->root);
 	if (mkdir(file, 0755) < 0 || include_change(self, readable) < 0)
 		return -1;
 	snprintf(file, sizeof(file), "%s/inc/main.json5", self->root);
-	snprintf(text, sizeof(text),
-		 "{ include: 'files.json5', agents: { '%s': { use: ['them'],"
-		 "  files: { '%s': 'read,exec' } } } }",
-		 self->agent, cl_self_dir());
-	return cl_write_file(file, text);
+	return CL_WRITE_FILLED(file, policy_template, "AGENT", self->agent, "TESTDIR",
+			       cl_self_dir());
 }
 
 static const struct layout folder = { "conf/policy.json5", folder_make, folder_change };

@@ -45,7 +45,9 @@ FIXTURE_VARIANT_ADD(flood, no_rate_limit){
 
 FIXTURE_SETUP(flood)
 {
-	char text[8192];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', profiles: { me: { files: {"
+		"  '@TESTDIR@': 'read,exec' } } }, agents: { '@AGENT@': { use: ['system', 'me'] } } }";
 
 	strcpy(self->root, "/tmp/cl-flood-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
@@ -54,11 +56,8 @@ FIXTURE_SETUP(flood)
 	snprintf(self->log, sizeof(self->log), "%s/events.jsonl", self->root);
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
 	ASSERT_EQ(0, cl_write_file(self->target, "no\n"));
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', profiles: { me: { files: {"
-		 "  '%s': 'read,exec' } } }, agents: { '%s': { use: ['system', 'me'] } } }",
-		 cl_source(), cl_self_dir(), self->agent);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "TESTDIR",
+				     cl_self_dir(), "AGENT", self->agent));
 	ASSERT_EQ(0, cl_load());
 	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "load", "--deny-rate", variant->rate, NULL));
 }
@@ -284,17 +283,16 @@ static int make_deep_path(FIXTURE_DATA(names) * self)
 
 FIXTURE_SETUP(names)
 {
-	char text[8192];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', profiles: { me: { files: {"
+		"  '@TESTDIR@': 'read,exec' } } }, agents: { '@AGENT@': { use: ['system', 'me'] } } }";
 
 	strcpy(self->root, "/tmp/cl-names-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
 	snprintf(self->agent, sizeof(self->agent), "names-%d", getpid());
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', profiles: { me: { files: {"
-		 "  '%s': 'read,exec' } } }, agents: { '%s': { use: ['system', 'me'] } } }",
-		 cl_source(), cl_self_dir(), self->agent);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "TESTDIR",
+				     cl_self_dir(), "AGENT", self->agent));
 	make_byte_names(self);
 	for (int i = 0; i < NAME_CHUNKS; i++)
 		ASSERT_EQ(0, cl_write_file(self->paths[i], "no\n"));

@@ -57,25 +57,24 @@ static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(files) * s
 static void write_policy_with(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
 			      const char *mode, const char *extra)
 {
-	char text[12288];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5',\n"
+		"  agents: { '@AGENT@': { mode: '@MODE@', use: ['system'], files: {\n"
+		"    '@TESTDIR@': 'read,exec',\n"
+		"    '@ROOT@/work': 'read,write,exec',\n"
+		"    '@ROOT@/work/private': 'deny',\n"
+		"    '@ROOT@/work/ro': 'read',\n"
+		"    '@ROOT@/secret': 'deny',\n"
+		"    '@ROOT@/secret/shared': 'read',\n"
+		"    '@ROOT@/work/later': 'deny',\n"
+		"    '@ROOT@/other/new-ws': 'read,write',\n"
+		"    '**/.env': 'deny',\n"
+		"    @EXTRA@\n"
+		"  } } } }\n";
 
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5',\n"
-		 "  agents: { '%s': { mode: '%s', use: ['system'], files: {\n"
-		 "    '%s': 'read,exec',\n"
-		 "    '%s/work': 'read,write,exec',\n"
-		 "    '%s/work/private': 'deny',\n"
-		 "    '%s/work/ro': 'read',\n"
-		 "    '%s/secret': 'deny',\n"
-		 "    '%s/secret/shared': 'read',\n"
-		 "    '%s/work/later': 'deny',\n"
-		 "    '%s/other/new-ws': 'read,write',\n"
-		 "    '**/.env': 'deny',\n"
-		 "    %s\n"
-		 "  } } } }\n",
-		 cl_source(), self->agent, mode, cl_self_dir(), self->root, self->root, self->root,
-		 self->root, self->root, self->root, self->root, extra);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "AGENT",
+				     self->agent, "MODE", mode, "TESTDIR", cl_self_dir(), "ROOT",
+				     self->root, "EXTRA", extra));
 }
 
 static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(files) * self,
@@ -161,7 +160,16 @@ TEST_F(files, bind_mount_of_denied_tree)
  */
 TEST_F(files, two_rules_on_one_inode_keep_the_stricter)
 {
-	char text[12288], first[512];
+	static const char policy_template[] = "{ include: '@SRC@/policies/baseline.json5',\n"
+					      "  agents: { '@AGENT@': { use: ['system'], files: {\n"
+					      "    '@TESTDIR@': 'read,exec',\n"
+					      "    '@ROOT@/work': 'read,write,exec',\n"
+					      "    '@ROOT@/work/h1': 'read,write',\n"
+					      "    '@ROOT@/work/h2': 'read',\n"
+					      "    '@ROOT@/work/d2': 'deny',\n"
+					      "    '@ROOT@/work/d1': 'read',\n"
+					      "  } } } }\n";
+	char first[512];
 
 	/* at() has one buffer: the link's source is copied out first. */
 	ASSERT_EQ(0, cl_write_file(at(self, "work/h1"), "data\n"));
@@ -170,19 +178,8 @@ TEST_F(files, two_rules_on_one_inode_keep_the_stricter)
 	ASSERT_EQ(0, cl_write_file(at(self, "work/d1"), "data\n"));
 	snprintf(first, sizeof(first), "%s", at(self, "work/d1"));
 	ASSERT_EQ(0, link(first, at(self, "work/d2")));
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5',\n"
-		 "  agents: { '%s': { use: ['system'], files: {\n"
-		 "    '%s': 'read,exec',\n"
-		 "    '%s/work': 'read,write,exec',\n"
-		 "    '%s/work/h1': 'read,write',\n"
-		 "    '%s/work/h2': 'read',\n"
-		 "    '%s/work/d2': 'deny',\n"
-		 "    '%s/work/d1': 'read',\n"
-		 "  } } } }\n",
-		 cl_source(), self->agent, cl_self_dir(), self->root, self->root, self->root,
-		 self->root, self->root);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "AGENT",
+				     self->agent, "TESTDIR", cl_self_dir(), "ROOT", self->root));
 
 	EXPECT_EQ(0, CONFINED("read", "work/h1"));
 	EXPECT_EQ(DENIED, CONFINED("write", "work/h1"));

@@ -26,7 +26,10 @@ FIXTURE(hard)
 
 FIXTURE_SETUP(hard)
 {
-	char text[8192];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', agents: { '@AGENT@': { use: ['system'],"
+		" files: { '@TESTDIR@': 'read,exec', '@ROOT@': 'read,write,exec',"
+		" '/sys/fs/cgroup': 'read,write', '/sys/fs/bpf': 'read,write' } } } }";
 
 	strcpy(self->root, "/tmp/cl-hard-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
@@ -36,12 +39,8 @@ FIXTURE_SETUP(hard)
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
 	snprintf(self->agent, sizeof(self->agent), "hard-%d", getpid());
 	/* Write to the control filesystems is granted here on purpose. */
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', agents: { '%s': { use: ['system'],"
-		 " files: { '%s': 'read,exec', '%s': 'read,write,exec',"
-		 " '/sys/fs/cgroup': 'read,write', '/sys/fs/bpf': 'read,write' } } } }",
-		 cl_source(), self->agent, cl_self_dir(), self->root);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "AGENT",
+				     self->agent, "TESTDIR", cl_self_dir(), "ROOT", self->root));
 	ASSERT_EQ(0, cl_load());
 }
 

@@ -56,22 +56,21 @@ FIXTURE(flip)
 
 FIXTURE_SETUP(flip)
 {
+	static const char policy_template[] =
+		"{ agents: {"
+		"  'flip-a': { files: { '@ROOT@/common.txt': 'read', '@ROOT@/a.txt': 'read' },"
+		"    network: { 'tcp 10.6.0.1 80': 'allow', 'tcp 10.7.0.1 80': 'allow' } },"
+		"  'flip-b': { files: { '@ROOT@/common.txt': 'read', '@ROOT@/b.txt': 'read' },"
+		"    network: { 'tcp 10.6.0.1 80': 'allow' } } } }";
 	static const char *const files[] = { "common.txt", "secret.txt", "a.txt", "b.txt" };
-	char text[4096], croot[200];
+	char croot[200];
 
 	strcpy(self->root, "/tmp/cl-flip-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		ASSERT_EQ(0, cl_write_file(at(self, files[i]), "x\n"));
 	snprintf(self->policy_file, sizeof(self->policy_file), "%s/policy.json5", self->root);
-	snprintf(text, sizeof(text),
-		 "{ agents: {"
-		 "  'flip-a': { files: { '%1$s/common.txt': 'read', '%1$s/a.txt': 'read' },"
-		 "    network: { 'tcp 10.6.0.1 80': 'allow', 'tcp 10.7.0.1 80': 'allow' } },"
-		 "  'flip-b': { files: { '%1$s/common.txt': 'read', '%1$s/b.txt': 'read' },"
-		 "    network: { 'tcp 10.6.0.1 80': 'allow' } } } }",
-		 self->root);
-	ASSERT_EQ(0, cl_write_file(self->policy_file, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy_file, policy_template, "ROOT", self->root));
 	/*
 	 * Self-protection lets only the executable that loaded clawlock write
 	 * its maps, so this test loads it itself, with the same library code

@@ -30,15 +30,14 @@ FIXTURE(live)
 static void write_config(struct __test_metadata *_metadata, FIXTURE_DATA(live) * self,
 			 const char *entries, const char *docker)
 {
-	char text[4096];
+	static const char config_template[] =
+		"{ agents: { ownership: 'explicit', defaults: { systemAgent: { agentId: 'main' },"
+		"  sandbox: { mode: 'all', scope: 'agent', workspaceAccess: 'ro',"
+		"  docker: { @DOCKER@ } } },"
+		"  entries: { @ENTRIES@ } } }";
 
-	snprintf(text, sizeof(text),
-		 "{ agents: { ownership: 'explicit', defaults: { systemAgent: { agentId: 'main' },"
-		 "  sandbox: { mode: 'all', scope: 'agent', workspaceAccess: 'ro',"
-		 "  docker: { %s } } },"
-		 "  entries: { %s } } }",
-		 docker, entries);
-	ASSERT_EQ(0, cl_write_file(self->config, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->config, config_template, "DOCKER", docker, "ENTRIES",
+				     entries));
 }
 
 FIXTURE_SETUP(live)
@@ -448,15 +447,14 @@ TEST_F(live, audit_deep_finds_a_broken_policy_and_a_stale_one)
  */
 TEST_F(live, audit_deep_finds_a_sandboxed_scope_without_binding)
 {
+	static const char policy_template[] =
+		"{ agents: { kept: { files: { '@HOME@/ws': 'read' } },"
+		"  unbound: { files: { '@HOME@/ws': 'read' } } } }";
 	char both[160], one[160], text[1024], found[4096], out[4096], cgroup[512];
 
 	snprintf(both, sizeof(both), "%s/both.json5", self->home);
 	snprintf(one, sizeof(one), "%s/one.json5", self->home);
-	snprintf(text, sizeof(text),
-		 "{ agents: { kept: { files: { '%s/ws': 'read' } },"
-		 "  unbound: { files: { '%s/ws': 'read' } } } }",
-		 self->home, self->home);
-	ASSERT_EQ(0, cl_write_file(both, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(both, policy_template, "HOME", self->home));
 	snprintf(text, sizeof(text), "{ agents: { kept: { files: { '%s/ws': 'read' } } } }",
 		 self->home);
 	ASSERT_EQ(0, cl_write_file(one, text));
@@ -493,16 +491,15 @@ static long policy_of(FIXTURE_DATA(live) * self, const char *agent)
 
 TEST_F(live, identical_policies_share_one_install_until_a_rule_file_changes)
 {
+	static const char policy_template[] =
+		"{ version: 1, profiles: { shared: { files: { '@HOME@/ws': 'read', "
+		"'@HOME@/ws/secret.txt': 'deny' } } },"
+		"  agents: { alpha: { use: ['shared'] }, beta: { use: ['shared'] } } }";
 	char policy[256], text[1024], out[4096];
 	long alpha, beta, again;
 
 	snprintf(policy, sizeof(policy), "%s/shared.json5", self->home);
-	snprintf(text, sizeof(text),
-		 "{ version: 1, profiles: { shared: { files: { '%s/ws': 'read', "
-		 "'%s/ws/secret.txt': 'deny' } } },"
-		 "  agents: { alpha: { use: ['shared'] }, beta: { use: ['shared'] } } }",
-		 self->home, self->home);
-	ASSERT_EQ(0, cl_write_file(policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(policy, policy_template, "HOME", self->home));
 	ASSERT_EQ(0, cl_write_file(at(self, "ws/secret.txt"), "one\n"));
 	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--policy", policy, NULL))
 	TH_LOG("%s", out);

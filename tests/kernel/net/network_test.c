@@ -337,8 +337,19 @@ static int listen_unix(const char *name)
 
 FIXTURE_SETUP(net)
 {
-	char text[8192];
+	/* The abstract socket's name keeps its own '@': only @PID@ is filled in. */
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', profiles: { me: { files: {"
+		"  '@TESTDIR@': 'read,exec', '@ROOT@/ws': 'read,write' } } },"
+		" agents: {"
+		"  '@NONE@': { use: ['system', 'me'] },"
+		"  '@EGRESS@': { use: ['system', 'me', 'egress'] },"
+		"  '@ALLOW@': { use: ['system', 'me'], network: {"
+		"    'tcp 10.9.9.9 8080': 'allow', 'udp 10.9.9.0/24 53': 'allow',"
+		"    'fd00:9::/64': 'allow', 'fd00:9::66': 'deny', 'sctp 10.9.9.9 9000': 'allow',"
+		"    'unix @clawlock-ok-@PID@': 'allow' } } } }";
 	int pid = getpid();
+	char pid_text[16];
 
 	strcpy(self->root, "/tmp/cl-net-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
@@ -346,20 +357,12 @@ FIXTURE_SETUP(net)
 	snprintf(self->none, sizeof(self->none), "none-%d", pid);
 	snprintf(self->egress, sizeof(self->egress), "egress-%d", pid);
 	snprintf(self->allow, sizeof(self->allow), "allow-%d", pid);
+	snprintf(pid_text, sizeof(pid_text), "%d", pid);
 	ASSERT_EQ(0, mkdir(at(self, "ws"), 0755));
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', profiles: { me: { files: {"
-		 "  '%s': 'read,exec', '%s/ws': 'read,write' } } },"
-		 " agents: {"
-		 "  '%s': { use: ['system', 'me'] },"
-		 "  '%s': { use: ['system', 'me', 'egress'] },"
-		 "  '%s': { use: ['system', 'me'], network: {"
-		 "    'tcp 10.9.9.9 8080': 'allow', 'udp 10.9.9.0/24 53': 'allow',"
-		 "    'fd00:9::/64': 'allow', 'fd00:9::66': 'deny', 'sctp 10.9.9.9 9000': 'allow',"
-		 "    'unix @clawlock-ok-%d': 'allow' } } } }",
-		 cl_source(), cl_self_dir(), self->root, self->none, self->egress, self->allow,
-		 pid);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0,
+		  CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "TESTDIR",
+				  cl_self_dir(), "ROOT", self->root, "NONE", self->none, "EGRESS",
+				  self->egress, "ALLOW", self->allow, "PID", pid_text));
 	/* Addresses the VM has, so an allowed connect can complete. */
 	system("ip addr add 10.9.9.9/32 dev lo 2>/dev/null; ip addr add fd00:9::9/128 dev lo "
 	       "nodad 2>/dev/null; ip addr add 203.0.113.9/32 dev lo 2>/dev/null");

@@ -206,6 +206,10 @@ static void kv_set(struct kv *list, int *n, const char *key, const char *value)
 /* The config, the overlay and the late paths for one seed. */
 static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) * self)
 {
+	static const char config_template[] =
+		"{ @TOOLS@ agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
+		" workspaceAccess: '@ACCESS@', docker: { network: '@NETWORK@' } } },"
+		" list: [ { id: 'diff', workspace: '@ROOT@/ws' } ] } }";
 	static const char *const access_words[] = { "read",	 "read,write",
 						    "read,exec", "read,write,exec",
 						    "write",	 "exec",
@@ -214,15 +218,14 @@ static void write_policy(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 	struct kv files[24], net[8];
 	int nfiles = 0, nnet = 0;
 	size_t len = 0;
+	const char *tools =
+		self->exec_off ? "tools: { sandbox: { tools: { deny: ['group:runtime'] } } }," : "";
+	/* The network is drawn before the access, so that a seed makes the config it always has. */
+	const char *network = rnd(self, 3) ? "bridge" : "none";
+	const char *access = rnd(self, 2) ? "rw" : "ro";
 
-	snprintf(text, sizeof(text),
-		 "{ %s agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
-		 " workspaceAccess: '%s', docker: { network: '%s' } } },"
-		 " list: [ { id: 'diff', workspace: '%s/ws' } ] } }",
-		 self->exec_off ? "tools: { sandbox: { tools: { deny: ['group:runtime'] } } },"
-				: "",
-		 rnd(self, 2) ? "rw" : "ro", rnd(self, 3) ? "bridge" : "none", self->root);
-	ASSERT_EQ(0, cl_write_file(self->config, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->config, config_template, "TOOLS", tools, "ACCESS",
+				     access, "NETWORK", network, "ROOT", self->root));
 
 	/* A policy file may not name a key twice: a later pick replaces the earlier. */
 	kv_set(files, &nfiles, cl_self_dir(), "read,exec");

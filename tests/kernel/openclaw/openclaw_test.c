@@ -25,15 +25,14 @@ FIXTURE(oc)
 static void write_config(struct __test_metadata *_metadata, FIXTURE_DATA(oc) * self,
 			 const char *access)
 {
-	char text[4096];
+	static const char config_template[] =
+		"{ agents: { ownership: 'explicit', defaults: { systemAgent: { agentId: 'main' },"
+		"  sandbox: { mode: 'non-main', scope: 'agent', workspaceAccess: '@ACCESS@',"
+		"  docker: { binds: ['@HOME@/ref:/ref:ro', '@HOME@/out:/out'] } } },"
+		"  entries: { main: {}, research: { workspace: '~/ws' } } } }";
 
-	snprintf(text, sizeof(text),
-		 "{ agents: { ownership: 'explicit', defaults: { systemAgent: { agentId: 'main' },"
-		 "  sandbox: { mode: 'non-main', scope: 'agent', workspaceAccess: '%s',"
-		 "  docker: { binds: ['%s/ref:/ref:ro', '%s/out:/out'] } } },"
-		 "  entries: { main: {}, research: { workspace: '~/ws' } } } }",
-		 access, self->home, self->home);
-	ASSERT_EQ(0, cl_write_file(self->config, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->config, config_template, "ACCESS", access, "HOME",
+				     self->home));
 }
 
 static void set_up_home(struct __test_metadata *_metadata, FIXTURE_DATA(oc) * self)

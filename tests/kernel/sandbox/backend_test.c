@@ -36,15 +36,14 @@ FIXTURE(be)
 static int write_config_docker(FIXTURE_DATA(be) * self, const char *mode, const char *access,
 			       const char *extra, const char *docker)
 {
-	char text[4096];
+	static const char config_template[] =
+		"{ agents: { defaults: { sandbox: { mode: '@MODE@', scope: 'agent',"
+		"  workspaceAccess: '@ACCESS@', backend: 'clawlock', @EXTRA@ docker: { @DOCKER@ } } },"
+		"  list: [ { id: 'main', workspace: '@HOME@/ws' },"
+		"          { id: 'other', workspace: '@HOME@/ws2' } ] } }";
 
-	snprintf(text, sizeof(text),
-		 "{ agents: { defaults: { sandbox: { mode: '%s', scope: 'agent',"
-		 "  workspaceAccess: '%s', backend: 'clawlock', %s docker: { %s } } },"
-		 "  list: [ { id: 'main', workspace: '%s/ws' },"
-		 "          { id: 'other', workspace: '%s/ws2' } ] } }",
-		 mode, access, extra, docker, self->home, self->home);
-	return cl_write_file(self->config, text);
+	return CL_WRITE_FILLED(self->config, config_template, "MODE", mode, "ACCESS", access,
+			       "EXTRA", extra, "DOCKER", docker, "HOME", self->home);
 }
 
 static int write_config(FIXTURE_DATA(be) * self, const char *mode, const char *access,
@@ -410,18 +409,16 @@ TEST_F(be, later_calls_compile_nothing_until_the_config_changes)
 /* Exec switched off by the tool policy is followed at once: the scope's policy is not kept. */
 TEST_F(be, exec_switched_off_is_followed_at_once)
 {
-	char text[4096];
+	static const char config_template[] =
+		"{ tools: { sandbox: { tools: { deny: ['group:runtime'] } } },"
+		"  agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
+		"  workspaceAccess: 'rw', backend: 'clawlock', docker: { " DOCKER " } } },"
+		"  list: [ { id: 'main', workspace: '@HOME@/ws' },"
+		"          { id: 'other', workspace: '@HOME@/ws2' } ] } }";
 
 	ASSERT_EQ(0, sh(self, "/bin/true && echo exec-ran"));
 	EXPECT_NE(NULL, strstr(self->out, "exec-ran"));
-	snprintf(text, sizeof(text),
-		 "{ tools: { sandbox: { tools: { deny: ['group:runtime'] } } },"
-		 "  agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
-		 "  workspaceAccess: 'rw', backend: 'clawlock', docker: { " DOCKER " } } },"
-		 "  list: [ { id: 'main', workspace: '%s/ws' },"
-		 "          { id: 'other', workspace: '%s/ws2' } ] } }",
-		 self->home, self->home);
-	ASSERT_EQ(0, cl_write_file(self->config, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->config, config_template, "HOME", self->home));
 	/* sh itself is the first program; the exec after it is refused. */
 	EXPECT_NE(0, sh(self, "/bin/true && echo exec-ran"));
 	EXPECT_EQ(NULL, strstr(self->out, "exec-ran")) TH_LOG("%s", self->out);
@@ -465,7 +462,11 @@ TEST_F(be, scratch_is_private_per_scope_kept_and_released)
  */
 TEST_F(be, a_workspace_in_tmp_stays_visible_over_the_scratch)
 {
-	char ws[64] = "/tmp/cl-be-ws-XXXXXX", path[128], key[256], text[2048];
+	static const char config_template[] =
+		"{ agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
+		"  workspaceAccess: 'rw', backend: 'clawlock', docker: { " DOCKER " } } },"
+		"  list: [ { id: 'main', workspace: '@WS@' } ] } }";
+	char ws[64] = "/tmp/cl-be-ws-XXXXXX", path[128], key[256];
 	FILE *made;
 
 	ASSERT_NE(NULL, mkdtemp(ws));
@@ -473,12 +474,7 @@ TEST_F(be, a_workspace_in_tmp_stays_visible_over_the_scratch)
 	snprintf(path, sizeof(path), "%s/notes", ws);
 	ASSERT_EQ(0, cl_write_file(path, "from-host\n"));
 	ASSERT_EQ(0, cl_write_file("/tmp/be-host-marker", "host\n"));
-	snprintf(text, sizeof(text),
-		 "{ agents: { defaults: { sandbox: { mode: 'all', scope: 'agent',"
-		 "  workspaceAccess: 'rw', backend: 'clawlock', docker: { %s } } },"
-		 "  list: [ { id: 'main', workspace: '%s' } ] } }",
-		 DOCKER, ws);
-	ASSERT_EQ(0, cl_write_file(self->config, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->config, config_template, "WS", ws));
 	ASSERT_EQ(0, scope_key_of(self, "main", key, sizeof(key)));
 	EXPECT_EQ(0, sh_in(self, key, "pwd; cat notes; echo made > made; ls /tmp"))
 	{
@@ -529,19 +525,19 @@ static int sh_shared(FIXTURE_DATA(be) * self, const char *session, const char *s
  */
 TEST_F(be, a_link_left_in_the_scratch_does_not_aim_the_workspace_mount)
 {
-	char base[64] = "/tmp/cl-be-lnk-XXXXXX", ws[128], plant[512], text[2048];
+	static const char config_template[] =
+		"{ agents: { defaults: { sandbox: { mode: 'all', scope: 'shared',"
+		"  workspaceAccess: 'rw', backend: 'clawlock', docker: { " DOCKER " } } },"
+		"  list: [ { id: 'main', workspace: '@MAIN_WS@' },"
+		" { id: 'other', workspace: '@OTHER_WS@' } ] } }";
+	char base[64] = "/tmp/cl-be-lnk-XXXXXX", ws[128], plant[512];
 
 	ASSERT_NE(NULL, mkdtemp(base));
 	snprintf(ws, sizeof(ws), "%s/ws", base);
 	ASSERT_EQ(0, mkdir(ws, 0755));
 	ASSERT_EQ(0, chown(ws, USER_ID, USER_ID));
-	snprintf(
-		text, sizeof(text),
-		"{ agents: { defaults: { sandbox: { mode: 'all', scope: 'shared',"
-		"  workspaceAccess: 'rw', backend: 'clawlock', docker: { %s } } },"
-		"  list: [ { id: 'main', workspace: '%s' }, { id: 'other', workspace: '%s' } ] } }",
-		DOCKER, at(self, "ws"), ws);
-	ASSERT_EQ(0, cl_write_file(self->config, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->config, config_template, "MAIN_WS", at(self, "ws"),
+				     "OTHER_WS", ws));
 	snprintf(plant, sizeof(plant), "ln -s %s %s && echo planted", at(self, "elsewhere"), base);
 	ASSERT_EQ(0, sh_shared(self, "agent:main:main", plant))
 	{

@@ -91,17 +91,17 @@ TEST(unload_leaves_nothing_pinned)
 
 TEST(enforcement_outlives_the_loader)
 {
-	char dir[] = "/tmp/cl-life-XXXXXX", policy[128], secret[128], text[9000], out[4096];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', agents: { life: { use: 'system',"
+		" files: { '@TEST@': 'read,exec' } } } }";
+	char dir[] = "/tmp/cl-life-XXXXXX", policy[128], secret[128], out[4096];
 
 	ASSERT_NE(NULL, mkdtemp(dir));
 	snprintf(policy, sizeof(policy), "%s/p.json5", dir);
 	snprintf(secret, sizeof(secret), "%s/secret", dir);
 	ASSERT_EQ(0, cl_write_file(secret, "x"));
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', agents: { life: { use: 'system',"
-		 " files: { '%s': 'read,exec' } } } }",
-		 cl_source(), cl_self());
-	ASSERT_EQ(0, cl_write_file(policy, text));
+	ASSERT_EQ(0,
+		  CL_WRITE_FILLED(policy, policy_template, "SRC", cl_source(), "TEST", cl_self()));
 	ASSERT_EQ(0, cl_load());
 	/*
 	 * A clean run says nothing: the baseline's secrets that do not exist

@@ -28,17 +28,16 @@ FIXTURE(esc)
 
 FIXTURE_SETUP(esc)
 {
-	char text[8192];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', agents: { '@AGENT@': { use: ['system'],"
+		" files: { '@TESTDIR@': 'read,exec', '@ROOT@': 'read,write' } } } }";
 
 	strcpy(self->root, "/tmp/cl-esc-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
 	snprintf(self->agent, sizeof(self->agent), "esc-%d", getpid());
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', agents: { '%s': { use: ['system'],"
-		 " files: { '%s': 'read,exec', '%s': 'read,write' } } } }",
-		 cl_source(), self->agent, cl_self_dir(), self->root);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "AGENT",
+				     self->agent, "TESTDIR", cl_self_dir(), "ROOT", self->root));
 	self->host = cl_start_host();
 	ASSERT_LE(0, self->host);
 	snprintf(self->host_pid, sizeof(self->host_pid), "%d", self->host);
@@ -116,17 +115,16 @@ FIXTURE_VARIANT_ADD(cgroup_escape, sibling_cgroup){
 
 FIXTURE_SETUP(cgroup_escape)
 {
-	char text[8192];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', agents: { '@AGENT@': { use: ['system'],"
+		" files: { '@TESTDIR@': 'read,exec' } } } }";
 
 	strcpy(self->root, "/tmp/cl-cge-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
 	snprintf(self->policy, sizeof(self->policy), "%s/policy.json5", self->root);
 	snprintf(self->agent, sizeof(self->agent), "cge-%d", getpid());
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', agents: { '%s': { use: ['system'],"
-		 " files: { '%s': 'read,exec' } } } }",
-		 cl_source(), self->agent, cl_self_dir());
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "AGENT",
+				     self->agent, "TESTDIR", cl_self_dir()));
 	snprintf(self->sibling, sizeof(self->sibling), "/sys/fs/cgroup/cl-sibling-%d", getpid());
 	ASSERT_EQ(0, mkdir(self->sibling, 0755));
 	/* Delegated to the agent's uid, as a user's own cgroups are. */

@@ -25,7 +25,12 @@ FIXTURE(proc)
 
 FIXTURE_SETUP(proc)
 {
-	char text[8192];
+	static const char policy_template[] =
+		"{ include: '@SRC@/policies/baseline.json5', profiles: { me: { files: {"
+		"  '@TESTDIR@': 'read,exec', '@ROOT@/ws': 'read,write', '@ROOT@/secret': 'deny' } } },"
+		" agents: {"
+		"  '@AGENT@': { use: ['system', 'me'] },"
+		"  '@NOCAP@': { use: ['system', 'me'], capDrop: ['chown', 'kill'] } } }";
 
 	strcpy(self->root, "/tmp/cl-proc-XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->root));
@@ -36,14 +41,9 @@ FIXTURE_SETUP(proc)
 	ASSERT_EQ(0, mkdir(at(self, "secret"), 0700));
 	ASSERT_EQ(0, cl_write_file(at(self, "secret/key"), "s3cret"));
 	ASSERT_EQ(0, cl_write_file(at(self, "ws/file"), "work"));
-	snprintf(text, sizeof(text),
-		 "{ include: '%s/policies/baseline.json5', profiles: { me: { files: {"
-		 "  '%s': 'read,exec', '%s/ws': 'read,write', '%s/secret': 'deny' } } },"
-		 " agents: {"
-		 "  '%s': { use: ['system', 'me'] },"
-		 "  '%s': { use: ['system', 'me'], capDrop: ['chown', 'kill'] } } }",
-		 cl_source(), cl_self_dir(), self->root, self->root, self->agent, self->nocap);
-	ASSERT_EQ(0, cl_write_file(self->policy, text));
+	ASSERT_EQ(0, CL_WRITE_FILLED(self->policy, policy_template, "SRC", cl_source(), "TESTDIR",
+				     cl_self_dir(), "ROOT", self->root, "AGENT", self->agent,
+				     "NOCAP", self->nocap));
 	self->host = cl_start_host();
 	ASSERT_LE(0, self->host);
 	ASSERT_EQ(0, cl_load());
