@@ -364,35 +364,29 @@ static int cached_deny_name(struct cl_install *in, const char *path, char *dir, 
 {
 	long pos = cl_name_index_get(&in->way_index, path);
 	struct deny_way *way;
+	int ret;
 
 	if (pos >= 0) {
 		way = &in->ways[pos];
-		if (way->ret < 0)
+		if (way->ret < 0 || !cl_format(dir, size, "%s", way->dir) ||
+		    !cl_format(leaf, size, "%s", way->leaf))
 			return -1;
-		return cl_format(dir, size, "%s", way->dir) &&
-				       cl_format(leaf, size, "%s", way->leaf)
-			       ? 0
-			       : -1;
+		return 0;
 	}
-	if (cl_path_deny_name(path, dir, leaf, size) < 0) {
+	ret = cl_path_deny_name(path, dir, leaf, size);
+	if (ret < 0)
 		*dir = *leaf = '\0';
-		pos = -1;
-	} else {
-		pos = 0;
-	}
 	if (room_for_one((void **)&in->ways, &in->way_cap, in->way_count, sizeof(*in->ways)) < 0)
-		return (int)pos; /* not cached: only slower */
+		return ret; /* not cached: only slower */
 	way = &in->ways[in->way_count];
-	way->ret = (int)pos;
-	way->dir = strdup(dir);
-	way->leaf = strdup(leaf);
+	*way = (struct deny_way){ .ret = ret, .dir = strdup(dir), .leaf = strdup(leaf) };
 	if (way->dir && way->leaf && cl_name_index_put(&in->way_index, path, in->way_count) == 0) {
 		in->way_count++;
 	} else {
 		free(way->dir);
 		free(way->leaf);
 	}
-	return (int)pos;
+	return ret;
 }
 
 /* A deny rule on @r->path: its name followed, its way marked (stage_deny_names). */

@@ -381,10 +381,8 @@ static size_t net_index_find(const struct net_index *index, uint8_t family, int 
 		else
 			hi = mid;
 	}
-	if (lo < index->count && index->refs[lo].family == family &&
-	    index->refs[lo].prefix == prefix && !memcmp(index->refs[lo].addr, key.addr, 16))
-		return lo;
-	return index->count;
+	return lo < index->count && !net_ref_cmp_network(&index->refs[lo], &key) ? lo
+										 : index->count;
 }
 
 /*

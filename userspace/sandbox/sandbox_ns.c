@@ -361,7 +361,7 @@ out:
 
 int cl_leave_terminal(void)
 {
-	int fd;
+	int fd, ret = 0;
 
 	/* Not a process group leader (a child Node spawned without detached). */
 	if (setsid() >= 0)
@@ -375,15 +375,15 @@ int cl_leave_terminal(void)
 		return -1;
 	}
 	/* Not a session leader: TIOCNOTTY lets go of the terminal for this process alone. */
-	if (getsid(0) == getpid() || ioctl(fd, TIOCNOTTY) < 0) {
-		cl_error("cannot leave the controlling terminal: %s",
-			 getsid(0) == getpid() ? "clawlock leads the terminal's session"
-					       : strerror(errno));
-		close(fd);
-		return -1;
+	if (getsid(0) == getpid()) {
+		cl_error("cannot leave the controlling terminal: clawlock leads its session");
+		ret = -1;
+	} else if (ioctl(fd, TIOCNOTTY) < 0) {
+		cl_error("cannot leave the controlling terminal: %s", strerror(errno));
+		ret = -1;
 	}
 	close(fd);
-	return 0;
+	return ret;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

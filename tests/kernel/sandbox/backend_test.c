@@ -173,9 +173,13 @@ static int sh_on_terminal(FIXTURE_DATA(be) * self, const char *script, int leade
 	char slave[64], *argv[SH_ARGC + 1];
 	pid_t pid;
 
-	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-	    ptsname_r(master, slave, sizeof(slave)) != 0)
+	if (master < 0)
 		return -1;
+	if (grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, slave, sizeof(slave)) != 0) {
+		close(master);
+		return -1;
+	}
 	sh_argv(self, "-q", self->key, script, argv);
 	pid = fork();
 	if (pid == 0) {
@@ -198,10 +202,13 @@ static int sh_on_terminal(FIXTURE_DATA(be) * self, const char *script, int leade
 			_exit(83);
 		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 84);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
+	/* The terminal lives until the session is over. */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		status = -1;
+	else
+		status = WEXITSTATUS(status);
 	close(master);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return status;
 }
 
 /*
