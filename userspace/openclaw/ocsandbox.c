@@ -578,6 +578,29 @@ static void merge_env_ulimits(struct oc_sandbox *sb, struct json_object *agent,
 	}
 }
 
+/*
+ * Docker's "PATH:OPTIONS" (--tmpfs /tmp:rw,size=64m): the path is the mount
+ * target, and the options what clawlock holds of them. oc_check_values
+ * refused the config already if any is bad; this only says so again.
+ */
+static int split_tmpfs(struct oc_sandbox *sb, char *err, size_t errsize)
+{
+	char why[256];
+	size_t len;
+
+	for (size_t i = 0; i < sb->tmpfs.count; i++) {
+		if (!sb->tmpfs.items[i])
+			return -1;
+		if (oc_tmpfs_parse(sb->tmpfs.items[i], &len, &sb->tmpfs_opts[i], why, sizeof(why)) <
+		    0) {
+			cl_format(err, errsize, "%s[%zu]: %s", sb->tmpfs.key, i, why);
+			return -1;
+		}
+		sb->tmpfs.items[i][len] = '\0';
+	}
+	return 0;
+}
+
 /* docker.*: the agent's block is ignored entirely for shared scope. */
 static void resolve_docker(struct oc_sandbox *sb, struct json_object *asb, const char *akey,
 			   struct json_object *gsb)
@@ -594,11 +617,6 @@ static void resolve_docker(struct oc_sandbox *sb, struct json_object *asb, const
 	sb->network = strdup(pick_string(a, akey, gsb, "docker.network", sb->network_key, "none"));
 	read_list(&sb->cap_drop, pick(a, akey, gsb, "docker.capDrop", key), key, cap_default);
 	read_list(&sb->tmpfs, pick(a, akey, gsb, "docker.tmpfs", key), key, tmpfs_default);
-	/* Docker's "PATH:OPTIONS" (--tmpfs /tmp:rw,size=64m): the path is the mount target. */
-	for (size_t i = 0; i < sb->tmpfs.count; i++) {
-		if (sb->tmpfs.items[i])
-			sb->tmpfs.items[i][strcspn(sb->tmpfs.items[i], ":")] = '\0';
-	}
 	v = pick(a, akey, gsb, "docker.pidsLimit", sb->limits_key);
 	if (!oc_pids_limit(v, &sb->pids_limit))
 		sb->pids_limit = 0; /* unset; anything else was refused at load */
@@ -960,6 +978,8 @@ int oc_resolve(const struct oc_config *cfg, const char *agent, const char *sessi
 	if (resolve_scalars(cfg, sb, asb, akey, gsb, err, errsize) < 0)
 		goto fail;
 	resolve_docker(sb, asb, akey, gsb);
+	if (split_tmpfs(sb, err, errsize) < 0)
+		goto fail;
 	sb->agent_workspace = agent_workspace(cfg, sb->agent_id, entry);
 	if (!sb->agent_workspace || session_keys(cfg, sb, session) < 0 || layout(cfg, sb) < 0)
 		goto fail;

@@ -75,7 +75,8 @@ struct oc_sandbox {
 	char *network;
 	char network_key[OC_KEY_MAX];
 	struct oc_list cap_drop;
-	struct oc_list tmpfs;
+	struct oc_list tmpfs; /* the paths; the options of each below */
+	struct oc_tmpfs_opts tmpfs_opts[OC_MAX_LIST];
 	long long pids_limit;		   /* 0: unset */
 	char *memory, *memory_swap, *cpus; /* as written; NULL: unset */
 	char limits_key[OC_KEY_MAX];

@@ -13,6 +13,7 @@
  */
 #include "openclaw/openclaw.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,6 +133,142 @@ static int check_cap_drop(struct checker *c, struct json_object *list)
 	return 0;
 }
 
+/*
+ * The kernel's tmpfs size= as Docker passes it: decimal digits, then k, m,
+ * g or t (powers of 1024). 0 (no limit to tmpfs), a share of memory (50%),
+ * hex and anything over OC_TMPFS_SIZE_MAX are refused: each would leave the
+ * scratch unlimited, or limited by the host rather than the config.
+ */
+static int tmpfs_size(const char *text, size_t len, unsigned long long *out, char *err,
+		      size_t errsize)
+{
+	static const char units[] = "kmgt";
+	unsigned long long value = 0;
+	const char *unit = NULL, *why = NULL;
+	size_t digits = 0;
+
+	while (digits < len && isdigit((unsigned char)text[digits])) {
+		value = value > OC_TMPFS_SIZE_MAX ? value : value * 10 + (text[digits] - '0');
+		digits++;
+	}
+	if (digits + 1 == len)
+		unit = memchr(units, tolower((unsigned char)text[digits]), sizeof(units) - 1);
+	if (unit && value <= OC_TMPFS_SIZE_MAX)
+		value <<= 10 * (unit - units + 1);
+	if (memchr(text, '%', len))
+		why = "size= as a share of memory is not taken: give a size (like 64m)";
+	else if (!digits || (digits != len && !unit))
+		why = "size= is not a size (a whole number of bytes, or with k, m, g or t)";
+	else if (!value)
+		why = "size=0 is no limit at all (leave size= out for a scratch without one)";
+	else if (value > OC_TMPFS_SIZE_MAX)
+		why = "size= is more than 1t (more is no limit)";
+	if (why) {
+		cl_format(err, errsize, "%s", why);
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+/* mode=: an octal mode, as tmpfs takes it (the scratch is 1777 all the same). */
+static bool octal_mode(const char *text, size_t len)
+{
+	unsigned int mode = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] < '0' || text[i] > '7')
+			return false;
+		mode = mode * 8 + (unsigned int)(text[i] - '0');
+		if (mode > 07777)
+			return false;
+	}
+	return len > 0;
+}
+
+static bool option_is(const char *opt, size_t len, const char *name)
+{
+	return strlen(name) == len && !memcmp(opt, name, len);
+}
+
+/*
+ * One option, @n counting from 1. suid and dev grant nothing: the scratch
+ * is always nosuid and nodev. exec grants nothing either: the scratch is
+ * never executable under the policy.
+ */
+static int tmpfs_option(const char *opt, size_t len, size_t n, struct oc_tmpfs_opts *o, char *err,
+			size_t errsize)
+{
+	static const char *const granted_anyway[] = {
+		"suid", "nosuid", "dev", "nodev", "exec", NULL
+	};
+
+	if (option_is(opt, len, "ro") || option_is(opt, len, "rw")) {
+		o->read_only = opt[1] == 'o';
+		return 0;
+	}
+	if (option_is(opt, len, "noexec")) {
+		o->no_exec = true;
+		return 0;
+	}
+	for (size_t i = 0; granted_anyway[i]; i++) {
+		if (option_is(opt, len, granted_anyway[i]))
+			return 0;
+	}
+	if (len > 5 && !memcmp(opt, "size=", 5))
+		return tmpfs_size(opt + 5, len - 5, &o->size, err, errsize);
+	if (len > 5 && !memcmp(opt, "mode=", 5) && octal_mode(opt + 5, len - 5))
+		return 0;
+	cl_format(err, errsize,
+		  "option %zu is not one clawlock can hold (it takes rw, ro, noexec, exec, "
+		  "nosuid, suid, nodev, dev, mode= in octal and size=)",
+		  n);
+	return -1;
+}
+
+int oc_tmpfs_parse(const char *entry, size_t *pathlen, struct oc_tmpfs_opts *o, char *err,
+		   size_t errsize)
+{
+	const char *opt;
+	size_t n = 0;
+
+	memset(o, 0, sizeof(*o));
+	*pathlen = strcspn(entry, ":");
+	if (entry[0] != '/') {
+		cl_format(err, errsize, "the path must be absolute (like /tmp)");
+		return -1;
+	}
+	for (opt = entry + *pathlen; *opt; opt += strcspn(opt, ",")) {
+		size_t len;
+
+		opt++; /* past ':' or ',' */
+		len = strcspn(opt, ",");
+		if (len && tmpfs_option(opt, len, ++n, o, err, errsize) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int check_tmpfs(struct checker *c, struct json_object *list)
+{
+	struct oc_tmpfs_opts o;
+	char why[256];
+	size_t len;
+
+	if (!json_object_is_type(list, json_type_array))
+		return refuse(c, list,
+			      "docker.tmpfs must be a list of paths (like \"/tmp:size=64m\")");
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *item = json_object_array_get_idx(list, i);
+
+		if (!json_object_is_type(item, json_type_string))
+			return refuse(c, item, "docker.tmpfs[%zu] must be a string", i);
+		if (oc_tmpfs_parse(json_object_get_string(item), &len, &o, why, sizeof(why)) < 0)
+			return refuse(c, item, "docker.tmpfs[%zu]: %s", i, why);
+	}
+	return 0;
+}
+
 static int check_docker(struct checker *c, struct json_object *docker)
 {
 	struct json_object *v;
@@ -152,7 +289,11 @@ static int check_docker(struct checker *c, struct json_object *docker)
 	    check_size(c, docker, "memorySwap", true) < 0)
 		return -1;
 	present = member(c, docker, "capDrop", &v);
-	return present > 0 ? check_cap_drop(c, v) : present;
+	if (present > 0 && check_cap_drop(c, v) < 0)
+		return -1;
+	if (present >= 0)
+		present = member(c, docker, "tmpfs", &v);
+	return present > 0 ? check_tmpfs(c, v) : present;
 }
 
 static int check_sandbox(struct checker *c, struct json_object *sb)

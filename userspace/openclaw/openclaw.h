@@ -43,13 +43,32 @@ void oc_config_free(struct oc_config *cfg);
 
 /*
  * Check the sandbox values that become limits and capabilities (mode,
- * docker.pidsLimit, memory, memorySwap, cpus, capDrop) in every sandbox
+ * docker.pidsLimit, memory, memorySwap, cpus, capDrop, tmpfs) in every sandbox
  * block: 0, or -1 with "file:line:col: reason" in @err. oc_config_load
  * calls it.
  */
 int oc_check_values(const struct oc_config *cfg, char *err, size_t errsize);
 /* docker.pidsLimit as OpenClaw's schema takes it: a safe integer >= 1 (256.0 too). */
 bool oc_pids_limit(struct json_object *value, long long *out);
+
+/* The largest docker.tmpfs size= taken: more is no limit, only a typo. */
+#define OC_TMPFS_SIZE_MAX (1ULL << 40)
+
+/* What clawlock holds of a docker.tmpfs entry's options (Docker's --tmpfs PATH:OPTIONS). */
+struct oc_tmpfs_opts {
+	unsigned long long size; /* size=, in bytes; 0: none given */
+	bool read_only;		 /* ro (rw is the default) */
+	bool no_exec;		 /* noexec */
+};
+
+/*
+ * Read docker.tmpfs entry @entry, "PATH[:OPTIONS]": the length of PATH in
+ * *@pathlen and the options in @o. 0, or -1 with the reason in @err: a
+ * path that is not absolute, a size= that is not a size (abc, -1, 0, 50%,
+ * more than OC_TMPFS_SIZE_MAX), or an option clawlock does not know.
+ */
+int oc_tmpfs_parse(const char *entry, size_t *pathlen, struct oc_tmpfs_opts *o, char *err,
+		   size_t errsize);
 
 /* "file:line:col" of a value from the config, or "file" when unknown. */
 const char *oc_where(const struct oc_config *cfg, struct json_object *value, char *buf,

@@ -248,6 +248,72 @@ TEST_F(oc, nul_in_keys_and_strings_is_an_error)
 	EXPECT_STREQ("\"all\"", json_at(self, "agents.defaults.sandbox.mode"));
 }
 
+/*
+ * docker.tmpfs entries as Docker's --tmpfs PATH:OPTIONS: size= becomes a
+ * tmpfs of that size, ro and noexec mount flags; what would leave the
+ * scratch unlimited, or a limit clawlock cannot hold, is refused.
+ */
+TEST(tmpfs_sizes_and_options)
+{
+	static const struct {
+		const char *entry;
+		size_t pathlen;
+		unsigned long long size;
+		bool ro, noexec;
+	} good[] = {
+		{ "/tmp", 4, 0, false, false },
+		{ "/tmp:", 4, 0, false, false },
+		{ "/tmp:rw,size=64m", 4, 64ULL << 20, false, false },
+		{ "/var/tmp:size=1024", 8, 1024, false, false },
+		{ "/run:size=2K,noexec,nosuid,nodev", 4, 2048, false, true },
+		{ "/tmp:size=1g,ro", 4, 1ULL << 30, true, false },
+		{ "/tmp:ro,rw,noexec,exec,mode=1777", 4, 0, false, true },
+		{ "/tmp:size=1t", 4, 1ULL << 40, false, false },
+		{ "/tmp:size=1m,size=2m", 4, 2ULL << 20, false, false },
+	};
+	static const struct {
+		const char *entry;
+		const char *why;
+	} bad[] = {
+		{ "tmp", "absolute" },
+		{ ":size=1m", "absolute" },
+		{ "/tmp:size=abc", "not a size" },
+		{ "/tmp:size=-1", "not a size" },
+		{ "/tmp:size=", "option 1 is not one" },
+		{ "/tmp:size=1.5m", "not a size" },
+		{ "/tmp:size=0x10", "not a size" },
+		{ "/tmp:size=64mb", "not a size" },
+		{ "/tmp:size=1p", "not a size" },
+		{ "/tmp:size=0", "no limit at all" },
+		{ "/tmp:size=0k", "no limit at all" },
+		{ "/tmp:size=50%", "share of memory" },
+		{ "/tmp:size=2t", "more than 1t" },
+		{ "/tmp:size=1099511627777", "more than 1t" },
+		{ "/tmp:size=99999999999999999999999g", "more than 1t" },
+		{ "/tmp:rw,nr_inodes=100", "option 2 is not one" },
+		{ "/tmp:mode=999", "option 1 is not one" },
+		{ "/tmp:RO", "option 1 is not one" },
+	};
+	struct oc_tmpfs_opts o;
+	char err[256];
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ASSERT_EQ(0, oc_tmpfs_parse(good[i].entry, &len, &o, err, sizeof(err)))
+		TH_LOG("%s: %s", good[i].entry, err);
+		EXPECT_EQ(good[i].pathlen, len) TH_LOG("%s", good[i].entry);
+		EXPECT_EQ(good[i].size, o.size) TH_LOG("%s", good[i].entry);
+		EXPECT_EQ(good[i].ro, o.read_only) TH_LOG("%s", good[i].entry);
+		EXPECT_EQ(good[i].noexec, o.no_exec) TH_LOG("%s", good[i].entry);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		EXPECT_EQ(-1, oc_tmpfs_parse(bad[i].entry, &len, &o, err, sizeof(err)))
+		TH_LOG("%s", bad[i].entry);
+		EXPECT_NE(NULL, strstr(err, bad[i].why)) TH_LOG("%s: '%s'", bad[i].entry, err);
+	}
+}
+
 /* Values OpenClaw's schema refuses, or docker then refuses, with their place. */
 TEST_F(oc, bad_sandbox_values_name_their_place)
 {
@@ -271,6 +337,14 @@ TEST_F(oc, bad_sandbox_values_name_their_place)
 		{ "docker: { capDrop: ['NET_RAW',\n  'SYS_ADMN'] }",
 		  "2:3: docker.capDrop[1] is not a Linux capability" },
 		{ "docker: { capDrop: 'ALL' }", "docker.capDrop must be a list" },
+		{ "docker: { tmpfs: ['/tmp',\n  '/run:rw,size=abc'] }",
+		  "2:3: docker.tmpfs[1]: size= is not a size" },
+		{ "docker: {\n  tmpfs: '/tmp' }", "2:10: docker.tmpfs must be a list" },
+		{ "docker: { tmpfs: [\n  7] }", "2:3: docker.tmpfs[0] must be a string" },
+		{ "docker: { tmpfs: [\n  '/tmp:size=-1'] }",
+		  "docker.tmpfs[0]: size= is not a size" },
+		{ "docker: { tmpfs: [\n  '/tmp:nr_inodes=9'] }",
+		  "docker.tmpfs[0]: option 1 is not one clawlock can hold" },
 		{ "\n  mode: 1", "2:9: sandbox.mode must be a string" },
 		{ "\n  mode: ['all']", "2:9: sandbox.mode must be a string" },
 		{ "\n  mode: null", "'mode' is null" },
@@ -311,10 +385,14 @@ TEST_F(oc, sandbox_values_keep_openclaw_meaning)
 	EXPECT_EQ(-1, l.memory_max);
 	EXPECT_EQ(-1, l.memory_swap_max);
 	EXPECT_EQ(50000, l.cpu_quota);
-	/* docker --tmpfs PATH:OPTIONS: the path is where the scratch goes. */
+	/* docker --tmpfs PATH:OPTIONS: the path is where the scratch goes, and its options held. */
 	ASSERT_EQ(2, sb.tmpfs.count);
 	EXPECT_STREQ("/tmp", sb.tmpfs.items[0]);
+	EXPECT_EQ(64ULL << 20, sb.tmpfs_opts[0].size);
+	EXPECT_TRUE(sb.tmpfs_opts[0].no_exec);
+	EXPECT_FALSE(sb.tmpfs_opts[0].read_only);
 	EXPECT_STREQ("/var/tmp", sb.tmpfs.items[1]);
+	EXPECT_EQ(0, sb.tmpfs_opts[1].size);
 	oc_sandbox_free(&sb);
 	/* An empty memory is no --memory at all. */
 	ASSERT_EQ(0, load(self,
