@@ -68,7 +68,8 @@ static const char sandbox_help[] =
 	"    options: the plan kept in /run/clawlock/plans) they compile nothing;\n"
 	"  - with docker.tmpfs (default /tmp, /var/tmp, /run) and /dev/shm private to\n"
 	"    the scope, writable, kept across its calls, removed by release (a\n"
-	"    workspace below one of them stays visible at its path);\n"
+	"    workspace below one of them stays visible at its path); an entry with\n"
+	"    size= (/tmp:size=64m) is a tmpfs of that size, ro and noexec hold;\n"
 	"  - with docker.network \"none\": in a network namespace with only loopback,\n"
 	"    shared by the calls of the scope; other networks keep the egress rules;\n"
 	"  - as docker.user when set (name or uid, optionally :group), else as the\n"
@@ -366,6 +367,28 @@ static int hand_over(const char *path, uid_t uid, gid_t gid)
 	return ret;
 }
 
+/*
+ * A sized scratch is a tmpfs of its own: the rule on scratch/ does not
+ * reach into it (rules follow the object, and a tmpfs's root leads to the
+ * mount point, not to scratch/), so its root has the same rule. The
+ * install finds the tmpfs there: it is mounted before (sbx_sized_scratch).
+ */
+static int sbx_sized_rules(struct sbx *s, const char *source)
+{
+	const struct oc_sandbox *sb = &s->c.sb;
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sb->tmpfs.count; i++) {
+		if (!sb->tmpfs_opts[i].size)
+			continue;
+		if (!cl_scope_scratch_of(s->dir, sb->tmpfs.items[i], path, sizeof(path)) ||
+		    cl_rule_list_set(&s->c.policy.files, path, CL_ACC_READ | CL_ACC_WRITE, source) <
+			    0)
+			return CL_EXIT_FAILURE;
+	}
+	return 0;
+}
+
 /* Paths, limits and the scratch rule; an exit status. */
 static int sbx_layout(const struct sbx_opts *o, struct sbx *s)
 {
@@ -390,7 +413,7 @@ static int sbx_layout(const struct sbx_opts *o, struct sbx *s)
 	cl_format(source, sizeof(source), "%s (this scope's private scratch)", sb->tmpfs.key);
 	if (cl_rule_list_set(&s->c.policy.files, scratch, CL_ACC_READ | CL_ACC_WRITE, source) < 0)
 		return CL_EXIT_FAILURE;
-	return 0;
+	return sbx_sized_rules(s, source);
 }
 
 /* SHA-256 of everything the scope's install and setup depend on. */
@@ -536,6 +559,23 @@ static int sbx_lock(struct sbx *s)
 	}
 	cl_error("cannot lock %s: %s", path, strerror(errno));
 	return -1;
+}
+
+/*
+ * The scope's sized scratch is mounted (the scope's lock is held, so the
+ * first calls arriving at once mount it once). One mounted now is unknown
+ * to a policy installed before it (a scope whose config gained a size, a
+ * tmpfs unmounted behind its back): the scope's state goes, so that the
+ * policy is installed again. 0, or -1 after saying why.
+ */
+static int sbx_sized_scratch(struct sbx *s)
+{
+	char path[PATH_MAX];
+	int made = cl_scope_sized_scratch(s->dir, s->plan.tmpfs, s->plan.tmpfs_count);
+
+	if (made > 0 && cl_format(path, sizeof(path), "%s/state", s->dir))
+		unlink(path);
+	return made < 0 ? -1 : 0;
 }
 
 /*
@@ -696,7 +736,13 @@ static int sbx_plan_fill(struct sbx *s)
 			      sb->sandbox_dir) < 0)
 		return -1;
 	for (size_t i = 0; i < sb->tmpfs.count; i++) {
-		if (cl_plan_add_tmpfs(p, sb->tmpfs.items[i]) < 0)
+		const struct oc_tmpfs_opts *o = &sb->tmpfs_opts[i];
+		struct cl_scratch scratch = { .path = sb->tmpfs.items[i],
+					      .size = o->size,
+					      .read_only = o->read_only,
+					      .no_exec = o->no_exec };
+
+		if (cl_plan_add_tmpfs(p, &scratch) < 0)
 			return -1;
 	}
 	return 0;
@@ -743,7 +789,7 @@ static int sbx_planned(const char *request, struct sbx *s, const char *key)
 	cl_strlcpy(s->digest, s->plan.digest, sizeof(s->digest));
 	s->uid = s->plan.uid;
 	s->gid = s->plan.gid;
-	if (sbx_lock(s) < 0)
+	if (sbx_lock(s) < 0 || sbx_sized_scratch(s) < 0)
 		return CL_EXIT_FAILURE;
 	ret = sbx_ensure_bound(s, false);
 	if (ret == SBX_NOT_CURRENT)
@@ -778,7 +824,7 @@ static int sbx_compiled(const struct sbx_opts *o, struct sbx *s, const char *req
 	/* Taken before the install's grace periods, compared after them. */
 	if (!ret && request && cl_plan_fingerprint(&s->plan, request, false, made) < 0)
 		made[0] = '\0';
-	if (!ret && sbx_lock(s) < 0)
+	if (!ret && (sbx_lock(s) < 0 || sbx_sized_scratch(s) < 0))
 		ret = CL_EXIT_FAILURE;
 	if (!ret)
 		ret = sbx_ensure_bound(s, true);

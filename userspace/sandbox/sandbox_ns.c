@@ -20,6 +20,7 @@
 #include "sandbox/sandbox_ns.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -161,16 +162,92 @@ static bool scratch_name(const char *target, char *out, size_t size)
 	return strcmp(out, ".") && strcmp(out, "..");
 }
 
-/* Open (making it if needed) the scratch directory for @target; -1 to skip it. */
-static int open_scratch(const char *scratch, const char *target, uid_t uid, gid_t gid)
+bool cl_scope_scratch_of(const char *dir, const char *target, char *out, size_t size)
 {
-	char name[PATH_MAX], path[PATH_MAX];
+	char name[PATH_MAX];
+
+	return scratch_name(target, name, sizeof(name)) &&
+	       cl_format(out, size, "%s/scratch/%s", dir, name);
+}
+
+/* Is @path the root of a mount (a tmpfs already there)? */
+static bool mount_root(const char *path)
+{
+	struct stat st, up;
+	char parent[PATH_MAX + 4];
+
+	return cl_format(parent, sizeof(parent), "%s/..", path) && lstat(parent, &up) == 0 &&
+	       lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev != up.st_dev;
+}
+
+/* The size the tmpfs at @path holds now, in bytes (tmpfs rounds up to pages). */
+static bool tmpfs_holds(const char *path, unsigned long long size)
+{
+	unsigned long long page = (unsigned long long)sysconf(_SC_PAGESIZE);
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
+	       (unsigned long long)fs.f_blocks * (unsigned long long)fs.f_bsize ==
+		       (size + page - 1) / page * page;
+}
+
+/*
+ * One tmpfs at @path: never suid, dev or exec on the host's side; the
+ * sandbox's own bind of it says the rest. 1 if mounted, 0 if it was there
+ * at this size, -1. A tmpfs that shrinks below what it holds is refused by
+ * the kernel: an error, not a larger scratch than the config says.
+ */
+static int sized_tmpfs(const char *path, unsigned long long size)
+{
+	unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	bool there = mount_root(path);
+	char data[64];
+
+	if (there && tmpfs_holds(path, size))
+		return 0;
+	cl_format(data, sizeof(data), "size=%llu,mode=1777", size);
+	if (mount("tmpfs", path, "tmpfs", there ? flags | MS_REMOUNT : flags, data) < 0) {
+		cl_error("cannot %s the scope's scratch %s as a tmpfs of %llu bytes: %s",
+			 there ? "resize" : "mount", path, size, strerror(errno));
+		return -1;
+	}
+	return there ? 0 : 1;
+}
+
+int cl_scope_sized_scratch(const char *dir, const struct cl_scratch *scratch, size_t count)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int made = 0, ret;
+
+	for (size_t i = 0; i < count; i++) {
+		if (!scratch[i].size || stat(scratch[i].path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (!cl_scope_scratch_of(dir, scratch[i].path, path, sizeof(path))) {
+			cl_error("%s: path too long", dir);
+			return -1;
+		}
+		if (mkdir(path, 01777) < 0 && errno != EEXIST) {
+			cl_error("cannot create %s: %s", path, strerror(errno));
+			return -1;
+		}
+		ret = sized_tmpfs(path, scratch[i].size);
+		if (ret < 0)
+			return -1;
+		made |= ret;
+	}
+	return made;
+}
+
+/* Open (making it if needed) the scratch directory for @target; -1 to skip it. */
+static int open_scratch(const char *dir, const char *target, uid_t uid, gid_t gid)
+{
+	char path[PATH_MAX];
 	struct stat st;
 	int fd;
 
 	if (stat(target, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    !scratch_name(target, name, sizeof(name)) ||
-	    !cl_format(path, sizeof(path), "%s/%s", scratch, name))
+	    !cl_scope_scratch_of(dir, target, path, sizeof(path)))
 		return -1;
 	if (mkdir(path, 01777) < 0 && errno != EEXIST)
 		return -1;
@@ -183,13 +260,15 @@ static int open_scratch(const char *scratch, const char *target, uid_t uid, gid_
 	return fd;
 }
 
-static int bind_scratch(int fd, const char *target)
+/* @flags: MS_RDONLY, MS_NOEXEC as docker.tmpfs asks; never suid or dev. */
+static int bind_scratch(int fd, const char *target, unsigned long flags)
 {
 	char source[64];
 
 	snprintf(source, sizeof(source), "/proc/self/fd/%d", fd);
+	flags |= MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
 	if (mount(source, target, NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV, NULL) < 0) {
+	    mount(NULL, target, NULL, flags, NULL) < 0) {
 		cl_error("cannot mount the scope's scratch on %s: %s", target, strerror(errno));
 		return -1;
 	}
@@ -308,22 +387,35 @@ static int private_ptys(void)
 	return 0;
 }
 
-int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, char *const *keep,
-			    size_t keep_count, uid_t uid, gid_t gid)
+/* The mount targets, each once (its first entry's flags), and /dev/shm; how many. */
+static size_t pick_targets(const struct cl_scratch *scratch, size_t count, const char **targets,
+			   unsigned long *flags)
+{
+	size_t want = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		if (listed(targets, want, scratch[i].path))
+			continue;
+		flags[want] = (scratch[i].read_only ? MS_RDONLY : 0) |
+			      (scratch[i].no_exec ? MS_NOEXEC : 0);
+		targets[want++] = scratch[i].path;
+	}
+	if (!listed(targets, want, "/dev/shm")) {
+		flags[want] = 0;
+		targets[want++] = "/dev/shm";
+	}
+	return want;
+}
+
+int cl_scope_private_mounts(const char *dir, const struct cl_scratch *scratch, size_t count,
+			    char *const *keep, size_t keep_count, uid_t uid, gid_t gid)
 {
 	const char *targets[count + 1];
-	char scratch[PATH_MAX], *kept_at[keep_count + 1];
+	unsigned long flags[count + 1];
+	char *kept_at[keep_count + 1];
 	int fds[count + 1], kept_fds[keep_count + 1], ret = -1;
-	size_t n = 0, want = 0, kept = 0;
+	size_t n = 0, want = pick_targets(scratch, count, targets, flags), kept = 0;
 
-	if (!cl_scope_scratch(dir, scratch, sizeof(scratch)))
-		return -1;
-	for (size_t i = 0; i < count; i++) {
-		if (!listed(targets, want, paths[i]))
-			targets[want++] = paths[i];
-	}
-	if (!listed(targets, want, "/dev/shm"))
-		targets[want++] = "/dev/shm";
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
 		cl_error("cannot make a private mount namespace: %s", strerror(errno));
 		return -1;
@@ -334,14 +426,16 @@ int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, c
 	 * source must be a mount of the caller's own namespace.
 	 */
 	for (size_t i = 0; i < want; i++) {
-		fds[n] = open_scratch(scratch, targets[i], uid, gid);
-		if (fds[n] >= 0)
+		fds[n] = open_scratch(dir, targets[i], uid, gid);
+		if (fds[n] >= 0) {
+			flags[n] = flags[i];
 			targets[n++] = targets[i];
+		}
 	}
 	/* As Docker's own mounts do, the workspace stays over the scratch. */
 	kept = open_kept(targets, n, keep, keep_count, kept_fds, kept_at);
 	for (size_t i = 0; i < n; i++) {
-		if (bind_scratch(fds[i], targets[i]) < 0)
+		if (bind_scratch(fds[i], targets[i], flags[i]) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < kept; i++) {
@@ -397,16 +491,50 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
+/* Unmount @path if something is mounted there; 0, or -1 after saying why. */
+static int unmount_if(const char *path)
+{
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT) {
+		cl_error("cannot unmount %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The sized scratch, whatever the config says now (it may have changed
+ * since): every mount on a directory of @dir/scratch/. The removal below
+ * crosses no mount, and would leave them and their directories behind.
+ */
+static int unmount_scratch(const char *dir)
+{
+	char scratch[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+	int ret = 0;
+
+	if (!cl_scope_scratch(dir, scratch, sizeof(scratch)))
+		return -1;
+	d = opendir(scratch);
+	while (d && (e = readdir(d))) {
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    cl_format(path, sizeof(path), "%s/%s", scratch, e->d_name) &&
+		    unmount_if(path) < 0)
+			ret = -1;
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
 int cl_scope_dir_remove(const char *dir)
 {
 	char net[PATH_MAX];
 
 	if (!cl_format(net, sizeof(net), "%s/net", dir))
 		return -1;
-	if (umount2(net, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL && errno != ENOENT) {
-		cl_error("cannot unmount %s: %s", net, strerror(errno));
+	if (unmount_if(net) < 0 || unmount_scratch(dir) < 0)
 		return -1;
-	}
 	if (access(dir, F_OK) < 0 && errno == ENOENT)
 		return 0;
 	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) ? -1 : 0;

@@ -16,6 +16,14 @@
 /* Per-scope state: /run/clawlock/scopes/<slug>/{lock,state,net,scratch/}. */
 #define CL_SCOPES_DIR "/run/clawlock/scopes"
 
+/* One docker.tmpfs path as the scope's scratch. */
+struct cl_scratch {
+	char *path;		 /* where the sandbox sees it: "/tmp" */
+	unsigned long long size; /* bytes: a tmpfs of its own; 0: a directory on /run */
+	bool read_only;		 /* docker's "ro": mounted read-only */
+	bool no_exec;		 /* docker's "noexec": mounted noexec */
+};
+
 /* Make @dir (mode 0700) and its scratch/ below; 0, or -1 after saying why. */
 int cl_scope_dir_make(const char *dir);
 
@@ -28,21 +36,35 @@ bool cl_scope_scratch(const char *dir, char *out, size_t size);
  */
 int cl_scope_join_net(const char *dir);
 
+/* The directory in @dir's scratch/ that shows at @target: ".../scratch/var-tmp". */
+bool cl_scope_scratch_of(const char *dir, const char *target, char *out, size_t size);
+
 /*
- * Enter a private mount namespace in which every path of @paths (and
- * /dev/shm) is the scope's own scratch directory, owned by @uid:@gid, and
- * /dev/pts a devpts instance of its own.
+ * In the caller's mount namespace, a tmpfs of its size on the scratch
+ * directory of each of @scratch's paths that has one (and exists on the
+ * host), mounted if missing and resized if the size changed; it stays until
+ * cl_scope_dir_remove. The caller holds the scope's lock. 1 when one was
+ * mounted (a policy installed before does not know it), 0, or -1 after
+ * saying why.
+ */
+int cl_scope_sized_scratch(const char *dir, const struct cl_scratch *scratch, size_t count);
+
+/*
+ * Enter a private mount namespace in which every path of @scratch (and
+ * /dev/shm) is the scope's own scratch directory, owned by @uid:@gid,
+ * read-only or noexec as each asks, and /dev/pts a devpts instance of its
+ * own.
  * Paths that do not exist on the host are skipped. Each directory of
  * @keep that lies below one of them (a workspace in /tmp) is bound back
  * at its path over the scratch. 0, or -1.
  */
-int cl_scope_private_mounts(const char *dir, char *const *paths, size_t count, char *const *keep,
-			    size_t keep_count, uid_t uid, gid_t gid);
+int cl_scope_private_mounts(const char *dir, const struct cl_scratch *scratch, size_t count,
+			    char *const *keep, size_t keep_count, uid_t uid, gid_t gid);
 
 /*
- * Remove the scope's state: unmount its network namespace and delete
- * @dir with everything below it (never following a link or crossing a
- * mount). 0, or -1 after saying why.
+ * Remove the scope's state: unmount its network namespace and its sized
+ * scratch, and delete @dir with everything below it (never following a
+ * link or crossing a mount). 0, or -1 after saying why.
  */
 int cl_scope_dir_remove(const char *dir);
 

@@ -24,7 +24,7 @@
 #include "sandbox/sandbox_plan.h"
 #include "util.h"
 
-#define PLAN_VERSION 2
+#define PLAN_VERSION 3
 /* A file read twice with different bytes in one compile: never matches. */
 #define DIGEST_TORN "torn"
 
@@ -284,12 +284,19 @@ int cl_plan_fingerprint(const struct cl_sbx_plan *p, const char *request, bool r
 	return ret;
 }
 
-static struct json_object *string_array(char **items, size_t count)
+static struct json_object *scratch_array(const struct cl_scratch *items, size_t count)
 {
 	struct json_object *a = json_object_new_array();
 
-	for (size_t i = 0; a && i < count; i++)
-		json_object_array_add(a, json_object_new_string(items[i]));
+	for (size_t i = 0; a && i < count; i++) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "path", json_object_new_string(items[i].path));
+		json_object_object_add(o, "size", json_object_new_uint64(items[i].size));
+		json_object_object_add(o, "readOnly", json_object_new_boolean(items[i].read_only));
+		json_object_object_add(o, "noExec", json_object_new_boolean(items[i].no_exec));
+		json_object_array_add(a, o);
+	}
 	return a;
 }
 
@@ -316,7 +323,7 @@ static struct json_object *plan_json(const struct cl_sbx_plan *p)
 	json_object_object_add(o, "uid", json_object_new_int64(p->uid));
 	json_object_object_add(o, "gid", json_object_new_int64(p->gid));
 	json_object_object_add(o, "networkNone", json_object_new_boolean(p->net_none));
-	json_object_object_add(o, "tmpfs", string_array(p->tmpfs, p->tmpfs_count));
+	json_object_object_add(o, "tmpfs", scratch_array(p->tmpfs, p->tmpfs_count));
 	json_object_object_add(o, "inputs", inputs);
 	return o;
 }
@@ -394,9 +401,41 @@ static int get_id(struct json_object *o, const char *key, unsigned int *out)
 	return 0;
 }
 
+static int get_bool(struct json_object *o, const char *key, bool *out)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_boolean))
+		return -1;
+	*out = json_object_get_boolean(v);
+	return 0;
+}
+
+static int read_scratch(struct json_object *o, struct cl_sbx_plan *p)
+{
+	struct json_object *t, *size;
+
+	if (!json_object_object_get_ex(o, "tmpfs", &t) || !json_object_is_type(t, json_type_array))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(t); i++) {
+		struct json_object *item = json_object_array_get_idx(t, i);
+		struct cl_scratch s = { .path = (char *)get_string(item, "path") };
+
+		if (!s.path || !json_object_object_get_ex(item, "size", &size) ||
+		    !json_object_is_type(size, json_type_int) ||
+		    get_bool(item, "readOnly", &s.read_only) < 0 ||
+		    get_bool(item, "noExec", &s.no_exec) < 0)
+			return -1;
+		s.size = json_object_get_uint64(size);
+		if (cl_plan_add_tmpfs(p, &s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int read_inputs(struct json_object *o, struct cl_sbx_plan *p)
 {
-	struct json_object *a, *t;
+	struct json_object *a;
 
 	if (!json_object_object_get_ex(o, "inputs", &a) || !json_object_is_type(a, json_type_array))
 		return -1;
@@ -411,15 +450,7 @@ static int read_inputs(struct json_object *o, struct cl_sbx_plan *p)
 			return -1;
 		cl_strlcpy(added->digest, digest, sizeof(added->digest));
 	}
-	if (!json_object_object_get_ex(o, "tmpfs", &t) || !json_object_is_type(t, json_type_array))
-		return -1;
-	for (size_t i = 0; i < json_object_array_length(t); i++) {
-		const char *path = json_object_get_string(json_object_array_get_idx(t, i));
-
-		if (!path || cl_plan_add_tmpfs(p, path) < 0)
-			return -1;
-	}
-	return 0;
+	return read_scratch(o, p);
 }
 
 /* Only our own file: whoever else could write it would choose the uid. */
@@ -492,15 +523,16 @@ int cl_plan_set_paths(struct cl_sbx_plan *p, const char *slug, const char *cgrou
 		       : 0;
 }
 
-int cl_plan_add_tmpfs(struct cl_sbx_plan *p, const char *path)
+int cl_plan_add_tmpfs(struct cl_sbx_plan *p, const struct cl_scratch *s)
 {
-	char **grown = realloc(p->tmpfs, (p->tmpfs_count + 1) * sizeof(*grown));
+	struct cl_scratch *grown = realloc(p->tmpfs, (p->tmpfs_count + 1) * sizeof(*grown));
 
 	if (!grown)
 		return -1;
 	p->tmpfs = grown;
-	p->tmpfs[p->tmpfs_count] = strdup(path);
-	if (!p->tmpfs[p->tmpfs_count])
+	p->tmpfs[p->tmpfs_count] = *s;
+	p->tmpfs[p->tmpfs_count].path = strdup(s->path);
+	if (!p->tmpfs[p->tmpfs_count].path)
 		return -1;
 	p->tmpfs_count++;
 	return 0;
@@ -511,7 +543,7 @@ void cl_plan_free(struct cl_sbx_plan *p)
 	for (size_t i = 0; i < p->input_count; i++)
 		free(p->inputs[i].path);
 	for (size_t i = 0; i < p->tmpfs_count; i++)
-		free(p->tmpfs[i]);
+		free(p->tmpfs[i].path);
 	free(p->inputs);
 	free(p->tmpfs);
 	free(p->slug);

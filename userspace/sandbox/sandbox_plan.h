@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "sandbox/sandbox_ns.h"
+
 #define CL_PLAN_DIGEST 65
 
 /*
@@ -53,7 +55,7 @@ struct cl_sbx_plan {
 	uid_t uid;
 	gid_t gid;
 	bool net_none;
-	char **tmpfs;
+	struct cl_scratch *tmpfs;
 	size_t tmpfs_count;
 	struct cl_plan_input *inputs;
 	size_t input_count;
@@ -94,7 +96,8 @@ int cl_plan_add_file(struct cl_sbx_plan *p, const char *path);
 
 int cl_plan_set_paths(struct cl_sbx_plan *p, const char *slug, const char *cgroup,
 		      const char *workdir, const char *agent_workspace, const char *sandbox_dir);
-int cl_plan_add_tmpfs(struct cl_sbx_plan *p, const char *path);
+/* Add a copy of @s (its path copied too). 0, or -1. */
+int cl_plan_add_tmpfs(struct cl_sbx_plan *p, const struct cl_scratch *s);
 void cl_plan_free(struct cl_sbx_plan *p);
 
 #endif /* CLAWLOCK_SANDBOX_PLAN_H */

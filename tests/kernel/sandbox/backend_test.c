@@ -461,6 +461,82 @@ TEST_F(be, scratch_is_private_per_scope_kept_and_released)
 	EXPECT_EQ(1, sh(self, "cat /tmp/be-x"));
 }
 
+/* How many mounts of this namespace are at @path (/proc/self/mountinfo's fifth field). */
+static int mounts_at(const char *path)
+{
+	char line[4096], point[PATH_MAX];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 && !strcmp(point, path))
+			n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+#define SIZED_DOCKER DOCKER ", tmpfs: ['/tmp:rw,size=1m,nosuid', '/var/tmp']"
+
+/*
+ * docker.tmpfs size= holds: a tmpfs of that size on the scope's scratch,
+ * mounted once by the first calls arriving at once, kept across calls,
+ * unmounted by release. An entry without size= stays as before.
+ */
+TEST_F(be, a_sized_scratch_is_a_tmpfs_of_that_size)
+{
+	char state[512], scratch[600];
+	pid_t pids[3];
+	int status;
+
+	ASSERT_EQ(0, write_config_docker(self, "all", "rw", "", SIZED_DOCKER));
+	for (int i = 0; i < 3; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(sh(self, "true"));
+	}
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ASSERT_EQ(0, describe(self, "state", state, sizeof(state)));
+	snprintf(scratch, sizeof(scratch), "%s/scratch/tmp", state);
+	EXPECT_EQ(1, mounts_at(scratch));
+	EXPECT_EQ(0, sh(self, "head -c 524288 /dev/zero > /tmp/half && echo wrote"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(0, sh(self, "head -c 2097152 /dev/zero > /tmp/big"));
+	EXPECT_NE(NULL, strstr(self->out, "No space left on device")) TH_LOG("%s", self->out);
+	/* Kept across calls; the one without a size is not limited by it. */
+	EXPECT_EQ(0, sh(self, "rm /tmp/big; wc -c < /tmp/half;"
+			      " head -c 2097152 /dev/zero > /var/tmp/big && echo var-ok"));
+	EXPECT_STREQ("524288\nvar-ok\n", self->out);
+	EXPECT_EQ(1, mounts_at(scratch));
+	ASSERT_EQ(0, cl_run_clawlock(self->out, sizeof(self->out), "-q", "sandbox", "release",
+				     self->key, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, mounts_at(scratch));
+	EXPECT_NE(0, access(state, F_OK));
+	EXPECT_EQ(1, sh(self, "cat /tmp/half"));
+}
+
+/* A size that is not one is refused, naming the key; nothing runs, nothing is unlimited. */
+TEST_F(be, a_bad_scratch_size_is_refused)
+{
+	static const char *const sizes[] = { "abc", "-1", "0", "99999999t" };
+	char docker[256];
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		snprintf(docker, sizeof(docker), DOCKER ", tmpfs: ['/tmp:size=%s']", sizes[i]);
+		ASSERT_EQ(0, write_config_docker(self, "all", "rw", "", docker));
+		EXPECT_NE(0, sh(self, "touch ran"));
+		EXPECT_NE(NULL, strstr(self->out, "docker.tmpfs[0]: size="))
+		TH_LOG("%s", self->out);
+		EXPECT_NE(0, access(at(self, "ws/ran"), F_OK));
+	}
+}
+
 /* A listener started in one call answers a client in the next; the host cannot reach it. */
 /*
  * A workspace in /tmp (agent exec's state dir, a checkout there) stays

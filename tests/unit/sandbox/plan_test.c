@@ -236,7 +236,11 @@ TEST_F(plan, is_kept_and_read_back_whole)
 	self->plan.uid = 1000;
 	self->plan.gid = 1001;
 	self->plan.net_none = true;
-	ASSERT_EQ(0, cl_plan_add_tmpfs(&self->plan, "/tmp"));
+	struct cl_scratch tmp = { .path = "/tmp", .size = 1 << 20, .no_exec = true };
+	struct cl_scratch var = { .path = "/var/tmp", .read_only = true };
+
+	ASSERT_EQ(0, cl_plan_add_tmpfs(&self->plan, &tmp));
+	ASSERT_EQ(0, cl_plan_add_tmpfs(&self->plan, &var));
 	ASSERT_TRUE(cl_plan_path(self->dir, REQUEST, path, sizeof(path)));
 	ASSERT_TRUE(cl_plan_path(self->dir, REQUEST "\npolicy /x", other, sizeof(other)));
 	EXPECT_STRNE(path, other);
@@ -247,8 +251,16 @@ TEST_F(plan, is_kept_and_read_back_whole)
 	EXPECT_EQ(1000, back.uid);
 	EXPECT_EQ(1001, back.gid);
 	EXPECT_TRUE(back.net_none);
-	ASSERT_EQ(1, back.tmpfs_count);
-	EXPECT_STREQ("/tmp", back.tmpfs[0]);
+	/* The scratch's size and flags come back with its path. */
+	ASSERT_EQ(2, back.tmpfs_count);
+	EXPECT_STREQ("/tmp", back.tmpfs[0].path);
+	EXPECT_EQ(1 << 20, back.tmpfs[0].size);
+	EXPECT_TRUE(back.tmpfs[0].no_exec);
+	EXPECT_FALSE(back.tmpfs[0].read_only);
+	EXPECT_STREQ("/var/tmp", back.tmpfs[1].path);
+	EXPECT_EQ(0, back.tmpfs[1].size);
+	EXPECT_TRUE(back.tmpfs[1].read_only);
+	EXPECT_FALSE(back.tmpfs[1].no_exec);
 	EXPECT_STREQ(self->ws, back.workdir);
 	EXPECT_STREQ("workspace-x", back.slug);
 	EXPECT_EQ(self->plan.input_count, back.input_count);
