@@ -175,6 +175,21 @@ int BPF_PROG(cl_path_rmdir, const struct path *dir, struct dentry *dentry)
 }
 
 /*
+ * A directory gets a dentry: made, looked up, or spliced under another
+ * parent or name without a d_move (a network filesystem's rename seen on
+ * revalidation, kernfs). Called before the dentry becomes positive, so no
+ * walk reaches it on an epoch older than this bump (lib/walk.h). Every
+ * directory, confined or not: the cache is shared.
+ */
+SEC("lsm/d_instantiate")
+int BPF_PROG(cl_d_instantiate, struct dentry *dentry, struct inode *inode)
+{
+	if (inode && (inode->i_mode & S_IFMT) == S_IFDIR)
+		cl_walk_epoch_bump();
+	return 0;
+}
+
+/*
  * A rename writes the object it moves (so nothing leaves a tree it may not
  * write, a denied tree above all), the new name (its name rule, else the
  * target directory), and whatever it replaces with that directory (or, for
@@ -188,6 +203,11 @@ int BPF_PROG(cl_path_rename, const struct path *old_dir, struct dentry *old_dent
 	struct cl_identity id = {};
 	int err;
 
+	/*
+	 * Beside rename_lock, whose 32 bits a flood of renames could bring
+	 * back to a stored value: the epoch is 64 bits.
+	 */
+	cl_walk_epoch_bump();
 	err = cl_guard_pins(old_dir->dentry, old_dentry);
 	if (!err)
 		err = cl_guard_pins(new_dir->dentry, NULL);

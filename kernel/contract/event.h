@@ -139,7 +139,9 @@ enum cl_stat {
 	CL_STAT_AUDIT,
 	CL_STAT_EVENT_DROP,
 	CL_STAT_WALK_LIMIT,
-	CL_STAT_RATE_DROP, /* records held back by the rate limit */
+	CL_STAT_RATE_DROP,	  /* records held back by the rate limit */
+	CL_STAT_WALK_CACHE_HIT,	  /* walks the cache ended early */
+	CL_STAT_WALK_CACHE_STORE, /* walks whose end the cache now holds */
 	CL_STAT_MAX,
 };
 

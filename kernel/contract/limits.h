@@ -13,6 +13,12 @@
  */
 #define CL_WALK_MAX 512
 
+/*
+ * A walk still going after this many steps asks the walk cache about the
+ * directory it stands on (lib/walk.h); shallower walks never pay for it.
+ */
+#define CL_WALK_CACHE_AT 4
+
 /* Bytes of path carried in an event, including the NUL. */
 #define CL_EVENT_PATH_MAX 256
 
@@ -28,6 +34,8 @@
 #define CL_MAX_NET_PREFIXES 65536
 #define CL_MAX_UNIX_NAMES   4096
 #define CL_MAX_NAME_RULES   65536
+/* Directories the walk cache remembers (not pinned: no layout to carry). */
+#define CL_WALK_CACHE_ENTRIES 16384
 /* Rules that can decide one address: its own prefix's and every wider one's. */
 #define CL_NET_ENTRIES 16
 /* Bytes of an abstract unix socket name a rule can name (after the NUL). */

@@ -159,6 +159,23 @@ static inline __u32 cl_anchor_bit(__u32 dev, __u64 ino)
 }
 
 /*
+ * The walk cache's state (kernel/lib/walk.h), one array. [CL_WALK_EPOCH] is
+ * bumped whenever a directory gets a dentry (lsm/d_instantiate) and at every
+ * rename, so that no entry names a place a directory came to since. The loader writes the addresses
+ * of the kernel's rename_lock and mount_lock (from /proc/kallsyms) and a random secret, then sets
+ * [CL_WALK_ARMED] once every program of its load is attached, the bump
+ * included: the cache answers nothing before, nor without both addresses.
+ */
+enum cl_walk_state_index {
+	CL_WALK_EPOCH,
+	CL_WALK_ARMED,
+	CL_WALK_RENAME_LOCK,
+	CL_WALK_MOUNT_LOCK,
+	CL_WALK_SECRET, /* random, from the loader: keys each entry's check */
+	CL_WALK_STATE_MAX,
+};
+
+/*
  * Rule ids stay below this bit. The record keyed CL_DEFAULT_RECORD_BIT |
  * policy id (userspace only) names what denies where no rule of that
  * policy grants: an OpenClaw sandbox's mode key. Events of reason no-rule

@@ -36,6 +36,7 @@
 #define S_IFMT		    0170000
 #define S_IFSOCK	    0140000
 #define S_IFIFO		    0010000
+#define S_IFDIR		    0040000
 #define ANON_INODE_FS_MAGIC 0x09041934
 #define PIPEFS_MAGIC	    0x50495045
 #define PROC_SUPER_MAGIC    0x9fa0

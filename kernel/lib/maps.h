@@ -218,4 +218,51 @@ CL_MAP struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } cl_fowns SEC(".maps");
 
+/*
+ * The walk cache (lib/walk.h): what a file walk found from one directory up,
+ * for one policy. Kernel-only and never pinned: every load and upgrade starts
+ * it empty. A directory is named by its filesystem's (dev, ino), by the
+ * addresses of its dentry and its inode, and the walk above it by the mount
+ * it hangs on.
+ */
+struct cl_walk_cache_key {
+	__u32 policy_id;
+	__u32 dev;
+	__u64 ino;
+	__u64 dentry; /* the dentry's address: the place, not only the object */
+	__u64 inode;  /* the inode's address */
+	__u64 mnt;    /* the struct mount's address; 0 for a walk with no mount */
+};
+
+/*
+ * Valid only while the kernel's rename and mount sequence counts and the
+ * cache's epoch still read what they read before the walk that stored it,
+ * and while @check still matches the key and the rest of the value: an
+ * LRU node can be reused for another key while a reader copies it.
+ */
+struct cl_walk_cached {
+	struct cl_file_rule rule; /* when found */
+	__s32 found;		  /* 0: the walk reached the root with no rule */
+	__u32 rename_seq;
+	__u32 mount_seq;
+	__u32 pad;
+	__u64 epoch;
+	__u64 check; /* cl_walk_check(): keyed with the load's secret */
+};
+
+CL_MAP struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, CL_WALK_CACHE_ENTRIES);
+	__type(key, struct cl_walk_cache_key);
+	__type(value, struct cl_walk_cached);
+} cl_walk_cache SEC(".maps");
+
+/* The walk cache's epoch and switch (contract/rules.h); not pinned, as the cache. */
+CL_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CL_WALK_STATE_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} cl_walk_state SEC(".maps");
+
 #endif /* CLAWLOCK_LIB_MAPS_H */

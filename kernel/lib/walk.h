@@ -172,6 +172,17 @@ static __always_inline long cl_walk_decided(struct cl_file_walk *walk,
 	return 0;
 }
 
+/* The device of @inode, a step of the walk. */
+static __always_inline __u32 cl_walk_dev(struct cl_file_walk *walk, struct inode *inode)
+{
+	/* d_parent never leaves a filesystem: its device is read once per mount. */
+	if (!walk->dev_known) {
+		walk->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		walk->dev_known = 1;
+	}
+	return walk->dev;
+}
+
 /* The rule on @inode in the walk's policy, or NULL (the common case: none). */
 static __always_inline struct cl_file_rule *cl_inode_rule(struct cl_file_walk *walk,
 							  struct inode *inode)
@@ -179,14 +190,9 @@ static __always_inline struct cl_file_rule *cl_inode_rule(struct cl_file_walk *w
 	struct cl_file_key key = {
 		.policy_id = walk->policy_id,
 		.ino = BPF_CORE_READ(inode, i_ino),
+		.dev = cl_walk_dev(walk, inode),
 	};
 
-	/* d_parent never leaves a filesystem: its device is read once per mount. */
-	if (!walk->dev_known) {
-		walk->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		walk->dev_known = 1;
-	}
-	key.dev = walk->dev;
 	if (!cl_maybe_ruled(key.dev, key.ino))
 		return NULL;
 	return bpf_map_lookup_elem(&cl_file_rules, &key);
@@ -291,6 +297,198 @@ static __always_inline __u64 cl_name_rule_lengths(__u32 policy_id)
 }
 
 /*
+ * The walk cache. A walk still going after CL_WALK_CACHE_AT steps asks it
+ * about the directory it has come to: what the walk from there up found,
+ * for this policy and this mount. That answer can change only when a
+ * dentry moves (every d_move counts the kernel's rename_lock up), when a
+ * mount moves, comes or goes (mount_lock), when a directory comes to a
+ * dentry, new or spliced under another parent without a d_move (the epoch,
+ * bumped by lsm/d_instantiate; also by every rename, as the 64 bits
+ * rename_lock lacks), or when the policy changes (a changed policy gets a
+ * new id). An entry holds the counts read before its walk began and is
+ * believed only while all three still read the same. A count read while a change is under way
+ * (odd) or that cannot be read stores nothing; a miss, an evicted entry or
+ * a full map walk as before. The cache can only end a walk early with the
+ * answer the walk would give.
+ *
+ * An LRU node freed (evicted, replaced) can be handed to another key at
+ * once, even while a reader copies it, so a reader checks its copy against
+ * its own key (cl_walk_check); a torn or foreign copy is a miss.
+ *
+ * The counts are read without barriers: BPF has none to offer, and on x86
+ * loads are not reordered with older loads.
+ */
+struct cl_walk_ask {
+	struct cl_walk_cache_key key;
+	struct cl_walk_cached seen; /* the counts read before the walk began */
+	int store;		    /* asked and missed: store the walk's end */
+};
+
+/*
+ * The sequence count of the kernel seqlock whose address the loader wrote
+ * at @at in cl_walk_state; odd (1) when it cannot be read.
+ */
+static __always_inline __u32 cl_seq_read(__u32 at)
+{
+	__u64 *lock = bpf_map_lookup_elem(&cl_walk_state, &at);
+	__u32 seq = 1;
+
+	if (lock)
+		bpf_probe_read_kernel(
+			&seq, sizeof(seq),
+			(void *)*lock +
+				bpf_core_field_offset(seqlock_t, seqcount.seqcount.sequence));
+	return seq;
+}
+
+static __always_inline __u64 cl_walk_mix(__u64 h, __u64 word)
+{
+	h = (h ^ word) * 0x9E3779B97F4A7C15ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * An entry's check: its key and value, mixed with the load's secret. A
+ * reader recomputes it from its own key and the copy it made; a node reused
+ * for another key, or rewritten under the copy, does not match.
+ */
+static __always_inline __u64 cl_walk_check(const struct cl_walk_cache_key *key,
+					   const struct cl_walk_cached *value)
+{
+	__u32 at = CL_WALK_SECRET;
+	__u64 *secret = bpf_map_lookup_elem(&cl_walk_state, &at);
+	__u64 h = secret ? *secret : 0;
+
+	h = cl_walk_mix(h, (__u64)key->policy_id << 32 | key->dev);
+	h = cl_walk_mix(h, key->ino);
+	h = cl_walk_mix(h, key->inode);
+	h = cl_walk_mix(h, key->mnt);
+	h = cl_walk_mix(h, (__u64)value->rule.access << 32 | value->rule.rule_id);
+	h = cl_walk_mix(h, (__u64)(__u32)value->found << 32 | value->rename_seq);
+	h = cl_walk_mix(h, value->mount_seq);
+	return cl_walk_mix(h, value->epoch);
+}
+
+/* Every walk cache entry stored so far is stale. */
+static __always_inline void cl_walk_epoch_bump(void)
+{
+	__u32 at = CL_WALK_EPOCH;
+	__u64 *epoch = bpf_map_lookup_elem(&cl_walk_state, &at);
+
+	if (epoch)
+		__sync_fetch_and_add(epoch, 1);
+}
+
+/* Read the counts an entry is checked against; 0 when the cache is off. */
+static __always_inline int cl_walk_counts(struct cl_walk_cached *seen)
+{
+	__u32 epoch_at = CL_WALK_EPOCH, armed_at = CL_WALK_ARMED;
+	__u64 *epoch = bpf_map_lookup_elem(&cl_walk_state, &epoch_at);
+	__u64 *armed = bpf_map_lookup_elem(&cl_walk_state, &armed_at);
+
+	if (!epoch || !armed || !*armed)
+		return 0;
+	seen->epoch = *epoch;
+	seen->rename_seq = cl_seq_read(CL_WALK_RENAME_LOCK);
+	seen->mount_seq = cl_seq_read(CL_WALK_MOUNT_LOCK);
+	return !(seen->rename_seq & 1) && !(seen->mount_seq & 1);
+}
+
+/*
+ * Ask the cache about the directory the walk has come to, with the counts
+ * read before the walk began. Returns 1 when it answered (the walk's end is
+ * set), 0 when the walk must go on; then @ask->store says whether its end
+ * is to be stored.
+ */
+static __always_inline int cl_walk_cache_ask(struct cl_file_walk *walk, struct cl_walk_ask *ask)
+{
+	struct dentry *dentry = walk->dentry;
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct cl_walk_cached *entry, got;
+
+	/* A file where a directory would be: a file bind mount on the way. */
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFDIR)
+		return 0;
+	ask->key.policy_id = walk->policy_id;
+	ask->key.dev = walk->dev_known ? walk->dev : BPF_CORE_READ(inode, i_sb, s_dev);
+	ask->key.ino = BPF_CORE_READ(inode, i_ino);
+	ask->key.dentry = (__u64)dentry;
+	ask->key.inode = (__u64)inode;
+	ask->key.mnt = (__u64)walk->mnt;
+	entry = bpf_map_lookup_elem(&cl_walk_cache, &ask->key);
+	if (entry) {
+		got = *entry;
+		if (got.epoch == ask->seen.epoch && got.rename_seq == ask->seen.rename_seq &&
+		    got.mount_seq == ask->seen.mount_seq &&
+		    got.check == cl_walk_check(&ask->key, &got)) {
+			walk->rule = got.rule;
+			walk->found = got.found;
+			walk->done = !got.found;
+			cl_count(CL_STAT_WALK_CACHE_HIT);
+			return 1;
+		}
+	}
+	ask->store = 1;
+	return 0;
+}
+
+/*
+ * The walk went on from where it asked and ended (a rule found, or the
+ * root reached with none): store that, if nothing moved meanwhile. A
+ * failed store changes nothing but the next walk's length.
+ */
+static __always_inline void cl_walk_cache_store(struct cl_file_walk *walk, struct cl_walk_ask *ask)
+{
+	if (!ask->store || !(walk->found || walk->done))
+		return;
+	if (cl_seq_read(CL_WALK_RENAME_LOCK) != ask->seen.rename_seq ||
+	    cl_seq_read(CL_WALK_MOUNT_LOCK) != ask->seen.mount_seq)
+		return;
+	ask->seen.found = walk->found;
+	ask->seen.rule = walk->rule;
+	ask->seen.pad = 0;
+	ask->seen.check = cl_walk_check(&ask->key, &ask->seen);
+	if (!bpf_map_update_elem(&cl_walk_cache, &ask->key, &ask->seen, BPF_ANY))
+		cl_count(CL_STAT_WALK_CACHE_STORE);
+}
+
+/*
+ * Walk @walk to its end. One object alone (no overlay's real file behind
+ * it, the common case) walks CL_WALK_CACHE_AT steps, asks the cache, and
+ * on a miss walks on and stores its end. The bound is CL_WALK_MAX steps
+ * either way.
+ */
+static __always_inline void cl_walk(struct cl_file_walk *walk)
+{
+	struct cl_walk_ask ask = {};
+
+	/*
+	 * The counts come first: while neither moves, the dentries the walk
+	 * goes through stay the ancestors of the one the hook holds, and none
+	 * of them can be freed and made again under it.
+	 */
+	if (walk->also || !cl_walk_counts(&ask.seen)) {
+		bpf_loop(CL_WALK_MAX, cl_file_step, walk, 0);
+		return;
+	}
+	/*
+	 * bpf_loop gives the same count for a last step that stopped as for
+	 * one that went on, so the last step before asking is called here:
+	 * only a step that went on leads to the question.
+	 */
+	if (bpf_loop(CL_WALK_CACHE_AT - 1, cl_file_step, walk, 0) != CL_WALK_CACHE_AT - 1 ||
+	    walk->found || walk->done || walk->disconnected ||
+	    cl_file_step(CL_WALK_CACHE_AT - 1, walk))
+		return;
+	if (cl_walk_cache_ask(walk, &ask))
+		return;
+	/* Past the first step: no negative dentry is walked through. */
+	walk->new_name = 0;
+	bpf_loop(CL_WALK_MAX - CL_WALK_CACHE_AT, cl_file_step, walk, 0);
+	cl_walk_cache_store(walk, &ask);
+}
+
+/*
  * The one file decision: walk from @dentry (on @mnt, or NULL when the hook
  * gives no mount) to the root; the nearest rule decides; no rule, a walk cut
  * short or a refused loop deny. With @new_name, @dentry may be a name about
@@ -328,7 +526,7 @@ static __always_inline void cl_decide_both(struct dentry *dentry, struct mount *
 		}
 	}
 	walk.names = cl_name_rule_lengths(policy_id);
-	bpf_loop(CL_WALK_MAX, cl_file_step, &walk, 0);
+	cl_walk(&walk);
 	if (walk.found) {
 		d->rule_id = walk.rule.rule_id;
 		d->rule_access = walk.rule.access;

@@ -977,6 +977,15 @@ static inline int cl_helper_reads(const char *op, const char *path)
 	}
 	if (!strcmp(op, "read-loop"))
 		return cl_helper_read_loop(path);
+	if (!strcmp(op, "read-many")) {
+		/* 1,000 opens, each answered as the first was. */
+		int first = cl_helper_open("read", path);
+
+		for (int i = 1; i < 1000; i++)
+			if (cl_helper_open("read", path) != first)
+				return 96;
+		return first;
+	}
 	if (!strcmp(op, "flood")) {
 		/* 100,000 opens the policy denies, as fast as they go. */
 		for (int i = 0; i < 100000; i++) {
@@ -1218,6 +1227,18 @@ static inline struct json_object *cl_status(void)
 	if (cl_run_clawlock(out, sizeof(out), "status", "--json", NULL) != 0)
 		return NULL;
 	return json_tokener_parse(out);
+}
+
+/* A counter of `clawlock status` ("walkCacheHits", ...); -1 if unreadable. */
+static inline long long cl_status_count(const char *name)
+{
+	struct json_object *st = cl_status(), *v;
+	long long n = -1;
+
+	if (st && json_object_object_get_ex(st, name, &v))
+		n = json_object_get_int64(v);
+	json_object_put(st);
+	return n;
 }
 
 /* The binding of @agent in a status object, or NULL. */

@@ -473,6 +473,11 @@ static struct json_object *status_json(int *complete)
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_RATE_DROP)));
 	json_object_object_add(status, "walkLimitDenials",
 			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_WALK_LIMIT)));
+	json_object_object_add(status, "walkCacheHits",
+			       json_object_new_uint64(cl_stat_read(&maps, CL_STAT_WALK_CACHE_HIT)));
+	json_object_object_add(
+		status, "walkCacheStores",
+		json_object_new_uint64(cl_stat_read(&maps, CL_STAT_WALK_CACHE_STORE)));
 	json_object_object_add(status, "ops", ops_json());
 	json_object_object_add(status, "hooks", hooks_json(&stats_on));
 	json_object_object_add(status, "hookStats", json_object_new_boolean(stats_on));

@@ -121,6 +121,10 @@ int cl_status_prometheus(struct json_object *status, FILE *out)
 		       "counter", "Event records the per-cgroup rate limit held back.");
 		scalar(out, status, "walkLimitDenials", "clawlock_walk_limit_denials_total",
 		       "counter", "Denials because a path walk reached its bound.");
+		scalar(out, status, "walkCacheHits", "clawlock_walk_cache_hits_total", "counter",
+		       "File decisions the walk cache ended early.");
+		scalar(out, status, "walkCacheStores", "clawlock_walk_cache_stores_total",
+		       "counter", "Walk ends stored in the walk cache.");
 	}
 	if (json_object_object_get_ex(status, "bindings", &v))
 		scopes(out, v);

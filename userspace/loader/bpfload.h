@@ -23,6 +23,12 @@ __u32 cl_object_id(__u32 kind, int fd);
 int cl_record_object(struct clawlock_bpf *skel, __u32 kind, int fd);
 /* Leave out the programs on optional hooks this kernel does not have. */
 int cl_drop_missing_hooks(struct clawlock_bpf *skel);
+/*
+ * Let the walk cache answer, once every program of @skel is attached (its
+ * epoch bump included). CLAWLOCK_WALK_CACHE=off leaves it off, for
+ * measuring. Returns 0 or -1.
+ */
+int cl_walk_cache_arm(struct clawlock_bpf *skel);
 /* Say why clawlock_bpf__load failed with @err. */
 void cl_explain_load_error(int err);
 /* libbpf's messages, handed to the library's printer (cl_print). */

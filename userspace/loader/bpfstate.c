@@ -20,6 +20,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -289,6 +290,71 @@ int cl_drop_missing_hooks(struct clawlock_bpf *skel)
 	return 0;
 }
 
+/*
+ * The addresses of the kernel's rename_lock and mount_lock, the seqlocks
+ * whose counts tell the walk cache that a dentry or a mount moved. Returns
+ * 0 when both were found (kallsyms lists data symbols and shows root their
+ * addresses), else -1.
+ */
+static int find_walk_locks(__u64 *rename_lock, __u64 *mount_lock)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[256], type, name[128], rest[2];
+	unsigned long long addr;
+
+	*rename_lock = 0;
+	*mount_lock = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* The kernel's own data: no module's symbol of the same name. */
+		if (sscanf(line, "%llx %c %127s %1s", &addr, &type, name, rest) != 3 ||
+		    !strchr("dDbB", type))
+			continue;
+		if (!strcmp(name, "rename_lock"))
+			*rename_lock = addr;
+		else if (!strcmp(name, "mount_lock"))
+			*mount_lock = addr;
+	}
+	fclose(f);
+	return *rename_lock && *mount_lock ? 0 : -1;
+}
+
+static int walk_state_set(struct clawlock_bpf *skel, __u32 at, __u64 value)
+{
+	if (!bpf_map__update_elem(skel->maps.cl_walk_state, &at, sizeof(at), &value, sizeof(value),
+				  BPF_ANY))
+		return 0;
+	cl_error("cannot write the walk cache's state: %s", strerror(errno));
+	return -1;
+}
+
+int cl_walk_cache_arm(struct clawlock_bpf *skel)
+{
+	const char *want = getenv("CLAWLOCK_WALK_CACHE");
+	__u64 rename_lock, mount_lock, secret;
+
+	if (want && !strcmp(want, "off")) {
+		cl_info("walk cache left off (CLAWLOCK_WALK_CACHE=off)");
+		return 0;
+	}
+	/* Off is only slower: every file decision then walks to the root. */
+	if (find_walk_locks(&rename_lock, &mount_lock) < 0) {
+		cl_info("walk cache left off: /proc/kallsyms does not show rename_lock and "
+			"mount_lock");
+		return 0;
+	}
+	if (getrandom(&secret, sizeof(secret), 0) != sizeof(secret)) {
+		cl_error("cannot draw the walk cache's secret: %s", strerror(errno));
+		return -1;
+	}
+	if (walk_state_set(skel, CL_WALK_RENAME_LOCK, rename_lock) < 0 ||
+	    walk_state_set(skel, CL_WALK_MOUNT_LOCK, mount_lock) < 0 ||
+	    walk_state_set(skel, CL_WALK_SECRET, secret) < 0)
+		return -1;
+	return walk_state_set(skel, CL_WALK_ARMED, 1);
+}
+
 /* Attach every program, then pin program and link; the pins keep them alive. */
 static int attach_and_pin(struct clawlock_bpf *skel)
 {
@@ -426,7 +492,8 @@ int cl_bpf_load(void)
 		cl_explain_load_error(err);
 		goto fail;
 	}
-	if (init_state(skel) < 0 || attach_and_pin(skel) < 0 || arm_guard(skel) < 0)
+	if (init_state(skel) < 0 || attach_and_pin(skel) < 0 || arm_guard(skel) < 0 ||
+	    cl_walk_cache_arm(skel) < 0)
 		goto fail;
 	clawlock_bpf__destroy(skel);
 	cl_info("loaded: programs attached and pinned under %s", CL_PIN_ROOT);

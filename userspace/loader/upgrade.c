@@ -805,7 +805,8 @@ int cl_upgrade_take_over(void)
 	if (load_beside(&t) < 0)
 		goto fail;
 	prune_objects(&t);
-	if (record_maps(&t) < 0 || migrate_maps(&t) < 0 || attach_all(&t) < 0)
+	if (record_maps(&t) < 0 || migrate_maps(&t) < 0 || attach_all(&t) < 0 ||
+	    cl_walk_cache_arm(t.skel) < 0)
 		goto undo;
 	/* From here both sets of programs decide, the old ones still pinned. */
 	if (swap_pins(&t) < 0 || become_loader(guard_fd) < 0) {

@@ -21,7 +21,9 @@
 #define TEST_TIMEOUT_DEFAULT 900
 
 #define MAX_NODES 48
-#define MAX_CASES 160
+/* Directories below the tree's root that no node is made in. */
+#define DEEP_CHAIN "k1/k2/k3/k4"
+#define MAX_CASES  160
 
 enum node_kind {
 	NODE_DIR,
@@ -41,6 +43,7 @@ struct dcase {
 	int expect;	  /* explain: 1 allow, 0 deny, -1 not asked */
 	char rule[256];	  /* explain's deciding rule */
 	int result;	  /* kernel: 0, or the errno */
+	int again;	  /* the kernel asked a second time (the walk cache's answer) */
 };
 
 FIXTURE(diff)
@@ -141,10 +144,25 @@ static void add_node(struct __test_metadata *_metadata, FIXTURE_DATA(diff) * sel
 
 static void make_tree(struct __test_metadata *_metadata, FIXTURE_DATA(diff) * self)
 {
+	char path[300];
+
+	/*
+	 * The tree starts three levels below the home folder, so that every
+	 * walk from it gets as far as asking the walk cache (CL_WALK_CACHE_AT).
+	 */
+	snprintf(path, sizeof(path), "%s/t", self->root);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/t/u", self->root);
+	ASSERT_EQ(0, mkdir(path, 0755));
 	self->node_count = 1;
 	self->nodes[0].kind = NODE_DIR;
-	snprintf(self->nodes[0].path, sizeof(self->nodes[0].path), "%s/t", self->root);
+	snprintf(self->nodes[0].path, sizeof(self->nodes[0].path), "%s/t/u/v", self->root);
 	ASSERT_EQ(0, mkdir(self->nodes[0].path, 0755));
+	/* No rule lands below node 0 on this chain: its walks always ask the cache. */
+	snprintf(path, sizeof(path),
+		 "mkdir -p %.100s/" DEEP_CHAIN " && cp /bin/true %.100s/" DEEP_CHAIN "/f",
+		 self->nodes[0].path, self->nodes[0].path);
+	ASSERT_EQ(0, system(path));
 	for (int i = 0; i < 10; i++)
 		add_node(_metadata, self, NODE_DIR);
 	for (int i = 0; i < 16; i++)
@@ -293,6 +311,10 @@ static void make_cases(FIXTURE_DATA(diff) * self)
 			add_case(self, "exec", n->path, "exec");
 		}
 	}
+	snprintf(target, sizeof(target), "%.200s/" DEEP_CHAIN "/f", self->nodes[0].path);
+	add_case(self, "read", target, "read");
+	add_case(self, "write", target, "write");
+	add_case(self, "exec", target, "exec");
 	/* Under the late paths (made after load) and new names (created by the helper). */
 	for (int i = 0; i < 2; i++) {
 		snprintf(target, sizeof(target), "%s/f", self->late[i]);
@@ -476,22 +498,41 @@ static void run_confined(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 		snprintf(path, sizeof(path), "cp /bin/true '%s/f'", self->late[i]);
 		ASSERT_EQ(0, system(path));
 	}
-	for (i = 0; i < self->case_count; i++)
-		fprintf(to, "%s %s\n", self->cases[i].helper, self->cases[i].target);
+	/* Every case twice: the second time, deep decisions come from the walk cache. */
+	for (i = 0; i < 2 * self->case_count; i++)
+		fprintf(to, "%s %s\n", self->cases[i % self->case_count].helper,
+			self->cases[i % self->case_count].target);
 	fclose(to);
-	for (i = 0; i < self->case_count; i++) {
+	for (i = 0; i < 2 * self->case_count; i++) {
+		struct dcase *c = &self->cases[i % self->case_count];
+
 		ASSERT_NE(NULL, fgets(line, sizeof(line), from));
-		self->cases[i].result = atoi(line);
+		*(i < self->case_count ? &c->result : &c->again) = atoi(line);
 	}
 	fclose(from);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
+/* Does the kernel's answer @result match explain's decision on @c? Says why not. */
+static int agrees(struct __test_metadata *_metadata, const struct dcase *c, int result,
+		  const char *when, unsigned long long seed)
+{
+	int refused = result == EACCES || result == EPERM;
+
+	if (refused != c->expect)
+		return 1;
+	TH_LOG("seed %llu: %s %s (%s): explain says %s (rule %s), the kernel %s (%s)", seed, c->op,
+	       c->target, when, c->expect ? "allow" : "deny", c->rule[0] ? c->rule : "none",
+	       refused ? "refused" : "did not refuse", result ? strerror(result) : "success");
+	return 0;
+}
+
 static void differential(struct __test_metadata *_metadata, FIXTURE_DATA(diff) * self,
 			 unsigned long long seed)
 {
 	int mismatches = 0, denied = 0, allowed = 0;
+	long long hits = cl_status_count("walkCacheHits");
 
 	self->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
 	make_tree(_metadata, self);
@@ -505,21 +546,18 @@ static void differential(struct __test_metadata *_metadata, FIXTURE_DATA(diff) *
 	run_confined(_metadata, self);
 	for (int i = 0; i < self->case_count; i++) {
 		struct dcase *c = &self->cases[i];
-		int refused = c->result == EACCES || c->result == EPERM;
 
-		if (refused == c->expect) {
-			mismatches++;
-			TH_LOG("seed %llu: %s %s: explain says %s (rule %s), the kernel %s (%s)",
-			       seed, c->op, c->target, c->expect ? "allow" : "deny",
-			       c->rule[0] ? c->rule : "none",
-			       refused ? "refused" : "did not refuse",
-			       c->result ? strerror(c->result) : "success");
-		}
+		mismatches += !agrees(_metadata, c, c->result, "first", seed);
+		/* A create made the file: the second one is EEXIST, before any hook. */
+		if (strcmp(c->op, "create"))
+			mismatches += !agrees(_metadata, c, c->again, "again", seed);
 		c->expect ? allowed++ : denied++;
 	}
 	TH_LOG("seed %llu: %d cases, %d allowed, %d denied, %d mismatches", seed, self->case_count,
 	       allowed, denied, mismatches);
 	EXPECT_EQ(0, mismatches);
+	/* The walk cache was on and answered: the agreement covers it. */
+	EXPECT_LT(hits, cl_status_count("walkCacheHits"));
 	/* A generator that only ever denies (or allows) would prove nothing. */
 	EXPECT_LT(10, allowed);
 	EXPECT_LT(10, denied);

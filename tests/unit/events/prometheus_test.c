@@ -41,7 +41,7 @@ TEST(loaded_host_has_every_counter)
 	char *out = render(
 		"{ \"bpfLsmActive\": true, \"loaded\": true, \"generation\": 42, \"policies\": 3,"
 		"  \"denied\": 17, \"audited\": 5, \"eventsDropped\": 2,"
-		"  \"eventsRateLimited\": 9, \"walkLimitDenials\": 1,"
+		"  \"eventsRateLimited\": 9, \"walkLimitDenials\": 1, \"walkCacheHits\": 31,"
 		"  \"bindings\": [ { \"cgroup\": \"/sys/fs/cgroup/clawlock/a\", \"agent\": \"a\","
 		"    \"session\": \"agent:a:\\\"x\\\"\\nz\", \"mode\": \"enforce\" },"
 		"    { \"cgroup\": \"/c/b\", \"agent\": \"b\", \"session\": null, \"mode\": \"audit\" },"
@@ -55,6 +55,7 @@ TEST(loaded_host_has_every_counter)
 	EXPECT_NE(NULL, strstr(out, "\nclawlock_generation 42\n"));
 	EXPECT_NE(NULL, strstr(out, "\nclawlock_events_dropped_total 2\n"));
 	EXPECT_NE(NULL, strstr(out, "\nclawlock_events_rate_limited_total 9\n"));
+	EXPECT_NE(NULL, strstr(out, "\nclawlock_walk_cache_hits_total 31\n"));
 	EXPECT_NE(NULL, strstr(out, "\nclawlock_bound_scopes{mode=\"enforce\"} 1\n"));
 	EXPECT_NE(NULL, strstr(out, "\nclawlock_bound_scopes{mode=\"audit\"} 1\n"));
 	EXPECT_NE(NULL, strstr(out, "\nclawlock_bound_scopes{mode=\"removed\"} 1\n"));
