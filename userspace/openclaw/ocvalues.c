@@ -153,8 +153,12 @@ static int tmpfs_size(const char *text, size_t len, unsigned long long *out, cha
 	}
 	if (digits + 1 == len)
 		unit = memchr(units, tolower((unsigned char)text[digits]), sizeof(units) - 1);
-	if (unit && value <= OC_TMPFS_SIZE_MAX)
-		value <<= 10 * (unit - units + 1);
+	if (unit) {
+		unsigned int shift = 10 * (unsigned int)(unit - units + 1);
+
+		/* Shifted past the bound, it would wrap back below it. */
+		value = value > OC_TMPFS_SIZE_MAX >> shift ? OC_TMPFS_SIZE_MAX + 1 : value << shift;
+	}
 	if (memchr(text, '%', len))
 		why = "size= as a share of memory is not taken: give a size (like 64m)";
 	else if (!digits || (digits != len && !unit))

@@ -289,6 +289,9 @@ TEST(tmpfs_sizes_and_options)
 		{ "/tmp:size=50%", "share of memory" },
 		{ "/tmp:size=2t", "more than 1t" },
 		{ "/tmp:size=1099511627777", "more than 1t" },
+		/* (2^24 + 1) << 40 wraps to exactly 1t in 64 bits. */
+		{ "/tmp:size=16777217t", "more than 1t" },
+		{ "/tmp:size=1025g", "more than 1t" },
 		{ "/tmp:size=99999999999999999999999g", "more than 1t" },
 		{ "/tmp:rw,nr_inodes=100", "option 2 is not one" },
 		{ "/tmp:mode=999", "option 1 is not one" },
