@@ -593,17 +593,6 @@ TEST_F(dmn, apply_errors_are_records)
 	EXPECT_EQ(0, cl_in_cgroup(self->scope, "read", at(self, "ok.txt")));
 }
 
-static long long status_number(const char *key)
-{
-	struct json_object *st = cl_status(), *v;
-	long long n = -1;
-
-	if (st && json_object_object_get_ex(st, key, &v))
-		n = json_object_get_int64(v);
-	json_object_put(st);
-	return n;
-}
-
 /* Fill the filesystem of @dir: a file that grows until nothing more fits. */
 static void fill(const char *dir)
 {
@@ -669,7 +658,7 @@ TEST_F(dmn, a_full_log_counts_every_lost_record_and_keeps_whole_lines)
 	ASSERT_EQ(0, mount("tmpfs", self->mnt, "tmpfs", 0, "size=64k"));
 	snprintf(self->log, sizeof(self->log), "%s/events.jsonl", self->mnt);
 	ASSERT_EQ(0, restart_daemon_on(self, self->policy));
-	before = status_number("eventsUnwritten");
+	before = cl_status_count("eventsUnwritten");
 	ASSERT_LE(0, before);
 	/* A record in the log first: the next ones fill its last page, and one is cut. */
 	EXPECT_EQ(DENIED, cl_in_cgroup(self->scope, "read", at(self, "policy.json5")));
@@ -681,7 +670,7 @@ TEST_F(dmn, a_full_log_counts_every_lost_record_and_keeps_whole_lines)
 	/* Records the log could not take are counted, in status too. */
 	for (int waited = 0; waited < PATIENCE_MS && lost < 1; waited += 200) {
 		sleep_ms(200);
-		lost = status_number("eventsUnwritten") - before;
+		lost = cl_status_count("eventsUnwritten") - before;
 	}
 	EXPECT_LE(1, lost);
 
@@ -693,7 +682,7 @@ TEST_F(dmn, a_full_log_counts_every_lost_record_and_keeps_whole_lines)
 	read_log(self->log, at(self, "secret.txt"), &sum);
 	for (int waited = 0; waited < PATIENCE_MS && lost != sum.unwritten; waited += 200) {
 		sleep_ms(200);
-		lost = status_number("eventsUnwritten") - before;
+		lost = cl_status_count("eventsUnwritten") - before;
 	}
 	TH_LOG("%lld lines: %lld of the %d denials, %lld held back, %lld said lost; "
 	       "status counted %lld lost",
@@ -703,7 +692,7 @@ TEST_F(dmn, a_full_log_counts_every_lost_record_and_keeps_whole_lines)
 	EXPECT_EQ(lost, sum.unwritten);
 	/* Written, held back by the rate limit or said lost: none vanished. */
 	EXPECT_LE(FULL_DENIALS, sum.denials + sum.held_back + sum.unwritten);
-	EXPECT_LE(lost, status_number("eventsDropped"));
+	EXPECT_LE(lost, cl_status_count("eventsDropped"));
 	stop_daemon(self, SIGTERM);
 	umount2(self->mnt, MNT_DETACH);
 	self->mnt[0] = '\0';
