@@ -305,11 +305,19 @@ static __always_inline __u64 cl_name_rule_lengths(__u32 policy_id)
  * dentry, new or spliced under another parent without a d_move (the epoch,
  * bumped by lsm/d_instantiate; also by every rename, as the 64 bits
  * rename_lock lacks), or when the policy changes (a changed policy gets a
- * new id). An entry holds the counts read before its walk began and is
- * believed only while all three still read the same. A count read while a change is under way
- * (odd) or that cannot be read stores nothing; a miss, an evicted entry or
- * a full map walk as before. The cache can only end a walk early with the
- * answer the walk would give.
+ * new id). An entry holds the counts read when its walk asked, before it
+ * went on up, and is believed only while all three still read the same. A
+ * count read while a change is under way (odd) or that cannot be read
+ * stores nothing; a miss, an evicted entry or a full map walk as before.
+ * The cache can only end a walk early with the answer the walk would give.
+ *
+ * The counts are read only when the cache is asked, so a walk that never
+ * asks pays nothing for it. That is enough: LSM programs run inside an RCU
+ * read-side section, and dentries and mounts are freed only after a grace
+ * period, so nothing a walk holds can be freed and made again at the same
+ * address while it runs. The address the walk asks about could only have
+ * been reused before it got there, by a d_instantiate whose epoch bump it
+ * reads after its key, or by a mount change mount_lock counts.
  *
  * An LRU node freed (evicted, replaced) can be handed to another key at
  * once, even while a reader copies it, so a reader checks its copy against
@@ -320,7 +328,7 @@ static __always_inline __u64 cl_name_rule_lengths(__u32 policy_id)
  */
 struct cl_walk_ask {
 	struct cl_walk_cache_key key;
-	struct cl_walk_cached seen; /* the counts read before the walk began */
+	struct cl_walk_cached seen; /* the counts read when the walk asked */
 	int store;		    /* asked and missed: store the walk's end */
 };
 
@@ -395,8 +403,8 @@ static __always_inline int cl_walk_counts(struct cl_walk_cached *seen)
 }
 
 /*
- * Ask the cache about the directory the walk has come to, with the counts
- * read before the walk began. Returns 1 when it answered (the walk's end is
+ * Ask the cache about the directory the walk has come to, read the counts
+ * and look it up. Returns 1 when it answered (the walk's end is
  * set), 0 when the walk must go on; then @ask->store says whether its end
  * is to be stored.
  */
@@ -415,6 +423,14 @@ static __always_inline int cl_walk_cache_ask(struct cl_file_walk *walk, struct c
 	ask->key.dentry = (__u64)dentry;
 	ask->key.inode = (__u64)inode;
 	ask->key.mnt = (__u64)walk->mnt;
+	/*
+	 * The counts come after the key: a directory given to this dentry
+	 * before its inode was read above bumped the epoch first, and is seen
+	 * here (x86 keeps loads in order). Counts that cannot be trusted walk
+	 * on and store nothing.
+	 */
+	if (!cl_walk_counts(&ask->seen))
+		return 0;
 	entry = bpf_map_lookup_elem(&cl_walk_cache, &ask->key);
 	if (entry) {
 		got = *entry;
@@ -462,12 +478,7 @@ static __always_inline void cl_walk(struct cl_file_walk *walk)
 {
 	struct cl_walk_ask ask = {};
 
-	/*
-	 * The counts come first: while neither moves, the dentries the walk
-	 * goes through stay the ancestors of the one the hook holds, and none
-	 * of them can be freed and made again under it.
-	 */
-	if (walk->also || !cl_walk_counts(&ask.seen)) {
+	if (walk->also) {
 		bpf_loop(CL_WALK_MAX, cl_file_step, walk, 0);
 		return;
 	}
