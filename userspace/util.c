@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -226,6 +227,48 @@ static int reopen_regular(int rootfd, const char *rel, int path_fd, char *why, s
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * glibc's realpath reads every prefix of the path as a link, a walk from
+ * the root each: a dozen lookups for a workspace, and per call of the
+ * sandbox. The kernel resolves it once here. What /proc cannot say as a
+ * plain path (no /proc, a name deleted meanwhile, a root elsewhere) is
+ * left to realpath(3).
+ */
+char *cl_realpath(const char *path, struct stat *st)
+{
+	static const char deleted[] = " (deleted)";
+	char link[32], *real = malloc(PATH_MAX);
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	struct stat own;
+	ssize_t len = -1;
+	int err;
+
+	if (fd >= 0 && fstat(fd, st ? st : &own) == 0 && real &&
+	    cl_format(link, sizeof(link), "/proc/self/fd/%d", fd))
+		len = readlink(link, real, PATH_MAX);
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 || !real) {
+		free(real);
+		errno = err;
+		return NULL;
+	}
+	if (len > 0 && len < PATH_MAX && real[0] == '/') {
+		real[len] = '\0';
+		if ((size_t)len < sizeof(deleted) ||
+		    strcmp(real + len - (sizeof(deleted) - 1), deleted))
+			return real;
+	}
+	free(real);
+	real = realpath(path, NULL);
+	if (real && st && stat(real, st) < 0) {
+		free(real);
+		return NULL;
+	}
+	return real;
 }
 
 bool cl_path_inside(const char *root, const char *path)

@@ -63,6 +63,14 @@ bool cl_format(char *buf, size_t size, const char *fmt, ...) __attribute__((form
 /* Bounded copy that always terminates; returns false if @src was cut. */
 bool cl_strlcpy(char *dst, const char *src, size_t size);
 
+/*
+ * realpath(3) in one walk of the path: @path opened with O_PATH, and the
+ * descriptor's link in /proc/self/fd read back. @st, when not NULL, gets
+ * what stat(2) of @path says. A malloc'd path, or NULL with errno set.
+ */
+struct stat;
+char *cl_realpath(const char *path, struct stat *st);
+
 /* Is the absolute path @path @root itself or below it (by its text)? */
 bool cl_path_inside(const char *root, const char *path);
 

@@ -295,7 +295,7 @@ static size_t open_kept(const char *const *targets, size_t n, char *const *keep,
 	size_t kept = 0;
 
 	for (size_t i = 0; i < count; i++) {
-		char *real = keep[i] ? realpath(keep[i], NULL) : NULL;
+		char *real = keep[i] ? cl_realpath(keep[i], NULL) : NULL;
 		bool hidden = false;
 
 		for (size_t t = 0; real && t < n; t++)

@@ -96,8 +96,8 @@ static void probe_now(const char *path, char out[CL_PLAN_DIGEST])
 		cl_strlcpy(out, "-", CL_PLAN_DIGEST);
 		return;
 	}
-	real = realpath(path, NULL);
-	if (stat(path, &st) < 0)
+	real = cl_realpath(path, &st);
+	if (!real)
 		memset(&st, 0, sizeof(st));
 	cl_format(text, sizeof(text), "%llx %llu %o %u %u %o %s", (unsigned long long)st.st_dev,
 		  (unsigned long long)st.st_ino, st.st_mode, st.st_uid, st.st_gid, lst.st_mode,

@@ -8,6 +8,7 @@
  * directories; and a plan is kept and read back whole, never from a file
  * others could write.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,39 @@ TEST_F(plan, a_workspace_replaced_by_a_link_does_not_hold)
 	ASSERT_EQ(0, rename(self->ws, moved));
 	ASSERT_EQ(0, symlink("/", self->ws));
 	EXPECT_FALSE(holds(self, REQUEST));
+	LEAK_CHECK();
+}
+
+/* The plan's probes resolve paths as realpath(3) does, in one walk. */
+TEST_F(plan, paths_resolve_as_realpath_does)
+{
+	char link[160], through[192], missing[192], *paths[5];
+	struct stat st, want;
+
+	snprintf(link, sizeof(link), "%s/link", self->dir);
+	snprintf(through, sizeof(through), "%s/link/../ws/.", self->dir);
+	snprintf(missing, sizeof(missing), "%s/link/none", self->dir);
+	ASSERT_EQ(0, symlink("ws", link));
+	paths[0] = self->ws;
+	paths[1] = link;
+	paths[2] = through;
+	paths[3] = self->config;
+	paths[4] = "/proc/self";
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		char *want_path = realpath(paths[i], NULL), *got = cl_realpath(paths[i], &st);
+
+		ASSERT_NE(NULL, want_path);
+		ASSERT_NE(NULL, got);
+		EXPECT_STREQ(want_path, got);
+		ASSERT_EQ(0, stat(paths[i], &want));
+		EXPECT_EQ(want.st_ino, st.st_ino);
+		EXPECT_EQ(want.st_dev, st.st_dev);
+		free(want_path);
+		free(got);
+	}
+	errno = 0;
+	EXPECT_EQ(NULL, cl_realpath(missing, NULL));
+	EXPECT_EQ(ENOENT, errno);
 	LEAK_CHECK();
 }
 
