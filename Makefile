@@ -31,11 +31,11 @@ override CFLAGS += $(LAYOUT_DEFINES) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOU
 	-I$(O) -Ikernel -Iuserspace -Itests/unit -Itests/kernel -isystem $(O)/kselftest -isystem /usr/include/libnl3
 # The libraries are linked in, libc alone stays shared (its NSS modules
 # resolve docker.user). Each call of OpenClaw's backend starts clawlock
-# anew, and the dynamic loader's relocations of libcrypto and the rest
+# anew, and the dynamic loader's relocations of the libraries
 # cost more than the call's own work: 4x the start of a static link in
 # the test VM. STATIC_LIBS=0 links them shared.
 STATIC_LIBS ?= 1
-LIBS := -lbpf -lelf -lz -ljson-c -lunistring -lcrypto -lcap -lnl-route-3 -lnl-3
+LIBS := -lbpf -lelf -lz -ljson-c -lunistring -lnettle -lcap -lnl-route-3 -lnl-3
 ifeq ($(STATIC_LIBS),1)
 LDLIBS := -Wl,-Bstatic $(LIBS) -Wl,-Bdynamic
 else
@@ -223,7 +223,7 @@ OC_FUZZ_SOURCES := tests/fuzz/openclaw_fuzz.c userspace/policy/json5.c userspace
 $(O)/tests/fuzz/openclaw_fuzz: $(OC_FUZZ_SOURCES) $(wildcard userspace/*.h userspace/*/*.h)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(OC_FUZZ_SOURCES) -ljson-c -lunistring -lcrypto \
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(OC_FUZZ_SOURCES) -ljson-c -lunistring -lnettle \
 		-lnl-route-3 -lnl-3 -o $@
 
 # Each fuzzer runs FUZZ_SECONDS; FUZZERS picks some (json5_fuzz openclaw_fuzz).

@@ -20,8 +20,7 @@
 #include <unistd.h>
 
 #include <json-c/linkhash.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 static cl_print_fn print_fn;
 
@@ -100,28 +99,18 @@ bool cl_strlcpy(char *dst, const char *src, size_t size)
 	return true;
 }
 
-const EVP_MD *cl_sha256(void)
-{
-	static EVP_MD *md;
-
-	/*
-	 * Fetched once: EVP_sha256() makes every digest look the algorithm up
-	 * in the provider tables again. The system's openssl.cnf is not read:
-	 * it can only pick providers, and SHA-256 is SHA-256 in any of them.
-	 */
-	if (!md) {
-		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-		md = EVP_MD_fetch(NULL, "SHA256", NULL);
-	}
-	return md ? md : EVP_sha256();
-}
-
+/*
+ * Nettle's SHA-256 is plain code: OpenSSL's first digest loaded its
+ * provider tables, a millisecond of every sandbox call.
+ */
 void cl_sha256_hex(const char *text, size_t len, char *out, int digits)
 {
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
 
-	EVP_Digest(text, len, digest, &dlen, cl_sha256(), NULL);
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)text);
+	sha256_digest(&ctx, sizeof(digest), digest);
 	for (int i = 0; i < digits / 2; i++)
 		snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }

@@ -101,9 +101,6 @@ int cl_name_index_put(struct cl_name_index *index, const char *name, size_t pos)
 /* How many names the index holds. */
 size_t cl_name_index_count(const struct cl_name_index *index);
 void cl_name_index_free(struct cl_name_index *index);
-/* SHA-256 for EVP_Digest*, fetched once (an EVP_MD *). */
-struct evp_md_st;
-const struct evp_md_st *cl_sha256(void);
 /* The first @digits (even, up to 64) hex digits of SHA-256(@text, @len) into @out. */
 void cl_sha256_hex(const char *text, size_t len, char *out, int digits);
 /* qsort/bsearch order of uint32_t values. */

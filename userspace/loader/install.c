@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,7 +34,7 @@
 #include <linux/openat2.h>
 
 #include <bpf/bpf.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "policy/netrule.h"
 #include "util.h"
@@ -112,7 +114,7 @@ struct staged {
 	const char *default_source; /* the agent's, for the default record; "" for none */
 	__u64 named;		    /* bit n: a name rule n bytes long */
 	bool places;		    /* name rules anchored in directories */
-	EVP_MD_CTX *md;
+	struct sha256_ctx md;
 	__u8 digest[16]; /* the start of the SHA-256 of all the above */
 	char hex[33];	 /* the same in hex, the reuse index's key */
 };
@@ -234,7 +236,7 @@ static void digest_hex(const __u8 digest[16], char hex[33])
 
 static void digest_bytes(struct staged *s, const void *data, size_t len)
 {
-	EVP_DigestUpdate(s->md, data, len);
+	sha256_update(&s->md, len, data);
 }
 
 static void digest_string(struct staged *s, const char *text)
@@ -618,21 +620,19 @@ static void staged_free(struct staged *s)
 	free(s->files);
 	free(s->names);
 	free(s->infos);
-	EVP_MD_CTX_free(s->md);
 }
 
 /* Resolve @agent into @s, and its digest. */
 static int stage_policy(struct cl_install *in, const struct cl_agent *agent, struct staged *s)
 {
 	size_t files = agent->files.count, rules = files + agent->net.count;
-	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned char digest[SHA256_DIGEST_SIZE];
 	__u32 version = CL_DIGEST_VERSION;
-	unsigned int len = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->infos = calloc(rules + 1, sizeof(*s->infos));
-	s->md = EVP_MD_CTX_new();
-	if (!s->infos || !s->md || !EVP_DigestInit_ex(s->md, cl_sha256(), NULL)) {
+	sha256_init(&s->md);
+	if (!s->infos) {
 		cl_error("out of memory");
 		return -1;
 	}
@@ -655,7 +655,7 @@ static int stage_policy(struct cl_install *in, const struct cl_agent *agent, str
 		digest_net_rule(s, r);
 		stage_info(s, files + i, r->allow ? CL_ACC_NET : CL_ACC_DENY, r->text, r->source);
 	}
-	EVP_DigestFinal_ex(s->md, digest, &len);
+	sha256_digest(&s->md, sizeof(digest), digest);
 	memcpy(s->digest, digest, sizeof(s->digest));
 	digest_hex(s->digest, s->hex);
 	return 0;
