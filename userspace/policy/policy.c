@@ -270,17 +270,32 @@ too_long:
 	return -1;
 }
 
-/* The index matches the list unless someone appended behind its back. */
+/*
+ * The index holds the rules past the shared ones, unless someone appended
+ * behind its back.
+ */
 static int rule_index_sync(struct cl_rule_list *list)
 {
-	if (list->index.table && cl_name_index_count(&list->index) == list->count)
+	size_t own = list->count - list->shared;
+
+	if ((list->index.table || !own) && cl_name_index_count(&list->index) == own)
 		return 0;
 	cl_name_index_free(&list->index);
-	for (size_t i = 0; i < list->count; i++) {
+	for (size_t i = list->shared; i < list->count; i++) {
 		if (cl_name_index_put(&list->index, list->rules[i].path, i) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* The position of the rule for @path in @list, or -1. */
+static long rule_position(const struct cl_rule_list *list, const char *path)
+{
+	long pos = list->base ? cl_name_index_get(&list->base->index, path) : -1;
+
+	if (pos >= 0 && (size_t)pos < list->shared)
+		return pos;
+	return cl_name_index_get(&list->index, path);
 }
 
 int cl_rule_list_set(struct cl_rule_list *list, const char *path, uint32_t access,
@@ -291,7 +306,7 @@ int cl_rule_list_set(struct cl_rule_list *list, const char *path, uint32_t acces
 
 	if (rule_index_sync(list) < 0)
 		return -1;
-	pos = cl_name_index_get(&list->index, path);
+	pos = rule_position(list, path);
 	if (pos >= 0)
 		rule = &list->rules[pos];
 	if (!rule) {
@@ -326,11 +341,14 @@ static int rule_list_merge(struct cl_rule_list *into, const struct cl_rule_list 
 
 void cl_rule_list_free(struct cl_rule_list *list)
 {
-	for (size_t i = 0; i < list->count; i++)
+	/* The shared rules' paths are the base's. */
+	for (size_t i = list->shared; i < list->count; i++)
 		free(list->rules[i].path);
 	free(list->rules);
 	list->rules = NULL;
 	list->count = 0;
+	list->base = NULL;
+	list->shared = 0;
 	cl_name_index_free(&list->index);
 }
 
@@ -569,11 +587,68 @@ static int parse_profile(struct loader *ld, const char *file, const char *name,
 	return 0;
 }
 
+struct cl_profile_use {
+	struct cl_rule_list files;
+};
+
+/*
+ * The merge of the files of the profiles at @pos (@n of them, in `use`
+ * order), made once per policy: a thousand agents using the same profiles
+ * share it. @key names the list. NULL when out of memory.
+ */
+static const struct cl_rule_list *profile_use(struct cl_policy *policy, const char *key,
+					      const size_t *pos, size_t n)
+{
+	long known = cl_name_index_get(&policy->use_index, key);
+	struct cl_profile_use *use, **grown;
+
+	if (known >= 0)
+		return &policy->uses[known]->files;
+	grown = realloc(policy->uses, (policy->use_count + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	policy->uses = grown;
+	use = calloc(1, sizeof(*use));
+	if (!use)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (rule_list_merge(&use->files, &policy->profiles[pos[i]].files) < 0)
+			goto fail;
+	}
+	if (cl_name_index_put(&policy->use_index, key, policy->use_count) < 0)
+		goto fail;
+	policy->uses[policy->use_count++] = use;
+	return &use->files;
+fail:
+	cl_rule_list_free(&use->files);
+	free(use);
+	return NULL;
+}
+
+/* @into, still empty, starts as a copy of @base whose paths stay @base's. */
+static int share_rules(struct cl_rule_list *into, const struct cl_rule_list *base)
+{
+	if (into->count)
+		return rule_list_merge(into, base);
+	if (!base->count)
+		return 0;
+	into->rules = malloc(base->count * sizeof(*into->rules));
+	if (!into->rules)
+		return -1;
+	memcpy(into->rules, base->rules, base->count * sizeof(*into->rules));
+	into->count = into->shared = base->count;
+	into->base = base;
+	return 0;
+}
+
 static int agent_use(struct loader *ld, const char *file, struct cl_agent *agent,
 		     struct json_object *use)
 {
 	struct json_object *list = use;
-	size_t n;
+	const struct cl_rule_list *files;
+	size_t n, *pos = NULL;
+	char *key = NULL;
+	int ret = -1;
 
 	if (json_object_is_type(use, json_type_string)) {
 		list = json_object_new_array();
@@ -585,33 +660,46 @@ static int agent_use(struct loader *ld, const char *file, struct cl_agent *agent
 			       "agents.%s.use must be a profile name or a list of them", agent->id);
 	}
 	n = json_object_array_length(list);
+	/* The profiles' positions name the merge: "0,2," (21 bytes a number at most). */
+	pos = calloc(n + 1, sizeof(*pos));
+	key = calloc(n + 1, 21);
+	if (!pos || !key) {
+		fail_at(ld, file, use, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *name = json_object_array_get_idx(list, i);
 		struct cl_profile *profile;
 
 		if (!json_object_is_type(name, json_type_string)) {
 			fail_at(ld, file, name, "profile names must be strings");
-			goto fail;
+			goto out;
 		}
 		profile = find_profile(ld->policy, json_object_get_string(name));
 		if (!profile) {
 			fail_at(ld, file, name, "agent '%s' uses unknown profile '%s'", agent->id,
 				json_object_get_string(name));
-			goto fail;
+			goto out;
 		}
-		if (rule_list_merge(&agent->files, &profile->files) < 0 ||
-		    cl_net_list_merge(&agent->net, &profile->net) < 0) {
+		if (cl_net_list_merge(&agent->net, &profile->net) < 0) {
 			fail_at(ld, file, name, "out of memory");
-			goto fail;
+			goto out;
 		}
+		pos[i] = profile - ld->policy->profiles;
+		sprintf(key + strlen(key), "%zu,", pos[i]);
 	}
+	files = profile_use(ld->policy, key, pos, n);
+	if (!files || share_rules(&agent->files, files) < 0) {
+		fail_at(ld, file, use, "out of memory");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(pos);
+	free(key);
 	if (list != use)
 		json_object_put(list);
-	return 0;
-fail:
-	if (list != use)
-		json_object_put(list);
-	return -1;
+	return ret;
 }
 
 static int parse_mode(struct loader *ld, const char *file, struct cl_agent *agent,
@@ -1037,9 +1125,16 @@ void cl_policy_free(struct cl_policy *policy)
 		cl_rule_list_free(&policy->profiles[i].files);
 		cl_net_list_free(&policy->profiles[i].net);
 	}
+	/* After the agents: their lists point into these. */
+	for (size_t i = 0; i < policy->use_count; i++) {
+		cl_rule_list_free(&policy->uses[i]->files);
+		free(policy->uses[i]);
+	}
 	free(policy->agents);
 	free(policy->profiles);
+	free(policy->uses);
 	cl_name_index_free(&policy->agent_index);
+	cl_name_index_free(&policy->use_index);
 	memset(policy, 0, sizeof(*policy));
 }
 

@@ -27,7 +27,17 @@ struct cl_rule {
 struct cl_rule_list {
 	struct cl_rule *rules;
 	size_t count;
-	struct cl_name_index index; /* path -> position, kept by cl_rule_list_set */
+	struct cl_name_index index; /* path -> position past the shared rules (cl_rule_list_set) */
+	/*
+	 * The first @shared rules are a copy of @base, the merge of the
+	 * profiles an agent uses, which the policy keeps and every agent
+	 * using the same profiles shares: their paths are @base's (not freed
+	 * here) and are found through @base's index. An agent's own rule on
+	 * one of those paths replaces the copy's access and source, in place.
+	 * @base NULL and @shared 0: the list owns everything.
+	 */
+	const struct cl_rule_list *base;
+	size_t shared;
 };
 
 struct cl_agent {
@@ -48,12 +58,18 @@ struct cl_profile {
 	struct cl_net_list net;
 };
 
+/* The files of the profiles one `use` list names, merged once for every agent naming them. */
+struct cl_profile_use;
+
 struct cl_policy {
 	struct cl_agent *agents;
 	size_t agent_count;
 	struct cl_name_index agent_index; /* id -> position: configs of thousands of agents */
 	struct cl_profile *profiles;
 	size_t profile_count;
+	struct cl_profile_use **uses; /* each allocated alone: agents point into them */
+	size_t use_count;
+	struct cl_name_index use_index; /* profile positions ("0,2,") -> position in uses */
 	/*
 	 * A rule names an interface or "host": its addresses were read at load,
 	 * so a daemon applying this policy follows address changes.

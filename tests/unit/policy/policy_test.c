@@ -105,6 +105,67 @@ TEST_F(policy, agent_rules_follow_profiles_then_own)
 }
 
 /*
+ * Agents that use the same profiles share one merge of their rules: the
+ * same base, the same path strings. An agent's own rule on a profile's
+ * path changes its copy alone, and a later rule of its own is added after
+ * the shared ones, as if each agent had merged the profiles itself.
+ */
+TEST_F(policy, agents_share_the_rules_of_the_profiles_they_use)
+{
+	const struct cl_agent *a, *b, *c, *d;
+	const char *path = put(
+		self, "p.json5",
+		"{ version: 1,\n"
+		"  profiles: {\n"
+		"    base: { files: { '/usr': 'read,exec', '/etc': 'read' } },\n"
+		"    strict: { files: { '/etc': 'deny', '/srv': 'read' } },\n"
+		"  },\n"
+		"  agents: {\n"
+		"    a: { use: ['base', 'strict'] },\n"
+		"    b: { use: ['base', 'strict'], files: { '/etc': 'read', '/opt': 'read' } },\n"
+		"    c: { use: ['strict', 'base'] },\n"
+		"    d: { use: ['base', 'strict'] },\n"
+		"  },\n"
+		"}\n");
+
+	ASSERT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
+	{
+		TH_LOG("%s", self->err);
+	}
+	a = cl_policy_agent(&self->policy, "a");
+	b = cl_policy_agent(&self->policy, "b");
+	c = cl_policy_agent(&self->policy, "c");
+	d = cl_policy_agent(&self->policy, "d");
+	ASSERT_TRUE(a && b && c && d);
+	/* One merge for a, b and d; another for c, whose order differs. */
+	ASSERT_NE(NULL, a->files.base);
+	EXPECT_EQ(a->files.base, b->files.base);
+	EXPECT_EQ(a->files.base, d->files.base);
+	EXPECT_NE(a->files.base, c->files.base);
+	ASSERT_EQ(3, a->files.shared);
+	ASSERT_EQ(3, a->files.count);
+	ASSERT_EQ(4, b->files.count);
+	for (size_t i = 0; i < a->files.count; i++) {
+		EXPECT_EQ(a->files.rules[i].path, b->files.rules[i].path);
+		EXPECT_EQ(a->files.rules[i].path, d->files.rules[i].path);
+		EXPECT_STREQ(a->files.rules[i].source, d->files.rules[i].source);
+		EXPECT_EQ(a->files.rules[i].access, d->files.rules[i].access);
+	}
+	/* Profile order, then the agent's own: /usr, /etc, /srv (, /opt). */
+	EXPECT_STREQ("/usr", a->files.rules[0].path);
+	EXPECT_STREQ("/etc", a->files.rules[1].path);
+	EXPECT_STREQ("/srv", a->files.rules[2].path);
+	EXPECT_STREQ("/opt", b->files.rules[3].path);
+	/* b's own /etc replaced its copy's, in place; a's is still the profile's. */
+	EXPECT_EQ(CL_ACC_DENY, rule(a, "/etc")->access);
+	EXPECT_EQ(CL_ACC_READ, rule(b, "/etc")->access);
+	EXPECT_NE(NULL, strstr(rule(b, "/etc")->source, "agents.b.files"));
+	EXPECT_NE(NULL, strstr(rule(a, "/etc")->source, "profiles.strict.files"));
+	EXPECT_STREQ("/etc", c->files.rules[0].path);
+	EXPECT_EQ(CL_ACC_READ, rule(c, "/etc")->access);
+}
+
+/*
  * A profile's "host" rule becomes the host's addresses at load, as an
  * agent's does: the OpenClaw translation copies profiles into agents later,
  * and an unexpanded rule must never reach the kernel or explain.
