@@ -80,9 +80,12 @@ struct cl_install {
 	size_t linked_count, linked_cap;
 	struct file_id *ids;
 	size_t id_count, id_cap;
-	struct cl_name_index digests; /* hex digest -> policy id */
-	int root_fd;		      /* -1: paths are the host's; else a container's root */
-	char root_tag[32];	      /* the root's name in the stat cache's keys */
+	struct cl_name_index digests;	   /* hex digest -> policy id */
+	struct cl_name_index prefix_index; /* root, shared list, head -> index into prefixes */
+	struct prefix **prefixes;
+	size_t prefix_count, prefix_cap;
+	int root_fd;	   /* -1: paths are the host's; else a container's root */
+	char root_tag[32]; /* the root's name in the stat cache's keys */
 };
 
 struct file_entry {
@@ -119,6 +122,18 @@ struct staged {
 	char hex[33];	 /* the same in hex, the reuse index's key */
 };
 
+/*
+ * The profiles' rules an agent shares with others (struct cl_rule_list),
+ * staged once: copies of them, and what they stage to.
+ */
+struct prefix {
+	struct cl_rule *rules;
+	size_t count;
+	struct staged staged;
+};
+
+static void prefix_free(struct prefix *p);
+
 /* Forget what this update resolved (cl_maps_unlock and cl_maps_close call it). */
 static void install_free(void *cache)
 {
@@ -133,6 +148,10 @@ static void install_free(void *cache)
 		free(in->ways[i].leaf);
 	}
 	free(in->ways);
+	for (size_t i = 0; i < in->prefix_count; i++)
+		prefix_free(in->prefixes[i]);
+	free(in->prefixes);
+	cl_name_index_free(&in->prefix_index);
 	free(in->linked);
 	free(in->ids);
 	free(in->stats);
@@ -622,26 +641,170 @@ static void staged_free(struct staged *s)
 	free(s->infos);
 }
 
-/* Resolve @agent into @s, and its digest. */
-static int stage_policy(struct cl_install *in, const struct cl_agent *agent, struct staged *s)
+/* An empty @s with room for the records of @rules rules, its digest begun. */
+static int staged_init(struct staged *s, size_t rules)
 {
-	size_t files = agent->files.count, rules = files + agent->net.count;
-	unsigned char digest[SHA256_DIGEST_SIZE];
-	__u32 version = CL_DIGEST_VERSION;
-
 	memset(s, 0, sizeof(*s));
 	s->infos = calloc(rules + 1, sizeof(*s->infos));
-	sha256_init(&s->md);
 	if (!s->infos) {
 		cl_error("out of memory");
 		return -1;
 	}
+	return 0;
+}
+
+/* What the digest starts with: the version, then what the whole agent has. */
+static void digest_head(struct staged *s, const struct cl_agent *agent)
+{
+	__u32 version = CL_DIGEST_VERSION;
+
+	sha256_init(&s->md);
 	digest_bytes(s, &version, sizeof(version));
 	digest_bytes(s, &agent->cap_drop, sizeof(agent->cap_drop));
 	digest_bytes(s, &agent->no_exec, sizeof(agent->no_exec));
 	digest_bytes(s, &agent->files.count, sizeof(agent->files.count));
 	digest_bytes(s, &agent->net.count, sizeof(agent->net.count));
-	for (size_t i = 0; i < files; i++) {
+}
+
+static void prefix_free(struct prefix *p)
+{
+	for (size_t i = 0; i < p->count; i++)
+		free(p->rules[i].path);
+	free(p->rules);
+	staged_free(&p->staged);
+	free(p);
+}
+
+/* Are @agent's first @count rules @rules (its profiles', not overridden)? */
+static bool rules_hold(const struct cl_rule *rules, size_t count, const struct cl_agent *agent)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct cl_rule *a = &agent->files.rules[i], *b = &rules[i];
+
+		if (a->access != b->access || (a->path != b->path && strcmp(a->path, b->path)) ||
+		    strcmp(a->source, b->source))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * @agent's shared rules (its profiles', struct cl_rule_list) staged with
+ * the head of its digest, from copies of them: once per update for every
+ * agent with the same profiles, the same head, the same root. *@out NULL
+ * when there is none to share or it cannot be kept; -1 on a rule's error.
+ */
+static int stage_prefix(struct cl_install *in, const struct cl_agent *agent,
+			const struct prefix **out)
+{
+	size_t count = agent->files.shared;
+	char key[256];
+	struct prefix *p;
+	long pos;
+
+	*out = NULL;
+	/* An agent that overrides one of its profiles' rules stages whole. */
+	if (!agent->files.base || !count || count > agent->files.count ||
+	    count > agent->files.base->count || !rules_hold(agent->files.base->rules, count, agent))
+		return 0;
+	cl_format(key, sizeof(key), "%s|%p|%zu|%llx|%d|%zu|%zu", in->root_tag,
+		  (const void *)agent->files.base, count, (unsigned long long)agent->cap_drop,
+		  agent->no_exec, agent->files.count, agent->net.count);
+	pos = cl_name_index_get(&in->prefix_index, key);
+	if (pos >= 0)
+		goto found;
+	if (room_for_one((void **)&in->prefixes, &in->prefix_cap, in->prefix_count,
+			 sizeof(*in->prefixes)) < 0)
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->rules = calloc(count, sizeof(*p->rules)))) {
+		free(p);
+		return 0;
+	}
+	for (; p->count < count; p->count++) {
+		const struct cl_rule *r = &agent->files.base->rules[p->count];
+
+		p->rules[p->count] = *r;
+		p->rules[p->count].path = strdup(r->path);
+		if (!p->rules[p->count].path)
+			goto fail;
+	}
+	if (staged_init(&p->staged, count) < 0)
+		goto fail;
+	digest_head(&p->staged, agent);
+	for (size_t i = 0; i < count; i++) {
+		if (stage_file_rule(in, &p->staged, i, &p->rules[i]) < 0) {
+			prefix_free(p);
+			return -1;
+		}
+	}
+	if (cl_name_index_put(&in->prefix_index, key, in->prefix_count) < 0)
+		goto fail;
+	pos = in->prefix_count;
+	in->prefixes[in->prefix_count++] = p;
+found:
+	/* Another list where a freed one was: staged whole. */
+	if (rules_hold(in->prefixes[pos]->rules, count, agent))
+		*out = in->prefixes[pos];
+	return 0;
+fail:
+	prefix_free(p);
+	return 0;
+}
+
+/* A copy of @count entries of @size at @from, into *@to with its capacity *@cap. */
+static int copy_entries(void **to, size_t *cap, const void *from, size_t count, size_t size)
+{
+	if (!count)
+		return 0;
+	*to = malloc(count * size);
+	if (!*to) {
+		cl_error("out of memory");
+		return -1;
+	}
+	memcpy(*to, from, count * size);
+	*cap = count;
+	return 0;
+}
+
+/* @s starts where the staged @p ends: its entries, records and digest so far. */
+static int staged_from(struct staged *s, const struct prefix *p)
+{
+	const struct staged *from = &p->staged;
+
+	if (copy_entries((void **)&s->files, &s->file_cap, from->files, from->file_count,
+			 sizeof(*s->files)) < 0 ||
+	    copy_entries((void **)&s->names, &s->name_cap, from->names, from->name_count,
+			 sizeof(*s->names)) < 0)
+		return -1;
+	s->file_count = from->file_count;
+	s->name_count = from->name_count;
+	memcpy(s->infos, from->infos, from->info_count * sizeof(*s->infos));
+	s->info_count = from->info_count;
+	s->named = from->named;
+	s->places = from->places;
+	/* Nettle's state is plain data: a copy goes on from where it was. */
+	s->md = from->md;
+	return 0;
+}
+
+/* Resolve @agent into @s, and its digest. */
+static int stage_policy(struct cl_install *in, const struct cl_agent *agent, struct staged *s)
+{
+	size_t files = agent->files.count, rules = files + agent->net.count, first = 0;
+	unsigned char digest[SHA256_DIGEST_SIZE];
+	const struct prefix *prefix;
+
+	if (staged_init(s, rules) < 0 || stage_prefix(in, agent, &prefix) < 0)
+		return -1;
+	if (prefix) {
+		if (staged_from(s, prefix) < 0)
+			return -1;
+		first = prefix->count;
+	} else {
+		digest_head(s, agent);
+	}
+	for (size_t i = first; i < files; i++) {
 		if (stage_file_rule(in, s, i, &agent->files.rules[i]) < 0)
 			return -1;
 	}
