@@ -223,7 +223,9 @@ static int reopen_regular(int rootfd, const char *rel, int path_fd, char *why, s
  * the root each: a dozen lookups for a workspace, and per call of the
  * sandbox. The kernel resolves it once here. What /proc cannot say as a
  * plain path (no /proc, a name deleted meanwhile, a root elsewhere) is
- * left to realpath(3).
+ * left to realpath(3), and so is a path that open refuses to follow but
+ * readlink reads (a nosymfollow mount, fs.protected_symlinks): only a
+ * missing one is not looked at again.
  */
 char *cl_realpath(const char *path, struct stat *st)
 {
@@ -232,19 +234,23 @@ char *cl_realpath(const char *path, struct stat *st)
 	int fd = open(path, O_PATH | O_CLOEXEC);
 	struct stat own;
 	ssize_t len = -1;
-	int err;
+	int err = errno;
 
-	if (fd >= 0 && fstat(fd, st ? st : &own) == 0 && real &&
-	    cl_format(link, sizeof(link), "/proc/self/fd/%d", fd))
-		len = readlink(link, real, PATH_MAX);
-	err = errno;
-	if (fd >= 0)
-		close(fd);
-	if (fd < 0 || !real) {
+	if (!real) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (fd < 0 && (err == ENOENT || err == ENOTDIR)) {
 		free(real);
 		errno = err;
 		return NULL;
 	}
+	if (fd >= 0 && fstat(fd, st ? st : &own) == 0 &&
+	    cl_format(link, sizeof(link), "/proc/self/fd/%d", fd))
+		len = readlink(link, real, PATH_MAX);
+	if (fd >= 0)
+		close(fd);
 	if (len > 0 && len < PATH_MAX && real[0] == '/') {
 		real[len] = '\0';
 		if ((size_t)len < sizeof(deleted) ||
@@ -253,10 +259,9 @@ char *cl_realpath(const char *path, struct stat *st)
 	}
 	free(real);
 	real = realpath(path, NULL);
-	if (real && st && stat(real, st) < 0) {
-		free(real);
-		return NULL;
-	}
+	/* What stat(2) of the path says; nothing when it refuses to follow. */
+	if (real && st && stat(path, st) < 0)
+		memset(st, 0, sizeof(*st));
 	return real;
 }
 

@@ -66,7 +66,8 @@ bool cl_strlcpy(char *dst, const char *src, size_t size);
 /*
  * realpath(3) in one walk of the path: @path opened with O_PATH, and the
  * descriptor's link in /proc/self/fd read back. @st, when not NULL, gets
- * what stat(2) of @path says. A malloc'd path, or NULL with errno set.
+ * what stat(2) of @path says (zeros where stat fails). A malloc'd path, or
+ * NULL with errno set.
  */
 struct stat;
 char *cl_realpath(const char *path, struct stat *st);

@@ -9,10 +9,14 @@
  * others could write.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "policy/json5.h"
@@ -258,6 +262,43 @@ TEST_F(plan, paths_resolve_as_realpath_does)
 	EXPECT_EQ(NULL, cl_realpath(missing, NULL));
 	EXPECT_EQ(ENOENT, errno);
 	LEAK_CHECK();
+}
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256
+#endif
+
+/*
+ * A link that open may not follow but readlink reads (a nosymfollow mount;
+ * fs.protected_symlinks alike) resolves as realpath(3) resolves it: a
+ * probe must still see where it leads.
+ */
+TEST_F(plan, a_link_open_may_not_follow_still_resolves)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char mnt[96], link[128], *want, *got;
+
+		snprintf(mnt, sizeof(mnt), "%s/nosym", self->dir);
+		snprintf(link, sizeof(link), "%s/link", mnt);
+		if (mkdir(mnt, 0700) || unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", mnt, "tmpfs", MS_NOSYMFOLLOW, NULL) || symlink(self->ws, link))
+			_exit(2);
+		if (open(link, O_PATH) >= 0 || errno != ELOOP)
+			_exit(2);
+		want = realpath(link, NULL);
+		got = cl_realpath(link, NULL);
+		_exit(want && got && !strcmp(want, got) ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 2)
+		SKIP(return, "no nosymfollow mount in a new mount namespace here");
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(plan, is_kept_and_read_back_whole)
