@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/linkhash.h>
@@ -346,4 +347,21 @@ long long cl_clock_ns(clockid_t clock)
 
 	clock_gettime(clock, &ts);
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int cl_wait_relaying(pid_t child, const sigset_t *relayed)
+{
+	siginfo_t info;
+	int status;
+
+	for (;;) {
+		pid_t done = waitpid(child, &status, WNOHANG);
+
+		if (done == child)
+			return status;
+		if (done < 0 && errno != EINTR)
+			return -1;
+		if (done == 0 && sigwaitinfo(relayed, &info) > 0 && info.si_signo != SIGCHLD)
+			kill(child, info.si_signo);
+	}
 }

@@ -9,8 +9,10 @@
 #ifndef CLAWLOCK_UTIL_H
 #define CLAWLOCK_UTIL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 /* Exit statuses, documented in `clawlock --help`. */
@@ -120,5 +122,11 @@ int cl_read_first_line(const char *path, char *buf, size_t size);
 char **cl_environ_pick(const char *prefix, bool with, size_t *count);
 /* Now on @clock, in nanoseconds. */
 long long cl_clock_ns(clockid_t clock);
+/*
+ * Wait for @child, passing on to it every signal of @relayed but SIGCHLD
+ * (the caller blocked them all, SIGCHLD included, before @child existed,
+ * so that none is missed). @child's wait status, or -1 with errno.
+ */
+int cl_wait_relaying(pid_t child, const sigset_t *relayed);
 
 #endif /* CLAWLOCK_UTIL_H */

@@ -163,18 +163,13 @@ out:
  */
 static void relay_until_exit(pid_t child, const sigset_t *relayed)
 {
-	int status, sig;
+	int status = cl_wait_relaying(child, relayed);
 
-	for (;;) {
-		sig = sigwaitinfo(relayed, NULL);
-		if (sig > 0 && sig != SIGCHLD)
-			kill(child, sig);
-		if (waitpid(child, &status, WNOHANG) != child)
-			continue;
-		if (WIFEXITED(status))
-			_exit(WEXITSTATUS(status));
-		_exit(128 + WTERMSIG(status));
-	}
+	if (status < 0)
+		_exit(CL_EXIT_FAILURE);
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	_exit(128 + WTERMSIG(status));
 }
 
 /*

@@ -24,10 +24,17 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/sched.h>
 
 #include <bpf/bpf.h>
 #include <json-c/json.h>
@@ -82,6 +89,10 @@ static const char sandbox_help[] =
 	"    nothing else of clawlock's own.\n"
 	"  Nothing runs unconfined: if clawlock is not loaded, the key is refused,\n"
 	"  or any step fails, CMD does not run.\n"
+	"  CMD is clawlock's child, started in the scope's cgroup; clawlock waits for\n"
+	"  it outside as the same user, passes on SIGHUP, SIGINT, SIGQUIT, SIGTERM,\n"
+	"  SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH and SIGCONT, and ends as CMD did: with\n"
+	"  its status, or killed by its signal. CMD gets SIGKILL if clawlock dies.\n"
 	"\n"
 	"describe prints the scope's state: its cgroup, whether processes run in it,\n"
 	"the digest of the policy last installed, its scratch and network namespace.\n"
@@ -607,45 +618,73 @@ static int sbx_ensure_bound(struct sbx *s, bool may_install)
 }
 
 /*
- * No terminal, namespaces, then identity, then the cgroup: once in it, no
- * capability is left.
+ * No terminal, then the scope's namespaces, then its identity, then the
+ * command's process, born in the scope's cgroup (clone3 with
+ * CLONE_INTO_CGROUP). Moving a process in by writing cgroup.procs takes
+ * the cgroup threadgroup lock for writing, which waits for an RCU grace
+ * period: 10 to 20 ms a call when calls come a second apart, most of a
+ * call's cost. A fork into the cgroup takes it for reading. The child's
+ * pid in the parent, 0 in the child, -1 after saying why.
  */
-static int sbx_enter(const struct sbx_opts *o, struct sbx *s)
+static pid_t sbx_enter(struct sbx *s)
 {
 	const struct cl_sbx_plan *p = &s->plan;
-	const char *workdir = o->workdir ? o->workdir : p->workdir;
 	/* The config's directories, never the caller's --workdir (it could say /tmp). */
 	char *keep[] = { p->agent_workspace, p->sandbox_dir, p->workdir };
-	char procs[PATH_MAX];
-	int fd, ok;
+	struct clone_args args = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+	pid_t pid = -1;
+	int fd;
 
 	if (cl_leave_terminal() < 0 || (p->net_none && cl_scope_join_net(s->dir) < 0))
 		return -1;
 	if (cl_scope_private_mounts(s->dir, p->tmpfs, p->tmpfs_count, keep,
 				    sizeof(keep) / sizeof(keep[0]), s->uid, s->gid) < 0)
 		return -1;
-	/* Writing cgroup.procs is checked against the opener's credentials: root's. */
-	if (!cl_format(procs, sizeof(procs), "%s/cgroup.procs", s->cgroup))
-		return -1;
-	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	fd = open(s->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		cl_error("cannot open %s: %s", procs, strerror(errno));
+		cl_error("cannot open %s: %s", s->cgroup, strerror(errno));
 		return -1;
 	}
-	ok = cl_drop_identity(s->uid, s->gid) == 0;
-	if (ok && chdir(workdir) < 0) {
-		cl_error("cannot enter %s: %s", workdir, strerror(errno));
-		ok = 0;
-	}
-	if (ok && write(fd, "0", 1) != 1) {
-		cl_error("cannot move into %s: %s", s->cgroup, strerror(errno));
-		ok = 0;
+	if (cl_become(s->uid, s->gid) == 0) {
+		args.cgroup = (__u64)fd;
+		/* Nothing buffered is written twice. */
+		fflush(NULL);
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+		if (pid < 0)
+			cl_error("cannot start a process in %s: %s", s->cgroup, strerror(errno));
 	}
 	close(fd);
 	/* In the cgroup now: an apply sees it populated, and never unbinds it. */
 	close(s->writers_lock);
 	s->writers_lock = -1;
-	return ok ? 0 : -1;
+	/* Neither the waiting parent nor the child keeps a capability. */
+	if (pid >= 0 && cl_drop_last_capability() < 0) {
+		if (pid == 0)
+			_exit(CL_EXIT_FAILURE);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/*
+ * In the child, in the cgroup, as the scope's user with no capability:
+ * dying with clawlock, and the command's folder. 0, or -1 after saying why.
+ */
+static int sbx_settle(const struct sbx_opts *o, const struct sbx *s, pid_t parent)
+{
+	const char *workdir = o->workdir ? o->workdir : s->plan.workdir;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) {
+		cl_error("clawlock ended before the command started");
+		return -1;
+	}
+	if (chdir(workdir) < 0) {
+		cl_error("cannot enter %s: %s", workdir, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -833,9 +872,97 @@ static int sbx_compiled(const struct sbx_opts *o, struct sbx *s, const char *req
 	return ret;
 }
 
+/* The signals a caller ends or steers a command with: clawlock passes them on. */
+static const int sbx_passed_signals[] = { SIGHUP,  SIGINT,  SIGQUIT,  SIGTERM, SIGUSR1,
+					  SIGUSR2, SIGALRM, SIGWINCH, SIGCONT };
+static sigset_t sbx_old_mask;
+
+/* The signals clawlock waits for: the passed ones and SIGCHLD. */
+static void sbx_wait_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(sbx_passed_signals) / sizeof(sbx_passed_signals[0]); i++)
+		sigaddset(set, sbx_passed_signals[i]);
+}
+
+static int sbx_block_signals(void)
+{
+	sigset_t set;
+
+	sbx_wait_set(&set);
+	if (sigprocmask(SIG_BLOCK, &set, &sbx_old_mask) < 0) {
+		cl_error("cannot block signals: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* End as a command killed by @sig did; 128 + @sig if that signal does not end a process. */
+static int sbx_die_like(int sig)
+{
+	struct rlimit no_core = { 0, 0 };
+	sigset_t set;
+
+	/* The command may have dumped core; clawlock has nothing to dump. */
+	setrlimit(RLIMIT_CORE, &no_core);
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	return 128 + sig;
+}
+
+/*
+ * clawlock stays the command's parent, outside the cgroup, with nothing
+ * open but the standard streams: it passes on the signals its caller sends
+ * to it alone (OpenClaw's kill of a tree sends SIGTERM, then SIGKILL, to
+ * the process group clawlock leads, the command's too; a SIGKILL to
+ * clawlock alone ends the command by its parent-death signal), and ends as
+ * the command did.
+ */
+static int sbx_wait(pid_t child)
+{
+	sigset_t set;
+	int status;
+
+	sbx_wait_set(&set);
+	status = cl_wait_relaying(child, &set);
+	if (status < 0) {
+		cl_error("cannot wait for the command: %s", strerror(errno));
+		return CL_EXIT_FAILURE;
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return sbx_die_like(WTERMSIG(status));
+}
+
+/* The command, in the child: it never returns. */
+static void sbx_run(const struct sbx_opts *o, struct sbx *s, pid_t parent, char **cmd)
+{
+	int err;
+
+	sigprocmask(SIG_SETMASK, &sbx_old_mask, NULL);
+	if (sbx_settle(o, s, parent) < 0)
+		_exit(CL_EXIT_FAILURE);
+	/* The locks and every other descriptor stay outside: stdin, stdout, stderr only. */
+	if (close_range(3, ~0U, 0) < 0) {
+		cl_error("cannot close inherited descriptors: %s", strerror(errno));
+		_exit(CL_EXIT_FAILURE);
+	}
+	if (set_command_env(o) < 0)
+		_exit(CL_EXIT_FAILURE);
+	execvp(cmd[0], cmd);
+	err = errno;
+	cl_error("cannot execute %s: %s", cmd[0], strerror(err));
+	_exit(err == ENOENT ? 127 : 126);
+}
+
 static int sbx_exec(struct sbx_opts *o, char **cmd)
 {
 	struct sbx s = { .lock = -1, .writers_lock = -1 };
+	pid_t parent = getpid(), child = -1;
 	char *request = NULL;
 	int ret;
 
@@ -851,22 +978,22 @@ static int sbx_exec(struct sbx_opts *o, char **cmd)
 		ret = sbx_compiled(o, &s, request);
 	}
 	free(request);
-	if (!ret && sbx_enter(o, &s) < 0)
+	/* From before the child exists: no signal to pass on is missed. */
+	if (!ret && sbx_block_signals() < 0)
 		ret = CL_EXIT_FAILURE;
+	if (!ret) {
+		child = sbx_enter(&s);
+		if (child == 0)
+			sbx_run(o, &s, parent, cmd);
+		if (child < 0)
+			ret = CL_EXIT_FAILURE;
+	}
 	sbx_free(&s);
 	if (ret)
 		return ret;
-	/* The lock and every other descriptor stay outside: stdin, stdout, stderr only. */
-	if (close_range(3, ~0U, 0) < 0) {
-		cl_error("cannot close inherited descriptors: %s", strerror(errno));
-		return CL_EXIT_FAILURE;
-	}
-	if (set_command_env(o) < 0)
-		return CL_EXIT_FAILURE;
-	execvp(cmd[0], cmd);
-	ret = errno;
-	cl_error("cannot execute %s: %s", cmd[0], strerror(ret));
-	return ret == ENOENT ? 127 : 126;
+	/* The scope's lock goes with them: the scope's next call need not wait. */
+	close_range(3, ~0U, 0);
+	return sbx_wait(child);
 }
 
 /* The slug of KEY: a scope key names itself; a session key needs the config. */

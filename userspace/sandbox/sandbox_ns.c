@@ -39,8 +39,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/magic.h>
 
 #include "util.h"
@@ -647,9 +649,29 @@ static void give_streams(uid_t uid, gid_t gid)
 	}
 }
 
-int cl_drop_identity(uid_t uid, gid_t gid)
+/*
+ * Set the process's capabilities to @caps (bit n: capability n), in its
+ * permitted and effective sets, none inheritable. glibc has no wrapper for
+ * capset, and two calls do not warrant libcap.
+ */
+static int set_capabilities(__u64 caps)
+{
+	struct __user_cap_header_struct head = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	data[0].permitted = data[0].effective = (__u32)caps;
+	data[1].permitted = data[1].effective = (__u32)(caps >> 32);
+	return syscall(SYS_capset, &head, data);
+}
+
+int cl_become(uid_t uid, gid_t gid)
 {
 	give_streams(uid, gid);
+	/* Root keeps root's capabilities: the policy's capDrop decides them. */
+	if (uid && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
+		cl_error("cannot keep a capability across the change of user: %s", strerror(errno));
+		return -1;
+	}
 	if (setgroups(1, &gid) < 0 || setresgid(gid, gid, gid) < 0 ||
 	    setresuid(uid, uid, uid) < 0) {
 		cl_error("cannot become %u:%u: %s", (unsigned int)uid, (unsigned int)gid,
@@ -660,8 +682,23 @@ int cl_drop_identity(uid_t uid, gid_t gid)
 		cl_error("the identity %u:%u did not take", (unsigned int)uid, (unsigned int)gid);
 		return -1;
 	}
+	if (uid && set_capabilities(1ULL << CAP_DAC_OVERRIDE) < 0) {
+		cl_error("cannot keep CAP_DAC_OVERRIDE alone: %s", strerror(errno));
+		return -1;
+	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		cl_error("cannot set no-new-privileges: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cl_drop_last_capability(void)
+{
+	if (!geteuid())
+		return 0;
+	if (set_capabilities(0) < 0 || prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) {
+		cl_error("cannot drop CAP_DAC_OVERRIDE: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

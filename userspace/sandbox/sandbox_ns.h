@@ -83,7 +83,17 @@ int cl_parse_user(const char *spec, uid_t *uid, gid_t *gid, char *err, size_t er
  */
 int cl_leave_terminal(void);
 
-/* Become @uid:@gid (no supplementary groups), with no new privileges. 0, or -1. */
-int cl_drop_identity(uid_t uid, gid_t gid);
+/*
+ * Become @uid:@gid (no supplementary groups), with no new privileges,
+ * keeping of root's capabilities only CAP_DAC_OVERRIDE, until
+ * cl_drop_last_capability. It is what a fork straight into a root-owned
+ * cgroup needs (clone3 with CLONE_INTO_CGROUP checks that the caller may
+ * write cgroup.procs there and in the common ancestor), and the child then
+ * changes no identity inside the cgroup, where the policy's capDrop would
+ * refuse it. Root (@uid 0) keeps all of root's. 0, or -1 after saying why.
+ */
+int cl_become(uid_t uid, gid_t gid);
+/* Let go of what cl_become kept: no capability left (root keeps root's). 0, or -1. */
+int cl_drop_last_capability(void);
 
 #endif /* CLAWLOCK_SANDBOX_NS_H */

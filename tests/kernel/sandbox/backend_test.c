@@ -734,6 +734,107 @@ TEST_F(be, compilers_git_python_and_std_streams_work)
 	EXPECT_NE(NULL, strstr(self->out, "mp 7"));
 }
 
+/*
+ * Start a command that writes its pid to ws/pid and sleeps, through
+ * clawlock in the background; clawlock's pid, and the command's in *@cmd.
+ */
+static pid_t start_sleeper(FIXTURE_DATA(be) * self, pid_t *cmd)
+{
+	char script[512], log[PATH_MAX], *argv[SH_ARGC + 1];
+	pid_t pid;
+
+	snprintf(script, sizeof(script),
+		 "echo $$ > %s/ws/pid.new; mv %s/ws/pid.new %s/ws/pid; "
+		 "exec sleep 300",
+		 self->home, self->home, self->home);
+	snprintf(log, sizeof(log), "%s/sleeper.log", self->home);
+	unlink(at(self, "ws/pid"));
+	sh_argv(self, "-q", self->key, script, argv);
+	pid = cl_spawn_logged(argv, log);
+	*cmd = 0;
+	for (int i = 0; i < 3000 && pid > 0 && *cmd <= 0; i++) {
+		if (cl_read_first_line(at(self, "ws/pid"), self->out, sizeof(self->out)) == 0)
+			*cmd = atoi(self->out);
+		else
+			usleep(10000);
+	}
+	return pid;
+}
+
+/* Is process @pid gone (or a zombie no one reaped yet)? Waits up to 10 s. */
+static bool ended(pid_t pid)
+{
+	char path[64], line[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	for (int i = 0; i < 1000; i++) {
+		FILE *f = fopen(path, "r");
+		char *state = NULL;
+
+		if (f && fgets(line, sizeof(line), f))
+			state = strrchr(line, ')');
+		if (f)
+			fclose(f);
+		if (!f || (state && state[1] == ' ' && state[2] == 'Z'))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * The command runs as clawlock's child, born in the scope's cgroup:
+ * clawlock passes on its caller's signals, the command dies with clawlock,
+ * and clawlock ends as the command did.
+ */
+TEST_F(be, the_command_ends_as_its_caller_ends_clawlock)
+{
+	char procs[PATH_MAX], line[64];
+	pid_t pid, cmd;
+	int status;
+	FILE *f;
+	bool in_scope = false;
+
+	/* SIGTERM to clawlock reaches the command; clawlock dies of it too. */
+	pid = start_sleeper(self, &cmd);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, cmd);
+	ASSERT_EQ(0, describe(self, "cgroup", procs, sizeof(procs)));
+	strncat(procs, "/cgroup.procs", sizeof(procs) - strlen(procs) - 1);
+	f = fopen(procs, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		in_scope |= atoi(line) == cmd;
+	fclose(f);
+	EXPECT_TRUE(in_scope);
+	ASSERT_EQ(0, kill(pid, SIGTERM));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	EXPECT_TRUE(ended(cmd));
+
+	/* SIGKILL cannot be passed on: the command's parent-death signal ends it. */
+	pid = start_sleeper(self, &cmd);
+	ASSERT_LT(0, pid);
+	ASSERT_LT(0, cmd);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(ended(cmd));
+
+	/* A command that kills itself: clawlock ends by the same signal. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *argv[SH_ARGC + 1];
+
+		sh_argv(self, "-q", self->key, "kill -USR1 $$", argv);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1);
+	EXPECT_EQ(7, sh(self, "exit 7"));
+}
+
 TEST_F(be, nothing_runs_when_clawlock_is_not_loaded)
 {
 	ASSERT_EQ(0, cl_run_clawlock(NULL, 0, "-q", "unload", NULL));
