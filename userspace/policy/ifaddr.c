@@ -7,18 +7,17 @@
 #include "policy/ifaddr.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
-#include <netlink/route/link.h>
 
 #include "util.h"
 
 struct collect {
-	struct nl_cache *links;
 	struct cl_if_addr *addrs;
 	size_t count;
 	int failed;
@@ -44,7 +43,8 @@ static void add_addr(struct nl_object *obj, void *data)
 	c->addrs = grown;
 	a = &c->addrs[c->count];
 	memset(a, 0, sizeof(*a));
-	if (!rtnl_link_i2name(c->links, rtnl_addr_get_ifindex(addr), a->ifname, sizeof(a->ifname)))
+	_Static_assert(sizeof(a->ifname) >= IF_NAMESIZE, "an interface name fits");
+	if (!if_indextoname(rtnl_addr_get_ifindex(addr), a->ifname))
 		return; /* gone meanwhile */
 	a->family = family;
 	a->prefix = rtnl_addr_get_prefixlen(addr);
@@ -63,9 +63,12 @@ int cl_if_addrs(struct cl_if_addr **addrs, size_t *count)
 		cl_error("out of memory");
 		return -1;
 	}
+	/*
+	 * Names come from if_indextoname, one ioctl each: a link cache would
+	 * dump and parse every link's attributes and statistics, on every
+	 * backend call (the plan's fingerprint reads the addresses).
+	 */
 	err = nl_connect(sock, NETLINK_ROUTE);
-	if (!err)
-		err = rtnl_link_alloc_cache(sock, AF_UNSPEC, &c.links);
 	if (!err)
 		err = rtnl_addr_alloc_cache(sock, &cache);
 	if (!err) {
@@ -73,7 +76,6 @@ int cl_if_addrs(struct cl_if_addr **addrs, size_t *count)
 		err = c.failed ? -NLE_NOMEM : 0;
 	}
 	nl_cache_free(cache);
-	nl_cache_free(c.links);
 	nl_socket_free(sock);
 	if (err) {
 		cl_error("cannot read the interface addresses: %s", nl_geterror(err));
