@@ -20,7 +20,7 @@
 struct collect {
 	struct cl_if_addr *addrs;
 	size_t count;
-	int failed;
+	int failed; /* an errno: an address could not be kept */
 };
 
 static void add_addr(struct nl_object *obj, void *data)
@@ -37,15 +37,19 @@ static void add_addr(struct nl_object *obj, void *data)
 		return;
 	grown = realloc(c->addrs, (c->count + 1) * sizeof(*c->addrs));
 	if (!grown) {
-		c->failed = 1;
+		c->failed = ENOMEM;
 		return;
 	}
 	c->addrs = grown;
 	a = &c->addrs[c->count];
 	memset(a, 0, sizeof(*a));
 	_Static_assert(sizeof(a->ifname) >= IF_NAMESIZE, "an interface name fits");
-	if (!if_indextoname(rtnl_addr_get_ifindex(addr), a->ifname))
-		return; /* gone meanwhile */
+	if (!if_indextoname(rtnl_addr_get_ifindex(addr), a->ifname)) {
+		/* Gone meanwhile (ENXIO); any other failure drops no address. */
+		if (errno != ENXIO && errno != ENODEV)
+			c->failed = errno;
+		return;
+	}
 	a->family = family;
 	a->prefix = rtnl_addr_get_prefixlen(addr);
 	memcpy(a->addr, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
@@ -71,14 +75,14 @@ int cl_if_addrs(struct cl_if_addr **addrs, size_t *count)
 	err = nl_connect(sock, NETLINK_ROUTE);
 	if (!err)
 		err = rtnl_addr_alloc_cache(sock, &cache);
-	if (!err) {
+	if (!err)
 		nl_cache_foreach(cache, add_addr, &c);
-		err = c.failed ? -NLE_NOMEM : 0;
-	}
 	nl_cache_free(cache);
 	nl_socket_free(sock);
-	if (err) {
-		cl_error("cannot read the interface addresses: %s", nl_geterror(err));
+	/* Fail closed: a "host" rule missing an address would be a deny missing. */
+	if (err || c.failed) {
+		cl_error("cannot read the interface addresses: %s",
+			 err ? nl_geterror(err) : strerror(c.failed));
 		free(c.addrs);
 		return -1;
 	}
