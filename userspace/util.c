@@ -349,6 +349,13 @@ long long cl_clock_ns(clockid_t clock)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+int cl_relay_begin(const sigset_t *relayed, sigset_t *old)
+{
+	if (signal(SIGCHLD, SIG_DFL) == SIG_ERR)
+		return -1;
+	return sigprocmask(SIG_BLOCK, relayed, old);
+}
+
 int cl_wait_relaying(pid_t child, const sigset_t *relayed)
 {
 	siginfo_t info;

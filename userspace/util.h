@@ -123,9 +123,16 @@ char **cl_environ_pick(const char *prefix, bool with, size_t *count);
 /* Now on @clock, in nanoseconds. */
 long long cl_clock_ns(clockid_t clock);
 /*
- * Wait for @child, passing on to it every signal of @relayed but SIGCHLD
- * (the caller blocked them all, SIGCHLD included, before @child existed,
- * so that none is missed). @child's wait status, or -1 with errno.
+ * Before forking a child to wait for with cl_wait_relaying: SIGCHLD back
+ * to its default (an ignored one, inherited across exec, would have the
+ * kernel reap the child unseen, and the wait never end) and the signals of
+ * @relayed, SIGCHLD among them, blocked (none is missed), the mask before
+ * in *@old. 0, or -1 with errno.
+ */
+int cl_relay_begin(const sigset_t *relayed, sigset_t *old);
+/*
+ * Wait for @child, passing on to it every signal of @relayed but SIGCHLD.
+ * @child's wait status, or -1 with errno.
  */
 int cl_wait_relaying(pid_t child, const sigset_t *relayed);
 

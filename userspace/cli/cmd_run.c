@@ -191,7 +191,7 @@ static int detach_terminal(void)
 	sigemptyset(&relayed);
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		sigaddset(&relayed, signals[i]);
-	if (sigprocmask(SIG_BLOCK, &relayed, &old) < 0)
+	if (cl_relay_begin(&relayed, &old) < 0)
 		goto fail;
 	child = fork();
 	if (child < 0)

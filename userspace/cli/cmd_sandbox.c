@@ -647,17 +647,29 @@ static pid_t sbx_enter(struct sbx *s)
 	}
 	if (cl_become(s->uid, s->gid) == 0) {
 		args.cgroup = (__u64)fd;
-		/* Nothing buffered is written twice. */
+		/*
+		 * Nothing buffered is written twice. glibc has no clone3 wrapper:
+		 * the child skips its fork bookkeeping (atfork handlers, the
+		 * cached tid), which a single-threaded clawlock that only
+		 * executes or exits after it does not need.
+		 */
 		fflush(NULL);
 		pid = syscall(SYS_clone3, &args, sizeof(args));
 		if (pid < 0)
-			cl_error("cannot start a process in %s: %s", s->cgroup, strerror(errno));
+			cl_error("cannot start a process in %s: %s%s", s->cgroup, strerror(errno),
+				 errno == EAGAIN ? " (the scope's pidsLimit reached?)" : "");
 	}
 	close(fd);
 	/* In the cgroup now: an apply sees it populated, and never unbinds it. */
 	close(s->writers_lock);
 	s->writers_lock = -1;
-	/* Neither the waiting parent nor the child keeps a capability. */
+	/*
+	 * Neither the waiting parent nor the child keeps a capability, and
+	 * the parent's /proc files stay root's whatever suid_dumpable says
+	 * (a root scope's parent too).
+	 */
+	if (pid > 0)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (pid >= 0 && cl_drop_last_capability() < 0) {
 		if (pid == 0)
 			_exit(CL_EXIT_FAILURE);
@@ -676,7 +688,11 @@ static int sbx_settle(const struct sbx_opts *o, const struct sbx *s, pid_t paren
 {
 	const char *workdir = o->workdir ? o->workdir : s->plan.workdir;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent) {
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+		cl_error("cannot set the parent-death signal: %s", strerror(errno));
+		return -1;
+	}
+	if (getppid() != parent) {
 		cl_error("clawlock ended before the command started");
 		return -1;
 	}
@@ -891,7 +907,7 @@ static int sbx_block_signals(void)
 	sigset_t set;
 
 	sbx_wait_set(&set);
-	if (sigprocmask(SIG_BLOCK, &set, &sbx_old_mask) < 0) {
+	if (cl_relay_begin(&set, &sbx_old_mask) < 0) {
 		cl_error("cannot block signals: %s", strerror(errno));
 		return -1;
 	}

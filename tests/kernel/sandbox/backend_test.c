@@ -833,6 +833,20 @@ TEST_F(be, the_command_ends_as_its_caller_ends_clawlock)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGUSR1);
 	EXPECT_EQ(7, sh(self, "exit 7"));
+
+	/* A caller that ignores SIGCHLD (kept across exec) still gets the status. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *argv[SH_ARGC + 1];
+
+		signal(SIGCHLD, SIG_IGN);
+		sh_argv(self, "-q", self->key, "exit 5", argv);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 5);
 }
 
 TEST_F(be, nothing_runs_when_clawlock_is_not_loaded)
