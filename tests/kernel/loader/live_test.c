@@ -223,6 +223,36 @@ TEST_F(live, an_unchanged_scope_without_limits_reads_no_limit_file)
 }
 
 /*
+ * Scopes without limits get no controllers (a bare cgroup is cheaper to
+ * make); the first limit the config sets brings them, to the scopes
+ * already made too, and the limit holds.
+ */
+TEST_F(live, controllers_come_with_the_first_limit)
+{
+	char out[4096], text[PATH_MAX], root[PATH_MAX + 32], own[PATH_MAX];
+
+	ASSERT_EQ(0, cl_cgroup_root(NULL, own, sizeof(own)));
+	/* A root of this test's own, below clawlock's: nothing enabled it yet. */
+	snprintf(root, sizeof(root), "%s/live-lazy-%d", own, getpid());
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "");
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--openclaw", self->config,
+				     "--policy", self->overlay, "--cgroup-root", root, NULL))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, find_scope(self, "research"));
+	EXPECT_EQ(0, strncmp(self->scope, root, strlen(root)));
+	/* No controller enabled below the root: the scope has no pids.max. */
+	snprintf(text, sizeof(text), "%s/pids.max", self->scope);
+	EXPECT_NE(0, access(text, F_OK));
+
+	write_config(_metadata, self, "main: {}, research: { workspace: '~/ws' }", "pidsLimit: 24");
+	ASSERT_EQ(0, cl_run_clawlock(out, sizeof(out), "apply", "--openclaw", self->config,
+				     "--policy", self->overlay, "--cgroup-root", root, NULL))
+	TH_LOG("%s", out);
+	ASSERT_EQ(0, read_text(self->scope, "pids.max", text, sizeof(text)));
+	EXPECT_STREQ("24", text);
+}
+
+/*
  * One apply installs many policies that deny the same secret tree, and
  * searches it for linked files once: every policy still gets the link
  * made before load, not only the first.
