@@ -125,6 +125,13 @@ static int collect(const void *key, const void *value, void *ctx)
 	unsigned char *pair, *more;
 	__u32 id, rule;
 
+	/* The policy id is in the key or the value: only that policy's pairs are kept. */
+	if (w->id_at < w->key_size)
+		memcpy(&id, (const unsigned char *)key + w->id_at, sizeof(id));
+	else
+		memcpy(&id, (const unsigned char *)value + w->id_at - w->key_size, sizeof(id));
+	if (id != w->policy_id)
+		return 0;
 	more = realloc(w->pairs, (w->count + 1) * size);
 	if (!more) {
 		w->failed = 1;
@@ -134,9 +141,6 @@ static int collect(const void *key, const void *value, void *ctx)
 	pair = more + w->count * size;
 	memcpy(pair, key, w->key_size);
 	memcpy(pair + w->key_size, value, w->value_size);
-	memcpy(&id, pair + w->id_at, sizeof(id));
-	if (id != w->policy_id)
-		return 0;
 	id = 0;
 	memcpy(pair + w->id_at, &id, sizeof(id));
 	memcpy(&rule, pair + w->rule_at, sizeof(rule));
