@@ -5,6 +5,7 @@
  * OpenClaw's, the agent's own rules when it is a clawlock policy file.
  */
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "loader/compile.h"
@@ -91,9 +92,18 @@ static int compile_openclaw(struct cl_config *cfg, const char *agent, const char
 int cl_compile_scope(struct cl_config *cfg, const char *agent, const char *session,
 		     struct cl_compiled *out)
 {
-	memset(out, 0, sizeof(*out));
-	if (cfg->openclaw)
+	if (cfg->openclaw) {
+		memset(out, 0, sizeof(*out));
 		return compile_openclaw(cfg, agent, session, out);
+	}
+	/*
+	 * Not the OpenClaw part, 23 KB of the struct: a policy file's scope
+	 * has none (have_c 0, and its readers are OpenClaw's alone), and an
+	 * apply compiles every agent's: zeroing it was a seventh of an
+	 * unchanged apply of 10,000 agents.
+	 */
+	memset(out, 0, offsetof(struct cl_compiled, c));
+	out->have_c = 0;
 	out->agent = cl_policy_agent(&cfg->policy, agent);
 	out->confined = out->agent != NULL;
 	out->session = session;
