@@ -166,30 +166,100 @@ TEST_F(policy, agents_share_the_rules_of_the_profiles_they_use)
 }
 
 /*
+ * Network rules merge as file rules do: in `use` order, a later profile's
+ * rule replacing an earlier one's for the same text, then the agent's own.
+ * Agents get copies of one merge: changing one agent's changes no other's.
+ */
+TEST_F(policy, agents_take_the_network_rules_of_their_profiles_in_order)
+{
+	const struct cl_agent *a, *b, *c;
+	const char *path = put(
+		self, "n.json5",
+		"{ version: 1,\n"
+		"  profiles: {\n"
+		"    web: { network: { 'tcp 10.0.0.0/8 443': 'allow', 'udp 10.0.0.1 53': 'allow' } },\n"
+		"    lock: { network: { 'tcp 10.0.0.0/8 443': 'deny' } },\n"
+		"  },\n"
+		"  agents: {\n"
+		"    a: { use: ['web', 'lock'] },\n"
+		"    b: { use: ['web', 'lock'], network: { 'udp 10.0.0.1 53': 'deny', 'tcp 10.1.0.0/16': 'allow' } },\n"
+		"    c: { use: ['lock', 'web'] },\n"
+		"  },\n"
+		"}\n");
+
+	ASSERT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
+	{
+		TH_LOG("%s", self->err);
+	}
+	a = cl_policy_agent(&self->policy, "a");
+	b = cl_policy_agent(&self->policy, "b");
+	c = cl_policy_agent(&self->policy, "c");
+	ASSERT_TRUE(a && b && c);
+	ASSERT_EQ(2, a->net.count);
+	EXPECT_STREQ("tcp 10.0.0.0/8 443", a->net.rules[0].text);
+	EXPECT_FALSE(a->net.rules[0].allow); /* lock came after web */
+	EXPECT_STREQ("udp 10.0.0.1/32 53", a->net.rules[1].text);
+	EXPECT_TRUE(a->net.rules[1].allow);
+	/* b's own rule replaced its copy's in place and its new one came last. */
+	ASSERT_EQ(3, b->net.count);
+	EXPECT_FALSE(b->net.rules[0].allow);
+	EXPECT_STREQ("udp 10.0.0.1/32 53", b->net.rules[1].text);
+	EXPECT_FALSE(b->net.rules[1].allow);
+	EXPECT_STREQ("tcp 10.1.0.0/16", b->net.rules[2].text);
+	EXPECT_NE(a->net.rules, b->net.rules);
+	EXPECT_TRUE(a->net.rules[1].allow);
+	/* c used them the other way round: web's allow came last. */
+	ASSERT_EQ(2, c->net.count);
+	EXPECT_STREQ("tcp 10.0.0.0/8 443", c->net.rules[0].text);
+	EXPECT_TRUE(c->net.rules[0].allow);
+}
+
+/*
  * A profile's "host" rule becomes the host's addresses at load, as an
  * agent's does: the OpenClaw translation copies profiles into agents later,
  * and an unexpanded rule must never reach the kernel or explain.
  */
 TEST_F(policy, profile_address_words_expand_at_load)
 {
-	const char *path =
-		put(self, "h.json5",
-		    "{ version: 1,\n"
-		    "  profiles: { egress: { network: { '::/0': 'allow', host: 'deny' } } },\n"
-		    "  agents: { a: { use: 'egress' } },\n"
-		    "}\n");
+	const char *path = put(
+		self, "h.json5",
+		"{ version: 1,\n"
+		"  profiles: { egress: { network: { '::/0': 'allow', host: 'deny' } } },\n"
+		"  agents: { a: { use: 'egress' }, b: { use: 'egress', network: { host: 'allow' } },\n"
+		"            c: { use: 'egress' } },\n"
+		"}\n");
+	const struct cl_net_list *profile, *b;
 
 	ASSERT_EQ(0, cl_policy_load(path, &self->policy, self->err, sizeof(self->err)))
 	{
 		TH_LOG("%s", self->err);
 	}
 	ASSERT_EQ(1, self->policy.profile_count);
-	for (size_t i = 0; i < self->policy.profiles[0].net.count; i++)
-		EXPECT_NE(AF_UNSPEC, self->policy.profiles[0].net.rules[i].family);
-	for (size_t i = 0; i < self->policy.agents[0].net.count; i++)
-		EXPECT_NE(AF_UNSPEC, self->policy.agents[0].net.rules[i].family);
+	ASSERT_EQ(3, self->policy.agent_count);
+	profile = &self->policy.profiles[0].net;
+	for (size_t i = 0; i < profile->count; i++)
+		EXPECT_NE(AF_UNSPEC, profile->rules[i].family);
 	/* Loopback at least: every host has it. */
-	EXPECT_LT(1, self->policy.profiles[0].net.count);
+	EXPECT_LT(1, profile->count);
+	/* a and c, plain copies of the profile's merge, expand as it does. */
+	for (size_t n = 0; n < 3; n += 2) {
+		const struct cl_net_list *net = &self->policy.agents[n].net;
+
+		ASSERT_EQ(profile->count, net->count);
+		for (size_t i = 0; i < net->count; i++) {
+			EXPECT_STREQ(profile->rules[i].text, net->rules[i].text);
+			EXPECT_STREQ(profile->rules[i].source, net->rules[i].source);
+			EXPECT_EQ(profile->rules[i].allow, net->rules[i].allow);
+		}
+	}
+	/* b's own "host" rule expands too, and allows what the profile denied. */
+	b = &self->policy.agents[1].net;
+	ASSERT_EQ(profile->count, b->count);
+	for (size_t i = 0; i < b->count; i++) {
+		EXPECT_NE(AF_UNSPEC, b->rules[i].family);
+		if (strstr(profile->rules[i].source, "host address on"))
+			EXPECT_TRUE(b->rules[i].allow);
+	}
 }
 
 TEST_F(policy, includes_are_relative_to_the_including_file)
