@@ -247,10 +247,16 @@ static void cached_stat(struct cl_install *in, const char *path, struct stat_res
 }
 
 /* A digest as the reuse index's key: 32 hex digits. */
+/* By hand: snprintf per byte was a fifteenth of an apply of 10,000 agents. */
 static void digest_hex(const __u8 digest[16], char hex[33])
 {
-	for (int i = 0; i < 16; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 0; i < 16; i++) {
+		hex[2 * i] = digits[digest[i] >> 4];
+		hex[2 * i + 1] = digits[digest[i] & 15];
+	}
+	hex[32] = '\0';
 }
 
 static void digest_bytes(struct staged *s, const void *data, size_t len)
