@@ -1252,6 +1252,8 @@ out:
 void oc_config_free(struct oc_config *cfg)
 {
 	oc_roster_free(cfg->roster);
+	for (size_t i = 0; i < cfg->owner_home_count; i++)
+		free(cfg->owner_homes[i].home);
 	json_object_put(cfg->root);
 	free(cfg->path);
 	free(cfg->home);

@@ -10,12 +10,21 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <json-c/json.h>
 
 /* As OpenClaw: at most 10 nested includes. */
 #define OC_MAX_INCLUDE_DEPTH 10
 #define OC_MAX_FILES	     256
+
+/* Users whose home one config's sandboxes asked for: 8 read from passwd once. */
+#define OC_OWNER_HOMES 8
+
+struct oc_owner_home {
+	uid_t uid;
+	char *home; /* normalised, or NULL: the user has none */
+};
 
 struct oc_config {
 	struct json_object *root;  /* after $include and ${VAR}; an object */
@@ -28,6 +37,9 @@ struct oc_config {
 	char **warnings; /* unknown keys and the like: reported, not fatal */
 	size_t warning_count;
 	struct oc_roster *roster; /* the agents, indexed on first use (ocsandbox.c) */
+	/* Workspace owners' homes, read on first use (ocpolicy.c): a cache. */
+	struct oc_owner_home owner_homes[OC_OWNER_HOMES];
+	size_t owner_home_count;
 };
 
 struct oc_roster;

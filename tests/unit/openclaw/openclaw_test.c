@@ -6,6 +6,7 @@
  * verdicts for paths under binds, the workspace and secrets.
  */
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -760,6 +761,47 @@ TEST_F(oc, home_secrets_are_denied_under_every_home)
 	oc_compiled_free(&compiled);
 	unsetenv("OPENCLAW_HOME");
 	unsetenv("OPENCLAW_CONFIG_PATH");
+}
+
+/*
+ * A workspace of another user's: the home secrets are denied under that
+ * user's home too, for every agent with such a workspace, though passwd
+ * is read once per config.
+ */
+TEST_F(oc, home_secrets_are_denied_under_a_workspace_owners_home)
+{
+	char ws[600], text[2048];
+	struct passwd *pw = getpwuid(65534);
+
+	if (geteuid() || !pw || strcmp(pw->pw_dir, "/nonexistent"))
+		SKIP(return, "needs root and nobody (65534) with home /nonexistent");
+	snprintf(ws, sizeof(ws), "%s/theirs", self->home);
+	ASSERT_EQ(0, mkdir(ws, 0755));
+	ASSERT_EQ(0, chown(ws, 65534, 65534));
+	snprintf(text, sizeof(text),
+		 "{ agents: { defaults: { sandbox: { mode: 'all' } }, list: ["
+		 " { id: 'a', workspace: '%s' }, { id: 'b', workspace: '%s' },"
+		 " { id: 'c', workspace: '%s' } ] } }",
+		 ws, self->home, ws);
+	ASSERT_EQ(0, load(self, text));
+	for (int i = 0; i < 3; i++) {
+		const char *agent = i == 0 ? "a" : i == 1 ? "b" : "c";
+
+		ASSERT_EQ(0, compile(self, agent, NULL))
+		{
+			TH_LOG("%s", self->err);
+		}
+		/* b's workspace is root's (the test's home): no rule under nobody's. */
+		if (i == 1) {
+			EXPECT_EQ(NULL, rule_at("/nonexistent/.ssh"));
+		} else {
+			EXPECT_NE(NULL, rule_at("/nonexistent/.ssh"))
+			{
+				TH_LOG("agent %s: no rule on /nonexistent/.ssh", agent);
+			}
+		}
+		oc_compiled_free(&compiled);
+	}
 }
 
 TEST_F(oc, translation_rows)
