@@ -835,6 +835,30 @@ static int delete_keys(int fd, const unsigned char *keys, size_t count, size_t k
 	return ret;
 }
 
+long cl_map_update_many(int fd, const void *keys, size_t key_size, const void *values,
+			size_t value_size, size_t count)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	const unsigned char *k = keys, *v = values;
+	size_t done = 0;
+	enum {
+		BATCH = 4096
+	};
+
+	while (done < count) {
+		__u32 n = count - done > BATCH ? BATCH : count - done;
+
+		if (bpf_map_update_batch(fd, k + done * key_size, v + done * value_size, &n, &opts))
+			break; /* the rest one at a time, from this batch's start */
+		done += n;
+	}
+	for (; done < count; done++) {
+		if (bpf_map_update_elem(fd, k + done * key_size, v + done * value_size, BPF_ANY))
+			return done;
+	}
+	return -1;
+}
+
 int cl_map_prune(int fd, size_t key_size, int want_values, cl_pick_fn doomed, void *ctx)
 {
 	struct prune_scan scan = { .doomed = doomed, .ctx = ctx, .key_size = key_size };

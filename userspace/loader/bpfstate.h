@@ -141,6 +141,14 @@ int cl_map_scan(int fd, int want_values, cl_scan_fn fn, void *ctx);
 typedef bool (*cl_pick_fn)(const void *key, const void *value, void *ctx);
 int cl_map_prune(int fd, size_t key_size, int want_values, cl_pick_fn doomed, void *ctx);
 
+/*
+ * Write @count entries (BPF_ANY) into map @fd, thousands a system call
+ * where the map takes batches (hash maps do, LPM tries do not). Returns the
+ * index of the entry that failed, or -1 if all went in.
+ */
+long cl_map_update_many(int fd, const void *keys, size_t key_size, const void *values,
+			size_t value_size, size_t count);
+
 /* Sum of a per-CPU counter. */
 uint64_t cl_stat_read(struct cl_maps *maps, enum cl_stat stat);
 

@@ -41,7 +41,6 @@
 
 /* Bump when what the digest covers changes: old live policies stop matching. */
 #define CL_DIGEST_VERSION 1
-#define CL_BATCH	  4096
 
 struct stat_result {
 	int err; /* 0, or stat's errno */
@@ -830,32 +829,6 @@ static int stage_policy(struct cl_install *in, const struct cl_agent *agent, str
 	return 0;
 }
 
-/*
- * Write @count entries into map @fd, thousands a system call where the map
- * takes batches (hash maps do, LPM tries do not). Returns the index of the
- * entry that failed, or -1 if all went in.
- */
-static long update_many(int fd, const void *keys, size_t key_size, const void *values,
-			size_t value_size, size_t count)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-	const unsigned char *k = keys, *v = values;
-	size_t done = 0;
-
-	while (done < count) {
-		__u32 n = count - done > CL_BATCH ? CL_BATCH : count - done;
-
-		if (bpf_map_update_batch(fd, k + done * key_size, v + done * value_size, &n, &opts))
-			break; /* the rest one at a time, from this batch's start */
-		done += n;
-	}
-	for (; done < count; done++) {
-		if (bpf_map_update_elem(fd, k + done * key_size, v + done * value_size, BPF_ANY))
-			return done;
-	}
-	return -1;
-}
-
 /* Order entries (@key_size bytes of key, then a struct cl_file_rule) by key, then rule. */
 static int compare_entries(const void *a, const void *b, size_t key_size)
 {
@@ -951,7 +924,7 @@ static int write_pairs(int fd, const void *pairs, size_t count, size_t key_size,
 		memcpy(keys + i * key_size, p + i * pair, key_size);
 		memcpy(values + i * value_size, p + i * pair + key_size, value_size);
 	}
-	*failed = update_many(fd, keys, key_size, values, value_size, count);
+	*failed = cl_map_update_many(fd, keys, key_size, values, value_size, count);
 	free(keys);
 	free(values);
 	return *failed < 0 ? 0 : -1;
@@ -994,8 +967,8 @@ static int write_records(struct cl_maps *maps, const struct staged *s, __u32 pol
 			cl_strlcpy(records[n++].source, s->default_source,
 				   sizeof(records[0].source));
 		}
-		failed = update_many(maps->rule_info, ids, sizeof(*ids), records, sizeof(*records),
-				     n);
+		failed = cl_map_update_many(maps->rule_info, ids, sizeof(*ids), records,
+					    sizeof(*records), n);
 	} else {
 		errno = ENOMEM;
 	}

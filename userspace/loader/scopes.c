@@ -243,45 +243,150 @@ static int prune_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_
 	return 0;
 }
 
-/* Write @scope into @slot unless it already holds exactly that. */
-static int write_scope(struct cl_maps *maps, const struct cl_scope *scope, uint32_t slot)
-{
-	struct cl_binding_key key = { .cgroup_id = scope->cgroup_id, .slot = slot };
-	struct cl_binding binding;
-	struct cl_scope_info info;
+/*
+ * What the scope records and @slot's bindings hold before a write, against
+ * @set: by position in @set, whether each already holds exactly that
+ * scope's. The slot usually holds the generation before the live one,
+ * nearly the same set: only what changed is written.
+ */
+struct slot_scan {
+	const struct cl_scopes *set;
+	uint32_t slot;
+	bool *same_binding;
+	bool *same_info;
+};
 
-	/*
-	 * The slot usually holds the generation before the live one, nearly
-	 * the same set: skipping what is unchanged keeps a one-scope update
-	 * cheap on a host with thousands of scopes.
-	 */
-	if (bpf_map_lookup_elem(maps->scope_info, &key.cgroup_id, &info) ||
-	    memcmp(&info, &scope->info, sizeof(info))) {
-		if (bpf_map_update_elem(maps->scope_info, &key.cgroup_id, &scope->info, BPF_ANY))
-			return -1;
-	}
-	if (!bpf_map_lookup_elem(maps->bindings, &key, &binding) &&
-	    !memcmp(&binding, &scope->binding, sizeof(binding)))
+static int see_binding(const void *key, const void *value, void *ctx)
+{
+	const struct cl_binding_key *k = key;
+	struct slot_scan *scan = ctx;
+	long pos;
+
+	if (k->slot != scan->slot)
 		return 0;
-	return bpf_map_update_elem(maps->bindings, &key, &scope->binding, BPF_ANY);
+	pos = scope_position(scan->set, k->cgroup_id);
+	if (pos >= 0 && !memcmp(value, &scan->set->items[pos].binding, sizeof(struct cl_binding)))
+		scan->same_binding[pos] = true;
+	return 0;
 }
 
-/* Write @set into @slot, which no hook reads. */
-static int write_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_t slot)
+static int see_info(const void *key, const void *value, void *ctx)
 {
-	if (prune_slot(maps, set, slot) < 0)
-		return -1;
+	struct slot_scan *scan = ctx;
+	__u64 cgid;
+	long pos;
+
+	memcpy(&cgid, key, sizeof(cgid));
+	pos = scope_position(scan->set, cgid);
+	if (pos >= 0 && !memcmp(value, &scan->set->items[pos].info, sizeof(struct cl_scope_info)))
+		scan->same_info[pos] = true;
+	return 0;
+}
+
+/* The entries one map is to get: keys, values, and the scopes they are. */
+struct scope_writes {
+	void *keys;
+	void *values;
+	size_t *scopes;
+	size_t count;
+};
+
+static int writes_init(struct scope_writes *w, size_t n, size_t key_size, size_t value_size)
+{
+	w->keys = calloc(n + 1, key_size);
+	w->values = calloc(n + 1, value_size);
+	w->scopes = calloc(n + 1, sizeof(*w->scopes));
+	w->count = 0;
+	return w->keys && w->values && w->scopes ? 0 : -1;
+}
+
+static void writes_free(struct scope_writes *w)
+{
+	free(w->keys);
+	free(w->values);
+	free(w->scopes);
+}
+
+/* Write @w into map @fd, thousands a call; a failure names its scope. */
+static int writes_flush(int fd, const struct scope_writes *w, size_t key_size, size_t value_size,
+			const struct cl_scopes *set)
+{
+	long failed = cl_map_update_many(fd, w->keys, key_size, w->values, value_size, w->count);
+	const struct cl_scope *scope;
+
+	if (failed < 0)
+		return 0;
+	scope = &set->items[w->scopes[failed]];
+	cl_error("cannot bind cgroup %s (%llu): %s",
+		 scope->info.cgroup[0] ? scope->info.cgroup : "?",
+		 (unsigned long long)scope->cgroup_id, strerror(errno));
+	return -1;
+}
+
+/* The scope records, then the bindings, that @scan did not find already there. */
+static int write_changed(struct cl_maps *maps, const struct slot_scan *scan)
+{
+	const struct cl_scopes *set = scan->set;
+	struct scope_writes infos, bindings;
+	int ret = -1;
+
+	if (writes_init(&infos, set->count, sizeof(__u64), sizeof(struct cl_scope_info)) < 0 ||
+	    writes_init(&bindings, set->count, sizeof(struct cl_binding_key),
+			sizeof(struct cl_binding)) < 0) {
+		cl_error("out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < set->count; i++) {
 		const struct cl_scope *scope = &set->items[i];
+		struct cl_binding_key key = { .cgroup_id = scope->cgroup_id, .slot = scan->slot };
 
-		if (write_scope(maps, scope, slot) < 0) {
-			cl_error("cannot bind cgroup %s (%llu): %s",
-				 scope->info.cgroup[0] ? scope->info.cgroup : "?",
-				 (unsigned long long)scope->cgroup_id, strerror(errno));
-			return -1;
+		if (!scan->same_info[i]) {
+			((__u64 *)infos.keys)[infos.count] = scope->cgroup_id;
+			((struct cl_scope_info *)infos.values)[infos.count] = scope->info;
+			infos.scopes[infos.count++] = i;
+		}
+		if (!scan->same_binding[i]) {
+			((struct cl_binding_key *)bindings.keys)[bindings.count] = key;
+			((struct cl_binding *)bindings.values)[bindings.count] = scope->binding;
+			bindings.scopes[bindings.count++] = i;
 		}
 	}
-	return 0;
+	if (!writes_flush(maps->scope_info, &infos, sizeof(__u64), sizeof(struct cl_scope_info),
+			  set))
+		ret = writes_flush(maps->bindings, &bindings, sizeof(struct cl_binding_key),
+				   sizeof(struct cl_binding), set);
+out:
+	writes_free(&infos);
+	writes_free(&bindings);
+	return ret;
+}
+
+/*
+ * Write @set into @slot, which no hook reads: what is there read in two
+ * scans, what changed written in batches. A lookup and an update per map
+ * and scope were a third of an apply of 10,000 agents from nothing.
+ */
+static int write_slot(struct cl_maps *maps, const struct cl_scopes *set, uint32_t slot)
+{
+	struct slot_scan scan = { .set = set, .slot = slot };
+	int ret = -1;
+
+	if (prune_slot(maps, set, slot) < 0)
+		return -1;
+	scan.same_binding = calloc(set->count + 1, sizeof(bool));
+	scan.same_info = calloc(set->count + 1, sizeof(bool));
+	if (!scan.same_binding || !scan.same_info) {
+		cl_error("out of memory");
+		goto out;
+	}
+	/* A scan that fails leaves its flags false: everything is written. */
+	cl_map_scan(maps->scope_info, 1, see_info, &scan);
+	cl_map_scan(maps->bindings, 1, see_binding, &scan);
+	ret = write_changed(maps, &scan);
+out:
+	free(scan.same_binding);
+	free(scan.same_info);
+	return ret;
 }
 
 /* Scope records of cgroups no longer bound: removed after the switch. */
